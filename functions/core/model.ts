@@ -1,0 +1,128 @@
+/**
+ * Domain records shared by the store, the dispatcher, the task runner and the CLI.
+ * Names follow Archivematica: a unit (transfer or SIP) runs jobs; a job runs tasks.
+ */
+
+export type UnitType = "transfer" | "sip";
+export type UnitStatus = "queued" | "running" | "awaiting-decision" | "completed" | "failed" | "rejected";
+export type JobStatus = "running" | "completed" | "failed";
+export type TaskStatus = "queued" | "running" | "done";
+export type QueueName = "light" | "heavy";
+
+export interface UnitRecord {
+  id: string;
+  type: UnitType;
+  name: string;
+  status: UnitStatus;
+  /** Where the depositor's material came from (a path or an S3 URL). */
+  source: string;
+  /** This unit's folder on working storage, relative to the working root (EFS mount or STEPMATICA_HOME/work). */
+  workingPath: string;
+  /** The processing configuration, resolved (every key present). */
+  config: Record<string, unknown>;
+  parentId: string | null;
+  reason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  heartbeatAt: Date | null;
+  hidden: boolean;
+}
+
+export interface JobRecord {
+  id: string;
+  unitId: string;
+  executionId: string;
+  /** The job's key in the workflow declaration, e.g. "assign-uuids-and-checksums". */
+  name: string;
+  microservice: string;
+  description: string;
+  /** When the state machine entered the job's state: with executionId and name it identifies one run of the job. */
+  enteredAt: string;
+  status: JobStatus;
+  exitCode: number | null;
+  taskToken: string | null;
+  taskCount: number;
+  createdAt: Date;
+  endedAt: Date | null;
+}
+
+export interface TaskRecord {
+  id: string;
+  jobId: string;
+  seq: number;
+  module: string;
+  queue: QueueName;
+  arguments: string[];
+  /** Files this task covers (per-file jobs), in path order; empty for a unit task. */
+  fileIds: string[];
+  status: TaskStatus;
+  attempt: number;
+  leaseExpires: Date | null;
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  startedAt: Date | null;
+  endedAt: Date | null;
+}
+
+export type FileGroup = "original" | "preservation" | "access" | "metadata" | "submissionDocumentation" | "license";
+
+export interface FileRecord {
+  id: string;
+  unitId: string;
+  /** Current path relative to the unit's working folder, POSIX separators, e.g. "objects/a/b.txt". */
+  path: string;
+  /** Path as the depositor named it (before any filename change), relative to the transfer root. */
+  originalPath: string;
+  size: number;
+  sha256: string | null;
+  group: FileGroup;
+  puid: string | null;
+  formatName: string | null;
+  formatVersion: string | null;
+  mime: string | null;
+  /** For derivatives: the source file's id. */
+  derivedFrom: string | null;
+  removed: boolean;
+  createdAt: Date;
+  /** Tool output per characterization tool, kept for the METS objectCharacteristicsExtension. */
+  characteristics: Record<string, unknown> | null;
+}
+
+export type EventOutcome = "success" | "failure" | "warning";
+
+/** A PREMIS event, as recorded in the store and written into the METS. */
+export interface EventRecord {
+  id: string;
+  unitId: string;
+  fileId: string | null;
+  taskId: string | null;
+  /** PREMIS event type, e.g. "message digest calculation". */
+  type: string;
+  dateTime: Date;
+  detail: string;
+  outcome: EventOutcome;
+  outcomeDetail: string;
+  /** Agent ids (see AgentRecord). */
+  agents: string[];
+}
+
+export interface AgentRecord {
+  id: string;
+  type: "organization" | "software" | "person";
+  name: string;
+  /** The agent's identifier type, as PREMIS has it, e.g. "preservation system", "repository code". */
+  identifierType: string;
+  identifierValue: string;
+}
+
+export interface AipRecord {
+  id: string;
+  unitId: string;
+  /** ObjectStore key, e.g. "example-3f2a….7z" or a folder key. */
+  location: string;
+  sha256: string | null;
+  size: number;
+  verifiedAt: Date | null;
+  createdAt: Date;
+}

@@ -1,0 +1,80 @@
+import type {
+  AgentRecord,
+  AipRecord,
+  EventRecord,
+  FileRecord,
+  JobRecord,
+  TaskRecord,
+  UnitRecord,
+  UnitStatus,
+} from "./model.ts";
+import type { ObjectStore } from "../ports/object-store.ts";
+import type { ProcessingConfig } from "../../workflows/processing-config.ts";
+
+/** Identifiers: random, or (with --deterministic) derived from the run id and a name. */
+export interface IdSource {
+  /** A UUID for the thing called `name` in this run (same name → same id when deterministic). */
+  uuid(name: string): string;
+}
+
+/** Times written into the AIP (SOURCE_DATE_EPOCH when deterministic). Database times stay real. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Read access to the store that a task module may use (writes go through its TaskOutcome). */
+export interface StoreReader {
+  getUnit(id: string): Promise<UnitRecord | null>;
+  listFiles(unitId: string, options?: { includeRemoved?: boolean }): Promise<FileRecord[]>;
+  listEvents(unitId: string): Promise<EventRecord[]>;
+  listAgents(): Promise<AgentRecord[]>;
+  listJobs(unitId: string): Promise<JobRecord[]>;
+  listTasks(jobId: string): Promise<TaskRecord[]>;
+}
+
+export interface TaskContext {
+  unit: UnitRecord;
+  job: JobRecord;
+  task: TaskRecord;
+  /** The batch's files for a per-file task; empty for a unit task. */
+  files: FileRecord[];
+  /** Absolute path of the unit's folder on this machine's working storage. */
+  unitPath: string;
+  /** Absolute path of the working root (holds transfers/, sips/, aips/ …). */
+  workRoot: string;
+  config: ProcessingConfig;
+  ids: IdSource;
+  clock: Clock;
+  store: StoreReader;
+  objects: ObjectStore;
+  /** Aborted when the task's timeout passes: kill child processes and return. */
+  signal: AbortSignal;
+  /** Lines recorded as the task's stdout / stderr (shown in the dashboard). */
+  stdout(line: string): void;
+  stderr(line: string): void;
+  /** Agents recorded with events: the organization, this software, the user. */
+  agents: AgentRecord[];
+}
+
+/** Everything a task changes in the store, written in one transaction with the task's result. */
+export interface TaskOutcome {
+  exitCode: number;
+  newFiles?: FileRecord[];
+  fileUpdates?: Array<Partial<FileRecord> & { id: string }>;
+  events?: EventRecord[];
+  unitUpdate?: { status?: UnitStatus; reason?: string | null; name?: string; workingPath?: string };
+  /** Units this task created (the SIP made from a transfer). */
+  newUnits?: UnitRecord[];
+  aip?: AipRecord;
+  /** Values the workflow can branch on, merged into the job's result ($.jobs.<job>.output). */
+  output?: Record<string, string | number | boolean>;
+}
+
+/** One command, as Archivematica's client scripts: written once, run locally and on AWS. */
+export interface TaskModule {
+  /** Stable name referenced by the workflow declaration, e.g. "assign-uuids-and-checksums". */
+  name: string;
+  /** What the dashboard shows as the task's command. */
+  command: string;
+  run(ctx: TaskContext): Promise<TaskOutcome>;
+}
