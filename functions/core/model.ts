@@ -20,12 +20,21 @@ export interface UnitRecord {
   workingPath: string;
   /** The processing configuration, resolved (every key present). */
   config: Record<string, unknown>;
+  /** Run options that are not processing decisions. */
+  options: UnitOptions;
   parentId: string | null;
   reason: string | null;
   createdAt: Date;
   updatedAt: Date;
   heartbeatAt: Date | null;
   hidden: boolean;
+}
+
+export interface UnitOptions {
+  /** When set, every time written into the AIP is this (SOURCE_DATE_EPOCH, seconds): reproducible AIPs. */
+  sourceDateEpoch?: number;
+  /** A catalogue reference carried into bag-info (External-Identifier) and the METS. */
+  externalIdentifier?: string;
 }
 
 export interface JobRecord {

@@ -1,7 +1,8 @@
 /**
  * The one SQL dialect (PostgreSQL) the store speaks. Adapters: PGlite (embedded), pg (a server),
  * the RDS Data API (Aurora). Parameters are positional ($1, $2, …); values are string, number,
- * boolean, null, Date, string[] or a JSON-serializable object (sent as jsonb).
+ * boolean, null, Date (a timestamptz), or an array / plain object, which is sent as JSON: the SQL
+ * casts it (`$1::jsonb`) or writes it into a jsonb column. Rows come back with column names as keys.
  */
 export type SqlValue = string | number | boolean | null | Date | string[] | Record<string, unknown> | unknown[];
 

@@ -1,0 +1,87 @@
+import { createHash, randomUUID } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { copyFile, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import type { ObjectStore, StoredObject } from "../../ports/object-store.ts";
+
+/** An ObjectStore on a local folder (the AIP location of `stepmatica run --out DIR`). */
+export class FolderObjectStore implements ObjectStore {
+  constructor(readonly root: string) {}
+
+  async putFile(key: string, localPath: string, options: { sha256?: string } = {}): Promise<StoredObject> {
+    const target = this.pathOf(key);
+    await mkdir(path.dirname(target), { recursive: true });
+    const temp = `${target}.partial-${randomUUID()}`;
+    try {
+      await copyFile(localPath, temp);
+      const sha256 = await hashFile(temp);
+      if (options.sha256 && options.sha256 !== sha256) {
+        throw new Error(`checksum mismatch storing ${key}: expected ${options.sha256}, stored bytes hash to ${sha256}`);
+      }
+      await rename(temp, target);
+      return { key, size: (await stat(target)).size, sha256 };
+    } finally {
+      await rm(temp, { force: true });
+    }
+  }
+
+  async getToFile(key: string, localPath: string): Promise<void> {
+    await mkdir(path.dirname(localPath), { recursive: true });
+    const temp = `${localPath}.partial-${randomUUID()}`;
+    await copyFile(this.pathOf(key), temp);
+    await rename(temp, localPath);
+  }
+
+  async openRead(key: string): Promise<Readable> {
+    return createReadStream(this.pathOf(key));
+  }
+
+  async head(key: string): Promise<{ size: number } | null> {
+    try {
+      const s = await stat(this.pathOf(key));
+      return s.isFile() ? { size: s.size } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<string> {
+    const walk = async function* (dir: string, rel: string): AsyncGenerator<string> {
+      let entries: import("node:fs").Dirent[];
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const e of entries) {
+        const key = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) yield* walk(path.join(dir, e.name), key);
+        else if (e.isFile() && !e.name.includes(".partial-")) yield key;
+      }
+    };
+    for await (const key of walk(this.root, "")) if (key.startsWith(prefix)) yield key;
+  }
+
+  async sha256(key: string): Promise<string> {
+    return hashFile(this.pathOf(key));
+  }
+
+  locationOf(key: string): string {
+    return this.pathOf(key);
+  }
+
+  private pathOf(key: string): string {
+    if (!key || key.startsWith("/") || key.split("/").some((p) => p === ".." || p === "" || p === ".")) {
+      throw new Error(`invalid object key "${key}"`);
+    }
+    return path.join(this.root, ...key.split("/"));
+  }
+}
+
+async function hashFile(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}

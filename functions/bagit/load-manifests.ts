@@ -1,0 +1,65 @@
+/** Finds and parses the payload and tag manifests of a bag (RFC 8493 2.1.3, 2.2.1). */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import {
+  decodeTagText,
+  type ManifestEntry,
+  manifestAlgorithm,
+  PAYLOAD_MANIFEST_NAME,
+  parseManifest,
+  TAG_MANIFEST_NAME,
+} from "./manifest.ts";
+import { type Algorithm, type BagProblem, isAlgorithm } from "./types.ts";
+
+export interface LoadedManifest {
+  name: string;
+  kind: "payload" | "tag";
+  algorithm: string;
+  /** Set when the algorithm is one we verify. */
+  verifiable: Algorithm | null;
+  entries: ManifestEntry[];
+}
+
+export interface LoadedManifests {
+  payload: LoadedManifest[];
+  tag: LoadedManifest[];
+  problems: BagProblem[];
+  warnings: BagProblem[];
+}
+
+export async function loadManifests(
+  bagDir: string,
+  rootFileNames: readonly string[],
+  version: string,
+  encoding: string,
+): Promise<LoadedManifests> {
+  const result: LoadedManifests = { payload: [], tag: [], problems: [], warnings: [] };
+  const names = rootFileNames.filter(
+    (name) => PAYLOAD_MANIFEST_NAME.test(name) || TAG_MANIFEST_NAME.test(name),
+  );
+  for (const name of names.sort()) {
+    const kind = TAG_MANIFEST_NAME.test(name) ? "tag" : "payload";
+    const algorithm = manifestAlgorithm(name)!;
+    const verifiable = isAlgorithm(algorithm) ? algorithm : null;
+    if (!verifiable) {
+      const message = `algorithm "${algorithm}" is not supported (md5, sha1, sha256, sha512); not verified`;
+      result.warnings.push({ file: name, rule: "unsupported-algorithm", message });
+    }
+    const decoded = decodeTagText(await readFile(path.join(bagDir, name)), name, encoding);
+    result.problems.push(...decoded.problems);
+    result.warnings.push(...decoded.warnings);
+    if (decoded.text === null) continue;
+    const parsed = parseManifest(decoded.text, { file: name, algorithm, kind, version });
+    result.problems.push(...parsed.problems);
+    result.warnings.push(...parsed.warnings);
+    result[kind].push({ name, kind, algorithm, verifiable, entries: parsed.entries });
+  }
+  if (!names.some((name) => PAYLOAD_MANIFEST_NAME.test(name))) {
+    const message = "no payload manifest (manifest-<algorithm>.txt) found; at least one is required";
+    result.problems.push({ file: "manifest-<algorithm>.txt", rule: "payload-manifest-missing", message });
+  } else if (result.payload.length > 0 && !result.payload.some((manifest) => manifest.verifiable)) {
+    const message = "no payload manifest uses a supported algorithm, so no checksum can be verified";
+    result.problems.push({ file: result.payload[0]!.name, rule: "unsupported-algorithm", message });
+  }
+  return result;
+}

@@ -1,0 +1,112 @@
+/** Checks of the optional tag files bag-info.txt (Payload-Oxum) and fetch.txt (RFC 8493 2.2.2, 2.2.3). */
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { bagInfoValues, parseBagInfo } from "./bag-info.ts";
+import { bagPath, type ListedFile, mapConcurrent } from "./files.ts";
+import { decodeTagText } from "./manifest.ts";
+import { checkRelativePath, decodeManifestPath, showPath, splitLines } from "./text.ts";
+import { BAG_INFO, type BagProblem, FETCH_FILE } from "./types.ts";
+
+export interface Findings {
+  problems: BagProblem[];
+  warnings: BagProblem[];
+}
+
+async function readTagText(bagDir: string, name: string, encoding: string, findings: Findings) {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path.join(bagDir, name));
+  } catch {
+    return null;
+  }
+  const decoded = decodeTagText(bytes, name, encoding);
+  findings.problems.push(...decoded.problems);
+  findings.warnings.push(...decoded.warnings);
+  return decoded.text;
+}
+
+export async function checkBagInfo(
+  bagDir: string,
+  version: string,
+  encoding: string,
+  payloadFiles: readonly ListedFile[],
+  concurrency: number,
+): Promise<Findings> {
+  const findings: Findings = { problems: [], warnings: [] };
+  const text = await readTagText(bagDir, BAG_INFO, encoding, findings);
+  if (text === null) return findings;
+  const parsed = parseBagInfo(text, { version });
+  findings.problems.push(...parsed.problems);
+  findings.warnings.push(...parsed.warnings);
+  const oxums = bagInfoValues(parsed.fields, "Payload-Oxum");
+  if (oxums.length === 0) return findings;
+  const sizes = await mapConcurrent(payloadFiles, concurrency, async (file) =>
+    stat(bagPath(bagDir, file.path)).then(
+      (info) => info.size,
+      () => 0,
+    ),
+  );
+  const actual = `${sizes.reduce((sum, size) => sum + size, 0)}.${payloadFiles.length}`;
+  for (const oxum of oxums) {
+    if (!/^[0-9]+\.[0-9]+$/.test(oxum.trim())) {
+      const message = `Payload-Oxum "${showPath(oxum)}" is not "<octets>.<files>"`;
+      findings.problems.push({ file: BAG_INFO, rule: "payload-oxum", message });
+    } else if (oxum.trim() !== actual) {
+      const message = `Payload-Oxum is ${oxum.trim()} but the payload holds ${actual} (octets.files)`;
+      findings.problems.push({ file: BAG_INFO, rule: "payload-oxum", message });
+    }
+  }
+  return findings;
+}
+
+export interface FetchCheck extends Findings {
+  /** Payload paths fetch.txt lists (present or not). */
+  paths: Set<string>;
+}
+
+const FETCH_LINE = /^(\S+)[ \t]+([0-9]+|-)[ \t]+(.+)$/;
+
+/** fetch.txt: well-formed lines naming payload files; any file not yet present is a problem (we never fetch). */
+export async function checkFetch(
+  bagDir: string,
+  encoding: string,
+  payloadPaths: ReadonlySet<string>,
+  payloadManifestPaths: ReadonlyArray<{ name: string; paths: ReadonlySet<string> }>,
+): Promise<FetchCheck> {
+  const result: FetchCheck = { problems: [], warnings: [], paths: new Set() };
+  const text = await readTagText(bagDir, FETCH_FILE, encoding, result);
+  if (text === null) return result;
+  splitLines(text).forEach((line, index) => {
+    const where = `${FETCH_FILE}:${index + 1}`;
+    const match = FETCH_LINE.exec(line);
+    if (!match) {
+      result.problems.push({
+        file: where,
+        rule: "fetch-syntax",
+        message: `not "<url> <length> <path>": ${showPath(line)}`,
+      });
+      return;
+    }
+    const checked = checkRelativePath(decodeManifestPath(match[3]!));
+    if (!checked.ok) {
+      result.problems.push({ file: where, rule: "path-escapes-bag", message: checked.reason });
+      return;
+    }
+    if (!checked.path.startsWith("data/")) {
+      const message = `lists ${showPath(checked.path)}, which is not a payload file (fetch.txt MUST NOT list tag files)`;
+      result.problems.push({ file: where, rule: "fetch-syntax", message });
+      return;
+    }
+    result.paths.add(checked.path);
+    if (!payloadPaths.has(checked.path)) {
+      const message = `fetch.txt lists files not present (${match[1]}); stepmatica does not fetch`;
+      result.problems.push({ file: checked.path, rule: "fetch-unfetched", message });
+    }
+    const unlisted = payloadManifestPaths.filter((manifest) => !manifest.paths.has(checked.path));
+    if (unlisted.length > 0) {
+      const message = `listed in fetch.txt but not in ${unlisted.map((m) => m.name).join(", ")}`;
+      result.problems.push({ file: checked.path, rule: "payload-not-in-manifest", message });
+    }
+  });
+  return result;
+}

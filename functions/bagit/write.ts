@@ -1,0 +1,151 @@
+/** writeBag: turns a directory whose payload already sits under data/ into a BagIt 1.0 bag, in place. */
+import { lstat, readdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { isTempName, writeFileAtomic } from "./atomic.ts";
+import { type BagInfoField, formatBagInfo } from "./bag-info.ts";
+import { bagPath, DEFAULT_CONCURRENCY, hashFile, isDirectory, listFiles, mapConcurrent } from "./files.ts";
+import { formatManifest, PAYLOAD_MANIFEST_NAME, TAG_MANIFEST_NAME } from "./manifest.ts";
+import { compareBytes, showPath } from "./text.ts";
+import {
+  type Algorithm,
+  BAG_DECLARATION,
+  BAG_INFO,
+  BagError,
+  DIGEST_HEX_LENGTH,
+  isAlgorithm,
+  PAYLOAD_DIR,
+} from "./types.ts";
+
+export const DEFAULT_SOFTWARE_AGENT = "stepmatica BagIt library";
+
+export interface WriteBagOptions {
+  /** Payload and tag manifest algorithms; default ["sha256"]. */
+  algorithms?: Algorithm[];
+  /** Extra bag-info.txt elements in order; an array repeats the label. Payload-Oxum and Bagging-Date are computed. */
+  bagInfo?: Record<string, string | string[]>;
+  /** Date written as Bagging-Date (UTC, YYYY-MM-DD); default now. Fix it for byte-identical runs. */
+  baggingDate?: Date;
+  /** Digests the caller already has, by bag path ("data/objects/a.txt"); those files are not re-read. */
+  knownDigests?: Map<string, Partial<Record<Algorithm, string>>>;
+  /** Files hashed at once; default 8. */
+  concurrency?: number;
+}
+
+export interface WriteBagResult {
+  payloadFiles: number;
+  payloadOctets: number;
+  /** Files actually read and hashed (payload files without complete known digests). */
+  hashedFiles: number;
+  tagFiles: string[];
+}
+
+export async function writeBag(dir: string, options: WriteBagOptions = {}): Promise<WriteBagResult> {
+  const algorithms = checkAlgorithms(options.algorithms ?? ["sha256"]);
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!(await isDirectory(path.join(dir, PAYLOAD_DIR)))) {
+    throw new BagError(path.join(dir, PAYLOAD_DIR), "payload directory data/ is missing or not a directory");
+  }
+  const bagInfoFields = buildBagInfo(options);
+  await removeLeftovers(dir, algorithms);
+
+  const payload = await listFiles(bagPath(dir, PAYLOAD_DIR), PAYLOAD_DIR);
+  const oddEntry = payload.find((entry) => entry.kind !== "file");
+  if (oddEntry) {
+    const what = oddEntry.kind === "symlink" ? "a symbolic link" : "not a regular file";
+    throw new BagError(oddEntry.path, `${what}; a bag's payload must hold the bytes themselves`);
+  }
+  let hashedFiles = 0;
+  const digested = await mapConcurrent(payload, concurrency, async (entry) => {
+    const known = checkKnown(entry.path, options.knownDigests?.get(entry.path), algorithms);
+    const missing = algorithms.filter((algorithm) => known[algorithm] === undefined);
+    const absolute = bagPath(dir, entry.path);
+    if (missing.length === 0) return { path: entry.path, digests: known, size: (await lstat(absolute)).size };
+    hashedFiles++;
+    const hashed = await hashFile(absolute, missing).catch((error: Error) => {
+      throw new BagError(entry.path, `cannot read payload file: ${error.message}`);
+    });
+    return { path: entry.path, digests: { ...known, ...hashed.digests }, size: hashed.size };
+  });
+  const payloadOctets = digested.reduce((sum, file) => sum + file.size, 0);
+
+  for (const algorithm of algorithms) {
+    const lines = digested.map((file) => ({ path: file.path, digest: file.digests[algorithm]! }));
+    await writeFileAtomic(path.join(dir, `manifest-${algorithm}.txt`), formatManifest(lines));
+  }
+  await writeFileAtomic(
+    path.join(dir, BAG_DECLARATION),
+    "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
+  );
+  const oxum: BagInfoField = { label: "Payload-Oxum", value: `${payloadOctets}.${digested.length}` };
+  await writeFileAtomic(path.join(dir, BAG_INFO), formatBagInfo([...bagInfoFields, oxum]));
+
+  const tagFiles = (await listFiles(dir, "", new Set([PAYLOAD_DIR])))
+    .filter((entry) => !TAG_MANIFEST_NAME.test(entry.path) && !isTempName(path.basename(entry.path)))
+    .map((entry) => entry.path)
+    .sort(compareBytes);
+  const tagDigests = await mapConcurrent(tagFiles, concurrency, async (tagFile) => ({
+    path: tagFile,
+    digests: (await hashFile(bagPath(dir, tagFile), algorithms)).digests,
+  }));
+  for (const algorithm of algorithms) {
+    const lines = tagDigests.map((file) => ({ path: file.path, digest: file.digests[algorithm]! }));
+    await writeFileAtomic(path.join(dir, `tagmanifest-${algorithm}.txt`), formatManifest(lines));
+  }
+  return { payloadFiles: digested.length, payloadOctets, hashedFiles, tagFiles };
+}
+
+function checkAlgorithms(requested: readonly string[]): Algorithm[] {
+  if (requested.length === 0) throw new BagError("manifest", "at least one algorithm is needed");
+  for (const algorithm of requested) {
+    if (!isAlgorithm(algorithm)) throw new BagError(`manifest-${algorithm}.txt`, "unsupported algorithm");
+  }
+  return [...new Set(requested as Algorithm[])].sort();
+}
+
+function buildBagInfo(options: WriteBagOptions): BagInfoField[] {
+  const given = Object.entries(options.bagInfo ?? {});
+  const computed = given.find(([label]) => ["payload-oxum", "bagging-date"].includes(label.toLowerCase()));
+  if (computed) {
+    throw new BagError(
+      BAG_INFO,
+      `${computed[0]} is computed by writeBag (use options.baggingDate for the date)`,
+    );
+  }
+  const date = options.baggingDate ?? new Date();
+  if (Number.isNaN(date.getTime())) throw new BagError(BAG_INFO, "baggingDate is not a valid date");
+  const fields: BagInfoField[] = [{ label: "Bagging-Date", value: date.toISOString().slice(0, 10) }];
+  if (!given.some(([label]) => label.toLowerCase() === "bag-software-agent")) {
+    fields.push({ label: "Bag-Software-Agent", value: DEFAULT_SOFTWARE_AGENT });
+  }
+  for (const [label, value] of given) {
+    for (const single of Array.isArray(value) ? value : [value]) fields.push({ label, value: single });
+  }
+  formatBagInfo(fields); // validates labels and values before anything is written
+  return fields;
+}
+
+function checkKnown(
+  file: string,
+  known: Partial<Record<Algorithm, string>> | undefined,
+  algorithms: readonly Algorithm[],
+): Partial<Record<Algorithm, string>> {
+  const usable: Partial<Record<Algorithm, string>> = {};
+  for (const algorithm of algorithms) {
+    const digest = known?.[algorithm];
+    if (digest === undefined) continue;
+    if (!new RegExp(`^[0-9a-fA-F]{${DIGEST_HEX_LENGTH[algorithm]}}$`).test(digest)) {
+      throw new BagError(file, `known ${algorithm} digest "${showPath(digest)}" is not ${algorithm} hex`);
+    }
+    usable[algorithm] = digest.toLowerCase();
+  }
+  return usable;
+}
+
+/** Removes temp files of a crashed run and manifests of algorithms no longer requested. */
+async function removeLeftovers(dir: string, algorithms: readonly Algorithm[]): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const manifest = PAYLOAD_MANIFEST_NAME.exec(name) ?? TAG_MANIFEST_NAME.exec(name);
+    const stale = manifest && !(algorithms as readonly string[]).includes(manifest[1]!);
+    if (stale || isTempName(name)) await rm(path.join(dir, name), { force: true });
+  }
+}

@@ -1,0 +1,61 @@
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { sipIdOf } from "../../core/ids.ts";
+import { followToEnd, summarize } from "../follow.ts";
+import { CliError, type CliIo, homeOf, usageError, writeLine } from "../io.ts";
+import { Progress } from "../progress.ts";
+import { openRuntime, STALE_AFTER_MS } from "../runtime.ts";
+import { report } from "./run.ts";
+
+/**
+ * Continues a run whose process died: executions re-enter the state they were in (same job rows),
+ * tasks that were running are queued again, finished work is not redone.
+ */
+export async function resumeCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: "boolean" }, out: { type: "string" }, verbose: { type: "boolean" } },
+  });
+  if (positionals.length !== 1) throw usageError("resume takes exactly one ID");
+  const id = positionals[0]!.toLowerCase();
+  const json = values.json ?? false;
+  const progress = new Progress(json ? (io.stderr as CliIo["stdout"]) : io.stdout, true);
+  const rt = await openRuntime({
+    home: homeOf(io),
+    out: path.resolve(io.cwd, values.out ?? "aips"),
+    ...(io.env.DATABASE_URL ? { databaseUrl: io.env.DATABASE_URL } : {}),
+    ...(io.env.REDIS_URL ? { redisUrl: io.env.REDIS_URL } : {}),
+    onTransition: progress.onTransition,
+  });
+  try {
+    const transfer = await rt.store.getUnit(id);
+    if (!transfer || transfer.type !== "transfer") throw new CliError(`no transfer with id ${id}`);
+    const units = [transfer, await rt.store.getUnit(sipIdOf(id))].filter((u) => u !== null);
+    const beat = Math.max(...units.map((u) => u.heartbeatAt?.getTime() ?? 0));
+    const running = units.some((u) => u.status === "running");
+    if (running && Date.now() - beat < STALE_AFTER_MS) {
+      throw new CliError(`transfer ${id} is being processed by another process (alive ${Math.round((Date.now() - beat) / 1000)} s ago)`);
+    }
+    let resumed = 0;
+    for (const unit of units) {
+      await rt.store.requeueRunningTasks(unit.id);
+      for (const execution of await rt.executions.forUnit(unit.id)) {
+        if (execution.status !== "RUNNING") continue;
+        await rt.engine.resume(execution.id);
+        resumed += 1;
+      }
+    }
+    if (resumed === 0) {
+      writeLine(io.stderr, `transfer ${id} has nothing to resume`);
+      return report(await summarize(rt, id), io, json);
+    }
+    progress.start();
+    const summary = await followToEnd(rt, id);
+    progress.stop();
+    return report(summary, io, json);
+  } finally {
+    progress.stop();
+    await rt.close();
+  }
+}

@@ -1,0 +1,128 @@
+import { constants } from "node:fs";
+import { access, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { pathToFileURL } from "node:url";
+import { ConfigError, PRESETS, type ProcessingConfig, resolveConfig } from "../../../workflows/processing-config.ts";
+import { startTransfer } from "../../core/start-transfer.ts";
+import { walk } from "../../tasks/fs-walk.ts";
+import { followToEnd, type RunSummary } from "../follow.ts";
+import { CliError, type CliIo, homeOf, usageError, writeLine } from "../io.ts";
+import { Progress } from "../progress.ts";
+import { openRuntime } from "../runtime.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PACKAGE_EXTENSIONS = [".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".zip", ".tar", ".7z"];
+
+export async function runCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      out: { type: "string" },
+      config: { type: "string" },
+      set: { type: "string", multiple: true },
+      id: { type: "string" },
+      deterministic: { type: "boolean" },
+      json: { type: "boolean" },
+      verbose: { type: "boolean" },
+    },
+  });
+  if (positionals.length !== 1) throw usageError("run takes exactly one PATH");
+  if (values.id !== undefined && !UUID.test(values.id)) throw usageError(`--id must be a UUID, got "${values.id}"`);
+  const config = await loadConfig(values.config, values.set ?? [], io.cwd);
+  const source = path.resolve(io.cwd, positionals[0]!);
+  await checkSource(source);
+
+  const json = values.json ?? false;
+  const progress = new Progress(json ? (io.stderr as CliIo["stdout"]) : io.stdout, true);
+  const rt = await openRuntime({
+    home: homeOf(io),
+    out: path.resolve(io.cwd, values.out ?? "aips"),
+    ...(io.env.DATABASE_URL ? { databaseUrl: io.env.DATABASE_URL } : {}),
+    ...(io.env.REDIS_URL ? { redisUrl: io.env.REDIS_URL } : {}),
+    onTransition: progress.onTransition,
+  });
+  progress.start();
+  try {
+    const started = await startTransfer(rt, {
+      ...(values.id ? { id: values.id.toLowerCase() } : {}),
+      name: transferName(source),
+      source: pathToFileURL(source).href,
+      config,
+      options: values.deterministic ? { sourceDateEpoch: Number(io.env.SOURCE_DATE_EPOCH ?? 0) } : {},
+    });
+    if (started.alreadyStarted) {
+      writeLine(io.stderr, `transfer ${started.unit.id} exists already: reporting it (use "stepmatica resume" to continue an interrupted run)`);
+    }
+    const summary = started.alreadyStarted
+      ? await (await import("../follow.ts")).summarize(rt, started.unit.id)
+      : await followToEnd(rt, started.unit.id);
+    progress.stop();
+    return report(summary, io, json);
+  } finally {
+    progress.stop();
+    await rt.close();
+  }
+}
+
+export function report(summary: RunSummary, io: CliIo, json: boolean): number {
+  if (summary.status === "completed") {
+    writeLine(io.stdout, `AIP stored: ${summary.aip} (${summary.files} files, transfer ${summary.id})`);
+  } else {
+    writeLine(io.stderr, `${summary.status}: ${summary.reason}`);
+  }
+  if (json) writeLine(io.stdout, JSON.stringify(summary));
+  return summary.status === "completed" ? 0 : 1;
+}
+
+async function loadConfig(choice: string | undefined, sets: string[], cwd: string): Promise<ProcessingConfig> {
+  let base: unknown = PRESETS.default;
+  if (choice === "default" || choice === "automated") base = PRESETS[choice];
+  else if (choice !== undefined) {
+    const file = path.resolve(cwd, choice);
+    try {
+      base = JSON.parse(await readFile(file, "utf8"));
+    } catch (error) {
+      throw usageError(`--config ${choice}: ${(error as Error).message}`);
+    }
+  }
+  try {
+    return resolveConfig(base, sets);
+  } catch (error) {
+    if (error instanceof ConfigError) throw usageError(error.message);
+    throw error;
+  }
+}
+
+/** Refuses, before anything starts, what cannot be a transfer: naming the path and the reason. */
+async function checkSource(source: string): Promise<void> {
+  const info = await stat(source).catch(() => null);
+  if (!info) throw new CliError(`${source}: no such file or folder`);
+  await access(source, constants.R_OK).catch(() => {
+    throw new CliError(`${source}: not readable`);
+  });
+  if (info.isFile()) {
+    if (info.size === 0) throw new CliError(`${source}: the file is empty`);
+    return;
+  }
+  if (!info.isDirectory()) throw new CliError(`${source}: not a file or folder`);
+  for await (const entry of walk(source)) {
+    if (entry.dirent.isFile()) {
+      const readable = await access(entry.abs, constants.R_OK).then(
+        () => true,
+        () => false,
+      );
+      if (!readable) throw new CliError(`${entry.abs}: not readable`);
+      return;
+    }
+  }
+  throw new CliError(`${source}: the folder holds no files`);
+}
+
+/** The transfer's name: the folder's or package's name without its archive extension. */
+export function transferName(source: string): string {
+  const base = path.basename(source);
+  const ext = PACKAGE_EXTENSIONS.find((e) => base.toLowerCase().endsWith(e));
+  return ext ? base.slice(0, -ext.length) || base : base;
+}

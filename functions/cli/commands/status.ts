@@ -1,0 +1,117 @@
+import path from "node:path";
+import { parseArgs } from "node:util";
+import type { JobRecord, TaskRecord, UnitRecord } from "../../core/model.ts";
+import type { TaskStore } from "../../core/store/task-store.ts";
+import { CliError, type CliIo, homeOf, usageError, writeLine } from "../io.ts";
+import { openRuntime } from "../runtime.ts";
+import { displayStatus } from "./list.ts";
+
+interface JobView {
+  job: string;
+  description: string;
+  exitCode: number | null;
+  status: string;
+  durationMs: number | null;
+  tasks: Array<{
+    seq: number;
+    module: string;
+    arguments: string[];
+    files: number;
+    exitCode: number | null;
+    durationMs: number | null;
+    stdout: string;
+    stderr: string;
+  }>;
+}
+
+/** One unit as the status command shows it: microservices → jobs → tasks, in the order they ran. */
+export async function unitTree(store: TaskStore, unit: UnitRecord) {
+  const microservices: Array<{ microservice: string; jobs: JobView[] }> = [];
+  for (const job of await store.listJobs(unit.id)) {
+    const tasks = await store.listTasks(job.id);
+    let group = microservices.at(-1);
+    if (group?.microservice !== job.microservice) {
+      group = { microservice: job.microservice, jobs: [] };
+      microservices.push(group);
+    }
+    group.jobs.push(jobView(job, tasks));
+  }
+  return {
+    id: unit.id,
+    type: unit.type,
+    name: unit.name,
+    status: displayStatus(unit),
+    reason: unit.reason,
+    microservices,
+  };
+}
+
+function jobView(job: JobRecord, tasks: TaskRecord[]): JobView {
+  return {
+    job: job.name,
+    description: job.description,
+    exitCode: job.exitCode,
+    status: job.status,
+    durationMs: job.endedAt ? job.endedAt.getTime() - job.createdAt.getTime() : null,
+    tasks: tasks.map((t) => ({
+      seq: t.seq,
+      module: t.module,
+      arguments: t.arguments,
+      files: t.fileIds.length,
+      exitCode: t.exitCode,
+      durationMs: t.startedAt && t.endedAt ? t.endedAt.getTime() - t.startedAt.getTime() : null,
+      stdout: t.stdout,
+      stderr: t.stderr,
+    })),
+  };
+}
+
+const seconds = (ms: number | null) => (ms === null ? "-" : `${(ms / 1000).toFixed(2)} s`);
+
+export async function statusCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: "boolean" }, verbose: { type: "boolean" } },
+  });
+  if (positionals.length !== 1) throw usageError("status takes exactly one ID");
+  const rt = await openRuntime({
+    home: homeOf(io),
+    out: path.join(homeOf(io), "aips"),
+    ...(io.env.DATABASE_URL ? { databaseUrl: io.env.DATABASE_URL } : {}),
+    workers: false,
+  });
+  try {
+    const unit = await rt.store.getUnit(positionals[0]!.toLowerCase());
+    if (!unit) throw new CliError(`no unit with id ${positionals[0]}`);
+    const units = [unit, ...(await rt.store.listChildren(unit.id))];
+    const trees = [];
+    for (const u of units) trees.push(await unitTree(rt.store, u));
+    if (values.json) {
+      writeLine(io.stdout, JSON.stringify({ units: trees }));
+      return 0;
+    }
+    for (const tree of trees) {
+      writeLine(io.stdout, `${tree.type === "transfer" ? "Transfer" : "SIP"} ${tree.name} ${tree.id}: ${tree.status}`);
+      if (tree.reason) writeLine(io.stdout, `  reason: ${tree.reason}`);
+      for (const ms of tree.microservices) {
+        writeLine(io.stdout, `  ${ms.microservice}`);
+        for (const job of ms.jobs) {
+          const failed = job.tasks.filter((t) => (t.exitCode ?? 0) !== 0).length;
+          writeLine(
+            io.stdout,
+            `    ${job.description}  exit ${job.exitCode ?? "-"}  ${seconds(job.durationMs)}  ${job.tasks.length} task(s)${failed ? `, ${failed} failed` : ""}`,
+          );
+          for (const t of job.tasks.filter((x) => (x.exitCode ?? 0) !== 0 || job.tasks.length <= 3)) {
+            const files = t.files ? ` ${t.files} file(s)` : "";
+            writeLine(io.stdout, `      task ${t.seq} ${t.module}${files}  exit ${t.exitCode ?? "-"}  ${seconds(t.durationMs)}`);
+            if ((t.exitCode ?? 0) !== 0 && t.stderr) writeLine(io.stdout, `        ${t.stderr.split("\n").slice(0, 5).join("\n        ")}`);
+          }
+        }
+      }
+    }
+    return 0;
+  } finally {
+    await rt.close();
+  }
+}

@@ -1,0 +1,42 @@
+import { sipIdOf } from "../core/ids.ts";
+import type { UnitRecord } from "../core/model.ts";
+import { LocalWorkflowEngine } from "../adapters/local/local-engine.ts";
+import type { Runtime } from "./runtime.ts";
+
+export interface RunSummary {
+  id: string;
+  status: "completed" | "failed" | "rejected";
+  aip: string | null;
+  reason: string | null;
+  files: number;
+}
+
+/** Waits for a transfer's execution and then its ingest's, in this process. */
+export async function followToEnd(rt: Runtime, transferId: string): Promise<RunSummary> {
+  await rt.keepAlive(transferId);
+  const transfer = await rt.engine.waitFor(LocalWorkflowEngine.executionId("transfer", transferId));
+  if (transfer.status === "SUCCEEDED") {
+    const sipId = sipIdOf(transferId);
+    await rt.keepAlive(sipId);
+    await rt.engine.waitFor(LocalWorkflowEngine.executionId("ingest", sipId));
+  }
+  return summarize(rt, transferId);
+}
+
+/** The run's outcome from the store: the SIP's when there is one, else the transfer's. */
+export async function summarize(rt: Pick<Runtime, "store">, transferId: string): Promise<RunSummary> {
+  const transfer = await rt.store.getUnit(transferId);
+  if (!transfer) throw new Error(`no transfer ${transferId}`);
+  const sip = await rt.store.getUnit(sipIdOf(transferId));
+  const last: UnitRecord = sip ?? transfer;
+  const aip = sip ? await rt.store.getAip(sip.id) : null;
+  const files = (await rt.store.listFiles(last.id)).length;
+  const status = last.status === "completed" || last.status === "rejected" ? last.status : "failed";
+  const reason =
+    status === "completed"
+      ? null
+      : (last.reason ??
+        transfer.reason ??
+        `${last.type} ${last.id} is ${last.status}, not finished: continue it with "stepmatica resume ${transferId}"`);
+  return { id: transferId, status: sip || status !== "completed" ? status : "failed", aip: aip?.location ?? null, reason, files };
+}

@@ -1,0 +1,56 @@
+import { CliError, type CliIo, writeLine } from "./io.ts";
+
+const USAGE = `usage: stepmatica <command> [options]
+
+  run PATH [--out DIR] [--config default|automated|FILE.json] [--set KEY=VALUE]...
+           [--id UUID] [--deterministic] [--json] [--verbose]
+  resume ID [--json]          continue a run that was interrupted
+  status ID [--json]          microservices -> jobs -> tasks, exit codes
+  list [--json]               units and their status
+  validate-bag DIR            exit 0 valid, 1 invalid
+  identify [--json] [--signatures F] [--container-signatures F] PATH...
+
+Environment: STEPMATICA_HOME (default ./.stepmatica), DATABASE_URL, REDIS_URL, SOURCE_DATE_EPOCH.`;
+
+type Command = (argv: string[], io: CliIo) => Promise<number>;
+
+/** Each command is loaded when used, so `identify` does not load the pipeline nor `run` the signatures. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import("./commands/run.ts")).runCommand,
+  resume: async () => (await import("./commands/resume.ts")).resumeCommand,
+  status: async () => (await import("./commands/status.ts")).statusCommand,
+  list: async () => (await import("./commands/list.ts")).listCommand,
+  "validate-bag": async () => (await import("./commands/validate-bag.ts")).validateBagCommand,
+  identify: async () => (await import("./commands/identify.ts")).identifyCommand,
+};
+
+/** Runs one command line; returns the exit status (0 ok, 1 failed or rejected, 2 usage). */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    writeLine(name ? io.stdout : io.stderr, USAGE);
+    return name ? 0 : 2;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    writeLine(io.stderr, `stepmatica: unknown command "${name}"\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const command = await load();
+    return await command(rest, io);
+  } catch (error) {
+    const verbose = rest.includes("--verbose");
+    if (error instanceof CliError) {
+      writeLine(io.stderr, `stepmatica ${name}: ${error.message}`);
+      return error.exitCode;
+    }
+    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      writeLine(io.stderr, `stepmatica ${name}: ${error.message}`);
+      return 2;
+    }
+    writeLine(io.stderr, `stepmatica ${name}: ${(error as Error)?.message ?? String(error)}`);
+    if (verbose && error instanceof Error && error.stack) writeLine(io.stderr, error.stack);
+    return 1;
+  }
+}

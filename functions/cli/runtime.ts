@@ -1,0 +1,128 @@
+import { cpus, userInfo } from "node:os";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { compiled } from "../../workflows/index.ts";
+import { substitute } from "../../workflows/compile.ts";
+import { dispatchJob } from "../core/dispatch-job.ts";
+import { defaultAgents } from "../core/ids.ts";
+import { TaskStore } from "../core/store/task-store.ts";
+import { WorkerPool } from "../core/worker-pool.ts";
+import { ExecutionStore } from "../adapters/local/execution-store.ts";
+import { FolderObjectStore } from "../adapters/local/folder-object-store.ts";
+import { LOCAL_ARNS, LocalWorkflowEngine } from "../adapters/local/local-engine.ts";
+import { MemoryInFlight } from "../adapters/local/memory-in-flight.ts";
+import { MemoryQueue } from "../adapters/local/memory-queue.ts";
+import { PgSql } from "../adapters/sql/pg.ts";
+import { PgliteSql } from "../adapters/sql/pglite.ts";
+import type { InFlight } from "../ports/in-flight.ts";
+import type { SqlClient } from "../ports/sql.ts";
+import { TASK_MODULES } from "../tasks/index.ts";
+
+export interface RuntimeOptions {
+  /** STEPMATICA_HOME: the embedded database and the working folders. */
+  home: string;
+  /** Where AIPs are stored (the local AIP store). */
+  out: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  /** A PostgreSQL schema for this runtime's tables (tests isolate themselves with one). */
+  schema?: string;
+  redisKeyPrefix?: string;
+  concurrency?: { light: number; heavy: number };
+  /** Start the worker pool (false for read-only commands such as status and list). */
+  workers?: boolean;
+  onTransition?(execution: string, state: string): void;
+}
+
+export type Runtime = Awaited<ReturnType<typeof openRuntime>>;
+
+/** How often a run marks its units alive, and how old a mark may be before the run counts as interrupted. */
+export const HEARTBEAT_MS = 5_000;
+export const STALE_AFTER_MS = 20_000;
+
+/**
+ * Wires the embedded stand-ins behind the ports: PGlite (or pg with DATABASE_URL), memory in-flight
+ * sets (or Redis with REDIS_URL), the in-process queue and engine running the compiled ASL, a
+ * folder as the AIP store, and a worker pool sized to the CPUs.
+ */
+export async function openRuntime(options: RuntimeOptions) {
+  const home = path.resolve(options.home);
+  const workRoot = path.join(home, "work");
+  await mkdir(workRoot, { recursive: true });
+  let sql: SqlClient;
+  if (options.databaseUrl) {
+    sql = await PgSql.open(options.databaseUrl, options.schema ? { schema: options.schema } : {});
+  } else {
+    await mkdir(path.join(home, "db"), { recursive: true });
+    sql = await PgliteSql.open(path.join(home, "db"));
+  }
+  const store = new TaskStore(sql);
+  await store.migrate();
+  const agents = defaultAgents({ user: safeUser() });
+  await store.upsertAgents(agents);
+
+  let inFlight: InFlight;
+  if (options.redisUrl) {
+    const { RedisInFlight } = await import("../adapters/redis/in-flight.ts");
+    inFlight = new RedisInFlight({ url: options.redisUrl, ...(options.redisKeyPrefix ? { keyPrefix: options.redisKeyPrefix } : {}) });
+  } else inFlight = new MemoryInFlight();
+
+  const queue = new MemoryQueue();
+  const objects = new FolderObjectStore(path.resolve(options.out));
+  const executions = new ExecutionStore(sql);
+  const engine: LocalWorkflowEngine = new LocalWorkflowEngine({
+    definitions: { transfer: substitute(compiled("transfer"), LOCAL_ARNS), ingest: substitute(compiled("ingest"), LOCAL_ARNS) },
+    executions,
+    dispatchJob: async (payload) => {
+      await dispatchJob({ store, queue, inFlight, engine }, payload);
+    },
+    ...(options.onTransition ? { onTransition: options.onTransition } : {}),
+  });
+  const cpuCount = Math.max(1, cpus().length);
+  const pool = new WorkerPool({ store, inFlight, engine, modules: TASK_MODULES, objects, workRoot, agents }, queue, {
+    concurrency: options.concurrency ?? { light: cpuCount * 2, heavy: cpuCount },
+    onError: (error) => process.stderr.write(`worker: ${(error as Error).message ?? error}\n`),
+  });
+  if (options.workers !== false) pool.start();
+
+  const alive = new Set<string>();
+  const beat = setInterval(() => {
+    store.heartbeat([...alive]).catch(() => {});
+  }, HEARTBEAT_MS);
+  beat.unref();
+
+  return {
+    home,
+    workRoot,
+    sql,
+    store,
+    inFlight,
+    queue,
+    objects,
+    executions,
+    engine,
+    pool,
+    agents,
+    /** Marks a unit as being processed by this process (its heartbeat keeps it from looking interrupted). */
+    keepAlive(unitId: string) {
+      alive.add(unitId);
+      return store.heartbeat([unitId]);
+    },
+    async close() {
+      clearInterval(beat);
+      engine.stop();
+      await pool.stop();
+      await queue.close();
+      await inFlight.close();
+      await sql.close();
+    },
+  };
+}
+
+function safeUser(): string {
+  try {
+    return process.env.STEPMATICA_USER ?? userInfo().username;
+  } catch {
+    return "stepmatica";
+  }
+}

@@ -1,0 +1,148 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { jobsOf } from "../../workflows/index.ts";
+import type { JobNode } from "../../workflows/schema.ts";
+import type { InFlight } from "../ports/in-flight.ts";
+import type { TaskQueue } from "../ports/task-queue.ts";
+import type { WorkflowEngine } from "../ports/workflow-engine.ts";
+import type { FileRecord, JobRecord } from "./model.ts";
+import type { TaskStore } from "./store/task-store.ts";
+
+/** Files per task of a per-file job (Archivematica's batch size). */
+export const BATCH_SIZE = 128;
+
+export const DispatchPayloadSchema = z.object({
+  workflow: z.enum(["transfer", "ingest"]),
+  job: z.string().min(1),
+  unit: z.string().uuid(),
+  execution: z.string().min(1),
+  enteredAt: z.string().min(1),
+  token: z.string().min(1),
+  error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+});
+export type DispatchPayload = z.infer<typeof DispatchPayloadSchema>;
+
+export interface DispatchDeps {
+  store: TaskStore;
+  queue: TaskQueue;
+  inFlight: InFlight;
+  engine: WorkflowEngine;
+  batchSize?: number;
+}
+
+export class DispatchError extends Error {
+  override name = "Stepmatica.DispatchError";
+}
+
+/** How long an in-flight set outlives its job's timeout before it expires on its own. */
+export const inFlightTtl = (job: JobNode) => job.timeoutSeconds + 3600;
+
+/**
+ * The waitForTaskToken target: turns one entry of a job state into a job row, task rows, an
+ * in-flight set and queue messages. Idempotent: a retried invocation for the same entry (same
+ * execution, job and EnteredTime) re-sends only what is not done, and a settled job settles again.
+ */
+export async function dispatchJob(deps: DispatchDeps, input: unknown): Promise<{ jobId: string; tasks: number }> {
+  const parsed = DispatchPayloadSchema.safeParse(input);
+  if (!parsed.success) throw new DispatchError(`malformed dispatch payload: ${parsed.error.issues[0]?.message}`);
+  const p = parsed.data;
+  const decl = jobsOf(p.workflow).get(p.job);
+  if (!decl) throw new DispatchError(`workflow ${p.workflow} has no job "${p.job}"`);
+
+  const existing = await deps.store.findJob(p.execution, p.job, p.enteredAt);
+  if (existing) return redispatch(deps, decl, existing, p.token);
+
+  const unit = await deps.store.getUnit(p.unit);
+  if (!unit) throw new DispatchError(`no unit ${p.unit} for job ${p.job}`);
+  const args = p.error ? [p.error.Error, p.error.Cause ?? ""] : decl.arguments;
+  const batches = decl.scope === "unit" ? [[]] : batchFiles(await deps.store.listFiles(unit.id), decl, deps.batchSize);
+  const jobId = randomUUID();
+  const tasks = batches.map((files, seq) => ({
+    id: randomUUID(),
+    seq,
+    module: decl.module,
+    queue: decl.queue,
+    arguments: args,
+    fileIds: files.map((f) => f.id),
+  }));
+  const created = await deps.store.createJob({
+    job: {
+      id: jobId,
+      unitId: unit.id,
+      executionId: p.execution,
+      name: decl.id,
+      microservice: decl.microservice,
+      description: decl.description,
+      enteredAt: p.enteredAt,
+      taskToken: p.token,
+      taskCount: tasks.length,
+    },
+    tasks,
+  });
+  if (!created) {
+    const raced = await deps.store.findJob(p.execution, p.job, p.enteredAt);
+    return redispatch(deps, decl, raced!, p.token);
+  }
+  if (tasks.length === 0) {
+    await settleJob(deps, jobId);
+    return { jobId, tasks: 0 };
+  }
+  const ids = tasks.map((t) => t.id);
+  await deps.inFlight.add(jobId, ids, inFlightTtl(decl));
+  await deps.queue.send(
+    decl.queue,
+    ids.map((task) => ({ job: jobId, task })),
+  );
+  return { jobId, tasks: tasks.length };
+}
+
+async function redispatch(deps: DispatchDeps, decl: JobNode, job: JobRecord, token: string) {
+  if (job.taskToken !== token) await deps.store.setJobToken(job.id, token);
+  const unfinished = await deps.store.unfinishedTaskIds(job.id);
+  if (job.status !== "running" || unfinished.length === 0) {
+    await settleJob(deps, job.id);
+    return { jobId: job.id, tasks: 0 };
+  }
+  await deps.inFlight.add(job.id, unfinished, inFlightTtl(decl));
+  await deps.queue.send(
+    decl.queue,
+    unfinished.map((task) => ({ job: job.id, task })),
+  );
+  return { jobId: job.id, tasks: unfinished.length };
+}
+
+function batchFiles(files: FileRecord[], decl: JobNode, batchSize = BATCH_SIZE): FileRecord[][] {
+  const groups = new Set(decl.fileGroups ?? ["original"]);
+  const selected = files.filter((f) => groups.has(f.group));
+  const batches: FileRecord[][] = [];
+  for (let i = 0; i < selected.length; i += batchSize) batches.push(selected.slice(i, i + batchSize));
+  return batches;
+}
+
+/**
+ * Settles a job whose tasks are all done: records its exit code (the max of its tasks') once and
+ * tells the engine. Safe to call twice: the second record is a no-op and a second send is harmless.
+ */
+export async function settleJob(deps: Pick<DispatchDeps, "store" | "engine" | "inFlight">, jobId: string) {
+  const job = await deps.store.getJob(jobId);
+  if (!job) return;
+  const { exitCode, outputs } = await deps.store.jobResult(jobId);
+  const output = mergeOutputs(outputs);
+  await deps.store.finishJob(jobId, exitCode, output);
+  if (job.taskToken) await deps.engine.sendTaskSuccess(job.taskToken, { exitCode, output });
+  await deps.inFlight.clear(jobId);
+}
+
+/** Task outputs combined into the job's: numbers add up, booleans OR, other values: the last task's. */
+export function mergeOutputs(outputs: Array<Record<string, unknown>>): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  for (const output of outputs) {
+    for (const [key, value] of Object.entries(output)) {
+      const prior = merged[key];
+      if (typeof value === "number" && typeof prior === "number") merged[key] = prior + value;
+      else if (typeof value === "boolean" && typeof prior === "boolean") merged[key] = prior || value;
+      else merged[key] = value;
+    }
+  }
+  return merged;
+}

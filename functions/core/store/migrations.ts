@@ -1,0 +1,83 @@
+import type { SqlClient } from "../../ports/sql.ts";
+
+/**
+ * Versioned migrations, the same for PGlite, a PostgreSQL server and Aurora (the deploy-time custom
+ * resource runs this list too). Append only: never edit a migration that has shipped.
+ */
+export const MIGRATIONS: Array<{ version: number; name: string; sql: string[] }> = [
+  {
+    version: 1,
+    name: "units, executions, jobs, tasks, files, events, agents, aips",
+    sql: [
+      `create table units (
+        id uuid primary key, type text not null, name text not null, status text not null,
+        source text not null, working_path text not null, config jsonb not null, options jsonb not null,
+        parent_id uuid references units(id), reason text,
+        created_at timestamptz not null default now(), updated_at timestamptz not null default now(),
+        heartbeat_at timestamptz, hidden boolean not null default false)`,
+      "create index units_status on units(status, created_at)",
+      `create table executions (
+        id text primary key, workflow text not null, name text not null, unit_id uuid,
+        status text not null, state text, state_input jsonb, entered_at text,
+        transitions integer not null default 0, error text, cause text,
+        started_at timestamptz not null default now(), updated_at timestamptz not null default now(),
+        ended_at timestamptz)`,
+      "create index executions_unit on executions(unit_id)",
+      `create table jobs (
+        id uuid primary key, unit_id uuid not null references units(id), execution_id text not null,
+        name text not null, microservice text not null, description text not null, entered_at text not null,
+        status text not null, exit_code integer, task_token text, task_count integer not null,
+        output jsonb, created_at timestamptz not null default now(), ended_at timestamptz,
+        unique (execution_id, name, entered_at))`,
+      "create index jobs_unit on jobs(unit_id, created_at)",
+      `create table tasks (
+        id uuid primary key, job_id uuid not null references jobs(id), seq integer not null,
+        module text not null, queue text not null, arguments jsonb not null, file_ids jsonb not null,
+        status text not null default 'queued', attempt integer not null default 0, lease_expires timestamptz,
+        exit_code integer, stdout text not null default '', stderr text not null default '', output jsonb,
+        started_at timestamptz, ended_at timestamptz, unique (job_id, seq))`,
+      "create index tasks_job_status on tasks(job_id, status)",
+      `create table files (
+        id uuid primary key, unit_id uuid not null, path text not null, original_path text not null,
+        size bigint not null, sha256 text, file_group text not null, puid text, format_name text,
+        format_version text, mime text, derived_from uuid, removed boolean not null default false,
+        created_at timestamptz not null default now(), characteristics jsonb)`,
+      "create index files_unit_path on files(unit_id, path)",
+      `create table events (
+        id uuid primary key, unit_id uuid not null, file_id uuid, task_id uuid, type text not null,
+        date_time timestamptz not null, detail text not null, outcome text not null,
+        outcome_detail text not null, agents jsonb not null)`,
+      "create index events_unit on events(unit_id, date_time)",
+      `create table agents (
+        id uuid primary key, type text not null, name text not null,
+        identifier_type text not null, identifier_value text not null)`,
+      `create table aips (
+        id uuid primary key, unit_id uuid not null, location text not null, sha256 text,
+        size bigint not null, verified_at timestamptz, created_at timestamptz not null default now())`,
+    ],
+  },
+];
+
+/** Applies the migrations not yet applied, each in its own transaction; safe to run concurrently. */
+export async function migrate(sql: SqlClient): Promise<number[]> {
+  await sql.query(
+    "create table if not exists schema_migrations (version integer primary key, name text not null, applied_at timestamptz not null default now())",
+  );
+  const applied: number[] = [];
+  for (const migration of MIGRATIONS) {
+    const done = await sql.transaction(async (tx) => {
+      // An advisory lock keeps two processes from applying the same migration at once.
+      await tx.query("select pg_advisory_xact_lock(727001)");
+      const seen = await tx.query("select 1 from schema_migrations where version = $1", [migration.version]);
+      if (seen.rowCount > 0) return false;
+      for (const statement of migration.sql) await tx.query(statement);
+      await tx.query("insert into schema_migrations (version, name) values ($1, $2)", [
+        migration.version,
+        migration.name,
+      ]);
+      return true;
+    });
+    if (done) applied.push(migration.version);
+  }
+  return applied;
+}

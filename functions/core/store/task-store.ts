@@ -1,0 +1,441 @@
+import type { SqlClient, SqlValue } from "../../ports/sql.ts";
+import type {
+  AgentRecord,
+  AipRecord,
+  EventRecord,
+  FileRecord,
+  JobRecord,
+  TaskRecord,
+  UnitRecord,
+  UnitStatus,
+} from "../model.ts";
+import type { StoreReader, TaskOutcome } from "../task-module.ts";
+import { migrate } from "./migrations.ts";
+import {
+  agentFromRow,
+  aipFromRow,
+  eventFromRow,
+  eventToJson,
+  fileFromRow,
+  fileToJson,
+  jobFromRow,
+  taskFromRow,
+  unitFromRow,
+} from "./rows.ts";
+
+const FILE_COLUMNS = `id uuid, unit_id uuid, path text, original_path text, size bigint, sha256 text, file_group text,
+  puid text, format_name text, format_version text, mime text, derived_from uuid, removed boolean,
+  created_at timestamptz, characteristics jsonb`;
+const EVENT_COLUMNS = `id uuid, unit_id uuid, file_id uuid, task_id uuid, type text, date_time timestamptz,
+  detail text, outcome text, outcome_detail text, agents jsonb`;
+
+export interface UnitPatch {
+  status?: UnitStatus;
+  reason?: string | null;
+  name?: string;
+  workingPath?: string;
+  hidden?: boolean;
+}
+
+export interface UnitQuery {
+  status?: UnitStatus;
+  search?: string;
+  includeHidden?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+export interface NewJob {
+  job: Omit<JobRecord, "createdAt" | "endedAt" | "exitCode" | "status">;
+  tasks: Array<Pick<TaskRecord, "id" | "seq" | "module" | "queue" | "arguments" | "fileIds">>;
+}
+
+/**
+ * The source of truth for units, jobs, tasks, files, PREMIS events and AIPs, written once over the
+ * SqlClient port (PGlite, pg or the RDS Data API). Every write that can repeat is conditional or
+ * an upsert, so a redelivered message or a retried call changes nothing the second time.
+ */
+export class TaskStore implements StoreReader {
+  constructor(readonly sql: SqlClient) {}
+
+  migrate(): Promise<number[]> {
+    return migrate(this.sql);
+  }
+
+  // ---- units
+  async createUnit(unit: UnitRecord): Promise<{ unit: UnitRecord; created: boolean }> {
+    const inserted = await this.sql.query(
+      `insert into units (id, type, name, status, source, working_path, config, options, parent_id, reason, hidden)
+       values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) on conflict (id) do nothing returning *`,
+      [
+        unit.id,
+        unit.type,
+        unit.name,
+        unit.status,
+        unit.source,
+        unit.workingPath,
+        unit.config,
+        unit.options as Record<string, unknown>,
+        unit.parentId,
+        unit.reason,
+        unit.hidden,
+      ],
+    );
+    if (inserted.rowCount > 0) return { unit: unitFromRow(inserted.rows[0]!), created: true };
+    return { unit: (await this.getUnit(unit.id))!, created: false };
+  }
+
+  async getUnit(id: string): Promise<UnitRecord | null> {
+    const r = await this.sql.query("select * from units where id = $1", [id]);
+    return r.rows[0] ? unitFromRow(r.rows[0]) : null;
+  }
+
+  async listUnits(q: UnitQuery = {}): Promise<{ units: UnitRecord[]; total: number }> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (!q.includeHidden) where.push("hidden = false");
+    if (q.status) where.push(`status = $${params.push(q.status)}`);
+    if (q.search) where.push(`name ilike $${params.push(`%${q.search.replace(/[%_\\]/g, "\\$&")}%`)}`);
+    const clause = where.length ? `where ${where.join(" and ")}` : "";
+    const total = await this.sql.query<{ n: number }>(`select count(*)::int as n from units ${clause}`, params);
+    const limit = Math.min(q.limit ?? 50, 500);
+    const rows = await this.sql.query(
+      `select * from units ${clause} order by created_at desc, id limit ${limit} offset ${Math.max(0, q.offset ?? 0)}`,
+      params,
+    );
+    return { units: rows.rows.map(unitFromRow), total: Number(total.rows[0]?.n ?? 0) };
+  }
+
+  async updateUnit(id: string, patch: UnitPatch): Promise<void> {
+    const sets: string[] = ["updated_at = now()"];
+    const params: SqlValue[] = [id];
+    if (patch.status !== undefined) sets.push(`status = $${params.push(patch.status)}`);
+    if (patch.reason !== undefined) sets.push(`reason = $${params.push(patch.reason)}`);
+    if (patch.name !== undefined) sets.push(`name = $${params.push(patch.name)}`);
+    if (patch.workingPath !== undefined) sets.push(`working_path = $${params.push(patch.workingPath)}`);
+    if (patch.hidden !== undefined) sets.push(`hidden = $${params.push(patch.hidden)}`);
+    await this.sql.query(`update units set ${sets.join(", ")} where id = $1`, params);
+  }
+
+  /** Marks units as alive (a run's process beats every few seconds; a stale beat means interrupted). */
+  async heartbeat(unitIds: string[]): Promise<void> {
+    if (unitIds.length === 0) return;
+    await this.sql.query("update units set heartbeat_at = now() where id in (select jsonb_array_elements_text($1::jsonb)::uuid)", [
+      unitIds,
+    ]);
+  }
+
+  // ---- jobs and tasks
+  async findJob(executionId: string, name: string, enteredAt: string): Promise<JobRecord | null> {
+    const r = await this.sql.query("select * from jobs where execution_id = $1 and name = $2 and entered_at = $3", [
+      executionId,
+      name,
+      enteredAt,
+    ]);
+    return r.rows[0] ? jobFromRow(r.rows[0]) : null;
+  }
+
+  /** Inserts a job and its tasks in one transaction; returns false when the job already existed. */
+  async createJob({ job, tasks }: NewJob): Promise<boolean> {
+    return this.sql.transaction(async (tx) => {
+      const r = await tx.query(
+        `insert into jobs (id, unit_id, execution_id, name, microservice, description, entered_at, status, task_token, task_count)
+         values ($1,$2,$3,$4,$5,$6,$7,'running',$8,$9) on conflict (execution_id, name, entered_at) do nothing returning id`,
+        [
+          job.id,
+          job.unitId,
+          job.executionId,
+          job.name,
+          job.microservice,
+          job.description,
+          job.enteredAt,
+          job.taskToken,
+          job.taskCount,
+        ],
+      );
+      if (r.rowCount === 0) return false;
+      if (tasks.length > 0) {
+        const rows = tasks.map((t) => ({
+          id: t.id,
+          job_id: job.id,
+          seq: t.seq,
+          module: t.module,
+          queue: t.queue,
+          arguments: t.arguments,
+          file_ids: t.fileIds,
+        }));
+        await tx.query(
+          `insert into tasks (id, job_id, seq, module, queue, arguments, file_ids)
+           select * from jsonb_to_recordset($1::jsonb) as t(id uuid, job_id uuid, seq integer, module text, queue text,
+             arguments jsonb, file_ids jsonb)`,
+          [rows],
+        );
+      }
+      return true;
+    });
+  }
+
+  async setJobToken(jobId: string, token: string): Promise<void> {
+    await this.sql.query("update jobs set task_token = $2 where id = $1", [jobId, token]);
+  }
+
+  async getJob(id: string): Promise<JobRecord | null> {
+    const r = await this.sql.query("select * from jobs where id = $1", [id]);
+    return r.rows[0] ? jobFromRow(r.rows[0]) : null;
+  }
+
+  async listJobs(unitId: string): Promise<JobRecord[]> {
+    const r = await this.sql.query("select * from jobs where unit_id = $1 order by created_at, id", [unitId]);
+    return r.rows.map(jobFromRow);
+  }
+
+  /** The job's result from its tasks: exit code is the max of the tasks' exit codes. */
+  async jobResult(jobId: string): Promise<{ exitCode: number; outputs: Array<Record<string, unknown>> }> {
+    const r = await this.sql.query<{ exit_code: number | null; output: unknown }>(
+      "select exit_code, output from tasks where job_id = $1 and status = 'done' order by seq",
+      [jobId],
+    );
+    const exitCode = r.rows.reduce((max, row) => Math.max(max, Number(row.exit_code ?? 0)), 0);
+    const outputs = r.rows
+      .map((row) => (typeof row.output === "string" ? JSON.parse(row.output) : row.output))
+      .filter((o): o is Record<string, unknown> => o !== null && o !== undefined);
+    return { exitCode, outputs };
+  }
+
+  /** Settles a running job once; returns false when it was already settled (a second completer). */
+  async finishJob(jobId: string, exitCode: number, output: Record<string, unknown>): Promise<boolean> {
+    const r = await this.sql.query(
+      `update jobs set status = $2, exit_code = $3, output = $4, ended_at = now()
+       where id = $1 and status = 'running' returning id`,
+      [jobId, exitCode === 0 ? "completed" : "failed", exitCode, output],
+    );
+    return r.rowCount > 0;
+  }
+
+  async getTask(id: string): Promise<TaskRecord | null> {
+    const r = await this.sql.query("select * from tasks where id = $1", [id]);
+    return r.rows[0] ? taskFromRow(r.rows[0]) : null;
+  }
+
+  async listTasks(jobId: string): Promise<TaskRecord[]> {
+    const r = await this.sql.query("select * from tasks where job_id = $1 order by seq", [jobId]);
+    return r.rows.map(taskFromRow);
+  }
+
+  async unfinishedTaskIds(jobId: string): Promise<string[]> {
+    const r = await this.sql.query<{ id: string }>(
+      "select id from tasks where job_id = $1 and status <> 'done' order by seq",
+      [jobId],
+    );
+    return r.rows.map((row) => String(row.id));
+  }
+
+  /**
+   * Claims a task for one attempt: wins if the task is queued or its lease ran out (a crashed
+   * consumer). Returns the attempt number won, or null when another consumer holds it or it is done.
+   */
+  async claimTask(taskId: string, leaseMs: number): Promise<number | null> {
+    const r = await this.sql.query<{ attempt: number }>(
+      `update tasks set status = 'running', attempt = attempt + 1, started_at = now(),
+         lease_expires = now() + ($2::int * interval '1 millisecond')
+       where id = $1 and (status = 'queued' or (status = 'running' and lease_expires < now()))
+       returning attempt`,
+      [taskId, Math.round(leaseMs)],
+    );
+    return r.rows[0] ? Number(r.rows[0].attempt) : null;
+  }
+
+  async extendLease(taskId: string, attempt: number, leaseMs: number): Promise<void> {
+    await this.sql.query(
+      `update tasks set lease_expires = now() + ($3::int * interval '1 millisecond')
+       where id = $1 and attempt = $2 and status = 'running'`,
+      [taskId, attempt, Math.round(leaseMs)],
+    );
+  }
+
+  /**
+   * After the process that ran a unit died: its running tasks go back to the queue at once instead
+   * of waiting for their leases to run out. Only for a unit no live process is working on.
+   */
+  async requeueRunningTasks(unitId: string): Promise<number> {
+    const r = await this.sql.query(
+      `update tasks set status = 'queued', lease_expires = null
+       where status = 'running' and job_id in (select id from jobs where unit_id = $1)`,
+      [unitId],
+    );
+    return r.rowCount;
+  }
+
+  /** Units made from this one (the SIP of a transfer). */
+  async listChildren(unitId: string): Promise<UnitRecord[]> {
+    const r = await this.sql.query("select * from units where parent_id = $1 order by created_at, id", [unitId]);
+    return r.rows.map(unitFromRow);
+  }
+
+  /** Gives a claimed task back (graceful shutdown) so another consumer takes it at once. */
+  async releaseTask(taskId: string, attempt: number): Promise<void> {
+    await this.sql.query(
+      "update tasks set status = 'queued', lease_expires = null where id = $1 and attempt = $2 and status = 'running'",
+      [taskId, attempt],
+    );
+  }
+
+  /**
+   * Records a task's result and everything it changed, in one transaction, only if this attempt
+   * still holds the task. Returns false when it does not (another attempt finished it first).
+   */
+  async completeTask(
+    taskId: string,
+    attempt: number,
+    result: { exitCode: number; stdout: string; stderr: string },
+    outcome: TaskOutcome,
+  ): Promise<boolean> {
+    return this.sql.transaction(async (tx) => {
+      const r = await tx.query(
+        `update tasks set status = 'done', exit_code = $3, stdout = $4, stderr = $5, output = $6,
+           ended_at = now(), lease_expires = null
+         where id = $1 and attempt = $2 and status = 'running' returning id`,
+        [taskId, attempt, result.exitCode, result.stdout, result.stderr, outcome.output ?? null],
+      );
+      if (r.rowCount === 0) return false;
+      const writer = new TaskStore(tx);
+      for (const unit of outcome.newUnits ?? []) await writer.createUnit(unit);
+      if (outcome.newFiles?.length) await writer.upsertFiles(outcome.newFiles);
+      if (outcome.fileUpdates?.length) await writer.updateFiles(outcome.fileUpdates);
+      if (outcome.events?.length) await writer.insertEvents(outcome.events);
+      if (outcome.aip) await writer.recordAip(outcome.aip);
+      if (outcome.unitUpdate) {
+        const task = await writer.getTask(taskId);
+        const job = task ? await writer.getJob(task.jobId) : null;
+        if (job) await writer.updateUnit(job.unitId, outcome.unitUpdate);
+      }
+      return true;
+    });
+  }
+
+  // ---- files, events, agents, AIPs
+  async upsertFiles(files: FileRecord[]): Promise<void> {
+    for (let i = 0; i < files.length; i += 2000) {
+      await this.sql.query(
+        `insert into files select * from jsonb_to_recordset($1::jsonb) as f(${FILE_COLUMNS})
+         on conflict (id) do update set unit_id = excluded.unit_id, path = excluded.path, size = excluded.size,
+           sha256 = excluded.sha256, file_group = excluded.file_group, removed = excluded.removed`,
+        [files.slice(i, i + 2000).map(fileToJson)],
+      );
+    }
+  }
+
+  /** Partial updates: a field absent (undefined) in an update keeps its stored value. */
+  async updateFiles(updates: Array<Partial<FileRecord> & { id: string }>): Promise<void> {
+    for (let i = 0; i < updates.length; i += 2000) {
+      const rows = updates.slice(i, i + 2000).map((u) => {
+        const row = fileToJson({ ...BLANK_FILE, ...u } as FileRecord);
+        for (const key of Object.keys(row)) if (!(keyOfColumn(key) in u)) row[key] = null;
+        return row;
+      });
+      await this.sql.query(
+        `update files f set unit_id = coalesce(u.unit_id, f.unit_id), path = coalesce(u.path, f.path),
+           size = coalesce(u.size, f.size), sha256 = coalesce(u.sha256, f.sha256),
+           file_group = coalesce(u.file_group, f.file_group), puid = coalesce(u.puid, f.puid),
+           format_name = coalesce(u.format_name, f.format_name), format_version = coalesce(u.format_version, f.format_version),
+           mime = coalesce(u.mime, f.mime), derived_from = coalesce(u.derived_from, f.derived_from),
+           removed = coalesce(u.removed, f.removed),
+           characteristics = case when u.characteristics is null then f.characteristics
+             else coalesce(f.characteristics, '{}'::jsonb) || u.characteristics end
+         from jsonb_to_recordset($1::jsonb) as u(${FILE_COLUMNS}) where f.id = u.id`,
+        [rows],
+      );
+    }
+  }
+
+  async listFiles(unitId: string, options: { includeRemoved?: boolean } = {}): Promise<FileRecord[]> {
+    const r = await this.sql.query(
+      `select * from files where unit_id = $1 ${options.includeRemoved ? "" : "and removed = false"} order by path, id`,
+      [unitId],
+    );
+    return r.rows.map(fileFromRow);
+  }
+
+  async getFiles(ids: string[]): Promise<FileRecord[]> {
+    if (ids.length === 0) return [];
+    const r = await this.sql.query(
+      "select * from files where id in (select jsonb_array_elements_text($1::jsonb)::uuid) order by path, id",
+      [ids],
+    );
+    return r.rows.map(fileFromRow);
+  }
+
+  async insertEvents(events: EventRecord[]): Promise<void> {
+    for (let i = 0; i < events.length; i += 2000) {
+      await this.sql.query(
+        `insert into events select * from jsonb_to_recordset($1::jsonb) as e(${EVENT_COLUMNS}) on conflict (id) do nothing`,
+        [events.slice(i, i + 2000).map(eventToJson)],
+      );
+    }
+  }
+
+  async listEvents(unitId: string): Promise<EventRecord[]> {
+    const r = await this.sql.query("select * from events where unit_id = $1 order by date_time, id", [unitId]);
+    return r.rows.map(eventFromRow);
+  }
+
+  async upsertAgents(agents: AgentRecord[]): Promise<void> {
+    for (const a of agents) {
+      await this.sql.query(
+        `insert into agents (id, type, name, identifier_type, identifier_value) values ($1,$2,$3,$4,$5)
+         on conflict (id) do update set name = excluded.name, identifier_value = excluded.identifier_value`,
+        [a.id, a.type, a.name, a.identifierType, a.identifierValue],
+      );
+    }
+  }
+
+  async listAgents(): Promise<AgentRecord[]> {
+    const r = await this.sql.query("select * from agents order by type, id");
+    return r.rows.map(agentFromRow);
+  }
+
+  async recordAip(aip: AipRecord): Promise<void> {
+    await this.sql.query(
+      `insert into aips (id, unit_id, location, sha256, size, verified_at) values ($1,$2,$3,$4,$5,$6)
+       on conflict (id) do update set location = excluded.location, sha256 = excluded.sha256,
+         size = excluded.size, verified_at = excluded.verified_at`,
+      [aip.id, aip.unitId, aip.location, aip.sha256, aip.size, aip.verifiedAt],
+    );
+  }
+
+  async getAip(unitId: string): Promise<AipRecord | null> {
+    const r = await this.sql.query("select * from aips where unit_id = $1 order by created_at desc limit 1", [unitId]);
+    return r.rows[0] ? aipFromRow(r.rows[0]) : null;
+  }
+}
+
+const BLANK_FILE: FileRecord = {
+  id: "",
+  unitId: "",
+  path: "",
+  originalPath: "",
+  size: 0,
+  sha256: null,
+  group: "original",
+  puid: null,
+  formatName: null,
+  formatVersion: null,
+  mime: null,
+  derivedFrom: null,
+  removed: false,
+  createdAt: new Date(0),
+  characteristics: null,
+};
+
+const COLUMN_TO_KEY: Record<string, keyof FileRecord> = {
+  unit_id: "unitId",
+  original_path: "originalPath",
+  file_group: "group",
+  format_name: "formatName",
+  format_version: "formatVersion",
+  derived_from: "derivedFrom",
+  created_at: "createdAt",
+};
+function keyOfColumn(column: string): string {
+  return COLUMN_TO_KEY[column] ?? column;
+}

@@ -1,0 +1,204 @@
+/**
+ * METS 1.12.1 + PREMIS 3 for a transfer or an AIP, modelled on Archivematica's AIP METS.
+ * Deterministic: everything comes from the input (no clock, no random ids), records are sorted,
+ * ids are counters in document order, so the same input always gives the same bytes.
+ */
+import type { AgentRecord, EventRecord, FileRecord } from "../core/model.ts";
+import { prepareDublinCore, writeDublinCore } from "./dublin-core.ts";
+import { type MetsFileEntry, type MetsInput, MetsInputError, type PreparedMets, prepareMets } from "./input.ts";
+import {
+  PREMIS_NS,
+  PREMIS_SCHEMA_URL,
+  type Relationship,
+  writeAgent,
+  writeEvent,
+  writeFileObject,
+  writeIntellectualEntity,
+} from "./premis.ts";
+import { buildTree, treePaths, writeFileSec, writeStructMap } from "./structure.ts";
+import { XmlWriter } from "./xml-writer.ts";
+
+export const METS_NS = "http://www.loc.gov/METS/";
+export const METS_SCHEMA_URL = "http://www.loc.gov/standards/mets/version1121/mets.xsd";
+export const XLINK_NS = "http://www.w3.org/1999/xlink";
+export const XSI_NS = "http://www.w3.org/2001/XMLSchema-instance";
+
+/** The whole document as one string. */
+export function buildMets(input: MetsInput): string {
+  const chunks: string[] = [];
+  writeMets(input, (chunk) => chunks.push(chunk));
+  return chunks.join("");
+}
+
+/**
+ * Writes the document to `sink` in chunks of about 64 KiB (e.g. a file stream's write). The input is
+ * fully checked before the first chunk, so a MetsInputError never leaves half a document behind.
+ */
+export function writeMets(input: MetsInput, sink: (chunk: string) => void): void {
+  const prepared = prepareMets(input);
+  const packageLabel = `${input.name}-${input.objectId}`;
+  const tree = buildTree(prepared.files, packageLabel);
+  const dublinCore = prepareDublinCore(input.dublinCore ?? [], input.externalIdentifier);
+  const paths = treePaths(tree);
+
+  // dmdSec_1 is the package (PREMIS intellectual entity); Dublin Core sections follow.
+  const dmdIdsOf = new Map<string, string[]>([["", ["dmdSec_1"]]]);
+  dublinCore.forEach((section, index) => {
+    if (!paths.has(section.target)) {
+      throw new MetsInputError(`dublinCore target ${section.target} is not a folder or file in the package`);
+    }
+    const ids = dmdIdsOf.get(section.target) ?? [];
+    ids.push(`dmdSec_${index + 2}`);
+    dmdIdsOf.set(section.target, ids);
+  });
+
+  const packageAmdSecId = prepared.unitEvents.length > 0 ? "amdSec_1" : undefined;
+  const amdSecIdOf = new Map<string, string>();
+  const firstFileAmdSec = packageAmdSecId ? 2 : 1;
+  prepared.files.forEach(({ file }, index) => amdSecIdOf.set(file.id, `amdSec_${index + firstFileAmdSec}`));
+
+  const w = new XmlWriter(sink);
+  w.raw('<?xml version="1.0" encoding="UTF-8"?>');
+  w.open("mets:mets", [
+    ["xmlns:mets", METS_NS],
+    ["xmlns:premis", PREMIS_NS],
+    ["xmlns:xlink", XLINK_NS],
+    ["xmlns:xsi", XSI_NS],
+    ["xsi:schemaLocation", `${METS_NS} ${METS_SCHEMA_URL} ${PREMIS_NS} ${PREMIS_SCHEMA_URL}`],
+    ["OBJID", input.objectId],
+    ["TYPE", input.kind === "aip" ? "AIP" : "transfer"],
+  ]);
+  writeHeader(w, input);
+
+  mdSec(w, "dmdSec", "dmdSec_1", "PREMIS:OBJECT", () =>
+    writeIntellectualEntity(w, input.objectId, input.externalIdentifier, packageLabel),
+  );
+  dublinCore.forEach((section, index) => {
+    mdSec(w, "dmdSec", `dmdSec_${index + 2}`, "DC", () => writeDublinCore(w, section));
+  });
+
+  const counters = { techMD: 0, digiprovMD: 0 };
+  if (packageAmdSecId) {
+    w.open("mets:amdSec", [["ID", packageAmdSecId]]);
+    writeProvenance(w, prepared, prepared.unitEvents, counters);
+    w.close("mets:amdSec");
+  }
+  for (const entry of prepared.files) {
+    w.open("mets:amdSec", [["ID", amdSecIdOf.get(entry.file.id)]]);
+    counters.techMD++;
+    mdSec(w, "techMD", `techMD_${counters.techMD}`, "PREMIS:OBJECT", () =>
+      writeFileObject(w, entry.file, originalNameOf(entry.file), relationshipsOf(prepared, entry)),
+    );
+    writeProvenance(w, prepared, prepared.eventsByFile.get(entry.file.id) ?? [], counters);
+    w.close("mets:amdSec");
+  }
+
+  writeFileSec(w, prepared, amdSecIdOf);
+  writeStructMap(w, tree, dmdIdsOf, packageAmdSecId);
+  w.close("mets:mets");
+  w.flush();
+}
+
+function writeHeader(w: XmlWriter, input: MetsInput): void {
+  w.open("mets:metsHdr", [["CREATEDATE", input.createdAt.toISOString()]]);
+  const software = input.agents.find((agent) => agent.type === "software");
+  w.open("mets:agent", [
+    ["ROLE", "CREATOR"],
+    ["TYPE", "OTHER"],
+    ["OTHERTYPE", "SOFTWARE"],
+  ]);
+  w.leaf("mets:name", software?.name ?? "stepmatica");
+  if (software) w.leaf("mets:note", `${software.identifierType}: ${software.identifierValue}`);
+  w.close("mets:agent");
+  const organization = input.agents.find((agent) => agent.type === "organization");
+  if (organization) {
+    w.open("mets:agent", [
+      ["ROLE", "CUSTODIAN"],
+      ["TYPE", "ORGANIZATION"],
+    ]);
+    w.leaf("mets:name", organization.name);
+    w.leaf("mets:note", `${organization.identifierType}: ${organization.identifierValue}`);
+    w.close("mets:agent");
+  }
+  if (input.externalIdentifier !== undefined) {
+    // METS's slot for identifiers of the object other than the primary one (OBJID).
+    w.leaf("mets:altRecordID", input.externalIdentifier, [["TYPE", "External-Identifier"]]);
+  }
+  w.close("mets:metsHdr");
+}
+
+/** <mets:{section} ID><mets:mdWrap MDTYPE><mets:xmlData>…</mets:xmlData></mets:mdWrap></mets:{section}> */
+function mdSec(w: XmlWriter, section: string, id: string, mdType: string, body: () => void): void {
+  w.open("mets:" + section, [["ID", id]]);
+  w.open("mets:mdWrap", [["MDTYPE", mdType]]);
+  w.open("mets:xmlData");
+  body();
+  w.close("mets:xmlData");
+  w.close("mets:mdWrap");
+  w.close("mets:" + section);
+}
+
+/** One digiprovMD per event, then one per agent those events name (in the order of `agents`). */
+function writeProvenance(
+  w: XmlWriter,
+  prepared: PreparedMets,
+  events: readonly EventRecord[],
+  counters: { digiprovMD: number },
+): void {
+  const named = new Set<string>();
+  for (const event of events) {
+    counters.digiprovMD++;
+    mdSec(w, "digiprovMD", `digiprovMD_${counters.digiprovMD}`, "PREMIS:EVENT", () =>
+      writeEvent(w, event, prepared.agentById),
+    );
+    for (const agentId of event.agents) named.add(agentId);
+  }
+  const agents: AgentRecord[] = prepared.input.agents.filter((agent) => named.has(agent.id));
+  for (const agent of agents) {
+    counters.digiprovMD++;
+    mdSec(w, "digiprovMD", `digiprovMD_${counters.digiprovMD}`, "PREMIS:AGENT", () => writeAgent(w, agent));
+  }
+}
+
+/** Archivematica's convention: originals by their place in the transfer, derivatives in the SIP. */
+function originalNameOf(file: FileRecord): string {
+  return file.derivedFrom === null ? `%transferDirectory%${file.originalPath}` : `%SIPDirectory%${file.path}`;
+}
+
+function relationshipsOf(prepared: PreparedMets, entry: MetsFileEntry): Relationship[] {
+  const relationships: Relationship[] = [];
+  const { file } = entry;
+  if (file.derivedFrom !== null) {
+    relationships.push({
+      subType: "has source",
+      objectId: file.derivedFrom,
+      eventId: normalizationEventOf(prepared, file),
+    });
+  }
+  for (const derivative of prepared.derivativesBySource.get(file.id) ?? []) {
+    relationships.push({
+      subType: "is source of",
+      objectId: derivative.file.id,
+      eventId: normalizationEventOf(prepared, derivative.file),
+    });
+  }
+  return relationships;
+}
+
+/**
+ * The normalization event that produced `derivative`: among "normalization" events of the source and
+ * of the derivative, the one whose detail names the derivative (id or path), else the only one.
+ */
+function normalizationEventOf(prepared: PreparedMets, derivative: FileRecord): string | null {
+  const candidates = [derivative.derivedFrom!, derivative.id].flatMap((fileId) =>
+    (prepared.eventsByFile.get(fileId) ?? []).filter((event) => event.type.toLowerCase() === "normalization"),
+  );
+  const naming = candidates.filter((event) =>
+    [event.detail, event.outcomeDetail].some(
+      (text) => text.includes(derivative.id) || text.includes(derivative.path),
+    ),
+  );
+  if (naming.length === 1) return naming[0]!.id;
+  if (candidates.length === 1) return candidates[0]!.id;
+  return null;
+}

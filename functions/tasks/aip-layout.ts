@@ -1,0 +1,17 @@
+import path from "node:path";
+import type { UnitRecord } from "../core/model.ts";
+import type { ProcessingConfig } from "../../workflows/processing-config.ts";
+import { unitFolderName } from "./rename-with-unit-uuid.ts";
+
+/** The AIP's bag folder name, Archivematica's `<name>-<AIP uuid>` (the AIP uuid is the SIP's). */
+export const aipName = (unit: Pick<UnitRecord, "name" | "id">) => unitFolderName(unit.name, unit.id);
+
+/** Working-storage path of the bag folder, relative to the working root. */
+export const bagWorkingPath = (unit: Pick<UnitRecord, "name" | "id">) => `aips/${aipName(unit)}`;
+
+/** File extension of a compressed AIP, or null when the AIP stays a folder. */
+export function compressedExtension(compression: ProcessingConfig["aip_compression"]): string | null {
+  return compression === "none" ? null : compression;
+}
+
+export const absolute = (workRoot: string, rel: string) => path.join(workRoot, ...rel.split("/"));

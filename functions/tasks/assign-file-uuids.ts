@@ -1,0 +1,64 @@
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import type { FileGroup, FileRecord } from "../core/model.ts";
+import type { TaskModule } from "../core/task-module.ts";
+import { fileEvent } from "./events.ts";
+import { listRegularFiles } from "./fs-walk.ts";
+
+/** Which fileGrp a path belongs to, by where it sits in the unit (Archivematica's layout). */
+export function groupOf(rel: string): FileGroup | null {
+  if (rel.startsWith("objects/metadata/submissionDocumentation/")) return "submissionDocumentation";
+  if (rel.startsWith("objects/submissionDocumentation/")) return "submissionDocumentation";
+  if (rel.startsWith("metadata/submissionDocumentation/")) return "submissionDocumentation";
+  if (rel.startsWith("objects/metadata/") || rel.startsWith("metadata/")) return "metadata";
+  if (rel.startsWith("objects/")) return "original";
+  return null; // logs/ and the unit's own METS are not objects
+}
+
+/** The path as the depositor named it, relative to what they handed over. */
+export function originalPathOf(rel: string): string {
+  return rel.startsWith("objects/") ? rel.slice("objects/".length) : rel;
+}
+
+/**
+ * Gives every file of the transfer a UUID (derived from the unit and the path, so a rerun or a
+ * later pass after package extraction gives known files the same id) and an "ingestion" event.
+ * Files already registered keep their record.
+ */
+export const assignFileUuids: TaskModule = {
+  name: "assign-file-uuids",
+  command: "assign-file-uuids",
+  async run(ctx) {
+    const known = new Set((await ctx.store.listFiles(ctx.unit.id, { includeRemoved: true })).map((f) => f.path));
+    const newFiles: FileRecord[] = [];
+    const events = [];
+    for (const rel of await listRegularFiles(ctx.unitPath)) {
+      const group = groupOf(rel);
+      if (!group || known.has(rel)) continue;
+      const size = (await stat(path.join(ctx.unitPath, ...rel.split("/")))).size;
+      const file: FileRecord = {
+        id: ctx.ids.uuid(`file:${rel}`),
+        unitId: ctx.unit.id,
+        path: rel,
+        originalPath: originalPathOf(rel),
+        size,
+        sha256: null,
+        group,
+        puid: null,
+        formatName: null,
+        formatVersion: null,
+        mime: null,
+        derivedFrom: null,
+        removed: false,
+        createdAt: ctx.clock.now(),
+        characteristics: null,
+      };
+      newFiles.push(file);
+      events.push(
+        fileEvent(ctx, file, "ingestion", { detail: "", outcome: "success", outcomeDetail: "" }),
+      );
+    }
+    ctx.stdout(`assigned UUIDs to ${newFiles.length} new file(s); ${known.size} already known`);
+    return { exitCode: 0, newFiles, events, output: { newFiles: newFiles.length } };
+  },
+};

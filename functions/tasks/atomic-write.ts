@@ -1,0 +1,15 @@
+import { randomUUID } from "node:crypto";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+/** Writes a file under a temporary name and renames it: a reader never sees half a file. */
+export async function writeFileAtomic(file: string, content: string | Buffer): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.partial-${randomUUID()}`;
+  try {
+    await writeFile(temp, content);
+    await rename(temp, file);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}

@@ -1,0 +1,88 @@
+import { constants } from "node:fs";
+import { access, copyFile, mkdir, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { TaskModule } from "../core/task-module.ts";
+import { kindOf, walk } from "./fs-walk.ts";
+
+/** Where a deposited file goes in the transfer's standard layout (objects/, metadata/). */
+export function layoutPath(rel: string, depositHasObjectsFolder: boolean): string {
+  const [top] = rel.split("/");
+  if (depositHasObjectsFolder) return rel;
+  if (top === "metadata") return rel;
+  if (top === "submissionDocumentation") return `metadata/${rel}`;
+  return `objects/${rel}`;
+}
+
+export function sourcePath(source: string): string {
+  if (source.startsWith("file://")) return fileURLToPath(source);
+  if (path.isAbsolute(source)) return source;
+  throw new Error(`source "${source}" is not a local path; stage-transfer on this machine reads file:// sources`);
+}
+
+/**
+ * Copies the deposit onto working storage in the standard transfer layout. The copy goes to a
+ * temporary folder that is renamed when complete, so a retry after a crash starts clean.
+ */
+export const stageTransfer: TaskModule = {
+  name: "stage-transfer",
+  command: "stage-transfer SOURCE",
+  async run(ctx) {
+    const target = ctx.unitPath;
+    if (await exists(target)) {
+      ctx.stdout(`already staged: ${ctx.unit.workingPath}`);
+      return { exitCode: 0 };
+    }
+    const source = sourcePath(ctx.unit.source);
+    const info = await stat(source).catch(() => null);
+    if (!info) {
+      ctx.stderr(`${source}: no such file or folder`);
+      return { exitCode: 1 };
+    }
+    const temp = `${target}.partial`;
+    await rm(temp, { recursive: true, force: true });
+    await mkdir(temp, { recursive: true });
+    let copied = 0;
+    if (info.isFile()) {
+      // A package (zip, tar, 7z…) is staged as one object; "Extract packages" opens it.
+      await mkdir(path.join(temp, "objects"), { recursive: true });
+      await copyFile(source, path.join(temp, "objects", path.basename(source)));
+      copied = 1;
+    } else {
+      const hasObjects = await exists(path.join(source, "objects"));
+      for await (const entry of walk(source)) {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        if (entry.dirent.isDirectory()) continue;
+        if (!entry.dirent.isFile()) {
+          ctx.stderr(`${entry.rel}: ${kindOf(entry.dirent)} not allowed in a transfer`);
+          await rm(temp, { recursive: true, force: true });
+          return { exitCode: 1 };
+        }
+        const readable = await access(entry.abs, constants.R_OK).then(
+          () => true,
+          () => false,
+        );
+        if (!readable) {
+          ctx.stderr(`${entry.rel}: file is not readable`);
+          await rm(temp, { recursive: true, force: true });
+          return { exitCode: 1 };
+        }
+        const dest = path.join(temp, ...layoutPath(entry.rel, hasObjects).split("/"));
+        await mkdir(path.dirname(dest), { recursive: true });
+        await copyFile(entry.abs, dest);
+        copied += 1;
+      }
+    }
+    for (const folder of ["objects", "metadata", "logs"]) await mkdir(path.join(temp, folder), { recursive: true });
+    await rename(temp, target);
+    ctx.stdout(`staged ${copied} file(s) from ${source}`);
+    return { exitCode: 0, output: { stagedFiles: copied } };
+  },
+};
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,0 +1,164 @@
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RdsDataSql, ResponseTooLargeError } from "../../../functions/adapters/aws/rds-data-sql.ts";
+import type { SqlClient } from "../../../functions/ports/sql.ts";
+import { type DataApiServer, startDataApiServer } from "../../helpers/local-aws/data-api-server.ts";
+import { runSharedContract } from "../../helpers/local-aws/shared-contracts.ts";
+
+const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const schema = `rdsdata_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
+let server: DataApiServer;
+const opened: RdsDataSql[] = [];
+
+function make(): RdsDataSql {
+  const sql = new RdsDataSql({
+    resourceArn: "arn:aws:rds:us-east-1:123456789012:cluster:stepmatica",
+    secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:stepmatica-db",
+    database: "stepmatica",
+    clientConfig: {
+      region: "us-east-1",
+      endpoint: server.endpoint,
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    },
+    retry: { attempts: 4, baseDelayMs: 5, maxDelayMs: 20 },
+    logger: { warn: () => {} },
+  });
+  opened.push(sql);
+  return sql;
+}
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect().catch((error: unknown) => {
+    throw new Error(`PostgreSQL at ${DATABASE_URL} is not reachable (set DATABASE_URL): ${String(error)}`);
+  });
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  await admin((client) => client.query(`create schema ${schema}`));
+  server = await startDataApiServer({ connectionString: DATABASE_URL, schema });
+});
+
+afterAll(async () => {
+  await Promise.all(opened.map((sql) => sql.close()));
+  await server?.close();
+  await admin((client) => client.query(`drop schema if exists ${schema} cascade`));
+});
+
+describe("RdsDataSql over the Data API protocol", () => {
+  it("sends typed parameters and maps records back by column type", async () => {
+    const sql = make();
+    await sql.query(`create table typed (id uuid primary key, name text, n int4, big int8, ok bool, ratio float8,
+      amount numeric, at timestamptz, doc jsonb, tags text[])`);
+    const id = randomUUID();
+    const at = new Date("2024-05-06T07:08:09.123Z");
+    const insert = await sql.query(
+      `insert into typed values ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, array(select jsonb_array_elements_text($10::jsonb)))`,
+      [id, "it's $1 here", 42, 9_007_199_254_740_991, true, 0.25, 12.5, at, { a: [1, "x"] }, ["b", "a"]],
+    );
+    expect(insert.rowCount).toBe(1);
+    const { rows, rowCount } = await sql.query("select * from typed where id = $1::uuid and name = $2", [id, "it's $1 here"]);
+    expect(rowCount).toBe(1);
+    expect(rows[0]).toEqual({
+      id,
+      name: "it's $1 here",
+      n: 42,
+      big: 9_007_199_254_740_991,
+      ok: true,
+      ratio: 0.25,
+      amount: "12.5",
+      at,
+      doc: { a: [1, "x"] },
+      tags: ["b", "a"],
+    });
+    const nulls = await sql.query("select $1::text as a, $2 = $2 as same, '$1' as literal", [null, "v"]);
+    expect(nulls.rows[0]).toEqual({ a: null, same: true, literal: "$1" });
+  });
+
+  it("keeps the Data API's varchar typing of strings: uuid columns need a cast", async () => {
+    const sql = make();
+    await sql.query("create table ids (id uuid primary key)");
+    await expect(sql.query("insert into ids values ($1)", [randomUUID()])).rejects.toThrow(
+      /BadRequest|uuid but expression is of type character varying/,
+    );
+    await expect(sql.query("insert into ids values ($1::uuid)", [randomUUID()])).resolves.toMatchObject({ rowCount: 1 });
+  });
+
+  it("reports SQL errors as BadRequestException with PostgreSQL's message", async () => {
+    const sql = make();
+    const failure = await sql.query("select * from no_such_table").catch((error: Error) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).name).toBe("BadRequestException");
+    expect((failure as Error).message).toMatch(/relation "no_such_table" does not exist/);
+  });
+
+  it("refuses a bigint that would lose precision", async () => {
+    const sql = make();
+    expect((await sql.query("select 42::int8 as n")).rows[0]).toEqual({ n: 42 });
+    await expect(sql.query("select 9007199254740993::int8 as n")).rejects.toThrow(/column n: bigint 9007199254740993/);
+  });
+
+  it("commits on success, rolls back on error, and joins nested transactions", async () => {
+    const sql = make();
+    await sql.query("create table ledger (k text primary key, v int4)");
+    const result = await sql.transaction(async (tx) => {
+      await tx.query("insert into ledger values ($1, $2)", ["a", 1]);
+      await tx.transaction((inner) => inner.query("insert into ledger values ($1, $2)", ["b", 2]));
+      return (await tx.query<{ c: number }>("select count(*)::int4 as c from ledger")).rows[0]!.c;
+    });
+    expect(result).toBe(2);
+    await expect(
+      sql.transaction(async (tx) => {
+        await tx.query("insert into ledger values ($1, $2)", ["c", 3]);
+        throw new Error("task failed");
+      }),
+    ).rejects.toThrow("task failed");
+    const rows = (await sql.query<{ k: string }>("select k from ledger order by k")).rows.map((r) => r.k);
+    expect(rows).toEqual(["a", "b"]);
+    expect(server.openTransactions()).toBe(0);
+    const txCalls = server.calls.filter((call) => call.sql?.includes("ledger values") && call.transactionId);
+    expect(txCalls).toHaveLength(3);
+  });
+
+  it("retries a resuming database with backoff, up to the bound", async () => {
+    const sql = make();
+    const before = server.calls.length;
+    server.injectFault("Execute", "DatabaseResumingException", 2);
+    expect((await sql.query("select 1 as one")).rows).toEqual([{ one: 1 }]);
+    expect(server.calls.length - before).toBe(3);
+    server.injectFault("Execute", "DatabaseResumingException", 10);
+    await expect(sql.query("select 1 as one")).rejects.toThrow(/DatabaseResuming|injected/);
+    server.clearFaults();
+    server.injectFault("BeginTransaction", "ThrottlingException", 1);
+    await expect(sql.transaction((tx) => tx.query("select 1"))).resolves.toMatchObject({ rowCount: 1 });
+  });
+
+  it("does not resend a timed-out statement inside a transaction", async () => {
+    const sql = make();
+    await expect(
+      sql.transaction(async (tx) => {
+        server.injectFault("Execute", "StatementTimeoutException", 1);
+        await tx.query("select 1");
+      }),
+    ).rejects.toThrow(/injected StatementTimeoutException/);
+    server.injectFault("Execute", "StatementTimeoutException", 1);
+    await expect(sql.query("select 2 as two")).resolves.toMatchObject({ rows: [{ two: 2 }] });
+  });
+
+  it("turns a response over 1 MiB into an error that tells the caller to page", async () => {
+    const sql = make();
+    const failure = await sql.query("select repeat('x', 600000) as a, repeat('y', 600000) as b").catch((e: Error) => e);
+    expect(failure).toBeInstanceOf(ResponseTooLargeError);
+    expect((failure as Error).message).toMatch(/1 MiB response limit; page the query/);
+    const under = await sql.query<{ a: string }>("select repeat('x', 500000) as a");
+    expect(under.rows[0]!.a).toHaveLength(500_000);
+  });
+});
+
+await runSharedContract<SqlClient>("sql", "rds-data (local Data API shim)", async () => make());

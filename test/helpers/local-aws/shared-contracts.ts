@@ -1,0 +1,26 @@
+/**
+ * Runs the lead's shared port contract suite (test/contract/suites/<port>.ts) against an adapter, once
+ * that file exists; until then the adapter-specific tests beside each call are the proof.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const SUITES: Record<string, string> = {
+  "in-flight": "inFlightContract",
+  "task-queue": "taskQueueContract",
+  sql: "sqlContract",
+  "object-store": "objectStoreContract",
+};
+
+const suitesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../contract/suites");
+
+export async function runSharedContract<Port>(port: string, name: string, make: () => Promise<Port>): Promise<boolean> {
+  const file = path.join(suitesDir, `${port}.ts`);
+  if (!existsSync(file)) return false;
+  const suite = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const exported = suite[SUITES[port]!];
+  if (typeof exported !== "function") throw new Error(`${file} does not export ${SUITES[port]}(name, make)`);
+  (exported as (name: string, make: () => Promise<Port>) => void)(name, make);
+  return true;
+}

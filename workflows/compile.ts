@@ -1,0 +1,172 @@
+import type { DecisionNode, JobNode, Workflow } from "./schema.ts";
+
+/**
+ * Compiles a workflow declaration to an Amazon States Language definition (JSONPath, Standard).
+ * One Task state per job, Choice states on outcomes and decisions, one failure path that records
+ * the reason. The output holds `${…}` placeholders that CDK fills with definitionSubstitutions and
+ * the local engine fills with local names; both run this same JSON.
+ */
+
+export const SUBSTITUTIONS = ["DispatchJobFunctionArn", "IngestStateMachineArn"] as const;
+export type Substitution = (typeof SUBSTITUTIONS)[number];
+
+export const WAIT_FOR_TASK_TOKEN = "arn:aws:states:::lambda:invoke.waitForTaskToken";
+export const START_EXECUTION = "arn:aws:states:::states:startExecution";
+export const RECORD_FAILURE_STATE = "record_failure";
+export const FAILED_STATE = "failed";
+export const SUCCEEDED_STATE = "succeeded";
+export const START_INGEST_STATE = "start_ingest";
+
+/** The failure recorder: a job like any other, so its task shows in the dashboard. */
+export const RECORD_FAILURE_JOB: JobNode = {
+  kind: "job",
+  id: RECORD_FAILURE_STATE,
+  microservice: "Failed",
+  description: "Record why the unit failed",
+  module: "record-failure",
+  arguments: [],
+  scope: "unit",
+  queue: "light",
+  timeoutSeconds: 300,
+  heartbeatSeconds: 120,
+  branches: [],
+  next: "succeed",
+  onFailure: "fail",
+};
+
+export type AslState = Record<string, unknown>;
+export interface AslDefinition {
+  Comment: string;
+  StartAt: string;
+  States: Record<string, AslState>;
+}
+
+/** Transient Lambda errors worth retrying; dispatch-job is idempotent, so a retry is safe. */
+const LAMBDA_RETRY = {
+  ErrorEquals: [
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+  ],
+  IntervalSeconds: 2,
+  MaxAttempts: 6,
+  BackoffRate: 2,
+};
+
+export function compileWorkflow(workflow: Workflow): AslDefinition {
+  const states: Record<string, AslState> = {};
+  const succeedTarget = workflow.thenStartIngest ? START_INGEST_STATE : SUCCEEDED_STATE;
+  const target = (next: string) => (next === "succeed" ? succeedTarget : next);
+
+  for (const node of workflow.nodes) {
+    if (node.kind === "job") Object.assign(states, compileJob(workflow, node, target));
+    else states[node.id] = compileDecision(node, target);
+  }
+  if (workflow.thenStartIngest) {
+    const sipId = `$.${workflow.thenStartIngest.sipIdFrom}`;
+    states[START_INGEST_STATE] = {
+      Type: "Task",
+      Comment: "Start the ingest workflow on the SIP (idempotent: the execution is named after the SIP)",
+      Resource: START_EXECUTION,
+      Parameters: {
+        StateMachineArn: "${IngestStateMachineArn}",
+        "Name.$": sipId,
+        Input: {
+          "unit.$": sipId,
+          "config.$": "$.config",
+          "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+        },
+      },
+      ResultPath: "$.ingest",
+      Retry: [{ ErrorEquals: ["StepFunctions.SdkClientException"], IntervalSeconds: 2, MaxAttempts: 5 }],
+      Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: RECORD_FAILURE_STATE }],
+      Next: SUCCEEDED_STATE,
+    };
+  }
+  states[RECORD_FAILURE_STATE] = {
+    ...taskState(workflow, RECORD_FAILURE_JOB, { "error.$": "$.error" }),
+    Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.recordFailureError", Next: FAILED_STATE }],
+    Next: FAILED_STATE,
+  };
+  states[FAILED_STATE] = { Type: "Fail", ErrorPath: "$.error.Error", CausePath: "$.error.Cause" };
+  states[SUCCEEDED_STATE] = { Type: "Succeed" };
+  return { Comment: workflow.comment, StartAt: workflow.startAt, States: states };
+}
+
+function taskState(workflow: Workflow, job: JobNode, extraPayload: Record<string, string> = {}): AslState {
+  return {
+    Type: "Task",
+    Comment: `${job.microservice}: ${job.description}`,
+    Resource: WAIT_FOR_TASK_TOKEN,
+    Parameters: {
+      FunctionName: "${DispatchJobFunctionArn}",
+      Payload: {
+        workflow: workflow.name,
+        job: job.id,
+        "unit.$": "$.unit",
+        "execution.$": "$$.Execution.Id",
+        "enteredAt.$": "$$.State.EnteredTime",
+        "token.$": "$$.Task.Token",
+        ...extraPayload,
+      },
+    },
+    ResultPath: `$.jobs.${job.id}`,
+    TimeoutSeconds: job.timeoutSeconds,
+    HeartbeatSeconds: job.heartbeatSeconds,
+    Retry: [LAMBDA_RETRY],
+  };
+}
+
+function compileJob(workflow: Workflow, job: JobNode, target: (next: string) => string): Record<string, AslState> {
+  const outcome = `${job.id}__outcome`;
+  const failed = `${job.id}__failed`;
+  const exitCode = `$.jobs.${job.id}.exitCode`;
+  return {
+    [job.id]: {
+      ...taskState(workflow, job),
+      Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: RECORD_FAILURE_STATE }],
+      Next: outcome,
+    },
+    [outcome]: {
+      Type: "Choice",
+      Comment: "A job's exit code is the max of its tasks' exit codes: 0 succeeds, a branch code branches",
+      Choices: [
+        { Variable: exitCode, NumericEquals: 0, Next: target(job.next) },
+        ...job.branches.map((b) => ({ Variable: exitCode, NumericEquals: b.exitCode, Next: target(b.next) })),
+      ],
+      Default: failed,
+    },
+    [failed]: {
+      Type: "Pass",
+      Result: { Error: job.onFailure === "reject" ? "Rejected" : "JobFailed", Cause: job.id },
+      ResultPath: "$.error",
+      Next: RECORD_FAILURE_STATE,
+    },
+  };
+}
+
+function compileDecision(node: DecisionNode, target: (next: string) => string): AslState {
+  const variable = `$.${node.on}`;
+  return {
+    Type: "Choice",
+    Comment: `${node.microservice}: ${node.description}`,
+    Choices: node.choices.map((choice) => {
+      const test: Record<string, unknown> = { Variable: variable };
+      if (choice.greaterThan !== undefined) test.NumericGreaterThan = choice.greaterThan;
+      else if (typeof choice.equals === "boolean") test.BooleanEquals = choice.equals;
+      else if (typeof choice.equals === "number") test.NumericEquals = choice.equals;
+      else test.StringEquals = choice.equals;
+      return { And: [{ Variable: variable, IsPresent: true }, test], Next: target(choice.next) };
+    }),
+    Default: target(node.default),
+  };
+}
+
+/** Replaces `${Name}` placeholders, as Step Functions' definitionSubstitutions does. */
+export function substitute(definition: AslDefinition, values: Record<Substitution, string>): AslDefinition {
+  const text = JSON.stringify(definition).replace(/\$\{(\w+)\}/g, (whole, name: string) =>
+    name in values ? values[name as Substitution] : whole,
+  );
+  return JSON.parse(text) as AslDefinition;
+}

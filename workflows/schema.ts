@@ -1,0 +1,85 @@
+import { z } from "zod";
+
+/** Job and node ids are snake_case: they become JSONPath keys ($.jobs.<id>) and state names. */
+const Id = z.string().regex(/^[a-z][a-z0-9_]*$/, "ids are snake_case");
+
+/** Where an outcome leads: another node's id, or the end of the workflow. */
+const Target = z.union([Id, z.literal("succeed")]);
+
+export const FileGroupSchema = z.enum([
+  "original",
+  "preservation",
+  "access",
+  "metadata",
+  "submissionDocumentation",
+  "license",
+]);
+
+export const JobSchema = z
+  .object({
+    kind: z.literal("job"),
+    id: Id,
+    /** The microservice (Archivematica's "group") shown in the dashboard. */
+    microservice: z.string().min(1),
+    /** The job's description, e.g. "Assign file UUIDs to objects". */
+    description: z.string().min(1),
+    /** Task module name (functions/tasks). */
+    module: z.string().min(1),
+    arguments: z.array(z.string()).default([]),
+    /** Once for the unit, or once per batch of files. */
+    scope: z.enum(["unit", "file"]),
+    /** For per-file jobs: which file groups the job covers (default: original). */
+    fileGroups: z.array(FileGroupSchema).optional(),
+    queue: z.enum(["light", "heavy"]),
+    timeoutSeconds: z.number().int().positive(),
+    heartbeatSeconds: z.number().int().positive(),
+    /** Exit codes that are branch signals rather than failures (Archivematica's 179). */
+    branches: z.array(z.object({ exitCode: z.number().int().positive(), next: Target })).default([]),
+    next: Target,
+    /** A failure rejects the transfer (bad input) rather than failing it (a processing error). */
+    onFailure: z.enum(["fail", "reject"]).default("fail"),
+  })
+  .strict();
+
+/** A decision point answered by the processing configuration or by an earlier job's output. */
+export const DecisionSchema = z
+  .object({
+    kind: z.literal("decision"),
+    id: Id,
+    microservice: z.string().min(1),
+    description: z.string().min(1),
+    /** A processing-configuration key ("config.<key>") or a job output ("jobs.<job>.output.<key>"). */
+    on: z.string().regex(/^(config\.[a-z_]+|jobs\.[a-z0-9_]+\.output\.[a-zA-Z0-9_]+)$/),
+    choices: z
+      .array(
+        z.object({
+          equals: z.union([z.string(), z.boolean(), z.number()]).optional(),
+          greaterThan: z.number().optional(),
+          next: Target,
+        }),
+      )
+      .min(1),
+    default: Target,
+    /** A deliberate loop (e.g. extract packages until none are left) may lead back to an earlier node. */
+    deliberateLoop: z.boolean().default(false),
+  })
+  .strict();
+
+export const NodeSchema = z.discriminatedUnion("kind", [JobSchema, DecisionSchema]);
+
+export const WorkflowSchema = z
+  .object({
+    name: z.enum(["transfer", "ingest"]),
+    comment: z.string(),
+    startAt: Id,
+    nodes: z.array(NodeSchema).min(1),
+    /** The transfer workflow ends by starting ingest on the SIP a job created (its output key). */
+    thenStartIngest: z.object({ sipIdFrom: z.string().regex(/^jobs\.[a-z0-9_]+\.output\.[a-zA-Z]+$/) }).optional(),
+  })
+  .strict();
+
+export type JobNode = z.infer<typeof JobSchema>;
+export type DecisionNode = z.infer<typeof DecisionSchema>;
+export type WorkflowNode = z.infer<typeof NodeSchema>;
+export type Workflow = z.infer<typeof WorkflowSchema>;
+export type WorkflowInput = z.input<typeof WorkflowSchema>;
