@@ -118,7 +118,11 @@ function taskState(workflow: Workflow, job: JobNode, extraPayload: Record<string
   };
 }
 
-function compileJob(workflow: Workflow, job: JobNode, target: (next: string) => string): Record<string, AslState> {
+function compileJob(
+  workflow: Workflow,
+  job: JobNode,
+  target: (next: string) => string,
+): Record<string, AslState> {
   const outcome = `${job.id}__outcome`;
   const failed = `${job.id}__failed`;
   const exitCode = `$.jobs.${job.id}.exitCode`;

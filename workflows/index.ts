@@ -1,4 +1,4 @@
-import { compileWorkflow, RECORD_FAILURE_JOB, type AslDefinition } from "./compile.ts";
+import { type AslDefinition, compileWorkflow, RECORD_FAILURE_JOB } from "./compile.ts";
 import { ingestWorkflow } from "./ingest.ts";
 import { type JobNode, type Workflow, WorkflowSchema } from "./schema.ts";
 import { transferWorkflow } from "./transfer.ts";
@@ -9,7 +9,8 @@ export type WorkflowName = Workflow["name"];
 function load(input: unknown): Workflow {
   const workflow = WorkflowSchema.parse(input);
   const problems = checkGraph(workflow);
-  if (problems.length > 0) throw new Error(`workflow "${workflow.name}" is invalid:\n  ${problems.join("\n  ")}`);
+  if (problems.length > 0)
+    throw new Error(`workflow "${workflow.name}" is invalid:\n  ${problems.join("\n  ")}`);
   return workflow;
 }
 

@@ -52,11 +52,14 @@ export function parseSetting(pair: string): [ProcessingConfigKey, unknown] {
   const shape = ProcessingConfigSchema.shape as Record<string, z.ZodType>;
   const field = shape[key];
   if (!field) {
-    throw new ConfigError(`unknown processing-configuration key "${key}" (known: ${Object.keys(shape).join(", ")})`);
+    throw new ConfigError(
+      `unknown processing-configuration key "${key}" (known: ${Object.keys(shape).join(", ")})`,
+    );
   }
   const value = raw === "true" ? true : raw === "false" ? false : raw;
   const parsed = field.safeParse(value);
-  if (!parsed.success) throw new ConfigError(`bad value "${raw}" for ${key}: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success)
+    throw new ConfigError(`bad value "${raw}" for ${key}: ${parsed.error.issues[0]?.message}`);
   return [key as ProcessingConfigKey, parsed.data];
 }
 
@@ -65,7 +68,9 @@ export function resolveConfig(base: ProcessingConfig | unknown, overrides: strin
   const start = ProcessingConfigSchema.safeParse(base);
   if (!start.success) {
     const issue = start.error.issues[0];
-    throw new ConfigError(`invalid processing configuration at "${issue?.path.join(".")}": ${issue?.message}`);
+    throw new ConfigError(
+      `invalid processing configuration at "${issue?.path.join(".")}": ${issue?.message}`,
+    );
   }
   const config: Record<string, unknown> = { ...start.data };
   for (const pair of overrides) {

@@ -74,7 +74,9 @@ export const WorkflowSchema = z
     startAt: Id,
     nodes: z.array(NodeSchema).min(1),
     /** The transfer workflow ends by starting ingest on the SIP a job created (its output key). */
-    thenStartIngest: z.object({ sipIdFrom: z.string().regex(/^jobs\.[a-z0-9_]+\.output\.[a-zA-Z]+$/) }).optional(),
+    thenStartIngest: z
+      .object({ sipIdFrom: z.string().regex(/^jobs\.[a-z0-9_]+\.output\.[a-zA-Z]+$/) })
+      .optional(),
   })
   .strict();
 

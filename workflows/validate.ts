@@ -21,7 +21,8 @@ export function checkGraph(workflow: Workflow): string[] {
   if (!byId.has(workflow.startAt)) problems.push(`startAt "${workflow.startAt}" is not a node`);
   for (const node of workflow.nodes) {
     for (const next of successorsOf(node)) {
-      if (next !== "succeed" && !byId.has(next)) problems.push(`"${node.id}" leads to unknown node "${next}"`);
+      if (next !== "succeed" && !byId.has(next))
+        problems.push(`"${node.id}" leads to unknown node "${next}"`);
     }
   }
   if (problems.length > 0) return problems;

@@ -12,6 +12,7 @@ import { watchFolderSize } from "./watch-size.ts";
 interface Expected {
   kind: "file" | "dir" | "symlink";
   size: number;
+  hasMtime: boolean;
 }
 
 /**
@@ -37,14 +38,14 @@ export async function extractWithSevenZip(
     if (block.encrypted) throw new ArchiveError("unsupported", archive, "encrypted entry", block.path);
     const kind = parseAttributes(block, archive);
     const previous = expected.get(entryPath);
-    if (previous && (previous.kind === "dir") !== (kind === "dir")) {
-      throw new ArchiveError("corrupt", archive, "entry is both a file and a folder", block.path);
-    }
     if (previous && (previous.kind === "symlink" || kind === "symlink") && previous.kind !== kind) {
       throw new ArchiveError("link-escape", archive, "entry replaces a symbolic link", block.path);
     }
+    if (previous && (previous.kind === "dir") !== (kind === "dir")) {
+      throw new ArchiveError("corrupt", archive, "entry is both a file and a folder", block.path);
+    }
     planner.place(entryPath, kind);
-    expected.set(entryPath, { kind, size: block.size });
+    expected.set(entryPath, { kind, size: block.size, hasMtime: block.hasMtime });
     if (kind === "file") declaredBytes += block.size;
   });
   budget.checkDeclared(budget.entries, declaredBytes);
@@ -69,7 +70,10 @@ export async function extractWithSevenZip(
   const symlinks: Array<{ path: string; target: string }> = [];
   for (const [original, item] of expected) {
     const actual = planner.lookup(original)!.actual;
-    if (item.kind === "file") entries.push({ path: actual, size: item.size, mtime: mtimes.get(original)! });
+    if (item.kind === "file") {
+      const mtime = item.hasMtime ? mtimes.get(original) : undefined;
+      entries.push({ path: actual, size: item.size, ...(mtime ? { mtime } : {}) });
+    }
     if (item.kind === "symlink")
       symlinks.push({ path: actual, target: await fs.readlink(path.join(staging, actual)) });
   }

@@ -8,6 +8,8 @@ export interface ListedBlock {
   attributes: string;
   folder: boolean;
   encrypted: boolean;
+  /** Whether the archive stores a modification time for the entry (7z made with -mtm=off does not). */
+  hasMtime: boolean;
 }
 
 /**
@@ -33,6 +35,7 @@ export async function readListing(
       attributes: fields.get("Attributes") ?? "",
       folder: fields.get("Folder") === "+",
       encrypted: fields.get("Encrypted") === "+",
+      hasMtime: (fields.get("Modified") ?? "") !== "",
     });
     fields = new Map();
   };

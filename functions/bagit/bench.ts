@@ -21,7 +21,9 @@ export interface BagitBenchResult {
   peakRssMb: number;
 }
 
-export async function benchBagit(options: { files?: number; largeMb?: number } = {}): Promise<BagitBenchResult> {
+export async function benchBagit(
+  options: { files?: number; largeMb?: number } = {},
+): Promise<BagitBenchResult> {
   const files = options.files ?? 10_000;
   const largeMb = options.largeMb ?? 64;
   const dir = await mkdtemp(path.join(os.tmpdir(), "stepmatica-bagit-bench-"));

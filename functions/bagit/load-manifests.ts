@@ -45,7 +45,12 @@ export async function loadManifests(
       const message = `algorithm "${algorithm}" is not supported (md5, sha1, sha256, sha512); not verified`;
       result.warnings.push({ file: name, rule: "unsupported-algorithm", message });
     }
-    const decoded = decodeTagText(await readFile(path.join(bagDir, name)), name, encoding);
+    const bytes = await readFile(path.join(bagDir, name)).catch((error: Error) => error);
+    if (bytes instanceof Error) {
+      result.problems.push({ file: name, rule: "unreadable-file", message: `cannot read: ${bytes.message}` });
+      continue;
+    }
+    const decoded = decodeTagText(bytes, name, encoding);
     result.problems.push(...decoded.problems);
     result.warnings.push(...decoded.warnings);
     if (decoded.text === null) continue;

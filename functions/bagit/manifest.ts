@@ -8,6 +8,7 @@ import {
   decodeManifestPath,
   encodeManifestPath,
   hasBarePercent,
+  type PathCheck,
   showPath,
   splitLines,
 } from "./text.ts";
@@ -76,8 +77,12 @@ export function parseManifest(text: string, options: ParseManifestOptions): Pars
       problems.push({ file: where, rule: "manifest-line", message });
       return;
     }
-    // md5sum's binary-mode marker ("<digest> *<path>") shows up in older bags.
-    if (kind === "payload" && encoded.startsWith("*data/")) {
+    // md5sum's binary-mode marker ("<digest> *<path>") shows up in older bags and checksum files.
+    const binaryMarker =
+      kind === "payload"
+        ? encoded.startsWith("*data/")
+        : kind === "plain" && /^[0-9A-Fa-f]+ \*/.test(rawLine);
+    if (binaryMarker && encoded.startsWith("*")) {
       warnings.push({
         file: where,
         rule: "manifest-path",
@@ -94,20 +99,14 @@ export function parseManifest(text: string, options: ParseManifestOptions): Pars
       (options.version === "1.0" ? problems : warnings).push(finding);
     }
     const decoded = decodeManifestPath(encoded);
-    const checked = options.allowParentSegments
-      ? checkRelativePath(decoded.replace(/^(\.\.\/)+/, ""))
-      : checkRelativePath(decoded);
+    const checked = resolveEntryPath(decoded, options.allowParentSegments === true);
     if (!checked.ok) {
-      const escapes = /outside|\.\./.test(checked.reason);
-      problems.push({
-        file: where,
-        rule: escapes ? "path-escapes-bag" : "manifest-path",
-        message: checked.reason,
-      });
+      const rule = checked.escapes ? "path-escapes-bag" : "manifest-path";
+      problems.push({ file: where, rule, message: checked.reason });
       return;
     }
-    const relPath = options.allowParentSegments ? decoded.replace(/^\.\//, "") : checked.path;
-    if (!relPath.startsWith("../") && decoded.startsWith("./")) {
+    const relPath = checked.path;
+    if (decoded.startsWith("./")) {
       warnings.push({
         file: where,
         rule: "manifest-path",
@@ -141,6 +140,14 @@ export function parseManifest(text: string, options: ParseManifestOptions): Pars
     entries.push({ path: relPath, digest, line });
   });
   return { entries, problems, warnings };
+}
+
+/** Leading "../" segments are kept when allowed (the caller bounds them); the rest must be clean. */
+function resolveEntryPath(decoded: string, allowParentSegments: boolean): PathCheck {
+  if (!allowParentSegments) return checkRelativePath(decoded);
+  const parents = /^(\.\.\/)*/.exec(decoded)![0];
+  const checked = checkRelativePath(decoded.slice(parents.length));
+  return checked.ok ? { ok: true, path: parents + checked.path } : checked;
 }
 
 /** Decodes a tag file as UTF-8 (strictly); a BOM is removed and reported as a warning. */

@@ -89,7 +89,8 @@ export async function checkFetch(
     }
     const checked = checkRelativePath(decodeManifestPath(match[3]!));
     if (!checked.ok) {
-      result.problems.push({ file: where, rule: "path-escapes-bag", message: checked.reason });
+      const rule = checked.escapes ? "path-escapes-bag" : "fetch-syntax";
+      result.problems.push({ file: where, rule, message: checked.reason });
       return;
     }
     if (!checked.path.startsWith("data/")) {

@@ -29,24 +29,24 @@ export function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
 
-export type PathCheck = { ok: true; path: string } | { ok: false; reason: string };
+export type PathCheck = { ok: true; path: string } | { ok: false; reason: string; escapes: boolean };
 
 /**
  * A manifest path must be relative, use "/" and stay inside the bag (RFC 8493 5.1, 5.2).
  * A leading "./" is tolerated (some tools write it) and removed.
  */
 export function checkRelativePath(path: string): PathCheck {
-  if (path === "") return { ok: false, reason: "empty path" };
+  if (path === "") return { ok: false, reason: "empty path", escapes: false };
   if (path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith("\\\\")) {
-    return { ok: false, reason: `absolute path "${path}" points outside the bag` };
+    return { ok: false, reason: `absolute path "${showPath(path)}" points outside the bag`, escapes: true };
   }
   const trimmed = path.startsWith("./") ? path.slice(2) : path;
   const segments = trimmed.split("/");
   if (segments.some((segment) => segment === "..")) {
-    return { ok: false, reason: `path "${path}" uses ".." and may escape the bag` };
+    return { ok: false, reason: `path "${showPath(path)}" uses ".." and may escape the bag`, escapes: true };
   }
   if (segments.some((segment) => segment === "" || segment === ".")) {
-    return { ok: false, reason: `path "${path}" has an empty or "." segment` };
+    return { ok: false, reason: `path "${showPath(path)}" has an empty or "." segment`, escapes: false };
   }
   return { ok: true, path: trimmed };
 }

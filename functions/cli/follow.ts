@@ -1,6 +1,6 @@
+import { LocalWorkflowEngine } from "../adapters/local/local-engine.ts";
 import { sipIdOf } from "../core/ids.ts";
 import type { UnitRecord } from "../core/model.ts";
-import { LocalWorkflowEngine } from "../adapters/local/local-engine.ts";
 import type { Runtime } from "./runtime.ts";
 
 export interface RunSummary {
@@ -38,5 +38,11 @@ export async function summarize(rt: Pick<Runtime, "store">, transferId: string):
       : (last.reason ??
         transfer.reason ??
         `${last.type} ${last.id} is ${last.status}, not finished: continue it with "stepmatica resume ${transferId}"`);
-  return { id: transferId, status: sip || status !== "completed" ? status : "failed", aip: aip?.location ?? null, reason, files };
+  return {
+    id: transferId,
+    status: sip || status !== "completed" ? status : "failed",
+    aip: aip?.location ?? null,
+    reason,
+    files,
+  };
 }

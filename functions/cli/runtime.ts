@@ -1,12 +1,8 @@
-import { cpus, userInfo } from "node:os";
 import { mkdir } from "node:fs/promises";
+import { cpus, userInfo } from "node:os";
 import path from "node:path";
-import { compiled } from "../../workflows/index.ts";
 import { substitute } from "../../workflows/compile.ts";
-import { dispatchJob } from "../core/dispatch-job.ts";
-import { defaultAgents } from "../core/ids.ts";
-import { TaskStore } from "../core/store/task-store.ts";
-import { WorkerPool } from "../core/worker-pool.ts";
+import { compiled } from "../../workflows/index.ts";
 import { ExecutionStore } from "../adapters/local/execution-store.ts";
 import { FolderObjectStore } from "../adapters/local/folder-object-store.ts";
 import { LOCAL_ARNS, LocalWorkflowEngine } from "../adapters/local/local-engine.ts";
@@ -14,6 +10,10 @@ import { MemoryInFlight } from "../adapters/local/memory-in-flight.ts";
 import { MemoryQueue } from "../adapters/local/memory-queue.ts";
 import { PgSql } from "../adapters/sql/pg.ts";
 import { PgliteSql } from "../adapters/sql/pglite.ts";
+import { dispatchJob } from "../core/dispatch-job.ts";
+import { defaultAgents } from "../core/ids.ts";
+import { TaskStore } from "../core/store/task-store.ts";
+import { WorkerPool } from "../core/worker-pool.ts";
 import type { InFlight } from "../ports/in-flight.ts";
 import type { SqlClient } from "../ports/sql.ts";
 import { TASK_MODULES } from "../tasks/index.ts";
@@ -64,14 +64,20 @@ export async function openRuntime(options: RuntimeOptions) {
   let inFlight: InFlight;
   if (options.redisUrl) {
     const { RedisInFlight } = await import("../adapters/redis/in-flight.ts");
-    inFlight = new RedisInFlight({ url: options.redisUrl, ...(options.redisKeyPrefix ? { keyPrefix: options.redisKeyPrefix } : {}) });
+    inFlight = new RedisInFlight({
+      url: options.redisUrl,
+      ...(options.redisKeyPrefix ? { keyPrefix: options.redisKeyPrefix } : {}),
+    });
   } else inFlight = new MemoryInFlight();
 
   const queue = new MemoryQueue();
   const objects = new FolderObjectStore(path.resolve(options.out));
   const executions = new ExecutionStore(sql);
   const engine: LocalWorkflowEngine = new LocalWorkflowEngine({
-    definitions: { transfer: substitute(compiled("transfer"), LOCAL_ARNS), ingest: substitute(compiled("ingest"), LOCAL_ARNS) },
+    definitions: {
+      transfer: substitute(compiled("transfer"), LOCAL_ARNS),
+      ingest: substitute(compiled("ingest"), LOCAL_ARNS),
+    },
     executions,
     dispatchJob: async (payload) => {
       await dispatchJob({ store, queue, inFlight, engine }, payload);
@@ -79,10 +85,14 @@ export async function openRuntime(options: RuntimeOptions) {
     ...(options.onTransition ? { onTransition: options.onTransition } : {}),
   });
   const cpuCount = Math.max(1, cpus().length);
-  const pool = new WorkerPool({ store, inFlight, engine, modules: TASK_MODULES, objects, workRoot, agents }, queue, {
-    concurrency: options.concurrency ?? { light: cpuCount * 2, heavy: cpuCount },
-    onError: (error) => process.stderr.write(`worker: ${(error as Error).message ?? error}\n`),
-  });
+  const pool = new WorkerPool(
+    { store, inFlight, engine, modules: TASK_MODULES, objects, workRoot, agents },
+    queue,
+    {
+      concurrency: options.concurrency ?? { light: cpuCount * 2, heavy: cpuCount },
+      onError: (error) => process.stderr.write(`worker: ${(error as Error).message ?? error}\n`),
+    },
+  );
   if (options.workers !== false) pool.start();
 
   const alive = new Set<string>();

@@ -42,9 +42,13 @@ export const inFlightTtl = (job: JobNode) => job.timeoutSeconds + 3600;
  * in-flight set and queue messages. Idempotent: a retried invocation for the same entry (same
  * execution, job and EnteredTime) re-sends only what is not done, and a settled job settles again.
  */
-export async function dispatchJob(deps: DispatchDeps, input: unknown): Promise<{ jobId: string; tasks: number }> {
+export async function dispatchJob(
+  deps: DispatchDeps,
+  input: unknown,
+): Promise<{ jobId: string; tasks: number }> {
   const parsed = DispatchPayloadSchema.safeParse(input);
-  if (!parsed.success) throw new DispatchError(`malformed dispatch payload: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success)
+    throw new DispatchError(`malformed dispatch payload: ${parsed.error.issues[0]?.message}`);
   const p = parsed.data;
   const decl = jobsOf(p.workflow).get(p.job);
   if (!decl) throw new DispatchError(`workflow ${p.workflow} has no job "${p.job}"`);
@@ -55,7 +59,8 @@ export async function dispatchJob(deps: DispatchDeps, input: unknown): Promise<{
   const unit = await deps.store.getUnit(p.unit);
   if (!unit) throw new DispatchError(`no unit ${p.unit} for job ${p.job}`);
   const args = p.error ? [p.error.Error, p.error.Cause ?? ""] : decl.arguments;
-  const batches = decl.scope === "unit" ? [[]] : batchFiles(await deps.store.listFiles(unit.id), decl, deps.batchSize);
+  const batches =
+    decl.scope === "unit" ? [[]] : batchFiles(await deps.store.listFiles(unit.id), decl, deps.batchSize);
   const jobId = randomUUID();
   const tasks = batches.map((files, seq) => ({
     id: randomUUID(),

@@ -74,7 +74,13 @@ export interface TaskRecord {
   endedAt: Date | null;
 }
 
-export type FileGroup = "original" | "preservation" | "access" | "metadata" | "submissionDocumentation" | "license";
+export type FileGroup =
+  | "original"
+  | "preservation"
+  | "access"
+  | "metadata"
+  | "submissionDocumentation"
+  | "license";
 
 export interface FileRecord {
   id: string;

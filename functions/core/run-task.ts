@@ -1,6 +1,6 @@
 import { jobsOf } from "../../workflows/index.ts";
-import type { JobNode } from "../../workflows/schema.ts";
 import type { ProcessingConfig } from "../../workflows/processing-config.ts";
+import type { JobNode } from "../../workflows/schema.ts";
 import type { InFlight } from "../ports/in-flight.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import type { TaskMessage } from "../ports/task-queue.ts";
@@ -153,7 +153,13 @@ async function executeTask(
     const message = error instanceof Error ? error.message : String(error);
     err.push(`${task.module}: ${message}`);
     const exitCode = timeout.signal.aborted ? 124 : 1;
-    return { exitCode, stdout: clip(out), stderr: clip(err), outcome: { exitCode }, aborted: timeout.signal.aborted };
+    return {
+      exitCode,
+      stdout: clip(out),
+      stderr: clip(err),
+      outcome: { exitCode },
+      aborted: timeout.signal.aborted,
+    };
   } finally {
     clearTimeout(timer);
     clearInterval(beat);
@@ -163,5 +169,7 @@ async function executeTask(
 
 function clip(lines: string[]): string {
   const text = lines.join("\n");
-  return text.length <= MAX_OUTPUT ? text : `${text.slice(0, MAX_OUTPUT)}\n… (${text.length - MAX_OUTPUT} more characters)`;
+  return text.length <= MAX_OUTPUT
+    ? text
+    : `${text.slice(0, MAX_OUTPUT)}\n… (${text.length - MAX_OUTPUT} more characters)`;
 }

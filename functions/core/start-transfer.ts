@@ -18,7 +18,10 @@ export interface TransferRequest {
  * Records a transfer and starts its workflow. Idempotent: the same id gives the same unit and the
  * same execution (the engine reports alreadyStarted), as after a duplicate S3 event.
  */
-export async function startTransfer(deps: { store: TaskStore; engine: WorkflowEngine }, request: TransferRequest) {
+export async function startTransfer(
+  deps: { store: TaskStore; engine: WorkflowEngine },
+  request: TransferRequest,
+) {
   const id = request.id ?? randomUUID();
   const unit: UnitRecord = {
     id,

@@ -1,3 +1,5 @@
+import type { ProcessingConfig } from "../../workflows/processing-config.ts";
+import type { ObjectStore } from "../ports/object-store.ts";
 import type {
   AgentRecord,
   AipRecord,
@@ -8,8 +10,6 @@ import type {
   UnitRecord,
   UnitStatus,
 } from "./model.ts";
-import type { ObjectStore } from "../ports/object-store.ts";
-import type { ProcessingConfig } from "../../workflows/processing-config.ts";
 
 /** Identifiers: random, or (with --deterministic) derived from the run id and a name. */
 export interface IdSource {

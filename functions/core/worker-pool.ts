@@ -1,5 +1,5 @@
-import type { QueueName } from "./model.ts";
 import type { TaskQueue } from "../ports/task-queue.ts";
+import type { QueueName } from "./model.ts";
 import { type RunnerDeps, runTaskMessage } from "./run-task.ts";
 
 export interface WorkerPoolOptions {
@@ -41,7 +41,12 @@ export class WorkerPool {
     const signal = this.controller.signal;
     const visibilityMs = this.options.visibilityMs ?? 60_000;
     while (!signal.aborted) {
-      const messages = await this.queue.receive(queueName, { maxMessages: 1, waitMs: 1000, visibilityMs, signal });
+      const messages = await this.queue.receive(queueName, {
+        maxMessages: 1,
+        waitMs: 1000,
+        visibilityMs,
+        signal,
+      });
       for (const m of messages) {
         try {
           const result = await runTaskMessage(this.deps, m.body, {

@@ -34,7 +34,8 @@ export interface CompiledSignatures {
 export function compileSignatures(set: SignatureSet): CompiledSignatures {
   const formatsBySignature = new Map<number, FormatDef[]>();
   for (const format of set.formats) {
-    for (const id of format.signatureIds) formatsBySignature.set(id, [...(formatsBySignature.get(id) ?? []), format]);
+    for (const id of format.signatureIds)
+      formatsBySignature.set(id, [...(formatsBySignature.get(id) ?? []), format]);
   }
   const warnings: string[] = [];
   const signatures: CompiledSignature[] = [];

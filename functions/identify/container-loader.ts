@@ -33,10 +33,12 @@ export function parseContainerSignatures(source: string, name: string): Containe
   const signatures = childrenNamed(firstChild(root, "ContainerSignatures") ?? root, "ContainerSignature")
     .map((element) => readContainerSignature(element, puidsBySignature))
     .filter((signature): signature is ContainerSignatureDef => signature !== null);
-  const triggers = childrenNamed(firstChild(root, "TriggerPuids") ?? root, "TriggerPuid").flatMap((trigger) => {
-    const type = containerType(trigger.attrs.ContainerType);
-    return type && trigger.attrs.Puid ? [{ containerType: type, puid: trigger.attrs.Puid }] : [];
-  });
+  const triggers = childrenNamed(firstChild(root, "TriggerPuids") ?? root, "TriggerPuid").flatMap(
+    (trigger) => {
+      const type = containerType(trigger.attrs.ContainerType);
+      return type && trigger.attrs.Puid ? [{ containerType: type, puid: trigger.attrs.Puid }] : [];
+    },
+  );
   return { source: name, version: root.attrs.signatureVersion ?? "unknown", signatures, triggers };
 }
 
@@ -49,7 +51,10 @@ function readContainerSignature(
   // Container types other than OLE2 and ZIP (none so far) are skipped rather than misread.
   if (!Number.isInteger(id) || type === null) return null;
   const files = childrenNamed(firstChild(element, "Files") ?? element, "File").map((file) => {
-    const collection = firstChild(firstChild(file, "BinarySignatures") ?? file, "InternalSignatureCollection");
+    const collection = firstChild(
+      firstChild(file, "BinarySignatures") ?? file,
+      "InternalSignatureCollection",
+    );
     return {
       path: (firstChild(file, "Path")?.text ?? "").trim(),
       signatures: collection ? childrenNamed(collection, "InternalSignature").map(readInternalSignature) : [],

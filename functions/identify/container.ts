@@ -36,7 +36,9 @@ export function compileContainers(set: ContainerSignatureSet): CompiledContainer
     try {
       const files = definition.files.map((file) => {
         const signatures = file.signatures.map((s) => s.sequences.map(compileSequence));
-        const reaches = signatures.flat().map((s) => (s.anchor === "BOF" ? s.reach : Number.POSITIVE_INFINITY));
+        const reaches = signatures
+          .flat()
+          .map((s) => (s.anchor === "BOF" ? s.reach : Number.POSITIVE_INFINITY));
         return { path: file.path, signatures, reach: Math.min(MAX_ENTRY_BYTES, Math.max(0, ...reaches)) };
       });
       const weight = files.length + files.reduce((sum, f) => sum + f.signatures.length, 0);

@@ -1,6 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
-import type { Anchor, ByteSequenceDef, FormatDef, InternalSignatureDef, SignatureSet, SubSequenceDef } from "./types.ts";
+import type {
+  Anchor,
+  ByteSequenceDef,
+  FormatDef,
+  InternalSignatureDef,
+  SignatureSet,
+  SubSequenceDef,
+} from "./types.ts";
 import { childrenNamed, firstChild, parseXml, type XmlElement } from "./xml.ts";
 
 /** Loads a DROID binary signature file (`DROID_SignatureFile_V*.xml`) of any version. */
@@ -14,13 +21,16 @@ export async function loadSignatureFile(path: string): Promise<SignatureSet> {
   try {
     return parseSignatureFile(source, basename(path));
   } catch (error) {
-    throw new Error(`identify: signature file ${path} is not a DROID signature file: ${(error as Error).message}`);
+    throw new Error(
+      `identify: signature file ${path} is not a DROID signature file: ${(error as Error).message}`,
+    );
   }
 }
 
 export function parseSignatureFile(source: string, name: string): SignatureSet {
   const root = parseXml(source);
-  if (root.name !== "FFSignatureFile") throw new Error(`root element is <${root.name}>, not <FFSignatureFile>`);
+  if (root.name !== "FFSignatureFile")
+    throw new Error(`root element is <${root.name}>, not <FFSignatureFile>`);
   const signatureCollection = firstChild(root, "InternalSignatureCollection");
   const formatCollection = firstChild(root, "FileFormatCollection");
   if (!formatCollection) throw new Error("no <FileFormatCollection>");
@@ -41,7 +51,9 @@ function readFormat(element: XmlElement): FormatDef {
     version: nonEmpty(element.attrs.Version),
     mime: nonEmpty(element.attrs.MIMEType),
     extensions: childrenNamed(element, "Extension").map((child) => child.text.trim().toLowerCase()),
-    signatureIds: childrenNamed(element, "InternalSignatureID").map((child) => requireInt(child.text, "signature ID")),
+    signatureIds: childrenNamed(element, "InternalSignatureID").map((child) =>
+      requireInt(child.text, "signature ID"),
+    ),
     priorityOver: childrenNamed(element, "HasPriorityOverFileFormatID").map((child) =>
       requireInt(child.text, "priority ID"),
     ),
@@ -70,12 +82,17 @@ function readSubSequence(element: XmlElement): SubSequenceDef {
   const left = groupFragments(childrenNamed(element, "LeftFragment"));
   const right = groupFragments(childrenNamed(element, "RightFragment"));
   // Left fragments count outwards from the sequence: the highest position is leftmost in the file.
-  const leftText = [...left].reverse().map((group) => alternatives(group.map((f) => `${f.pattern}${gap(f)}`)));
+  const leftText = [...left]
+    .reverse()
+    .map((group) => alternatives(group.map((f) => `${f.pattern}${gap(f)}`)));
   const rightText = right.map((group) => alternatives(group.map((f) => `${gap(f)}${f.pattern}`)));
   const maxText = element.attrs.SubSeqMaxOffset;
+  const minOffset = Number(element.attrs.SubSeqMinOffset ?? 0);
+  // Some files write a max below the min (e.g. min 4, max 0); DROID reads that as exactly min.
+  const maxOffset = maxText === undefined || maxText === "" ? null : Math.max(minOffset, Number(maxText));
   return {
-    minOffset: Number(element.attrs.SubSeqMinOffset ?? 0),
-    maxOffset: maxText === undefined || maxText === "" ? null : Number(maxText),
+    minOffset,
+    maxOffset,
     pattern: [...leftText, sequence.text.trim(), ...rightText].join(" "),
   };
 }
@@ -95,7 +112,10 @@ function groupFragments(elements: XmlElement[]): Fragment[][] {
     const fragment: Fragment = {
       position,
       min: Number(element.attrs.MinOffset ?? 0),
-      max: max === undefined || max === "" || max === "*" ? null : Number(max),
+      max:
+        max === undefined || max === "" || max === "*"
+          ? null
+          : Math.max(Number(element.attrs.MinOffset ?? 0), Number(max)),
       pattern: element.text.trim(),
     };
     groups.set(position, [...(groups.get(position) ?? []), fragment]);

@@ -51,7 +51,9 @@ export function createIdentifier(options: IdentifierOptions = {}): Identifier {
   }
   const context: Context = { compiled, containers: compiledContainers, formatsByPuid, formatsByExtension };
   const identify = (path: string): Promise<Identification> =>
-    identifyFile(context, path).catch((error: Error) => unidentified(path, `identify: ${error.message}`, "error"));
+    identifyFile(context, path).catch((error: Error) =>
+      unidentified(path, `identify: ${error.message}`, "error"),
+    );
   const signatureVersion = [
     `${signatures.source} v${signatures.version}`,
     ...(containers ? [`${containers.source} v${containers.version}`] : []),
@@ -87,7 +89,11 @@ async function identifyFile(context: Context, path: string): Promise<Identificat
   try {
     handle = await open(path, "r");
   } catch (error) {
-    return unidentified(path, `cannot open: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, "error");
+    return unidentified(
+      path,
+      `cannot open: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      "error",
+    );
   }
   try {
     const stat = await handle.stat();
@@ -96,14 +102,21 @@ async function identifyFile(context: Context, path: string): Promise<Identificat
     const { view, source } = await readView(context.compiled, handleSource(handle, stat.size));
     return await identifyView(context, path, view, source);
   } catch (error) {
-    return unidentified(path, `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, "error");
+    return unidentified(
+      path,
+      `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      "error",
+    );
   } finally {
     await handle.close().catch(() => undefined);
   }
 }
 
 /** Reads what the signatures can reach: the whole file when small, else a BOF and an EOF window. */
-async function readView(compiled: CompiledSignatures, file: ByteSource): Promise<{ view: FileView; source: ByteSource }> {
+async function readView(
+  compiled: CompiledSignatures,
+  file: ByteSource,
+): Promise<{ view: FileView; source: ByteSource }> {
   const windows = compiled.bofWindow + compiled.eofWindow;
   if (file.size <= windows || (compiled.hasUnbounded && file.size <= WHOLE_FILE_LIMIT)) {
     const whole = await file.read(0, file.size);
@@ -115,7 +128,12 @@ async function readView(compiled: CompiledSignatures, file: ByteSource): Promise
   return { view: { size: file.size, bof, eof, whole: false }, source: file };
 }
 
-async function identifyView(context: Context, path: string, view: FileView, source: ByteSource): Promise<Identification> {
+async function identifyView(
+  context: Context,
+  path: string,
+  view: FileView,
+  source: ByteSource,
+): Promise<Identification> {
   const matched = await matchSignatures(context.compiled, view, source);
   const hits: Hit[] = matched.flatMap((signature) =>
     signature.formats.map((format) => ({

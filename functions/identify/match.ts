@@ -18,7 +18,13 @@ export class Budget {
 }
 
 /** Returns the end of a match of `tokens` starting at `pos` (within `limit`), or -1. */
-export function matchForward(tokens: Token[], buf: Buffer, pos: number, limit: number, budget: Budget): number {
+export function matchForward(
+  tokens: Token[],
+  buf: Buffer,
+  pos: number,
+  limit: number,
+  budget: Budget,
+): number {
   return forward(tokens, 0, buf, pos, limit, null, budget);
 }
 
@@ -84,7 +90,13 @@ function forward(
 }
 
 /** Returns the start of a match of `tokens` ending at `end` (not before `floor`), or -1. */
-export function matchBackward(tokens: Token[], buf: Buffer, end: number, floor: number, budget: Budget): number {
+export function matchBackward(
+  tokens: Token[],
+  buf: Buffer,
+  end: number,
+  floor: number,
+  budget: Budget,
+): number {
   return backward(tokens, tokens.length - 1, buf, end, floor, null, budget);
 }
 

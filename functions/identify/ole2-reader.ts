@@ -1,5 +1,5 @@
 import type { ByteSource } from "./scan.ts";
-import { ContainerError, type ContainerEntry } from "./zip-reader.ts";
+import { type ContainerEntry, ContainerError } from "./zip-reader.ts";
 
 const MAGIC = Buffer.from("D0CF11E0A1B11AE1", "hex");
 const END_OF_CHAIN = 0xfffffffe;
@@ -22,10 +22,12 @@ interface DirectoryEntry {
  */
 export async function readOle2Directory(source: ByteSource): Promise<Map<string, ContainerEntry>> {
   const header = await source.read(0, 512);
-  if (header.length < 512 || !header.subarray(0, 8).equals(MAGIC)) throw new ContainerError("OLE2: not a compound file");
+  if (header.length < 512 || !header.subarray(0, 8).equals(MAGIC))
+    throw new ContainerError("OLE2: not a compound file");
   const sectorShift = header.readUInt16LE(30);
   const miniShift = header.readUInt16LE(32);
-  if (sectorShift < 7 || sectorShift > 16 || miniShift > sectorShift) throw new ContainerError("OLE2: bad sector size");
+  if (sectorShift < 7 || sectorShift > 16 || miniShift > sectorShift)
+    throw new ContainerError("OLE2: bad sector size");
   const sectorSize = 1 << sectorShift;
   const miniSize = 1 << miniShift;
   const sectorCount = Math.ceil(source.size / sectorSize);
@@ -38,13 +40,16 @@ export async function readOle2Directory(source: ByteSource): Promise<Map<string,
   for (let guard = 0; difat <= MAX_SECTOR_ID && guard < sectorCount; guard++) {
     const sector = await readSector(difat);
     const perSector = sectorSize / 4 - 1;
-    for (let i = 0; i < perSector && i * 4 + 4 <= sector.length; i++) fatSectorIds.push(sector.readUInt32LE(i * 4));
+    for (let i = 0; i < perSector && i * 4 + 4 <= sector.length; i++)
+      fatSectorIds.push(sector.readUInt32LE(i * 4));
     difat = sector.length >= sectorSize ? sector.readUInt32LE(perSector * 4) : END_OF_CHAIN;
   }
   const fatParts: Buffer[] = [];
-  for (const id of fatSectorIds) if (id <= MAX_SECTOR_ID && id < sectorCount) fatParts.push(await readSector(id));
+  for (const id of fatSectorIds)
+    if (id <= MAX_SECTOR_ID && id < sectorCount) fatParts.push(await readSector(id));
   const fat = Buffer.concat(fatParts);
-  const nextSector = (id: number): number => (id * 4 + 4 <= fat.length ? fat.readUInt32LE(id * 4) : END_OF_CHAIN);
+  const nextSector = (id: number): number =>
+    id * 4 + 4 <= fat.length ? fat.readUInt32LE(id * 4) : END_OF_CHAIN;
 
   const chain = (start: number, limit: number): number[] => {
     const ids: number[] = [];
@@ -60,9 +65,10 @@ export async function readOle2Directory(source: ByteSource): Promise<Map<string,
 
   const directory = await readChain(header.readUInt32LE(48), sectorCount * sectorSize);
   const entries: DirectoryEntry[] = [];
-  for (let at = 0; at + 128 <= directory.length; at += 128) entries.push(parseEntry(directory.subarray(at, at + 128)));
+  for (let at = 0; at + 128 <= directory.length; at += 128)
+    entries.push(parseEntry(directory.subarray(at, at + 128)));
   const root = entries[0];
-  if (!root || root.type !== 5) throw new ContainerError("OLE2: no root entry");
+  if (root?.type !== 5) throw new ContainerError("OLE2: no root entry");
 
   const cutoff = header.readUInt32LE(56);
   let miniStream: Promise<Buffer> | null = null;
@@ -74,7 +80,11 @@ export async function readOle2Directory(source: ByteSource): Promise<Map<string,
     const parts: Buffer[] = [];
     const wanted = Math.min(size, maxBytes);
     let total = 0;
-    for (let id = start, guard = 0; id <= MAX_SECTOR_ID && total < wanted && guard < stream.length / miniSize; guard++) {
+    for (
+      let id = start, guard = 0;
+      id <= MAX_SECTOR_ID && total < wanted && guard < stream.length / miniSize;
+      guard++
+    ) {
       const piece = stream.subarray(id * miniSize, id * miniSize + miniSize);
       if (piece.length === 0) break;
       parts.push(piece);
@@ -111,8 +121,7 @@ export async function readOle2Directory(source: ByteSource): Promise<Map<string,
 function parseEntry(raw: Buffer): DirectoryEntry {
   const nameBytes = Math.min(64, Math.max(0, raw.readUInt16LE(64) - 2));
   return {
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: OLE2 names may start with \u0005 etc.
-    name: raw.subarray(0, nameBytes).toString("utf16le").replace(/^[\u0000-\u001f]+/, ""),
+    name: stripLeadingControls(raw.subarray(0, nameBytes).toString("utf16le")),
     type: raw[66]!,
     left: raw.readUInt32LE(68),
     right: raw.readUInt32LE(72),
@@ -120,4 +129,11 @@ function parseEntry(raw: Buffer): DirectoryEntry {
     start: raw.readUInt32LE(116),
     size: raw.readUInt32LE(120),
   };
+}
+
+/** OLE2 names like "\u0005SummaryInformation" are matched without their leading control characters. */
+function stripLeadingControls(name: string): string {
+  let start = 0;
+  while (start < name.length && name.charCodeAt(start) < 0x20) start++;
+  return name.slice(start);
 }

@@ -104,7 +104,8 @@ class Parser {
         this.pos++;
         this.skipSpace();
         const mask = this.setByte();
-        for (let b = 0; b < 256; b++) if (char === "&" ? (b & mask) === mask : (b & mask) !== 0) accepts[b] = 1;
+        for (let b = 0; b < 256; b++)
+          if (char === "&" ? (b & mask) === mask : (b & mask) !== 0) accepts[b] = 1;
         continue;
       }
       const low = this.setByte();
@@ -145,7 +146,9 @@ class Parser {
       if (char === ")") break;
     }
     // Alternatives of single bytes are a byte set, which the matcher checks in one step.
-    const singles = options.every((o) => o.length === 1 && o[0]!.kind === "bytes" && o[0]!.bytes.length === 1);
+    const singles = options.every(
+      (o) => o.length === 1 && o[0]!.kind === "bytes" && o[0]!.bytes.length === 1,
+    );
     if (singles) {
       const accepts = new Uint8Array(256);
       for (const option of options) accepts[(option[0] as { bytes: Buffer }).bytes[0]!] = 1;

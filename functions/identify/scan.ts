@@ -48,14 +48,16 @@ export async function matchSignatures(
       pending.flatMap((entry) => entry.sequences),
       source,
     );
-    for (const entry of pending) if (entry.sequences.every((s) => found.has(s))) matched.push(entry.signature);
+    for (const entry of pending)
+      if (entry.sequences.every((s) => found.has(s))) matched.push(entry.signature);
   }
   return matched;
 }
 
 export function matchInView(sequence: CompiledSequence, view: FileView): boolean {
   const budget = new Budget();
-  if (sequence.anchor === "EOF") return matchBackward(sequence.tokens, view.eof, view.eof.length, 0, budget) >= 0;
+  if (sequence.anchor === "EOF")
+    return matchBackward(sequence.tokens, view.eof, view.eof.length, 0, budget) >= 0;
   return matchForward(sequence.tokens, view.bof, 0, view.bof.length, budget) >= 0;
 }
 

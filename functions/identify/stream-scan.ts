@@ -23,11 +23,14 @@ interface SegmentState {
  * Reads the file once, chunk by chunk, finding each sequence's segments in order (earliest match
  * first, which is exact for unbounded gaps). Returns the sequences that matched.
  */
-export async function streamSequences(sequences: CompiledSequence[], source: ByteSource): Promise<Set<CompiledSequence>> {
+export async function streamSequences(
+  sequences: CompiledSequence[],
+  source: ByteSource,
+): Promise<Set<CompiledSequence>> {
   const states = sequences.map(toSegments);
   const overlap = Math.min(MAX_OVERLAP, Math.max(1, ...states.flatMap((s) => s.segments.map(maxSpan))));
   let base = 0;
-  let carry = Buffer.alloc(0);
+  let carry: Buffer = Buffer.alloc(0);
   while (base + carry.length < source.size && states.some((s) => !s.done && !s.dead)) {
     const readAt = base + carry.length;
     const fresh = await source.read(readAt, Math.min(CHUNK, source.size - readAt));
@@ -69,7 +72,16 @@ function toSegments(sequence: CompiledSequence): SegmentState {
     segments.push(current);
     minGaps.push(gapBefore);
   }
-  return { sequence, segments, minGaps, anchoredFirst, index: 0, from: minGaps[0] ?? 0, done: false, dead: false };
+  return {
+    sequence,
+    segments,
+    minGaps,
+    anchoredFirst,
+    index: 0,
+    from: minGaps[0] ?? 0,
+    done: false,
+    dead: false,
+  };
 }
 
 function advance(state: SegmentState, buf: Buffer, base: number, atEof: boolean): void {
@@ -104,7 +116,13 @@ function next(state: SegmentState, end: number): void {
 }
 
 /** End (relative to buf) of the earliest match starting in [from, lastStart], or null. */
-function findSegment(segment: Token[], buf: Buffer, from: number, lastStart: number, budget: Budget): number | null {
+function findSegment(
+  segment: Token[],
+  buf: Buffer,
+  from: number,
+  lastStart: number,
+  budget: Budget,
+): number | null {
   const first = segment[0]!;
   let at = from;
   while (at <= lastStart) {

@@ -32,7 +32,8 @@ export function parseXml(source: string): XmlElement {
   while (pos < source.length) {
     const lt = source.indexOf("<", pos);
     const textEnd = lt < 0 ? source.length : lt;
-    if (textEnd > pos && stack.length > 0) stack[stack.length - 1]!.text += decodeEntities(source.slice(pos, textEnd));
+    if (textEnd > pos && stack.length > 0)
+      stack[stack.length - 1]!.text += decodeEntities(source.slice(pos, textEnd));
     if (lt < 0) break;
     if (source.startsWith("<!--", lt)) {
       pos = requireIndex(source, "-->", lt) + 3;
@@ -53,7 +54,12 @@ export function parseXml(source: string): XmlElement {
       const selfClosing = source[end - 1] === "/";
       const body = source.slice(lt + 1, selfClosing ? end - 1 : end);
       const nameEnd = body.search(/[\s/]|$/);
-      const element: XmlElement = { name: localName(body.slice(0, nameEnd)), attrs: {}, children: [], text: "" };
+      const element: XmlElement = {
+        name: localName(body.slice(0, nameEnd)),
+        attrs: {},
+        children: [],
+        text: "",
+      };
       for (const match of body.slice(nameEnd).matchAll(ATTRIBUTE)) {
         element.attrs[localName(match[1]!)] = decodeEntities(match[3] ?? match[4] ?? "");
       }

@@ -35,13 +35,15 @@ export async function readZipDirectory(source: ByteSource): Promise<Map<string, 
   if ((offset === 0xffffffff || count === 0xffff || size === 0xffffffff) && eocd >= 20) {
     if (tail.readUInt32LE(eocd - 20) === ZIP64_LOCATOR) {
       const record = await source.read(Number(tail.readBigUInt64LE(eocd - 12)), 56);
-      if (record.length < 56 || record.readUInt32LE(0) !== ZIP64_EOCD) throw new ContainerError("ZIP: bad ZIP64 record");
+      if (record.length < 56 || record.readUInt32LE(0) !== ZIP64_EOCD)
+        throw new ContainerError("ZIP: bad ZIP64 record");
       count = Number(record.readBigUInt64LE(32));
       size = Number(record.readBigUInt64LE(40));
       offset = Number(record.readBigUInt64LE(48));
     }
   }
-  if (size > MAX_DIRECTORY || offset + size > source.size) throw new ContainerError("ZIP: central directory out of range");
+  if (size > MAX_DIRECTORY || offset + size > source.size)
+    throw new ContainerError("ZIP: central directory out of range");
   const directory = await source.read(offset, size);
   const entries = new Map<string, ContainerEntry>();
   let at = 0;
@@ -72,7 +74,10 @@ export async function readZipDirectory(source: ByteSource): Promise<Map<string, 
     }
     at += 46 + nameLength + extraLength + commentLength;
     if (!entries.has(name)) {
-      entries.set(name, { name, read: (max) => readEntry(source, name, method, localOffset, compressed, uncompressed, max) });
+      entries.set(name, {
+        name,
+        read: (max) => readEntry(source, name, method, localOffset, compressed, uncompressed, max),
+      });
     }
   }
   return entries;
@@ -88,7 +93,8 @@ async function readEntry(
   maxBytes: number,
 ): Promise<Buffer> {
   const header = await source.read(localOffset, 30);
-  if (header.length < 30 || header.readUInt32LE(0) !== LOCAL) throw new ContainerError(`ZIP: bad local header for ${name}`);
+  if (header.length < 30 || header.readUInt32LE(0) !== LOCAL)
+    throw new ContainerError(`ZIP: bad local header for ${name}`);
   const dataOffset = localOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
   const available = Math.max(0, Math.min(compressed, source.size - dataOffset));
   if (method === 0) return source.read(dataOffset, Math.min(available, maxBytes));
@@ -96,7 +102,9 @@ async function readEntry(
   try {
     if (uncompressed <= maxBytes && available <= maxBytes) {
       // Sync flush accepts a truncated stream, so a cut-off entry yields what it has.
-      return inflateRawSync(await source.read(dataOffset, available), { finishFlush: constants.Z_SYNC_FLUSH });
+      return inflateRawSync(await source.read(dataOffset, available), {
+        finishFlush: constants.Z_SYNC_FLUSH,
+      });
     }
     return await inflateLimited(source, dataOffset, available, maxBytes);
   } catch (error) {
@@ -105,7 +113,12 @@ async function readEntry(
 }
 
 /** Inflates only as much of a large entry as a signature can look at. */
-async function inflateLimited(source: ByteSource, offset: number, length: number, maxBytes: number): Promise<Buffer> {
+async function inflateLimited(
+  source: ByteSource,
+  offset: number,
+  length: number,
+  maxBytes: number,
+): Promise<Buffer> {
   const inflater = createInflateRaw({ finishFlush: constants.Z_SYNC_FLUSH });
   const parts: Buffer[] = [];
   let total = 0;

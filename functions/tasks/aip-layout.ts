@@ -1,6 +1,6 @@
 import path from "node:path";
-import type { UnitRecord } from "../core/model.ts";
 import type { ProcessingConfig } from "../../workflows/processing-config.ts";
+import type { UnitRecord } from "../core/model.ts";
 import { unitFolderName } from "./rename-with-unit-uuid.ts";
 
 /** The AIP's bag folder name, Archivematica's `<name>-<AIP uuid>` (the AIP uuid is the SIP's). */

@@ -19,7 +19,11 @@ export const assignChecksums: TaskModule = {
     const worker = async () => {
       for (let file = queue.shift(); file; file = queue.shift()) {
         try {
-          const { size, digests } = await digestFile(path.join(ctx.unitPath, ...file.path.split("/")), ["sha256"], ctx.signal);
+          const { size, digests } = await digestFile(
+            path.join(ctx.unitPath, ...file.path.split("/")),
+            ["sha256"],
+            ctx.signal,
+          );
           updates.push({ id: file.id, sha256: digests.sha256!, size });
           events.push(
             fileEvent(ctx, file, "message digest calculation", {

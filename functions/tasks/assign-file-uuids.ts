@@ -29,7 +29,9 @@ export const assignFileUuids: TaskModule = {
   name: "assign-file-uuids",
   command: "assign-file-uuids",
   async run(ctx) {
-    const known = new Set((await ctx.store.listFiles(ctx.unit.id, { includeRemoved: true })).map((f) => f.path));
+    const known = new Set(
+      (await ctx.store.listFiles(ctx.unit.id, { includeRemoved: true })).map((f) => f.path),
+    );
     const newFiles: FileRecord[] = [];
     const events = [];
     for (const rel of await listRegularFiles(ctx.unitPath)) {
@@ -54,9 +56,7 @@ export const assignFileUuids: TaskModule = {
         characteristics: null,
       };
       newFiles.push(file);
-      events.push(
-        fileEvent(ctx, file, "ingestion", { detail: "", outcome: "success", outcomeDetail: "" }),
-      );
+      events.push(fileEvent(ctx, file, "ingestion", { detail: "", outcome: "success", outcomeDetail: "" }));
     }
     ctx.stdout(`assigned UUIDs to ${newFiles.length} new file(s); ${known.size} already known`);
     return { exitCode: 0, newFiles, events, output: { newFiles: newFiles.length } };

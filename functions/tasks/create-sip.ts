@@ -36,7 +36,8 @@ export const createSip: TaskModule = {
     if (await exists(metadata)) {
       const into = path.join(target, "objects", "metadata");
       await mkdir(into, { recursive: true });
-      for (const name of await readdir(metadata)) await rename(path.join(metadata, name), path.join(into, name));
+      for (const name of await readdir(metadata))
+        await rename(path.join(metadata, name), path.join(into, name));
       await rmdir(metadata);
     }
     const files = await ctx.store.listFiles(ctx.unit.id, { includeRemoved: true });

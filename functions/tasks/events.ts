@@ -6,7 +6,13 @@ export function fileEvent(
   ctx: Pick<TaskContext, "ids" | "clock" | "task" | "agents" | "unit">,
   file: Pick<FileRecord, "id"> | null,
   type: string,
-  fields: { detail: string; outcome: EventOutcome; outcomeDetail: string; key?: string; agents?: AgentRecord[] },
+  fields: {
+    detail: string;
+    outcome: EventOutcome;
+    outcomeDetail: string;
+    key?: string;
+    agents?: AgentRecord[];
+  },
 ): EventRecord {
   return {
     id: ctx.ids.uuid(`event:${file?.id ?? "unit"}:${type}:${fields.key ?? ""}`),

@@ -34,7 +34,9 @@ export const generateMets: TaskModule = {
       files: files.map((file) => ({ file, href: file.path })),
       events: await eventsOf(ctx),
       agents: ctx.agents,
-      ...(ctx.unit.options.externalIdentifier ? { externalIdentifier: ctx.unit.options.externalIdentifier } : {}),
+      ...(ctx.unit.options.externalIdentifier
+        ? { externalIdentifier: ctx.unit.options.externalIdentifier }
+        : {}),
     });
     const rel = metsPathOf(kind, ctx.unit.id);
     await writeFileAtomic(path.join(ctx.unitPath, ...rel.split("/")), xml);

@@ -35,8 +35,14 @@ export const prepareAip: TaskModule = {
       "External-Description": `AIP of transfer "${ctx.unit.name}"`,
       "Internal-Sender-Identifier": ctx.unit.id,
     };
-    if (ctx.unit.options.externalIdentifier) bagInfo["External-Identifier"] = ctx.unit.options.externalIdentifier;
-    const result = await writeBag(bagDir, { algorithms: ["sha256"], bagInfo, baggingDate: ctx.clock.now(), knownDigests });
+    if (ctx.unit.options.externalIdentifier)
+      bagInfo["External-Identifier"] = ctx.unit.options.externalIdentifier;
+    const result = await writeBag(bagDir, {
+      algorithms: ["sha256"],
+      bagInfo,
+      baggingDate: ctx.clock.now(),
+      knownDigests,
+    });
     ctx.stdout(
       `bagged ${result.payloadFiles} payload file(s), ${result.payloadOctets} bytes; read ${result.hashedFiles} file(s) not yet checksummed`,
     );

@@ -15,7 +15,9 @@ export const recordFailure: TaskModule = {
     let reason: string;
     if (error === "JobFailed" || error === "Rejected") {
       const job = [...jobs].reverse().find((j) => j.name === cause);
-      const failedTasks = job ? (await ctx.store.listTasks(job.id)).filter((t) => (t.exitCode ?? 0) !== 0) : [];
+      const failedTasks = job
+        ? (await ctx.store.listTasks(job.id)).filter((t) => (t.exitCode ?? 0) !== 0)
+        : [];
       const detail = failedTasks
         .flatMap((t) => t.stderr.split("\n"))
         .filter((line) => line.trim() !== "")

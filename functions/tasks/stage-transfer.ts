@@ -17,7 +17,9 @@ export function layoutPath(rel: string, depositHasObjectsFolder: boolean): strin
 export function sourcePath(source: string): string {
   if (source.startsWith("file://")) return fileURLToPath(source);
   if (path.isAbsolute(source)) return source;
-  throw new Error(`source "${source}" is not a local path; stage-transfer on this machine reads file:// sources`);
+  throw new Error(
+    `source "${source}" is not a local path; stage-transfer on this machine reads file:// sources`,
+  );
 }
 
 /**
@@ -73,7 +75,8 @@ export const stageTransfer: TaskModule = {
         copied += 1;
       }
     }
-    for (const folder of ["objects", "metadata", "logs"]) await mkdir(path.join(temp, folder), { recursive: true });
+    for (const folder of ["objects", "metadata", "logs"])
+      await mkdir(path.join(temp, folder), { recursive: true });
     await rename(temp, target);
     ctx.stdout(`staged ${copied} file(s) from ${source}`);
     return { exitCode: 0, output: { stagedFiles: copied } };

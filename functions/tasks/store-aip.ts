@@ -48,7 +48,9 @@ export const storeAip: TaskModule = {
     for (const m of mismatches) ctx.stderr(`fixity check failed after storing: ${m}`);
     const ok = mismatches.length === 0;
     const location = ctx.objects.locationOf(key);
-    ctx.stdout(`stored ${expected.size} object(s), ${size} bytes at ${location}; fixity ${ok ? "verified" : "FAILED"}`);
+    ctx.stdout(
+      `stored ${expected.size} object(s), ${size} bytes at ${location}; fixity ${ok ? "verified" : "FAILED"}`,
+    );
     const event = fileEvent(ctx, null, "fixity check", {
       detail: `program="stepmatica store-aip"; re-read ${expected.size} stored object(s) and compared SHA-256`,
       outcome: ok ? "success" : "failure",
@@ -78,7 +80,8 @@ async function expectedDigests(bagDir: string, name: string): Promise<Map<string
   const byPath = new Map(manifest.entries.map((e) => [e.path, e.digest]));
   const expected = new Map<string, string>();
   for (const rel of await listRegularFiles(bagDir)) {
-    const digest = byPath.get(rel) ?? (await digestFile(path.join(bagDir, ...rel.split("/")))).digests.sha256!;
+    const digest =
+      byPath.get(rel) ?? (await digestFile(path.join(bagDir, ...rel.split("/")))).digests.sha256!;
     expected.set(`${name}/${rel}`, digest);
   }
   return expected;

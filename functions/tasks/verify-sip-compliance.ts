@@ -13,7 +13,8 @@ export const verifySipCompliance: TaskModule = {
     for (const f of files) {
       const s = await stat(path.join(ctx.unitPath, ...f.path.split("/"))).catch(() => null);
       if (!s?.isFile()) problems.push(`${f.path}: recorded but missing from the SIP`);
-      else if (s.size !== f.size) problems.push(`${f.path}: size ${s.size} differs from the recorded ${f.size}`);
+      else if (s.size !== f.size)
+        problems.push(`${f.path}: size ${s.size} differs from the recorded ${f.size}`);
     }
     for (const p of problems) ctx.stderr(p);
     ctx.stdout(`SIP holds ${files.length} file(s); ${problems.length} problem(s)`);

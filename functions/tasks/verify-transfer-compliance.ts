@@ -23,7 +23,8 @@ export const verifyTransferCompliance: TaskModule = {
         problems.push(`${entry.rel}: ${kindOf(entry.dirent)} not allowed in a transfer`);
         continue;
       }
-      if (Buffer.byteLength(entry.rel) > MAX_PATH_BYTES) problems.push(`${entry.rel}: path longer than ${MAX_PATH_BYTES} bytes`);
+      if (Buffer.byteLength(entry.rel) > MAX_PATH_BYTES)
+        problems.push(`${entry.rel}: path longer than ${MAX_PATH_BYTES} bytes`);
       const readable = await access(entry.abs, constants.R_OK).then(
         () => true,
         () => false,

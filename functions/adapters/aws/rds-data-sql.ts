@@ -8,8 +8,8 @@ import {
 } from "@aws-sdk/client-rds-data";
 import type { SqlClient, SqlResult, SqlValue } from "../../ports/sql.ts";
 import { type AdapterLogger, stderrLogger } from "./logger.ts";
+import { rowsFrom, toStatement } from "./rds-data-values.ts";
 import { DEFAULT_RETRY, errorName, type RetryPolicy, withRetry } from "./retry.ts";
-import { rowsFrom, toNamedParameters, toSqlParameter } from "./rds-data-values.ts";
 
 export interface RdsDataSqlOptions {
   /** The Aurora cluster's ARN. */
@@ -64,8 +64,7 @@ export class RdsDataSql implements SqlClient {
   async query<Row = Record<string, unknown>>(text: string, params: SqlValue[] = []): Promise<SqlResult<Row>> {
     const command = new ExecuteStatementCommand({
       ...this.target(),
-      sql: toNamedParameters(text),
-      parameters: params.map(toSqlParameter),
+      ...toStatement(text, params),
       transactionId: this.transactionId,
       includeResultMetadata: true,
       resultSetOptions: { longReturnType: "STRING", decimalReturnType: "STRING" },
@@ -112,7 +111,11 @@ export class RdsDataSql implements SqlClient {
   }
 
   private target() {
-    return { resourceArn: this.options.resourceArn, secretArn: this.options.secretArn, database: this.options.database };
+    return {
+      resourceArn: this.options.resourceArn,
+      secretArn: this.options.secretArn,
+      database: this.options.database,
+    };
   }
 
   /** A timed-out statement is cancelled, so it is resent too — but not inside a transaction it may have aborted. */

@@ -1,30 +1,48 @@
 import type { ColumnMetadata, Field, SqlParameter } from "@aws-sdk/client-rds-data";
 import type { SqlValue } from "../../ports/sql.ts";
 
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
 /**
  * The port's positional `$1..$n` become the Data API's named `:p1..:pn`. Quoted literals and quoted
  * identifiers are copied untouched so a `$1` inside them stays text.
+ *
+ * A string parameter reaches Aurora as varchar, which PostgreSQL will not compare with or assign to a
+ * uuid column (`pg` sends it untyped, so the same SQL works there). A UUID-shaped string is therefore
+ * written into the SQL as a quoted literal — an untyped constant, resolved by its context exactly like
+ * `pg`'s parameters; the pattern admits only hex digits and dashes, so nothing can be injected.
  */
-export function toNamedParameters(text: string): string {
-  let out = "";
+export function toStatement(text: string, params: SqlValue[]): { sql: string; parameters: SqlParameter[] } {
+  const inline = (index: number) => {
+    const value = params[index];
+    return typeof value === "string" && UUID.test(value) ? `'${value}'` : null;
+  };
+  let sql = "";
+  const used = new Set<number>();
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (ch === "'" || ch === '"') {
       const end = text.indexOf(ch, i + 1);
       const stop = end === -1 ? text.length : end + 1;
-      out += text.slice(i, stop);
+      sql += text.slice(i, stop);
       i = stop - 1;
       continue;
     }
     const match = ch === "$" ? /^\$(\d+)/.exec(text.slice(i)) : null;
     if (match) {
-      out += `:p${match[1]}`;
+      const index = Number(match[1]) - 1;
+      if (index < 0 || index >= params.length)
+        throw new Error(`SQL refers to $${index + 1} but ${params.length} parameter(s) were given`);
+      const literal = inline(index);
+      if (literal === null) used.add(index);
+      sql += literal ?? `:p${index + 1}`;
       i += match[0].length - 1;
       continue;
     }
-    out += ch;
+    sql += ch;
   }
-  return out;
+  const parameters = [...used].sort((a, b) => a - b).map((index) => toSqlParameter(params[index], index));
+  return { sql, parameters };
 }
 
 /**
@@ -38,12 +56,19 @@ export function toSqlParameter(value: SqlValue | undefined, index: number): SqlP
   if (typeof value === "string") return { name, value: { stringValue: value } };
   if (typeof value === "boolean") return { name, value: { booleanValue: value } };
   if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new Error(`SQL parameter $${index + 1}: ${value} is not a finite number`);
-    return Number.isSafeInteger(value) ? { name, value: { longValue: value } } : { name, value: { doubleValue: value } };
+    if (!Number.isFinite(value))
+      throw new Error(`SQL parameter $${index + 1}: ${value} is not a finite number`);
+    return Number.isSafeInteger(value)
+      ? { name, value: { longValue: value } }
+      : { name, value: { doubleValue: value } };
   }
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw new Error(`SQL parameter $${index + 1}: invalid Date`);
-    return { name, typeHint: "TIMESTAMP", value: { stringValue: value.toISOString().replace("T", " ").replace("Z", "") } };
+    return {
+      name,
+      typeHint: "TIMESTAMP",
+      value: { stringValue: value.toISOString().replace("T", " ").replace("Z", "") },
+    };
   }
   return { name, typeHint: "JSON", value: { stringValue: JSON.stringify(value) } };
 }
@@ -75,7 +100,9 @@ function fromString(text: string, typeName: string, columnName: string | undefin
       // longs are asked for as strings so that none is silently rounded by JSON parsing
       const n = Number(text);
       if (!Number.isSafeInteger(n)) {
-        throw new Error(`SQL column ${columnName ?? "?"}: bigint ${text} exceeds 2^53; cast it to text in the SQL`);
+        throw new Error(
+          `SQL column ${columnName ?? "?"}: bigint ${text} exceeds 2^53; cast it to text in the SQL`,
+        );
       }
       return n;
     }
@@ -91,12 +118,15 @@ function fromArray(array: ArrayValue): unknown[] {
     array.longValues ??
     array.doubleValues ??
     array.booleanValues ??
-    array.arrayValues?.map(fromArray) ??
+    array.arrayValues?.map((inner) => (inner ? fromArray(inner) : null)) ??
     []
   );
 }
 
-export function rowsFrom(records: Field[][] | undefined, columns: ColumnMetadata[] | undefined): Record<string, unknown>[] {
+export function rowsFrom(
+  records: Field[][] | undefined,
+  columns: ColumnMetadata[] | undefined,
+): Record<string, unknown>[] {
   if (!records) return [];
   return records.map((record) => {
     const row: Record<string, unknown> = {};

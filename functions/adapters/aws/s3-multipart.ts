@@ -32,7 +32,12 @@ export async function uploadMultipart(
 ): Promise<void> {
   const { client, bucket, key } = target;
   const created = await client.send(
-    new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ChecksumAlgorithm: "SHA256", Metadata: target.metadata }),
+    new CreateMultipartUploadCommand({
+      Bucket: bucket,
+      Key: key,
+      ChecksumAlgorithm: "SHA256",
+      Metadata: target.metadata,
+    }),
   );
   const uploadId = created.UploadId!;
   const partCount = Math.ceil(size / partSize);
@@ -46,7 +51,8 @@ export async function uploadMultipart(
         const length = Math.min(partSize, size - index * partSize);
         const body = Buffer.alloc(length);
         const { bytesRead } = await file.read(body, 0, length, index * partSize);
-        if (bytesRead !== length) throw new Error(`${localPath} changed while uploading to s3://${bucket}/${key}`);
+        if (bytesRead !== length)
+          throw new Error(`${localPath} changed while uploading to s3://${bucket}/${key}`);
         const checksum = createHash("sha256").update(body).digest("base64");
         const uploaded = await client.send(
           new UploadPartCommand({
@@ -65,7 +71,12 @@ export async function uploadMultipart(
     await Promise.all(Array.from({ length: Math.min(concurrency, partCount) }, worker));
     parts.sort((a, b) => a.PartNumber - b.PartNumber);
     await client.send(
-      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts },
+      }),
     );
   } catch (error) {
     await client

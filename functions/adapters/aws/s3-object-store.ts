@@ -7,8 +7,8 @@ import { pipeline } from "node:stream/promises";
 import {
   GetObjectCommand,
   HeadObjectCommand,
-  paginateListObjectsV2,
   PutObjectCommand,
+  paginateListObjectsV2,
   S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
@@ -37,9 +37,16 @@ export function validateKey(key: string, what = "key"): string {
   const bad =
     key.length === 0 ||
     key.startsWith("/") ||
-    /[\u0000-\u001f\u007f\\]/.test(key) ||
-    key.split("/").some((segment, i, all) => segment === "." || segment === ".." || (segment === "" && i < all.length - 1));
-  if (bad) throw new Error(`invalid object ${what} ${JSON.stringify(key)}: use "/"-separated names without "..", "." or a leading "/"`);
+    [...key].some((ch) => ch === "\\" || ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f) ||
+    key
+      .split("/")
+      .some(
+        (segment, i, all) => segment === "." || segment === ".." || (segment === "" && i < all.length - 1),
+      );
+  if (bad)
+    throw new Error(
+      `invalid object ${what} ${JSON.stringify(key)}: use "/"-separated names without "..", "." or a leading "/"`,
+    );
   return key;
 }
 
@@ -68,7 +75,9 @@ export class S3ObjectStore implements ObjectStore {
     const { size } = await stat(localPath);
     const sha256 = await sha256OfStream(createReadStream(localPath));
     if (options.sha256 && options.sha256.toLowerCase() !== sha256) {
-      throw new Error(`checksum mismatch storing ${key}: expected ${options.sha256}, ${localPath} hashes to ${sha256}`);
+      throw new Error(
+        `checksum mismatch storing ${key}: expected ${options.sha256}, ${localPath} hashes to ${sha256}`,
+      );
     }
     const metadata = { sha256 };
     if (size >= this.threshold) {
@@ -104,17 +113,22 @@ export class S3ObjectStore implements ObjectStore {
 
   async openRead(key: string): Promise<Readable> {
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key) }));
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key) }),
+      );
       return response.Body as Readable;
     } catch (error) {
-      if (errorName(error) === "NoSuchKey") throw new Error(`object ${key} not found at ${this.locationOf(key)}`);
+      if (errorName(error) === "NoSuchKey")
+        throw new Error(`object ${key} not found at ${this.locationOf(key)}`);
       throw error;
     }
   }
 
   async head(key: string): Promise<{ size: number } | null> {
     try {
-      const response = await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key) }));
+      const response = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key) }),
+      );
       return { size: response.ContentLength ?? 0 };
     } catch (error) {
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -125,7 +139,10 @@ export class S3ObjectStore implements ObjectStore {
 
   async *list(prefix: string): AsyncIterable<string> {
     const Prefix = this.prefix + prefix;
-    for await (const page of paginateListObjectsV2({ client: this.client }, { Bucket: this.options.bucket, Prefix })) {
+    for await (const page of paginateListObjectsV2(
+      { client: this.client },
+      { Bucket: this.options.bucket, Prefix },
+    )) {
       for (const object of page.Contents ?? []) {
         if (object.Key) yield object.Key.slice(this.prefix.length);
       }

@@ -55,7 +55,11 @@ export class SfnEngine implements WorkflowEngine {
     this.clockSkewMs = options.clockSkewMs ?? 5_000;
   }
 
-  async startExecution(workflow: WorkflowName, name: string, input: Record<string, unknown>): Promise<StartResult> {
+  async startExecution(
+    workflow: WorkflowName,
+    name: string,
+    input: Record<string, unknown>,
+  ): Promise<StartResult> {
     const stateMachineArn = this.options.stateMachineArns[workflow];
     if (!stateMachineArn) throw new Error(`no state machine configured for workflow "${workflow}"`);
     const safeName = executionName(name);
@@ -89,13 +93,19 @@ export class SfnEngine implements WorkflowEngine {
   async sendTaskFailure(token: string, error: string, cause: string): Promise<void> {
     await this.settle("SendTaskFailure", () =>
       this.client.send(
-        new SendTaskFailureCommand({ taskToken: token, error: error.slice(0, 256), cause: cause.slice(0, 32_768) }),
+        new SendTaskFailureCommand({
+          taskToken: token,
+          error: error.slice(0, 256),
+          cause: cause.slice(0, 32_768),
+        }),
       ),
     );
   }
 
   async sendTaskHeartbeat(token: string): Promise<void> {
-    await this.settle("SendTaskHeartbeat", () => this.client.send(new SendTaskHeartbeatCommand({ taskToken: token })));
+    await this.settle("SendTaskHeartbeat", () =>
+      this.client.send(new SendTaskHeartbeatCommand({ taskToken: token })),
+    );
   }
 
   private async settle(operation: string, call: () => Promise<unknown>): Promise<void> {

@@ -12,7 +12,7 @@ import { z } from "zod";
 import type { QueueName } from "../../core/model.ts";
 import type { ReceivedTaskMessage, ReceiveOptions, TaskMessage, TaskQueue } from "../../ports/task-queue.ts";
 import { type AdapterLogger, stderrLogger } from "./logger.ts";
-import { DEFAULT_RETRY, errorName, type RetryPolicy, sleep, backoffMs } from "./retry.ts";
+import { backoffMs, DEFAULT_RETRY, errorName, type RetryPolicy, sleep } from "./retry.ts";
 
 export interface SqsTaskQueueOptions {
   queueUrls: Record<QueueName, string>;
@@ -59,9 +59,13 @@ export class SqsTaskQueue implements TaskQueue {
         failures.push(...(await this.sendBatch(url, batch)));
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 4, batches.length) }, worker));
+    await Promise.all(
+      Array.from({ length: Math.min(this.options.concurrency ?? 4, batches.length) }, worker),
+    );
     if (failures.length > 0) {
-      throw new Error(`SQS ${queue} queue: ${failures.length} message(s) could not be sent: ${failures.join("; ")}`);
+      throw new Error(
+        `SQS ${queue} queue: ${failures.length} message(s) could not be sent: ${failures.join("; ")}`,
+      );
     }
   }
 
@@ -77,7 +81,9 @@ export class SqsTaskQueue implements TaskQueue {
     };
     const lost: string[] = [];
     for (let attempt = 0; ; attempt++) {
-      const response = await this.client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: pending }));
+      const response = await this.client.send(
+        new SendMessageBatchCommand({ QueueUrl: url, Entries: pending }),
+      );
       const failed = response.Failed ?? [];
       const transient = failed.filter((entry) => !entry.SenderFault);
       for (const entry of failed.filter((e) => e.SenderFault)) {
@@ -85,11 +91,17 @@ export class SqsTaskQueue implements TaskQueue {
       }
       if (transient.length === 0) return lost;
       if (attempt + 1 >= this.retry.attempts) {
-        return [...lost, ...transient.map((entry) => describe(entry.Id, `${entry.Code} after ${attempt + 1} attempts`))];
+        return [
+          ...lost,
+          ...transient.map((entry) => describe(entry.Id, `${entry.Code} after ${attempt + 1} attempts`)),
+        ];
       }
       const retryIds = new Set(transient.map((entry) => entry.Id));
       pending = pending.filter((entry) => retryIds.has(entry.Id));
-      this.logger.warn("SQS failed some batch entries, resending them", { count: pending.length, attempt: attempt + 1 });
+      this.logger.warn("SQS failed some batch entries, resending them", {
+        count: pending.length,
+        attempt: attempt + 1,
+      });
       await sleep(backoffMs(this.retry, attempt));
     }
   }
@@ -98,10 +110,8 @@ export class SqsTaskQueue implements TaskQueue {
     const command = new ReceiveMessageCommand({
       QueueUrl: this.url(queue),
       MaxNumberOfMessages: Math.min(BATCH, Math.max(1, Math.floor(options.maxMessages))),
-      WaitTimeSeconds: Math.min(20, Math.max(0, Math.round(options.waitMs / 1000))),
+      WaitTimeSeconds: Math.min(20, Math.max(0, Math.floor(options.waitMs / 1000))), // never longer than asked
       VisibilityTimeout: Math.min(43_200, Math.max(0, Math.ceil(options.visibilityMs / 1000))),
-      // Both spellings: the older parameter is what some SQS-compatible servers still read.
-      AttributeNames: ["ApproximateReceiveCount"],
       MessageSystemAttributeNames: ["ApproximateReceiveCount"],
     });
     let response: ReceiveMessageCommandOutput;
@@ -156,7 +166,9 @@ export class SqsTaskQueue implements TaskQueue {
   }
 }
 
-function parseBody(body: string | undefined): { ok: true; body: TaskMessage } | { ok: false; reason: string } {
+function parseBody(
+  body: string | undefined,
+): { ok: true; body: TaskMessage } | { ok: false; reason: string } {
   try {
     const result = TaskMessageBody.safeParse(JSON.parse(body ?? ""));
     return result.success ? { ok: true, body: result.data } : { ok: false, reason: result.error.message };

@@ -1,5 +1,5 @@
-import type { SqlClient } from "../../ports/sql.ts";
 import { toDate, toDateOrNull } from "../../core/store/rows.ts";
+import type { SqlClient } from "../../ports/sql.ts";
 
 export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED";
 
@@ -25,7 +25,9 @@ export interface ExecutionRecord {
 export class ExecutionStore {
   constructor(private readonly sql: SqlClient) {}
 
-  async insert(e: Pick<ExecutionRecord, "id" | "workflow" | "name" | "unitId" | "state" | "stateInput" | "enteredAt">) {
+  async insert(
+    e: Pick<ExecutionRecord, "id" | "workflow" | "name" | "unitId" | "state" | "stateInput" | "enteredAt">,
+  ) {
     const r = await this.sql.query(
       `insert into executions (id, workflow, name, unit_id, status, state, state_input, entered_at)
        values ($1,$2,$3,$4,'RUNNING',$5,$6,$7) on conflict (id) do nothing returning id`,
@@ -42,7 +44,12 @@ export class ExecutionStore {
     );
   }
 
-  async finish(id: string, status: ExecutionStatus, error: string | null, cause: string | null): Promise<void> {
+  async finish(
+    id: string,
+    status: ExecutionStatus,
+    error: string | null,
+    cause: string | null,
+  ): Promise<void> {
     await this.sql.query(
       "update executions set status = $2, error = $3, cause = $4, ended_at = now(), updated_at = now() where id = $1",
       [id, status, error, cause],
@@ -55,7 +62,9 @@ export class ExecutionStore {
   }
 
   async forUnit(unitId: string): Promise<ExecutionRecord[]> {
-    const r = await this.sql.query("select * from executions where unit_id = $1 order by started_at", [unitId]);
+    const r = await this.sql.query("select * from executions where unit_id = $1 order by started_at", [
+      unitId,
+    ]);
     return r.rows.map(fromRow);
   }
 }

@@ -17,7 +17,9 @@ export class FolderObjectStore implements ObjectStore {
       await copyFile(localPath, temp);
       const sha256 = await hashFile(temp);
       if (options.sha256 && options.sha256 !== sha256) {
-        throw new Error(`checksum mismatch storing ${key}: expected ${options.sha256}, stored bytes hash to ${sha256}`);
+        throw new Error(
+          `checksum mismatch storing ${key}: expected ${options.sha256}, stored bytes hash to ${sha256}`,
+        );
       }
       await rename(temp, target);
       return { key, size: (await stat(target)).size, sha256 };

@@ -2,7 +2,7 @@ import type { AslDefinition } from "../../../workflows/compile.ts";
 import { START_EXECUTION, WAIT_FOR_TASK_TOKEN } from "../../../workflows/compile.ts";
 import type { StartResult, WorkflowEngine, WorkflowName } from "../../ports/workflow-engine.ts";
 import { chooseNext } from "./asl/choice.ts";
-import { evaluateTemplate, get, setResult, StatesRuntimeError } from "./asl/jsonpath.ts";
+import { evaluateTemplate, get, StatesRuntimeError, setResult } from "./asl/jsonpath.ts";
 import type { ExecutionRecord, ExecutionStore } from "./execution-store.ts";
 
 type State = Record<string, unknown>;
@@ -50,7 +50,11 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     return `arn:aws:states:local:000000000000:execution:stepmatica-${workflow}:${name}`;
   }
 
-  async startExecution(workflow: WorkflowName, name: string, input: Record<string, unknown>): Promise<StartResult> {
+  async startExecution(
+    workflow: WorkflowName,
+    name: string,
+    input: Record<string, unknown>,
+  ): Promise<StartResult> {
     const id = LocalWorkflowEngine.executionId(workflow, name);
     const definition = this.options.definitions[workflow];
     const created = await this.options.executions.insert({
@@ -101,7 +105,8 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   /** Stops taking transitions (the process is shutting down); executions stay RUNNING for resume. */
   stop(): void {
     this.stopped = true;
-    for (const w of this.waiters.values()) w.reject(new StatesRuntimeError("Stepmatica.Stopped", "engine stopped"));
+    for (const w of this.waiters.values())
+      w.reject(new StatesRuntimeError("Stepmatica.Stopped", "engine stopped"));
     this.waiters.clear();
   }
 
@@ -138,7 +143,12 @@ export class LocalWorkflowEngine implements WorkflowEngine {
           case "Succeed":
             return this.finish(id, "SUCCEEDED", null, null);
           case "Fail":
-            return this.finish(id, "FAILED", failField(state, "Error", input), failField(state, "Cause", input));
+            return this.finish(
+              id,
+              "FAILED",
+              failField(state, "Error", input),
+              failField(state, "Cause", input),
+            );
           case "Task": {
             const outcome = await this.runTaskWithRetry(state, input, context);
             if (outcome.next) {
@@ -155,7 +165,10 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         }
       } catch (error) {
         if (this.stopped) return { status: "FAILED", error: "Stepmatica.Stopped", cause: "engine stopped" };
-        const e = error instanceof StatesRuntimeError ? error : new StatesRuntimeError("States.Runtime", String(error));
+        const e =
+          error instanceof StatesRuntimeError
+            ? error
+            : new StatesRuntimeError("States.Runtime", String(error));
         return this.finish(id, "FAILED", e.error, e.cause_);
       }
       stateName = next;
@@ -163,7 +176,12 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     }
   }
 
-  private async finish(id: string, status: "SUCCEEDED" | "FAILED", error: string | null, cause: string | null) {
+  private async finish(
+    id: string,
+    status: "SUCCEEDED" | "FAILED",
+    error: string | null,
+    cause: string | null,
+  ) {
     await this.options.executions.finish(id, status, error, cause);
     return { status, error, cause };
   }
@@ -180,7 +198,10 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         return { output: await this.runTask(state, input, context) };
       } catch (error) {
         if (this.stopped) throw error;
-        const e = error instanceof StatesRuntimeError ? error : new StatesRuntimeError(errorName(error), String(error));
+        const e =
+          error instanceof StatesRuntimeError
+            ? error
+            : new StatesRuntimeError(errorName(error), String(error));
         const retrier = ((state.Retry as State[]) ?? []).find((r) => errorMatches(r.ErrorEquals, e.error));
         const used = retrier ? (attempts.get(retrier) ?? 0) : 0;
         if (retrier && used < Number(retrier.MaxAttempts ?? 3)) {
@@ -191,28 +212,38 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         }
         const catcher = ((state.Catch as State[]) ?? []).find((c) => errorMatches(c.ErrorEquals, e.error));
         if (!catcher) throw e;
-        const output = setResult(input, catcher.ResultPath as string | undefined, { Error: e.error, Cause: e.cause_ });
+        const output = setResult(input, catcher.ResultPath as string | undefined, {
+          Error: e.error,
+          Cause: e.cause_,
+        });
         return { output, next: String(catcher.Next) };
       }
     }
   }
 
-  private async runTask(
-    state: State,
-    input: unknown,
-    context: Record<string, unknown>,
-  ): Promise<unknown> {
+  private async runTask(state: State, input: unknown, context: Record<string, unknown>): Promise<unknown> {
     const params = evaluateTemplate(state.Parameters ?? {}, input, context) as Record<string, unknown>;
     if (state.Resource === START_EXECUTION) {
       const workflow = workflowOfArn(String(params.StateMachineArn));
-      const started = await this.startExecution(workflow, String(params.Name), params.Input as Record<string, unknown>);
+      const started = await this.startExecution(
+        workflow,
+        String(params.Name),
+        params.Input as Record<string, unknown>,
+      );
       return { ExecutionArn: started.executionId, StartDate: new Date().toISOString() };
     }
     if (state.Resource !== WAIT_FOR_TASK_TOKEN || params.FunctionName !== LOCAL_ARNS.DispatchJobFunctionArn) {
-      throw new StatesRuntimeError("States.Runtime", `the local engine cannot run resource ${String(state.Resource)}`);
+      throw new StatesRuntimeError(
+        "States.Runtime",
+        `the local engine cannot run resource ${String(state.Resource)}`,
+      );
     }
     const token = String((context.Task as Record<string, unknown>).Token);
-    const result = this.waitForToken(token, Number(state.TimeoutSeconds ?? 0), Number(state.HeartbeatSeconds ?? 0));
+    const result = this.waitForToken(
+      token,
+      Number(state.TimeoutSeconds ?? 0),
+      Number(state.HeartbeatSeconds ?? 0),
+    );
     await this.options.dispatchJob(params.Payload as Record<string, unknown>).catch((error: unknown) => {
       this.sendTaskFailure(token, errorName(error), String((error as Error)?.message ?? error));
     });

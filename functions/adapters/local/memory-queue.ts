@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { QueueName } from "../../core/model.ts";
-import type { ReceiveOptions, ReceivedTaskMessage, TaskMessage, TaskQueue } from "../../ports/task-queue.ts";
+import type { ReceivedTaskMessage, ReceiveOptions, TaskMessage, TaskQueue } from "../../ports/task-queue.ts";
 
 interface Stored {
   id: string;

@@ -40,7 +40,9 @@ export class RedisInFlight implements InFlight {
 
   constructor(options: RedisInFlightOptions) {
     this.keyPrefix = options.keyPrefix ?? "stepmatica:inflight:";
-    const client = options.cluster ? connectCluster(options.url) : new Redis(options.url, { lazyConnect: false });
+    const client = options.cluster
+      ? connectCluster(options.url)
+      : new Redis(options.url, { lazyConnect: false });
     client.defineCommand("inflightAdd", { numberOfKeys: 1, lua: ADD_SCRIPT });
     client.defineCommand("inflightRemove", { numberOfKeys: 1, lua: REMOVE_SCRIPT });
     this.redis = client as ScriptClient;
@@ -48,10 +50,13 @@ export class RedisInFlight implements InFlight {
 
   async add(jobId: string, taskIds: string[], ttlSeconds: number): Promise<void> {
     if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) {
-      throw new Error(`in-flight add for job ${jobId}: ttlSeconds must be a positive integer, got ${ttlSeconds}`);
+      throw new Error(
+        `in-flight add for job ${jobId}: ttlSeconds must be a positive integer, got ${ttlSeconds}`,
+      );
     }
     const bad = taskIds.find((id) => id.length === 0 || id === SENTINEL);
-    if (bad !== undefined) throw new Error(`in-flight add for job ${jobId}: invalid task id ${JSON.stringify(bad)}`);
+    if (bad !== undefined)
+      throw new Error(`in-flight add for job ${jobId}: invalid task id ${JSON.stringify(bad)}`);
     await this.redis.inflightAdd(this.key(jobId), ttlSeconds, SENTINEL, ...taskIds);
   }
 

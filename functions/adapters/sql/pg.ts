@@ -9,9 +9,13 @@ export class PgSql implements SqlClient {
     private readonly client: pg.PoolClient | null,
   ) {}
 
-  static async open(connectionString: string, options: { schema?: string; max?: number } = {}): Promise<PgSql> {
+  static async open(
+    connectionString: string,
+    options: { schema?: string; max?: number } = {},
+  ): Promise<PgSql> {
     const schema = options.schema;
-    if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`bad schema name "${schema}"`);
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema))
+      throw new Error(`bad schema name "${schema}"`);
     if (schema) {
       const admin = new pg.Client({ connectionString });
       await admin.connect();

@@ -38,7 +38,8 @@ export async function listCommand(argv: string[], io: CliIo): Promise<number> {
       writeLine(io.stdout, JSON.stringify({ units: rows, total }));
       return 0;
     }
-    for (const r of rows) writeLine(io.stdout, `${r.id}  ${r.type.padEnd(8)}  ${r.status.padEnd(11)}  ${r.createdAt}  ${r.name}`);
+    for (const r of rows)
+      writeLine(io.stdout, `${r.id}  ${r.type.padEnd(8)}  ${r.status.padEnd(11)}  ${r.createdAt}  ${r.name}`);
     if (rows.length === 0) writeLine(io.stdout, "no units yet");
     return 0;
   } finally {

@@ -35,7 +35,9 @@ export async function resumeCommand(argv: string[], io: CliIo): Promise<number> 
     const beat = Math.max(...units.map((u) => u.heartbeatAt?.getTime() ?? 0));
     const running = units.some((u) => u.status === "running");
     if (running && Date.now() - beat < STALE_AFTER_MS) {
-      throw new CliError(`transfer ${id} is being processed by another process (alive ${Math.round((Date.now() - beat) / 1000)} s ago)`);
+      throw new CliError(
+        `transfer ${id} is being processed by another process (alive ${Math.round((Date.now() - beat) / 1000)} s ago)`,
+      );
     }
     let resumed = 0;
     for (const unit of units) {

@@ -1,9 +1,14 @@
 import { constants } from "node:fs";
 import { access, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
-import { ConfigError, PRESETS, type ProcessingConfig, resolveConfig } from "../../../workflows/processing-config.ts";
+import { parseArgs } from "node:util";
+import {
+  ConfigError,
+  PRESETS,
+  type ProcessingConfig,
+  resolveConfig,
+} from "../../../workflows/processing-config.ts";
 import { startTransfer } from "../../core/start-transfer.ts";
 import { walk } from "../../tasks/fs-walk.ts";
 import { followToEnd, type RunSummary } from "../follow.ts";
@@ -29,7 +34,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     },
   });
   if (positionals.length !== 1) throw usageError("run takes exactly one PATH");
-  if (values.id !== undefined && !UUID.test(values.id)) throw usageError(`--id must be a UUID, got "${values.id}"`);
+  if (values.id !== undefined && !UUID.test(values.id))
+    throw usageError(`--id must be a UUID, got "${values.id}"`);
   const config = await loadConfig(values.config, values.set ?? [], io.cwd);
   const source = path.resolve(io.cwd, positionals[0]!);
   await checkSource(source);
@@ -53,7 +59,10 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       options: values.deterministic ? { sourceDateEpoch: Number(io.env.SOURCE_DATE_EPOCH ?? 0) } : {},
     });
     if (started.alreadyStarted) {
-      writeLine(io.stderr, `transfer ${started.unit.id} exists already: reporting it (use "stepmatica resume" to continue an interrupted run)`);
+      writeLine(
+        io.stderr,
+        `transfer ${started.unit.id} exists already: reporting it (use "stepmatica resume" to continue an interrupted run)`,
+      );
     }
     const summary = started.alreadyStarted
       ? await (await import("../follow.ts")).summarize(rt, started.unit.id)
@@ -76,7 +85,11 @@ export function report(summary: RunSummary, io: CliIo, json: boolean): number {
   return summary.status === "completed" ? 0 : 1;
 }
 
-async function loadConfig(choice: string | undefined, sets: string[], cwd: string): Promise<ProcessingConfig> {
+async function loadConfig(
+  choice: string | undefined,
+  sets: string[],
+  cwd: string,
+): Promise<ProcessingConfig> {
   let base: unknown = PRESETS.default;
   if (choice === "default" || choice === "automated") base = PRESETS[choice];
   else if (choice !== undefined) {

@@ -92,7 +92,10 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
       return 0;
     }
     for (const tree of trees) {
-      writeLine(io.stdout, `${tree.type === "transfer" ? "Transfer" : "SIP"} ${tree.name} ${tree.id}: ${tree.status}`);
+      writeLine(
+        io.stdout,
+        `${tree.type === "transfer" ? "Transfer" : "SIP"} ${tree.name} ${tree.id}: ${tree.status}`,
+      );
       if (tree.reason) writeLine(io.stdout, `  reason: ${tree.reason}`);
       for (const ms of tree.microservices) {
         writeLine(io.stdout, `  ${ms.microservice}`);
@@ -104,8 +107,12 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
           );
           for (const t of job.tasks.filter((x) => (x.exitCode ?? 0) !== 0 || job.tasks.length <= 3)) {
             const files = t.files ? ` ${t.files} file(s)` : "";
-            writeLine(io.stdout, `      task ${t.seq} ${t.module}${files}  exit ${t.exitCode ?? "-"}  ${seconds(t.durationMs)}`);
-            if ((t.exitCode ?? 0) !== 0 && t.stderr) writeLine(io.stdout, `        ${t.stderr.split("\n").slice(0, 5).join("\n        ")}`);
+            writeLine(
+              io.stdout,
+              `      task ${t.seq} ${t.module}${files}  exit ${t.exitCode ?? "-"}  ${seconds(t.durationMs)}`,
+            );
+            if ((t.exitCode ?? 0) !== 0 && t.stderr)
+              writeLine(io.stdout, `        ${t.stderr.split("\n").slice(0, 5).join("\n        ")}`);
           }
         }
       }

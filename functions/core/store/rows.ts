@@ -91,7 +91,8 @@ export function fileFromRow(r: Row): FileRecord {
     derivedFrom: strOrNull(r.derived_from),
     removed: Boolean(r.removed),
     createdAt: toDate(r.created_at),
-    characteristics: r.characteristics === null || r.characteristics === undefined ? null : toJson(r.characteristics),
+    characteristics:
+      r.characteristics === null || r.characteristics === undefined ? null : toJson(r.characteristics),
   };
 }
 

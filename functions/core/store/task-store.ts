@@ -97,7 +97,10 @@ export class TaskStore implements StoreReader {
     if (q.status) where.push(`status = $${params.push(q.status)}`);
     if (q.search) where.push(`name ilike $${params.push(`%${q.search.replace(/[%_\\]/g, "\\$&")}%`)}`);
     const clause = where.length ? `where ${where.join(" and ")}` : "";
-    const total = await this.sql.query<{ n: number }>(`select count(*)::int as n from units ${clause}`, params);
+    const total = await this.sql.query<{ n: number }>(
+      `select count(*)::int as n from units ${clause}`,
+      params,
+    );
     const limit = Math.min(q.limit ?? 50, 500);
     const rows = await this.sql.query(
       `select * from units ${clause} order by created_at desc, id limit ${limit} offset ${Math.max(0, q.offset ?? 0)}`,
@@ -120,18 +123,18 @@ export class TaskStore implements StoreReader {
   /** Marks units as alive (a run's process beats every few seconds; a stale beat means interrupted). */
   async heartbeat(unitIds: string[]): Promise<void> {
     if (unitIds.length === 0) return;
-    await this.sql.query("update units set heartbeat_at = now() where id in (select jsonb_array_elements_text($1::jsonb)::uuid)", [
-      unitIds,
-    ]);
+    await this.sql.query(
+      "update units set heartbeat_at = now() where id in (select jsonb_array_elements_text($1::jsonb)::uuid)",
+      [unitIds],
+    );
   }
 
   // ---- jobs and tasks
   async findJob(executionId: string, name: string, enteredAt: string): Promise<JobRecord | null> {
-    const r = await this.sql.query("select * from jobs where execution_id = $1 and name = $2 and entered_at = $3", [
-      executionId,
-      name,
-      enteredAt,
-    ]);
+    const r = await this.sql.query(
+      "select * from jobs where execution_id = $1 and name = $2 and entered_at = $3",
+      [executionId, name, enteredAt],
+    );
     return r.rows[0] ? jobFromRow(r.rows[0]) : null;
   }
 
@@ -268,7 +271,9 @@ export class TaskStore implements StoreReader {
 
   /** Units made from this one (the SIP of a transfer). */
   async listChildren(unitId: string): Promise<UnitRecord[]> {
-    const r = await this.sql.query("select * from units where parent_id = $1 order by created_at, id", [unitId]);
+    const r = await this.sql.query("select * from units where parent_id = $1 order by created_at, id", [
+      unitId,
+    ]);
     return r.rows.map(unitFromRow);
   }
 
@@ -375,7 +380,9 @@ export class TaskStore implements StoreReader {
   }
 
   async listEvents(unitId: string): Promise<EventRecord[]> {
-    const r = await this.sql.query("select * from events where unit_id = $1 order by date_time, id", [unitId]);
+    const r = await this.sql.query("select * from events where unit_id = $1 order by date_time, id", [
+      unitId,
+    ]);
     return r.rows.map(eventFromRow);
   }
 
@@ -404,7 +411,9 @@ export class TaskStore implements StoreReader {
   }
 
   async getAip(unitId: string): Promise<AipRecord | null> {
-    const r = await this.sql.query("select * from aips where unit_id = $1 order by created_at desc limit 1", [unitId]);
+    const r = await this.sql.query("select * from aips where unit_id = $1 order by created_at desc limit 1", [
+      unitId,
+    ]);
     return r.rows[0] ? aipFromRow(r.rows[0]) : null;
   }
 }

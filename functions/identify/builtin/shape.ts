@@ -30,7 +30,10 @@ export function eof(pattern: string, min = 0, max: number | null = min): ByteSeq
 
 /** Patterns found anywhere, in this order. */
 export function anywhere(...patterns: string[]): ByteSequenceDef {
-  return { anchor: "VAR", subsequences: patterns.map((p) => ({ minOffset: 0, maxOffset: null, pattern: p })) };
+  return {
+    anchor: "VAR",
+    subsequences: patterns.map((p) => ({ minOffset: 0, maxOffset: null, pattern: p })),
+  };
 }
 
 /** Numbers formats and signatures the way a signature file would. */

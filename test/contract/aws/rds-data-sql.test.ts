@@ -63,7 +63,10 @@ describe("RdsDataSql over the Data API protocol", () => {
       [id, "it's $1 here", 42, 9_007_199_254_740_991, true, 0.25, 12.5, at, { a: [1, "x"] }, ["b", "a"]],
     );
     expect(insert.rowCount).toBe(1);
-    const { rows, rowCount } = await sql.query("select * from typed where id = $1::uuid and name = $2", [id, "it's $1 here"]);
+    const { rows, rowCount } = await sql.query("select * from typed where id = $1::uuid and name = $2", [
+      id,
+      "it's $1 here",
+    ]);
     expect(rowCount).toBe(1);
     expect(rows[0]).toEqual({
       id,
@@ -81,13 +84,24 @@ describe("RdsDataSql over the Data API protocol", () => {
     expect(nulls.rows[0]).toEqual({ a: null, same: true, literal: "$1" });
   });
 
-  it("keeps the Data API's varchar typing of strings: uuid columns need a cast", async () => {
+  it("writes UUID strings as untyped literals, since the Data API sends strings as varchar", async () => {
     const sql = make();
-    await sql.query("create table ids (id uuid primary key)");
-    await expect(sql.query("insert into ids values ($1)", [randomUUID()])).rejects.toThrow(
-      /BadRequest|uuid but expression is of type character varying/,
+    await sql.query("create table ids (id uuid primary key, label text)");
+    const id = randomUUID();
+    await expect(sql.query("insert into ids values ($1, $1)", [id])).resolves.toMatchObject({ rowCount: 1 });
+    const sent = server.calls.at(-1)!;
+    expect(sent.sql).toBe(`insert into ids values ('${id}', '${id}')`);
+    expect((await sql.query("select label from ids where id = $1 and label = $1", [id])).rows).toEqual([
+      { label: id },
+    ]);
+    // any other string is a varchar parameter: a uuid column needs the SQL's own cast
+    await expect(sql.query("select * from ids where id = $1", ["not-a-uuid"])).rejects.toThrow(
+      /operator does not exist: uuid = character varying/,
     );
-    await expect(sql.query("insert into ids values ($1::uuid)", [randomUUID()])).resolves.toMatchObject({ rowCount: 1 });
+    await expect(sql.query("select * from ids where id = $1::uuid", ["not-a-uuid"])).rejects.toThrow(
+      /invalid input syntax for type uuid/,
+    );
+    await expect(sql.query("select $2 as b", ["x"])).rejects.toThrow(/refers to \$2 but 1 parameter/);
   });
 
   it("reports SQL errors as BadRequestException with PostgreSQL's message", async () => {
@@ -101,7 +115,9 @@ describe("RdsDataSql over the Data API protocol", () => {
   it("refuses a bigint that would lose precision", async () => {
     const sql = make();
     expect((await sql.query("select 42::int8 as n")).rows[0]).toEqual({ n: 42 });
-    await expect(sql.query("select 9007199254740993::int8 as n")).rejects.toThrow(/column n: bigint 9007199254740993/);
+    await expect(sql.query("select 9007199254740993::int8 as n")).rejects.toThrow(
+      /column n: bigint 9007199254740993/,
+    );
   });
 
   it("commits on success, rolls back on error, and joins nested transactions", async () => {
@@ -153,7 +169,9 @@ describe("RdsDataSql over the Data API protocol", () => {
 
   it("turns a response over 1 MiB into an error that tells the caller to page", async () => {
     const sql = make();
-    const failure = await sql.query("select repeat('x', 600000) as a, repeat('y', 600000) as b").catch((e: Error) => e);
+    const failure = await sql
+      .query("select repeat('x', 600000) as a, repeat('y', 600000) as b")
+      .catch((e: Error) => e);
     expect(failure).toBeInstanceOf(ResponseTooLargeError);
     expect((failure as Error).message).toMatch(/1 MiB response limit; page the query/);
     const under = await sql.query<{ a: string }>("select repeat('x', 500000) as a");

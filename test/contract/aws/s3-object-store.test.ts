@@ -22,7 +22,8 @@ function recordingClient(failOn?: { command: string; nth: number }) {
     (next, context) => async (args) => {
       commands.push(String(context.commandName).replace(/Command$/, ""));
       const seen = commands.filter((c) => c === failOn?.command).length;
-      if (failOn && commands.at(-1) === failOn.command && seen === failOn.nth) throw new Error("connection reset (injected)");
+      if (failOn && commands.at(-1) === failOn.command && seen === failOn.nth)
+        throw new Error("connection reset (injected)");
       return next(args);
     },
     { step: "initialize" },
@@ -139,7 +140,9 @@ describe("S3ObjectStore against s3rver", () => {
     const store = make();
     expect(await store.head("nope/missing.bin")).toBeNull();
     const target = path.join(work, "missing-out", "missing.bin");
-    await expect(store.getToFile("nope/missing.bin", target)).rejects.toThrow(/object nope\/missing.bin not found at s3:\/\/aips\//);
+    await expect(store.getToFile("nope/missing.bin", target)).rejects.toThrow(
+      /object nope\/missing.bin not found at s3:\/\/aips\//,
+    );
     await expect(readdir(path.dirname(target))).rejects.toThrow();
   });
 

@@ -44,7 +44,9 @@ describe("SfnEngine against a Step Functions API", () => {
     const engine = make();
     const first = await engine.startExecution("transfer", "my-bucket/transfers/a b.zip", { key: "a b.zip" });
     expect(first.alreadyStarted).toBe(false);
-    expect(first.executionId).toMatch(/^arn:aws:states:us-east-1:123456789012:execution:stepmatica-transfer:/);
+    expect(first.executionId).toMatch(
+      /^arn:aws:states:us-east-1:123456789012:execution:stepmatica-transfer:/,
+    );
     expect(server.executions.get(first.executionId)?.input).toBe('{"key":"a b.zip"}');
 
     // SFN's own idempotency: same name + input while running → the original execution, success.
@@ -57,10 +59,12 @@ describe("SfnEngine against a Step Functions API", () => {
     const closed = await engine.startExecution("transfer", "my-bucket/transfers/a b.zip", { key: "a b.zip" });
     expect(closed).toEqual({ executionId: first.executionId, alreadyStarted: true });
 
-    await expect(engine.startExecution("transfer", "my-bucket/transfers/a b.zip", { key: "other" })).rejects.toThrow(
-      /already exists with different input/,
+    await expect(
+      engine.startExecution("transfer", "my-bucket/transfers/a b.zip", { key: "other" }),
+    ).rejects.toThrow(/already exists with different input/);
+    expect([...server.executions.values()].filter((e) => e.executionArn === first.executionId)).toHaveLength(
+      1,
     );
-    expect([...server.executions.values()].filter((e) => e.executionArn === first.executionId)).toHaveLength(1);
   });
 
   it("routes each workflow to its own state machine", async () => {
@@ -74,7 +78,11 @@ describe("SfnEngine against a Step Functions API", () => {
     const token = server.issueToken(executionId);
     await engine.sendTaskHeartbeat(token);
     await engine.sendTaskSuccess(token, { exitCode: 1 });
-    expect(server.tokens.get(token)).toMatchObject({ state: "settled", heartbeats: 1, result: { output: { exitCode: 1 } } });
+    expect(server.tokens.get(token)).toMatchObject({
+      state: "settled",
+      heartbeats: 1,
+      result: { output: { exitCode: 1 } },
+    });
     warnings.length = 0;
     await engine.sendTaskSuccess(token, { exitCode: 1 }); // the redelivered completer
     await engine.sendTaskHeartbeat(token);
@@ -85,7 +93,11 @@ describe("SfnEngine against a Step Functions API", () => {
     await engine.sendTaskFailure(timedOut, "JobCannotRun", "reason");
     const failing = server.issueToken(executionId);
     await engine.sendTaskFailure(failing, "E".repeat(300), "cause");
-    expect(server.tokens.get(failing)?.result).toEqual({ kind: "failure", error: "E".repeat(256), cause: "cause" });
+    expect(server.tokens.get(failing)?.result).toEqual({
+      kind: "failure",
+      error: "E".repeat(256),
+      cause: "cause",
+    });
 
     await engine.sendTaskSuccess("not-a-token", {});
     expect(warnings.join("\n")).toMatch(/InvalidToken/);
@@ -95,10 +107,31 @@ describe("SfnEngine against a Step Functions API", () => {
     expect(warnings.join("\n")).toMatch(/TaskDoesNotExist/);
   });
 
+  it("reaches the endpoint named by AWS_ENDPOINT_URL_SFN when given no client configuration", async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SFN: server.endpoint,
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "env",
+      AWS_SECRET_ACCESS_KEY: "env",
+    });
+    try {
+      const engine = new SfnEngine({ stateMachineArns: { transfer: TRANSFER, ingest: INGEST } });
+      const started = await engine.startExecution("ingest", "from-env", { a: 1 });
+      expect(server.executions.get(started.executionId)?.input).toBe('{"a":1}');
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it("lets other errors through", async () => {
     const engine = new SfnEngine({
       stateMachineArns: { transfer: `${TRANSFER}-missing`, ingest: INGEST },
-      clientConfig: { region: "us-east-1", endpoint: server.endpoint, credentials: { accessKeyId: "l", secretAccessKey: "l" } },
+      clientConfig: {
+        region: "us-east-1",
+        endpoint: server.endpoint,
+        credentials: { accessKeyId: "l", secretAccessKey: "l" },
+      },
     });
     await expect(engine.startExecution("transfer", "x", {})).rejects.toThrow(/State Machine Does Not Exist/);
   });

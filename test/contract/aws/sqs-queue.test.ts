@@ -2,8 +2,8 @@ import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqsTaskQueue } from "../../../functions/adapters/aws/sqs-queue.ts";
 import type { TaskMessage } from "../../../functions/ports/task-queue.ts";
-import { type LocalSqs, startLocalSqs } from "../../helpers/local-aws/sqs-server.ts";
 import { runSharedContract } from "../../helpers/local-aws/shared-contracts.ts";
+import { type LocalSqs, startLocalSqs } from "../../helpers/local-aws/sqs-server.ts";
 
 let sqs: LocalSqs;
 const opened: SqsTaskQueue[] = [];
@@ -14,7 +14,11 @@ async function make(): Promise<SqsTaskQueue> {
   const heavy = await sqs.createQueue();
   const queue = new SqsTaskQueue({
     queueUrls: { light: light.url, heavy: heavy.url },
-    clientConfig: { region: "us-east-1", endpoint: sqs.endpoint, credentials: { accessKeyId: "l", secretAccessKey: "l" } },
+    clientConfig: {
+      region: "us-east-1",
+      endpoint: sqs.endpoint,
+      credentials: { accessKeyId: "l", secretAccessKey: "l" },
+    },
     retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
     logger: { warn: (message, extra) => warnings.push(`${message} ${JSON.stringify(extra)}`) },
   });
@@ -22,7 +26,8 @@ async function make(): Promise<SqsTaskQueue> {
   return queue;
 }
 
-const tasks = (n: number, job = "job-1"): TaskMessage[] => Array.from({ length: n }, (_, i) => ({ job, task: `task-${i}` }));
+const tasks = (n: number, job = "job-1"): TaskMessage[] =>
+  Array.from({ length: n }, (_, i) => ({ job, task: `task-${i}` }));
 
 async function drain(queue: SqsTaskQueue, expected: number) {
   const got = [];
@@ -48,7 +53,11 @@ describe("SqsTaskQueue against a local SQS (JSON protocol)", () => {
     const batches = sqs.requests.slice(before).filter((r) => r.operation === "SendMessageBatch");
     expect(batches.map((b) => b.entries).sort()).toEqual([10, 10, 5]);
     const received = await drain(queue, 25);
-    expect(received.map((m) => m.body.task).sort()).toEqual(tasks(25).map((t) => t.task).sort());
+    expect(received.map((m) => m.body.task).sort()).toEqual(
+      tasks(25)
+        .map((t) => t.task)
+        .sort(),
+    );
     expect(received.every((m) => m.receiveCount === 1 && m.body.job === "job-1")).toBe(true);
     expect(await queue.receive("heavy", { maxMessages: 10, waitMs: 0, visibilityMs: 1000 })).toEqual([]);
   });
@@ -60,7 +69,11 @@ describe("SqsTaskQueue against a local SQS (JSON protocol)", () => {
     await queue.send("light", tasks(10));
     const batches = sqs.requests.slice(before).filter((r) => r.operation === "SendMessageBatch");
     expect(batches.map((b) => b.entries)).toEqual([10, 2, 2]);
-    expect((await drain(queue, 10)).map((m) => m.body.task).sort()).toEqual(tasks(10).map((t) => t.task).sort());
+    expect((await drain(queue, 10)).map((m) => m.body.task).sort()).toEqual(
+      tasks(10)
+        .map((t) => t.task)
+        .sort(),
+    );
   });
 
   it("names the messages that still fail after the bounded retries", async () => {
@@ -68,7 +81,9 @@ describe("SqsTaskQueue against a local SQS (JSON protocol)", () => {
     sqs.failEntries((body) => body.includes('"task-4"'), 5);
     const failure = await queue.send("light", tasks(12)).catch((error: Error) => error);
     expect(failure).toBeInstanceOf(Error);
-    expect((failure as Error).message).toMatch(/light queue: 1 message\(s\) could not be sent: job job-1 task task-4: InternalError after 3 attempts/);
+    expect((failure as Error).message).toMatch(
+      /light queue: 1 message\(s\) could not be sent: job job-1 task task-4: InternalError after 3 attempts/,
+    );
     expect(await drain(queue, 11)).toHaveLength(11);
     sqs.clearFaults();
   });
@@ -118,7 +133,9 @@ describe("SqsTaskQueue against a local SQS (JSON protocol)", () => {
     await new Promise((resolve) => setTimeout(resolve, 1200));
     // received maxReceiveCount times: the next receive moves them to the dead-letter queue
     expect(await queue.receive("light", { maxMessages: 10, waitMs: 0, visibilityMs: 1000 })).toEqual([]);
-    const dead = await sqs.client.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    const dead = await sqs.client.send(
+      new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
     expect((dead.Messages ?? []).map((m) => m.Body).sort()).toEqual(["not json", '{"job":"j"}']);
   });
 
@@ -136,7 +153,14 @@ describe("SqsTaskQueue against a local SQS (JSON protocol)", () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
     const started = Date.now();
-    expect(await queue.receive("light", { maxMessages: 10, waitMs: 5000, visibilityMs: 1000, signal: controller.signal })).toEqual([]);
+    expect(
+      await queue.receive("light", {
+        maxMessages: 10,
+        waitMs: 5000,
+        visibilityMs: 1000,
+        signal: controller.signal,
+      }),
+    ).toEqual([]);
     expect(Date.now() - started).toBeLessThan(4000);
   });
 });

@@ -77,7 +77,9 @@ describe("RedisInFlight", () => {
     const tasks = Array.from({ length: 200 }, (_, index) => `task-${index}`);
     const writers = [make(), make(), make(), make()];
     await writers[0]!.add("job-race", tasks, 60);
-    const results = await Promise.all(tasks.map((task, index) => writers[index % 4]!.remove("job-race", task)));
+    const results = await Promise.all(
+      tasks.map((task, index) => writers[index % 4]!.remove("job-race", task)),
+    );
     expect(results.filter((result) => result === "empty")).toHaveLength(1);
     expect(results.filter((result) => result === "pending")).toHaveLength(199);
   });

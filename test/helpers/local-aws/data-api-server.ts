@@ -23,14 +23,19 @@ export interface DataApiServer {
 
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
-export async function startDataApiServer(options: { connectionString: string; schema: string }): Promise<DataApiServer> {
+export async function startDataApiServer(options: {
+  connectionString: string;
+  schema: string;
+}): Promise<DataApiServer> {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: 8,
     options: `-c search_path=${options.schema} -c TimeZone=UTC`,
   });
   pool.on("error", () => {});
-  const typeRows = await pool.query<{ oid: number; typname: string }>("select oid::int as oid, typname from pg_type");
+  const typeRows = await pool.query<{ oid: number; typname: string }>(
+    "select oid::int as oid, typname from pg_type",
+  );
   const typeNames = new Map(typeRows.rows.map((row) => [row.oid, row.typname]));
   const transactions = new Map<string, pg.PoolClient>();
   const faults: Array<{ operation: string; code: string; remaining: number; status: number }> = [];
@@ -44,7 +49,8 @@ export async function startDataApiServer(options: { connectionString: string; sc
       fault.remaining--;
       throw new DataApiError(fault.code, `injected ${fault.code}`, fault.status);
     }
-    if (!body.resourceArn || !body.secretArn) throw new DataApiError("BadRequestException", "resourceArn and secretArn are required");
+    if (!body.resourceArn || !body.secretArn)
+      throw new DataApiError("BadRequestException", "resourceArn and secretArn are required");
     switch (operation) {
       case "BeginTransaction": {
         const client = await pool.connect();
@@ -62,11 +68,17 @@ export async function startDataApiServer(options: { connectionString: string; sc
         } finally {
           client.release();
         }
-        return { transactionStatus: operation === "CommitTransaction" ? "Transaction Committed" : "Rollback Complete" };
+        return {
+          transactionStatus:
+            operation === "CommitTransaction" ? "Transaction Committed" : "Rollback Complete",
+        };
       }
       case "Execute": {
         const runner = transactionId ? takeTransaction(transactionId) : pool;
-        const bound = bindNamed(String(body.sql ?? ""), (body.parameters as WireParameter[] | undefined) ?? []);
+        const bound = bindNamed(
+          String(body.sql ?? ""),
+          (body.parameters as WireParameter[] | undefined) ?? [],
+        );
         try {
           return await execute(runner, typeNames, bound, {
             includeResultMetadata: body.includeResultMetadata as boolean | undefined,
@@ -75,7 +87,10 @@ export async function startDataApiServer(options: { connectionString: string; sc
         } catch (error) {
           if (error instanceof DataApiError) throw error;
           const e = error as { message?: string; position?: string };
-          throw new DataApiError("BadRequestException", `ERROR: ${e.message}${e.position ? `\n  Position: ${e.position}` : ""}`);
+          throw new DataApiError(
+            "BadRequestException",
+            `ERROR: ${e.message}${e.position ? `\n  Position: ${e.position}` : ""}`,
+          );
         }
       }
       default:
@@ -107,12 +122,18 @@ export async function startDataApiServer(options: { connectionString: string; sc
         .then(() => handle(operation, JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}")))
         .then((payload) => {
           if (Buffer.byteLength(JSON.stringify(payload)) > MAX_RESPONSE_BYTES) {
-            throw new DataApiError("BadRequestException", "Database returned more than the allowed response size limit");
+            throw new DataApiError(
+              "BadRequestException",
+              "Database returned more than the allowed response size limit",
+            );
           }
           reply(200, payload);
         })
         .catch((error: unknown) => {
-          const e = error instanceof DataApiError ? error : new DataApiError("InternalServerErrorException", String(error), 500);
+          const e =
+            error instanceof DataApiError
+              ? error
+              : new DataApiError("InternalServerErrorException", String(error), 500);
           reply(e.status, { message: e.message }, e.code);
         });
     });

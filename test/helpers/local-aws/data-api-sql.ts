@@ -67,7 +67,8 @@ export function bindNamed(sql: string, parameters: WireParameter[]): { text: str
     let slot = slots.get(name);
     if (!slot) {
       const parameter = byName.get(name);
-      if (!parameter?.value) throw new DataApiError("BadRequestException", `No value specified for parameter: ${name}`);
+      if (!parameter?.value)
+        throw new DataApiError("BadRequestException", `No value specified for parameter: ${name}`);
       values.push(wireValue(parameter.value));
       slot = `$${values.length}${castFor(parameter)}`;
       slots.set(name, slot);
@@ -80,7 +81,8 @@ export function bindNamed(sql: string, parameters: WireParameter[]): { text: str
 
 function castFor(parameter: WireParameter): string {
   const value = parameter.value!;
-  if (value.arrayValue !== undefined) throw new DataApiError("BadRequestException", "Array parameters are not supported.");
+  if (value.arrayValue !== undefined)
+    throw new DataApiError("BadRequestException", "Array parameters are not supported.");
   if (value.isNull) return "";
   if (value.stringValue !== undefined) return `::${HINT_CASTS[parameter.typeHint ?? ""] ?? "varchar"}`;
   if (value.longValue !== undefined) return "::int8";
@@ -116,7 +118,9 @@ export async function execute(
   }
   const typeOf = (oid: number) => typeNames.get(oid) ?? "unknown";
   const records = (result.rows as (string | null)[][]).map((row) =>
-    row.map((cell, index) => toField(cell, result.fields[index]!.dataTypeID, typeOf, options.resultSetOptions ?? {})),
+    row.map((cell, index) =>
+      toField(cell, result.fields[index]!.dataTypeID, typeOf, options.resultSetOptions ?? {}),
+    ),
   );
   const response: Record<string, unknown> = { records, numberOfRecordsUpdated: 0 };
   if (options.includeResultMetadata) {
@@ -152,7 +156,9 @@ function toField(
     case "float8":
       return { doubleValue: Number(cell) };
     case "numeric":
-      return options.decimalReturnType === "DOUBLE_OR_LONG" ? { doubleValue: Number(cell) } : { stringValue: cell };
+      return options.decimalReturnType === "DOUBLE_OR_LONG"
+        ? { doubleValue: Number(cell) }
+        : { stringValue: cell };
     case "timestamptz":
       return { stringValue: cell.replace(/\+00(:00)?$/, "") }; // the session is UTC, as on Aurora
     case "bytea":

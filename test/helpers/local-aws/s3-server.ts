@@ -1,9 +1,12 @@
-/** s3rver (an S3-compatible server on the file system) started in-process on a random port. */
+/** s3rver (an S3-compatible server on the file system) in a child process on a random port. */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
-import S3rver from "s3rver";
 
 export interface LocalS3 {
   /** Client configuration reaching the server: path-style addressing, s3rver's built-in credentials. */
@@ -11,16 +14,21 @@ export interface LocalS3 {
   close(): Promise<void>;
 }
 
+const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), "s3rver-child.cjs");
+
 export async function startLocalS3(buckets: string[]): Promise<LocalS3> {
   const directory = await mkdtemp(path.join(os.tmpdir(), "stepmatica-s3rver-"));
-  const server = new S3rver({
-    address: "127.0.0.1",
-    port: 0,
-    silent: true,
-    directory,
-    configureBuckets: buckets.map((name) => ({ name })),
+  const child = spawn(process.execPath, ["--openssl-legacy-provider", CHILD, directory, ...buckets], {
+    stdio: ["pipe", "pipe", "inherit"],
   });
-  const { port } = await server.run();
+  const lines = createInterface({ input: child.stdout });
+  const [first] = (await Promise.race([
+    once(lines, "line"),
+    once(child, "exit").then(([code]) => {
+      throw new Error(`s3rver exited with code ${code} before listening`);
+    }),
+  ])) as [string];
+  const { port } = JSON.parse(first) as { port: number };
   return {
     clientConfig: {
       region: "us-east-1",
@@ -29,7 +37,11 @@ export async function startLocalS3(buckets: string[]): Promise<LocalS3> {
       credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
     },
     async close() {
-      await server.close();
+      const exited = once(child, "exit");
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
       await rm(directory, { recursive: true, force: true });
     },
   };

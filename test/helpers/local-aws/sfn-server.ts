@@ -47,7 +47,12 @@ export interface SfnServer {
   close(): Promise<void>;
 }
 
-const NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
+const FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
+const validName = (name: string) =>
+  name.length >= 1 &&
+  name.length <= 80 &&
+  !FORBIDDEN.test(name) &&
+  ![...name].some((ch) => ch.charCodeAt(0) < 0x20 || (ch.charCodeAt(0) >= 0x7f && ch.charCodeAt(0) <= 0x9f));
 
 export async function startSfnServer(stateMachineArns: string[]): Promise<SfnServer> {
   const executions = new Map<string, Execution>();
@@ -56,7 +61,8 @@ export async function startSfnServer(stateMachineArns: string[]): Promise<SfnSer
   const openToken = (body: Record<string, unknown>): Token => {
     const token = tokens.get(String(body.taskToken ?? ""));
     if (!token) throw new SfnError("InvalidToken", "Invalid token");
-    if (token.state !== "open") throw new SfnError("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'");
+    if (token.state !== "open")
+      throw new SfnError("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'");
     if (executions.get(token.executionArn)?.status !== "RUNNING") {
       throw new SfnError("TaskDoesNotExist", "Task does not exist");
     }
@@ -70,7 +76,7 @@ export async function startSfnServer(stateMachineArns: string[]): Promise<SfnSer
         throw new SfnError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${stateMachineArn}'`);
       }
       const name = String(body.name ?? randomUUID());
-      if (!NAME.test(name)) throw new SfnError("InvalidName", `Invalid Name: '${name}'`);
+      if (!validName(name)) throw new SfnError("InvalidName", `Invalid Name: '${name}'`);
       const executionArn = `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
       const input = String(body.input ?? "{}");
       const existing = executions.get(executionArn);
@@ -80,13 +86,21 @@ export async function startSfnServer(stateMachineArns: string[]): Promise<SfnSer
         }
         throw new SfnError("ExecutionAlreadyExists", `Execution Already Exists: '${executionArn}'`);
       }
-      const execution: Execution = { executionArn, stateMachineArn, name, input, status: "RUNNING", startDate: Date.now() / 1000 };
+      const execution: Execution = {
+        executionArn,
+        stateMachineArn,
+        name,
+        input,
+        status: "RUNNING",
+        startDate: Date.now() / 1000,
+      };
       executions.set(executionArn, execution);
       return { executionArn, startDate: execution.startDate };
     },
     DescribeExecution(body) {
       const execution = executions.get(String(body.executionArn));
-      if (!execution) throw new SfnError("ExecutionDoesNotExist", `Execution Does Not Exist: '${body.executionArn}'`);
+      if (!execution)
+        throw new SfnError("ExecutionDoesNotExist", `Execution Does Not Exist: '${body.executionArn}'`);
       return execution;
     },
     SendTaskSuccess(body) {
@@ -124,7 +138,10 @@ export async function startSfnServer(stateMachineArns: string[]): Promise<SfnSer
         payload = { __type: `com.amazonaws.swf.service.v2.model#${e.type}`, message: e.message };
         if (!(error instanceof SfnError)) status = 500;
       }
-      res.writeHead(status, { "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": randomUUID() });
+      res.writeHead(status, {
+        "content-type": "application/x-amz-json-1.0",
+        "x-amzn-requestid": randomUUID(),
+      });
       res.end(JSON.stringify(payload));
     });
   });

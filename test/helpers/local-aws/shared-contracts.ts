@@ -15,7 +15,11 @@ const SUITES: Record<string, string> = {
 
 const suitesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../contract/suites");
 
-export async function runSharedContract<Port>(port: string, name: string, make: () => Promise<Port>): Promise<boolean> {
+export async function runSharedContract<Port>(
+  port: string,
+  name: string,
+  make: () => Promise<Port>,
+): Promise<boolean> {
   const file = path.join(suitesDir, `${port}.ts`);
   if (!existsSync(file)) return false;
   const suite = (await import(pathToFileURL(file).href)) as Record<string, unknown>;

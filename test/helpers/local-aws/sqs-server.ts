@@ -62,9 +62,17 @@ export async function startLocalSqs(): Promise<LocalSqs> {
   let closed = false;
 
   const queueOf = (body: Record<string, unknown>): Queue => {
-    const name = String(body.QueueUrl ?? "").split("/").pop() ?? "";
+    const name =
+      String(body.QueueUrl ?? "")
+        .split("/")
+        .pop() ?? "";
     const queue = queues.get(name);
-    if (!queue) throw new SqsError("QueueDoesNotExist", "The specified queue does not exist.", "AWS.SimpleQueueService.NonExistentQueue");
+    if (!queue)
+      throw new SqsError(
+        "QueueDoesNotExist",
+        "The specified queue does not exist.",
+        "AWS.SimpleQueueService.NonExistentQueue",
+      );
     return queue;
   };
   const enqueue = (queue: Queue, body: string) => {
@@ -88,7 +96,9 @@ export async function startLocalSqs(): Promise<LocalSqs> {
         continue;
       }
       message.receiveCount++;
-      message.receipt = Buffer.from(`${queue.name}:${message.id}:${randomBytes(12).toString("hex")}`).toString("base64");
+      message.receipt = Buffer.from(
+        `${queue.name}:${message.id}:${randomBytes(12).toString("hex")}`,
+      ).toString("base64");
       message.invisibleUntil = now + visibilityMs;
       taken.push(message);
     }
@@ -98,7 +108,8 @@ export async function startLocalSqs(): Promise<LocalSqs> {
   const operations: Record<string, (body: Record<string, unknown>) => unknown> = {
     CreateQueue(body) {
       const name = String(body.QueueName);
-      if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new SqsError("InvalidParameterValue", `Invalid queue name ${name}`);
+      if (!/^[A-Za-z0-9_-]{1,80}$/.test(name))
+        throw new SqsError("InvalidParameterValue", `Invalid queue name ${name}`);
       const attributes = (body.Attributes ?? {}) as Record<string, string>;
       if (!queues.has(name)) {
         queues.set(name, {
@@ -113,7 +124,8 @@ export async function startLocalSqs(): Promise<LocalSqs> {
     },
     SendMessage(body) {
       const text = String(body.MessageBody ?? "");
-      if (!text || INVALID_BODY.test(text)) throw new SqsError("InvalidMessageContents", "Invalid characters found.");
+      if (!text || INVALID_BODY.test(text))
+        throw new SqsError("InvalidMessageContents", "Invalid characters found.");
       const message = enqueue(queueOf(body), text);
       return { MessageId: message.id, MD5OfMessageBody: md5(text) };
     },
@@ -121,9 +133,12 @@ export async function startLocalSqs(): Promise<LocalSqs> {
       const queue = queueOf(body);
       const entries = (body.Entries ?? []) as Array<{ Id: string; MessageBody: string }>;
       requests[requests.length - 1]!.entries = entries.length;
-      if (entries.length === 0) throw new SqsError("EmptyBatchRequest", "There should be at least one entry in the request.");
-      if (entries.length > 10) throw new SqsError("TooManyEntriesInBatchRequest", "Maximum number of entries per request are 10.");
-      if (new Set(entries.map((e) => e.Id)).size !== entries.length) throw new SqsError("BatchEntryIdsNotDistinct", "Ids not distinct.");
+      if (entries.length === 0)
+        throw new SqsError("EmptyBatchRequest", "There should be at least one entry in the request.");
+      if (entries.length > 10)
+        throw new SqsError("TooManyEntriesInBatchRequest", "Maximum number of entries per request are 10.");
+      if (new Set(entries.map((e) => e.Id)).size !== entries.length)
+        throw new SqsError("BatchEntryIdsNotDistinct", "Ids not distinct.");
       const fault = faults.find((f) => f.remaining > 0);
       if (fault) fault.remaining--;
       const Successful: unknown[] = [];
@@ -132,7 +147,12 @@ export async function startLocalSqs(): Promise<LocalSqs> {
         if (fault?.match(entry.MessageBody)) {
           Failed.push({ Id: entry.Id, SenderFault: false, Code: "InternalError", Message: "injected" });
         } else if (!entry.MessageBody || INVALID_BODY.test(entry.MessageBody)) {
-          Failed.push({ Id: entry.Id, SenderFault: true, Code: "InvalidMessageContents", Message: "Invalid characters found." });
+          Failed.push({
+            Id: entry.Id,
+            SenderFault: true,
+            Code: "InvalidMessageContents",
+            Message: "Invalid characters found.",
+          });
         } else {
           const message = enqueue(queue, entry.MessageBody);
           Successful.push({ Id: entry.Id, MessageId: message.id, MD5OfMessageBody: md5(entry.MessageBody) });
@@ -143,13 +163,20 @@ export async function startLocalSqs(): Promise<LocalSqs> {
     async ReceiveMessage(body) {
       const queue = queueOf(body);
       const max = Number(body.MaxNumberOfMessages ?? 1);
-      if (max < 1 || max > 10) throw new SqsError("InvalidParameterValue", `Value ${max} for parameter MaxNumberOfMessages is invalid.`);
+      if (max < 1 || max > 10)
+        throw new SqsError(
+          "InvalidParameterValue",
+          `Value ${max} for parameter MaxNumberOfMessages is invalid.`,
+        );
       const visibilityMs = Number(body.VisibilityTimeout ?? 30) * 1000;
       const deadline = Date.now() + Number(body.WaitTimeSeconds ?? 0) * 1000;
       let taken = take(queue, max, visibilityMs);
       while (taken.length === 0 && Date.now() < deadline && !closed) {
         // Wake on a new message, or when the earliest invisible message becomes visible, or at the deadline.
-        const nextVisible = Math.min(...queue.messages.map((m) => m.invisibleUntil).filter((t) => t > Date.now()), deadline);
+        const nextVisible = Math.min(
+          ...queue.messages.map((m) => m.invisibleUntil).filter((t) => t > Date.now()),
+          deadline,
+        );
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, Math.max(1, nextVisible - Date.now()));
           function done() {
@@ -161,7 +188,10 @@ export async function startLocalSqs(): Promise<LocalSqs> {
         });
         taken = take(queue, max, visibilityMs);
       }
-      const wanted = [...((body.AttributeNames as string[]) ?? []), ...((body.MessageSystemAttributeNames as string[]) ?? [])];
+      const wanted = [
+        ...((body.AttributeNames as string[]) ?? []),
+        ...((body.MessageSystemAttributeNames as string[]) ?? []),
+      ];
       const withCount = wanted.includes("All") || wanted.includes("ApproximateReceiveCount");
       if (taken.length === 0) return {};
       return {
@@ -178,7 +208,10 @@ export async function startLocalSqs(): Promise<LocalSqs> {
       const queue = queueOf(body);
       const receipt = String(body.ReceiptHandle ?? "");
       if (!Buffer.from(receipt, "base64").toString().startsWith(`${queue.name}:`)) {
-        throw new SqsError("ReceiptHandleIsInvalid", `The input receipt handle "${receipt}" is not a valid receipt handle.`);
+        throw new SqsError(
+          "ReceiptHandleIsInvalid",
+          `The input receipt handle "${receipt}" is not a valid receipt handle.`,
+        );
       }
       // An older receipt handle succeeds without deleting, as SQS documents.
       queue.messages = queue.messages.filter((m) => m.receipt !== receipt);
@@ -188,7 +221,10 @@ export async function startLocalSqs(): Promise<LocalSqs> {
       const queue = queueOf(body);
       const message = queue.messages.find((m) => m.receipt === body.ReceiptHandle);
       if (!message || message.invisibleUntil <= Date.now()) {
-        throw new SqsError("MessageNotInflight", "Message does not exist or is not available for visibility timeout change.");
+        throw new SqsError(
+          "MessageNotInflight",
+          "Message does not exist or is not available for visibility timeout change.",
+        );
       }
       message.invisibleUntil = Date.now() + Number(body.VisibilityTimeout) * 1000;
       for (const wake of queue.waiters) wake();
@@ -202,7 +238,10 @@ export async function startLocalSqs(): Promise<LocalSqs> {
     req.on("end", async () => {
       const operation = String(req.headers["x-amz-target"] ?? "").replace(/^AmazonSQS\./, "");
       requests.push({ operation });
-      const headers: Record<string, string> = { "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": randomUUID() };
+      const headers: Record<string, string> = {
+        "content-type": "application/x-amz-json-1.0",
+        "x-amzn-requestid": randomUUID(),
+      };
       try {
         const handler = operations[operation];
         if (!handler) throw new SqsError("UnsupportedOperation", `unsupported operation ${operation}`);
@@ -211,13 +250,19 @@ export async function startLocalSqs(): Promise<LocalSqs> {
       } catch (error) {
         const e = error instanceof SqsError ? error : new SqsError("InternalError", String(error));
         headers["x-amzn-query-error"] = `${e.queryCode};Sender`;
-        res.writeHead(400, headers).end(JSON.stringify({ __type: `com.amazonaws.sqs#${e.type}`, message: e.message }));
+        res
+          .writeHead(400, headers)
+          .end(JSON.stringify({ __type: `com.amazonaws.sqs#${e.type}`, message: e.message }));
       }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new SQSClient({ region: "us-east-1", endpoint: baseUrl, credentials: { accessKeyId: "l", secretAccessKey: "l" } });
+  const client = new SQSClient({
+    region: "us-east-1",
+    endpoint: baseUrl,
+    credentials: { accessKeyId: "l", secretAccessKey: "l" },
+  });
 
   return {
     endpoint: baseUrl,
@@ -235,7 +280,10 @@ export async function startLocalSqs(): Promise<LocalSqs> {
       const queue = operations.CreateQueue!({
         QueueName: name,
         Attributes: {
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:us-east-1:123456789012:${name}-dlq`, maxReceiveCount }),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: `arn:aws:sqs:us-east-1:123456789012:${name}-dlq`,
+            maxReceiveCount,
+          }),
         },
       }) as { QueueUrl: string };
       return { url: queue.QueueUrl, dlqUrl: dlq.QueueUrl };

@@ -72,9 +72,17 @@ export async function craftBag(spec: CraftSpec = {}): Promise<string> {
   return dir;
 }
 
-/** Rewrites tag manifests over the current tag files, so a test's edit shows only its own rule. */
-export async function retag(dir: string, algorithms = ["sha256"]): Promise<void> {
-  const names = (await readdir(dir, { withFileTypes: true }))
+/**
+ * Rewrites tag manifests (those present, or `only`) over the current tag files, so a test's edit
+ * shows only its own rule.
+ */
+export async function retag(dir: string, only?: string[]): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const existing = entries
+    .map((e) => /^tagmanifest-(.+)\.txt$/.exec(e.name)?.[1])
+    .filter((a) => a !== undefined);
+  const algorithms = only ?? (existing.length > 0 ? existing : ["sha256"]);
+  const names = entries
     .filter((e) => e.isFile() && !e.name.startsWith("tagmanifest-"))
     .map((e) => e.name)
     .sort();

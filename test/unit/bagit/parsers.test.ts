@@ -98,6 +98,15 @@ describe("verifyChecksumFile", () => {
     expect(await verifyChecksumFile(root, path.join(root, "metadata", "checksum.md5"), "md5")).toEqual([]);
   });
 
+  it("accepts md5sum's binary-mode marker ('<digest> *<path>')", async () => {
+    const root = await transfer();
+    await writeFile(
+      path.join(root, "metadata", "checksum.md5"),
+      `${digestOf("md5", "alpha")} *objects/a.txt\n`,
+    );
+    expect(await verifyChecksumFile(root, "metadata/checksum.md5", "md5")).toEqual([]);
+  });
+
   it("reports mismatches, missing files, malformed lines and escapes, naming each file", async () => {
     const root = await transfer();
     const text = [

@@ -73,6 +73,24 @@ describe("2.1.1 bag declaration", () => {
     expect(result.version).toBe("0.96");
   });
 
+  it("reads tag files in the declared encoding and rejects an unknown one", async () => {
+    const dir = await craftBag({ payload: { "data/a.txt": "alpha" }, bagInfo: null });
+    await writeFile(path.join(dir, "bag-info.txt"), Buffer.from("Contact-Name: Ren\xe9e\n", "latin1"));
+    await writeFile(
+      path.join(dir, "bagit.txt"),
+      "BagIt-Version: 1.0\nTag-File-Character-Encoding: ISO-8859-1\n",
+    );
+    await retag(dir);
+    expectValid(await validateBag(dir));
+    await writeFile(
+      path.join(dir, "bagit.txt"),
+      "BagIt-Version: 1.0\nTag-File-Character-Encoding: X-NO-SUCH\n",
+    );
+    await retag(dir);
+    const problems = expectOnly(await validateBag(dir), "tag-encoding", "manifest-sha256.txt");
+    expect(problems[0]!.message).toMatch(/X-NO-SUCH.*not supported/);
+  });
+
   it("rejects tag files that are not valid in the declared encoding", async () => {
     const dir = await craftBag();
     await writeFile(path.join(dir, "bag-info.txt"), Buffer.from([0x41, 0x3a, 0x20, 0xc3, 0x28, 0x0a]));

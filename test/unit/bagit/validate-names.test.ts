@@ -82,4 +82,15 @@ describe("file names", () => {
       expect.objectContaining({ file: "data/link.txt", rule: "symbolic-link" }),
     );
   });
+
+  it("BagIt 0.97: accepts md5sum's binary-mode marker with a warning", async () => {
+    const dir = await craftBag({ version: "0.97", payload: { "data/a.txt": "alpha" }, algorithms: ["md5"] });
+    await writeFile(path.join(dir, "manifest-md5.txt"), `${digestOf("md5", "alpha")} *data/a.txt\n`);
+    await retag(dir);
+    const result = await validateBag(dir);
+    expectValid(result);
+    expect(result.warnings.map((w) => w.message)).toContainEqual(
+      expect.stringContaining("binary-mode marker"),
+    );
+  });
 });

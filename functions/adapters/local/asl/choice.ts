@@ -8,14 +8,16 @@ export function matches(rule: Rule, input: unknown, context: unknown): boolean {
   if (Array.isArray(rule.Or)) return (rule.Or as Rule[]).some((r) => matches(r, input, context));
   if (rule.Not) return !matches(rule.Not as Rule, input, context);
   const variable = rule.Variable;
-  if (typeof variable !== "string") throw new StatesRuntimeError("States.Runtime", "Choice rule without Variable");
+  if (typeof variable !== "string")
+    throw new StatesRuntimeError("States.Runtime", "Choice rule without Variable");
   if ("IsPresent" in rule) return isPresent(variable, input, context) === rule.IsPresent;
   const value = get(variable, input, context);
   if ("IsNull" in rule) return (value === null) === rule.IsNull;
   if ("StringEquals" in rule) return value === rule.StringEquals;
   if ("BooleanEquals" in rule) return value === rule.BooleanEquals;
   if ("NumericEquals" in rule) return typeof value === "number" && value === rule.NumericEquals;
-  if ("NumericGreaterThan" in rule) return typeof value === "number" && value > (rule.NumericGreaterThan as number);
+  if ("NumericGreaterThan" in rule)
+    return typeof value === "number" && value > (rule.NumericGreaterThan as number);
   if ("NumericLessThan" in rule) return typeof value === "number" && value < (rule.NumericLessThan as number);
   if ("NumericGreaterThanEquals" in rule) {
     return typeof value === "number" && value >= (rule.NumericGreaterThanEquals as number);

@@ -16,7 +16,8 @@ export class StatesRuntimeError extends Error {
 function segments(path: string): string[] {
   const body = path.replace(/^\$\$?/, "");
   if (body === "") return [];
-  if (!/^(\.[A-Za-z0-9_-]+|\[\d+\])+$/.test(body)) throw new StatesRuntimeError("States.Runtime", `unsupported path ${path}`);
+  if (!/^(\.[A-Za-z0-9_-]+|\[\d+\])+$/.test(body))
+    throw new StatesRuntimeError("States.Runtime", `unsupported path ${path}`);
   return [...body.matchAll(/\.([A-Za-z0-9_-]+)|\[(\d+)\]/g)].map((m) => m[1] ?? m[2]!);
 }
 
@@ -55,7 +56,8 @@ export function setResult(input: unknown, resultPath: string | null | undefined,
     if (i === keys.length - 1) node[key] = result;
     else {
       const child = node[key];
-      node[key] = child !== null && typeof child === "object" ? { ...(child as Record<string, unknown>) } : {};
+      node[key] =
+        child !== null && typeof child === "object" ? { ...(child as Record<string, unknown>) } : {};
       node = node[key] as Record<string, unknown>;
     }
   });

@@ -1,0 +1,217 @@
+import { randomUUID } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { FileRecord, UnitRecord } from "../../../functions/core/model.ts";
+import { TaskStore } from "../../../functions/core/store/task-store.ts";
+import type { SqlClient } from "../../../functions/ports/sql.ts";
+
+export function unitFixture(overrides: Partial<UnitRecord> = {}): UnitRecord {
+  return {
+    id: randomUUID(),
+    type: "transfer",
+    name: "contract",
+    status: "running",
+    source: "file:///tmp/x",
+    workingPath: "transfers/x",
+    config: { normalize: "none" },
+    options: {},
+    parentId: null,
+    reason: null,
+    createdAt: new Date(),
+    updatedAt: new Date(),
+    heartbeatAt: null,
+    hidden: false,
+    ...overrides,
+  };
+}
+
+export function fileFixture(unitId: string, rel: string, overrides: Partial<FileRecord> = {}): FileRecord {
+  return {
+    id: randomUUID(),
+    unitId,
+    path: rel,
+    originalPath: rel,
+    size: 12,
+    sha256: null,
+    group: "original",
+    puid: null,
+    formatName: null,
+    formatVersion: null,
+    mime: null,
+    derivedFrom: null,
+    removed: false,
+    createdAt: new Date("2024-01-02T03:04:05Z"),
+    characteristics: null,
+    ...overrides,
+  };
+}
+
+/** The store's contract over the SqlClient port: PGlite, PostgreSQL (pg) and the RDS Data API must pass it. */
+export function sqlContract(name: string, make: () => Promise<SqlClient>) {
+  describe(`SqlClient + TaskStore contract: ${name}`, () => {
+    let sql: SqlClient;
+    let store: TaskStore;
+    beforeEach(async () => {
+      sql = await make();
+      store = new TaskStore(sql);
+      await store.migrate();
+    });
+    afterEach(async () => {
+      await sql.close();
+    });
+
+    it("maps types both ways: text, integers, bigint, boolean, null, timestamps, json", async () => {
+      const when = new Date("2025-06-07T08:09:10.123Z");
+      const r = await sql.query<Record<string, unknown>>(
+        "select $1::text as t, $2::int as i, $3::bigint as b, $4::boolean as f, $5::text as n, $6::timestamptz as d, $7::jsonb as j",
+        ["héllo 'x'", 42, 9_007_199_254_740_000, true, null, when, { a: [1, "two", null] }],
+      );
+      const row = r.rows[0]!;
+      expect(row.t).toBe("héllo 'x'");
+      expect(Number(row.i)).toBe(42);
+      expect(Number(row.b)).toBe(9_007_199_254_740_000);
+      expect(row.f).toBe(true);
+      expect(row.n).toBeNull();
+      expect(new Date(row.d as string).toISOString()).toBe(when.toISOString());
+      expect(typeof row.j === "string" ? JSON.parse(row.j) : row.j).toEqual({ a: [1, "two", null] });
+    });
+
+    it("commits a transaction, and rolls back one that throws", async () => {
+      const kept = unitFixture();
+      const lost = unitFixture();
+      await sql.transaction(async (tx) => {
+        await new TaskStore(tx).createUnit(kept);
+      });
+      await expect(
+        sql.transaction(async (tx) => {
+          await new TaskStore(tx).createUnit(lost);
+          throw new Error("boom");
+        }),
+      ).rejects.toThrow("boom");
+      expect(await store.getUnit(kept.id)).not.toBeNull();
+      expect(await store.getUnit(lost.id)).toBeNull();
+    });
+
+    it("migrating again applies nothing", async () => {
+      expect(await store.migrate()).toEqual([]);
+    });
+
+    it("creates a unit once; a second create returns the first", async () => {
+      const unit = unitFixture({ options: { sourceDateEpoch: 0 } });
+      expect((await store.createUnit(unit)).created).toBe(true);
+      const again = await store.createUnit({ ...unit, name: "other" });
+      expect(again.created).toBe(false);
+      expect(again.unit.name).toBe("contract");
+      expect(again.unit.options).toEqual({ sourceDateEpoch: 0 });
+    });
+
+    it("a job is created once per (execution, job, entry) with its tasks; claims are exclusive", async () => {
+      const unit = unitFixture();
+      await store.createUnit(unit);
+      const jobId = randomUUID();
+      const tasks = [0, 1].map((seq) => ({
+        id: randomUUID(),
+        seq,
+        module: "noop",
+        queue: "light" as const,
+        arguments: ["a"],
+        fileIds: [randomUUID()],
+      }));
+      const job = {
+        id: jobId,
+        unitId: unit.id,
+        executionId: "exec-1",
+        name: "assign_checksums",
+        microservice: "M",
+        description: "D",
+        enteredAt: "2025-01-01T00:00:00Z",
+        taskToken: "tok",
+        taskCount: 2,
+      };
+      expect(await store.createJob({ job, tasks })).toBe(true);
+      expect(await store.createJob({ job: { ...job, id: randomUUID() }, tasks })).toBe(false);
+      expect((await store.findJob("exec-1", "assign_checksums", "2025-01-01T00:00:00Z"))?.id).toBe(jobId);
+      expect(await store.listTasks(jobId)).toHaveLength(2);
+
+      const claims = await Promise.all([
+        store.claimTask(tasks[0]!.id, 60_000),
+        store.claimTask(tasks[0]!.id, 60_000),
+      ]);
+      expect(claims.filter((c) => c !== null)).toEqual([1]);
+      const result = { exitCode: 3, stdout: "out", stderr: "err" };
+      expect(await store.completeTask(tasks[0]!.id, 2, result, { exitCode: 3 })).toBe(false);
+      expect(await store.completeTask(tasks[0]!.id, 1, result, { exitCode: 3, output: { n: 1 } })).toBe(true);
+      expect(await store.completeTask(tasks[0]!.id, 1, result, { exitCode: 3 })).toBe(false);
+      expect(await store.unfinishedTaskIds(jobId)).toEqual([tasks[1]!.id]);
+
+      // An expired lease (a dead consumer) lets another attempt win.
+      expect(await store.claimTask(tasks[1]!.id, 1)).toBe(1);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(await store.claimTask(tasks[1]!.id, 60_000)).toBe(2);
+      await store.completeTask(tasks[1]!.id, 2, { exitCode: 0, stdout: "", stderr: "" }, { exitCode: 0 });
+
+      expect(await store.jobResult(jobId)).toEqual({ exitCode: 3, outputs: [{ n: 1 }] });
+      expect(await store.finishJob(jobId, 3, { n: 1 })).toBe(true);
+      expect(await store.finishJob(jobId, 3, { n: 1 })).toBe(false);
+      const finished = await store.getJob(jobId);
+      expect(finished?.status).toBe("failed");
+      expect(finished?.exitCode).toBe(3);
+    });
+
+    it("writes files in bulk, updates only the fields given, and records events once", async () => {
+      const unit = unitFixture();
+      await store.createUnit(unit);
+      const files = Array.from({ length: 300 }, (_, i) =>
+        fileFixture(unit.id, `objects/f${String(i).padStart(3, "0")}.txt`),
+      );
+      await store.upsertFiles(files);
+      await store.updateFiles([
+        { id: files[0]!.id, sha256: "ab".repeat(32), puid: "x-fmt/111", characteristics: { tool: 1 } },
+      ]);
+      await store.updateFiles([{ id: files[0]!.id, characteristics: { other: 2 } }]);
+      const [first] = await store.getFiles([files[0]!.id]);
+      expect(first).toMatchObject({
+        sha256: "ab".repeat(32),
+        puid: "x-fmt/111",
+        path: files[0]!.path,
+        size: 12,
+      });
+      expect(first!.characteristics).toEqual({ tool: 1, other: 2 });
+      expect(await store.listFiles(unit.id)).toHaveLength(300);
+
+      const event = {
+        id: randomUUID(),
+        unitId: unit.id,
+        fileId: files[0]!.id,
+        taskId: null,
+        type: "ingestion",
+        dateTime: new Date("2024-05-06T07:08:09Z"),
+        detail: "",
+        outcome: "success" as const,
+        outcomeDetail: "",
+        agents: ["a1"],
+      };
+      await store.insertEvents([event]);
+      await store.insertEvents([event]);
+      const events = await store.listEvents(unit.id);
+      expect(events).toHaveLength(1);
+      expect(events[0]!.dateTime.toISOString()).toBe("2024-05-06T07:08:09.000Z");
+      expect(events[0]!.agents).toEqual(["a1"]);
+    });
+
+    it("lists units by status and name, paginated, without hidden ones", async () => {
+      const tag = randomUUID().slice(0, 8);
+      for (let i = 0; i < 5; i++)
+        await store.createUnit(
+          unitFixture({ name: `list-${tag}-${i}`, status: i < 2 ? "failed" : "completed" }),
+        );
+      const hidden = unitFixture({ name: `list-${tag}-hidden`, status: "failed" });
+      await store.createUnit(hidden);
+      await store.updateUnit(hidden.id, { hidden: true });
+      const failed = await store.listUnits({ search: tag, status: "failed" });
+      expect(failed.total).toBe(2);
+      const page = await store.listUnits({ search: tag, limit: 2, offset: 2 });
+      expect(page.units).toHaveLength(2);
+      expect(page.total).toBe(5);
+    });
+  });
+}

@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { TASK_MODULES } from "../../../functions/tasks/index.ts";
+import { compileWorkflow, RECORD_FAILURE_STATE, START_INGEST_STATE } from "../../../workflows/compile.ts";
+import { compiled, jobsOf, WORKFLOWS } from "../../../workflows/index.ts";
+import { type Workflow, WorkflowSchema } from "../../../workflows/schema.ts";
+import { checkGraph } from "../../../workflows/validate.ts";
+
+const job = (id: string, next: string, extra: Record<string, unknown> = {}) => ({
+  kind: "job" as const,
+  id,
+  microservice: "M",
+  description: id,
+  module: "noop",
+  scope: "unit" as const,
+  queue: "light" as const,
+  timeoutSeconds: 60,
+  heartbeatSeconds: 30,
+  next,
+  ...extra,
+});
+const workflowOf = (nodes: unknown[], startAt = "a"): Workflow =>
+  WorkflowSchema.parse({ name: "transfer", comment: "test", startAt, nodes });
+
+describe("the declared workflows", () => {
+  for (const name of ["transfer", "ingest"] as const) {
+    it(`${name}: the graph is sound (reachable, every outcome leads somewhere, no accidental cycle)`, () => {
+      expect(checkGraph(WORKFLOWS[name])).toEqual([]);
+    });
+
+    it(`${name}: every job's task module exists (no job without its module)`, () => {
+      for (const decl of jobsOf(name).values()) expect(TASK_MODULES.has(decl.module), decl.module).toBe(true);
+    });
+
+    it(`${name}: compiles to one Task state per job, each with a timeout, a heartbeat and a failure path`, () => {
+      const asl = compiled(name);
+      const jobs = [...jobsOf(name).keys()];
+      const tasks = Object.entries(asl.States).filter(
+        ([, s]) => s.Type === "Task" && s.Resource === "arn:aws:states:::lambda:invoke.waitForTaskToken",
+      );
+      expect(tasks.map(([n]) => n).sort()).toEqual(jobs.sort());
+      for (const [stateName, state] of tasks) {
+        expect(state.TimeoutSeconds, stateName).toBeGreaterThan(0);
+        expect(state.HeartbeatSeconds, stateName).toBeGreaterThan(0);
+        expect(state.ResultPath).toBe(`$.jobs.${stateName}`);
+        if (stateName !== RECORD_FAILURE_STATE) {
+          expect(JSON.stringify(state.Catch)).toContain(RECORD_FAILURE_STATE);
+        }
+      }
+      // Every Next / Default / Choice target names a state that exists.
+      const targets = JSON.stringify(asl).match(/"(Next|Default)":"([^"]+)"/g) ?? [];
+      for (const t of targets)
+        expect(Object.keys(asl.States)).toContain(t.split(":")[1]!.replaceAll('"', ""));
+      expect(asl.States[asl.StartAt]).toBeDefined();
+    });
+  }
+
+  it("the transfer workflow ends by starting ingest on the SIP it made", () => {
+    const asl = compiled("transfer");
+    const start = asl.States[START_INGEST_STATE]!;
+    expect(start.Resource).toBe("arn:aws:states:::states:startExecution");
+    expect(JSON.stringify(start.Parameters)).toContain("${IngestStateMachineArn}");
+  });
+
+  it("no state machine holds a Map state (per-file work goes through queues)", () => {
+    for (const name of ["transfer", "ingest"] as const) {
+      expect(Object.values(compiled(name).States).some((s) => s.Type === "Map")).toBe(false);
+    }
+  });
+});
+
+describe("graph checks catch broken declarations", () => {
+  it("an outcome that leads nowhere", () => {
+    expect(checkGraph(workflowOf([job("a", "missing")]))).toContain('"a" leads to unknown node "missing"');
+  });
+
+  it("a node nothing leads to", () => {
+    expect(checkGraph(workflowOf([job("a", "succeed"), job("orphan", "succeed")]))).toContain(
+      '"orphan" is not reachable from "a"',
+    );
+  });
+
+  it("a cycle that is not a deliberate loop, and one that is", () => {
+    const accidental = workflowOf([
+      job("a", "b"),
+      job("b", "a", { branches: [{ exitCode: 179, next: "succeed" }] }),
+    ]);
+    expect(checkGraph(accidental).join()).toContain("cycle without a deliberate loop");
+    const deliberate = workflowOf([
+      job("a", "more"),
+      {
+        kind: "decision",
+        id: "more",
+        microservice: "Extract packages",
+        description: "more packages?",
+        on: "jobs.a.output.packages",
+        choices: [{ greaterThan: 0, next: "a" }],
+        default: "succeed",
+        deliberateLoop: true,
+      },
+    ]);
+    expect(checkGraph(deliberate)).toEqual([]);
+  });
+
+  it("a workflow whose end cannot be reached", () => {
+    expect(checkGraph(workflowOf([job("a", "b"), job("b", "a")])).join()).toContain(
+      "no path reaches the end",
+    );
+  });
+
+  it("ids that are not snake_case are refused on load", () => {
+    expect(() => workflowOf([job("Bad-Id", "succeed")], "Bad-Id")).toThrow(/snake_case/);
+  });
+
+  it("decisions compile to Choice states on the configuration, guarded by IsPresent", () => {
+    const asl = compileWorkflow(
+      workflowOf([
+        {
+          kind: "decision",
+          id: "a",
+          microservice: "Normalize",
+          description: "which?",
+          on: "config.normalize",
+          choices: [{ equals: "none", next: "b" }],
+          default: "c",
+        },
+        job("b", "succeed"),
+        job("c", "succeed"),
+      ]),
+    );
+    expect(asl.States.a).toMatchObject({
+      Type: "Choice",
+      Default: "c",
+      Choices: [
+        { And: [{ Variable: "$.config.normalize", IsPresent: true }, { StringEquals: "none" }], Next: "b" },
+      ],
+    });
+  });
+});
