@@ -21,20 +21,25 @@ export async function extractTar(source: Readable, sink: ExtractionSink, archive
     rejectFailed = reject;
   });
   failed.catch(() => undefined);
+  let current: ReadEntry | undefined;
   const fail = (error: unknown) => {
     if (failure !== undefined) return;
     failure = error;
     source.destroy();
+    // the entry being written would otherwise wait forever for data that will not come
+    current?.destroy(error instanceof Error ? error : new Error(String(error)));
     rejectFailed(error);
   };
   let chain: Promise<void> = Promise.resolve();
   parser.on("entry", (entry: ReadEntry) => {
     chain = chain.then(async () => {
       if (failure !== undefined) return void entry.resume();
+      current = entry;
       await writeEntry(entry, sink, archive).catch((error: unknown) => {
         entry.resume();
         fail(error);
       });
+      current = undefined;
     });
   });
   parser.on("error", (error: Error) => fail(new ArchiveError("corrupt", archive, tarReason(error))));

@@ -46,8 +46,8 @@ export function toStatement(text: string, params: SqlValue[]): { sql: string; pa
 }
 
 /**
- * On Aurora PostgreSQL a stringValue reaches the server as varchar, so SQL comparing a string
- * parameter with a uuid / timestamptz / jsonb column casts it (`$1::uuid`). Dates travel as TIMESTAMP
+ * On Aurora PostgreSQL a stringValue reaches the server as varchar, so SQL comparing a (non-UUID)
+ * string parameter with a timestamptz / jsonb column casts it (`$1::jsonb`). Dates travel as TIMESTAMP
  * in UTC (the cluster's TimeZone must stay UTC, Aurora's default); arrays and objects as JSON.
  */
 export function toSqlParameter(value: SqlValue | undefined, index: number): SqlParameter {

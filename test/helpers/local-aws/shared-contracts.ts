@@ -1,7 +1,4 @@
-/**
- * Runs the lead's shared port contract suite (test/contract/suites/<port>.ts) against an adapter, once
- * that file exists; until then the adapter-specific tests beside each call are the proof.
- */
+/** Runs the shared port contract suite (test/contract/suites/<port>.ts) against an adapter. */
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -26,5 +23,4 @@ export async function runSharedContract<Port>(
   const exported = suite[SUITES[port]!];
   if (typeof exported !== "function") throw new Error(`${file} does not export ${SUITES[port]}(name, make)`);
   (exported as (name: string, make: () => Promise<Port>) => void)(name, make);
-  return true;
 }

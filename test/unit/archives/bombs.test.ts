@@ -2,7 +2,16 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ArchiveError, type ExtractLimits, extractArchive } from "../../../functions/archives/index.ts";
-import { deflatedZeros, makeTempDir, put, type RawTarEntry, rawTar, rawZip, sevenZip, snapshot } from "./fixtures.ts";
+import {
+  deflatedZeros,
+  makeTempDir,
+  put,
+  type RawTarEntry,
+  rawTar,
+  rawZip,
+  sevenZip,
+  snapshot,
+} from "./fixtures.ts";
 
 let root: string;
 let gigabyte: { compressed: Buffer; crc: number; size: number };
@@ -36,7 +45,14 @@ describe("archive bombs", () => {
   it("refuses a zip of 1 GiB of zeros (honest headers) from its central directory, before writing", async () => {
     const archive = await put(
       path.join(root, "in", "gigabyte.zip"),
-      rawZip([{ name: "zeros.bin", compressed: gigabyte.compressed, declaredSize: gigabyte.size, crc: gigabyte.crc }]),
+      rawZip([
+        {
+          name: "zeros.bin",
+          compressed: gigabyte.compressed,
+          declaredSize: gigabyte.size,
+          crc: gigabyte.crc,
+        },
+      ]),
     );
     const error = await expectBomb(archive);
     expect(error.message).toMatch(/declares 1073741824 bytes, \d+× its size/);
@@ -62,9 +78,17 @@ describe("archive bombs", () => {
 
   it("refuses too many entries: a zip from its entry count, a tar while streaming", async () => {
     const names = Array.from({ length: 50 }, (_, i) => `f${i}.txt`);
-    const zip = await put(path.join(root, "in", "many.zip"), rawZip(names.map((name) => ({ name, data: Buffer.from(name) }))));
-    expect((await expectBomb(zip, { maxEntries: 20 })).message).toContain("50 entries exceed the limit of 20");
-    const tar = await put(path.join(root, "in", "many.tar"), rawTar(names.map((name) => ({ name, data: Buffer.from(name) }))));
+    const zip = await put(
+      path.join(root, "in", "many.zip"),
+      rawZip(names.map((name) => ({ name, data: Buffer.from(name) }))),
+    );
+    expect((await expectBomb(zip, { maxEntries: 20 })).message).toContain(
+      "50 entries exceed the limit of 20",
+    );
+    const tar = await put(
+      path.join(root, "in", "many.tar"),
+      rawTar(names.map((name) => ({ name, data: Buffer.from(name) }))),
+    );
     expect((await expectBomb(tar, { maxEntries: 20 })).entry).toBe("f20.txt");
   });
 
@@ -86,7 +110,13 @@ describe("archive bombs", () => {
     const zeros = path.join(root, "src", "zeros.bin");
     await put(zeros, Buffer.alloc(8 * 1024 * 1024));
     await sevenZip(["a", "-ttar", "-bd", path.join(root, "src", "zeros.tar"), zeros]);
-    await sevenZip(["a", "-txz", "-bd", path.join(root, "in", "zeros.tar.xz"), path.join(root, "src", "zeros.tar")]);
+    await sevenZip([
+      "a",
+      "-txz",
+      "-bd",
+      path.join(root, "in", "zeros.tar.xz"),
+      path.join(root, "src", "zeros.tar"),
+    ]);
     await sevenZip(["a", "-txz", "-bd", path.join(root, "in", "zeros.xz"), zeros]);
     await sevenZip(["a", "-t7z", "-bd", path.join(root, "in", "zeros.7z"), zeros]);
     await fs.rm(path.join(root, "src"), { recursive: true });

@@ -47,7 +47,9 @@ async function expectCorrupt(archive: string): Promise<ArchiveError> {
   );
   expect(error).toBeInstanceOf(ArchiveError);
   expect((error as ArchiveError).code).toBe("corrupt");
-  expect((error as ArchiveError).message).toMatch(new RegExp(`^corrupt archive: ${path.basename(archive).replace(/\./g, "\\.")}: \\S`));
+  expect((error as ArchiveError).message).toMatch(
+    new RegExp(`^corrupt archive: ${path.basename(archive).replace(/\./g, "\\.")}: \\S`),
+  );
   expect(await snapshot(root)).toEqual(before);
   return error as ArchiveError;
 }
@@ -85,19 +87,28 @@ describe("truncated archives", () => {
 
 describe("zips whose data does not match their headers", () => {
   it("a wrong CRC-32 is corrupt and names the entry", async () => {
-    const zip = await put(path.join(root, "bad", "crc.zip"), rawZip([{ name: "a.txt", data: Buffer.from("abc"), crc: 1234 }]));
+    const zip = await put(
+      path.join(root, "bad", "crc.zip"),
+      rawZip([{ name: "a.txt", data: Buffer.from("abc"), crc: 1234 }]),
+    );
     const error = await expectCorrupt(zip);
     expect(error.entry).toBe("a.txt");
     expect(error.message).toContain("CRC-32 mismatch");
   });
 
   it("fewer bytes than declared is corrupt", async () => {
-    const zip = await put(path.join(root, "bad", "short.zip"), rawZip([{ name: "a.txt", data: Buffer.from("abc"), declaredSize: 10 }]));
+    const zip = await put(
+      path.join(root, "bad", "short.zip"),
+      rawZip([{ name: "a.txt", data: Buffer.from("abc"), declaredSize: 10 }]),
+    );
     expect((await expectCorrupt(zip)).message).toContain("3 bytes where 10 were declared");
   });
 
   it("garbage after a zip signature is corrupt", async () => {
-    const zip = await put(path.join(root, "bad", "garbage.zip"), Buffer.concat([Buffer.from("PK\u0003\u0004"), noise(2000)]));
+    const zip = await put(
+      path.join(root, "bad", "garbage.zip"),
+      Buffer.concat([Buffer.from("PK\u0003\u0004"), noise(2000)]),
+    );
     await expectCorrupt(zip);
   });
 });

@@ -45,12 +45,17 @@ describe("detectArchive", () => {
   });
 
   it("judges by content, not by name: a renamed tar.gz is still tar.gz", async () => {
-    const renamed = await put(path.join(dir, "misnamed.pdf"), await fs.readFile(path.join(dir, "one.tar.gz")));
+    const renamed = await put(
+      path.join(dir, "misnamed.pdf"),
+      await fs.readFile(path.join(dir, "one.tar.gz")),
+    );
     expect(await detectArchive(renamed)).toBe("tar.gz");
   });
 
   it("returns null for a .zip that is plain text, an empty file and a .7z full of zeros", async () => {
-    expect(await detectArchive(await put(path.join(dir, "fake.zip"), "PK is not enough: this is text\n"))).toBeNull();
+    expect(
+      await detectArchive(await put(path.join(dir, "fake.zip"), "PK is not enough: this is text\n")),
+    ).toBeNull();
     expect(await detectArchive(await put(path.join(dir, "empty.tar"), Buffer.alloc(0)))).toBeNull();
     expect(await detectArchive(await put(path.join(dir, "zeros.7z"), Buffer.alloc(4096)))).toBeNull();
   });

@@ -142,7 +142,9 @@ export async function put(file: string, content: string | Buffer): Promise<strin
 }
 
 /** `megabytes` MiB of zeros, raw-deflated and CRC'd without ever holding them (Z_RLE is fast on zeros). */
-export async function deflatedZeros(megabytes: number): Promise<{ compressed: Buffer; crc: number; size: number }> {
+export async function deflatedZeros(
+  megabytes: number,
+): Promise<{ compressed: Buffer; crc: number; size: number }> {
   const block = Buffer.alloc(1 << 20);
   const deflate = zlib.createDeflateRaw({ level: 9, strategy: zlib.constants.Z_RLE });
   const chunks: Buffer[] = [];

@@ -1,8 +1,22 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ArchiveError, type ArchiveErrorCode, extractArchive, listArchive } from "../../../functions/archives/index.ts";
-import { makeTempDir, put, type RawTarEntry, type RawZipEntry, rawTar, rawZip, sevenZip, snapshot } from "./fixtures.ts";
+import {
+  ArchiveError,
+  type ArchiveErrorCode,
+  extractArchive,
+  listArchive,
+} from "../../../functions/archives/index.ts";
+import {
+  makeTempDir,
+  put,
+  type RawTarEntry,
+  type RawZipEntry,
+  rawTar,
+  rawZip,
+  sevenZip,
+  snapshot,
+} from "./fixtures.ts";
 
 let root: string;
 
@@ -50,7 +64,12 @@ describe("zip entries that try to leave destDir", () => {
   });
 
   it("refuses a symbolic link to ../.. and one to /etc as link-escape", async () => {
-    const link = (target: string): RawZipEntry => ({ name: "link", data: Buffer.from(target), mode: 0o120777, method: 0 });
+    const link = (target: string): RawZipEntry => ({
+      name: "link",
+      data: Buffer.from(target),
+      mode: 0o120777,
+      method: 0,
+    });
     await expectRefused(await zipFile([ok("a.txt"), link("../../outside")]), "link-escape");
     await expectRefused(await zipFile([ok("a.txt"), link("/etc")]), "link-escape");
   });
@@ -86,9 +105,15 @@ describe("tar entries that try to leave destDir", () => {
     },
   );
 
-  it.each([["/etc"], ["../.."], ["sub/../../x"]])("refuses a symbolic link to %s as link-escape", async (target) => {
-    await expectRefused(await tarFile([file("a.txt"), { name: "link", type: "2", linkname: target }]), "link-escape");
-  });
+  it.each([["/etc"], ["../.."], ["sub/../../x"]])(
+    "refuses a symbolic link to %s as link-escape",
+    async (target) => {
+      await expectRefused(
+        await tarFile([file("a.txt"), { name: "link", type: "2", linkname: target }]),
+        "link-escape",
+      );
+    },
+  );
 
   it("refuses writing through a link that itself stays inside (d/up -> ..)", async () => {
     const archive = await tarFile([
@@ -99,16 +124,25 @@ describe("tar entries that try to leave destDir", () => {
     await expectRefused(archive, "link-escape");
   });
 
-  it.each([["/etc/passwd"], ["../outside.txt"], ["missing.txt"]])("refuses a hard link to %s", async (target) => {
-    await expectRefused(await tarFile([file("a.txt"), { name: "h", type: "1", linkname: target }]), "link-escape");
-  });
+  it.each([["/etc/passwd"], ["../outside.txt"], ["missing.txt"]])(
+    "refuses a hard link to %s",
+    async (target) => {
+      await expectRefused(
+        await tarFile([file("a.txt"), { name: "h", type: "1", linkname: target }]),
+        "link-escape",
+      );
+    },
+  );
 
   it.each([
     ["character device", "3"],
     ["block device", "4"],
     ["FIFO", "6"],
   ])("refuses a %s as special-file", async (_label, type) => {
-    const error = await expectRefused(await tarFile([file("a.txt"), { name: "dev/tty0", type }]), "special-file");
+    const error = await expectRefused(
+      await tarFile([file("a.txt"), { name: "dev/tty0", type }]),
+      "special-file",
+    );
     expect(error.entry).toBe("dev/tty0");
   });
 });
@@ -141,7 +175,12 @@ describe("7z: the listing is checked before 7za writes anything", () => {
     await fs.rm(path.join(root, "first"), { recursive: true });
     await fs.rm(path.join(root, "second"), { recursive: true });
     const listed = await listArchive(archive);
-    expect(listed.filter((entry) => entry.path === "l").map((entry) => entry.type).sort()).toEqual(["directory", "symlink"]);
+    expect(
+      listed
+        .filter((entry) => entry.path === "l")
+        .map((entry) => entry.type)
+        .sort(),
+    ).toEqual(["directory", "symlink"]);
     expect(listed.map((entry) => entry.path)).toContain("l/x.txt");
     await expectRefused(archive, "link-escape");
   });
