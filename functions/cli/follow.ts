@@ -46,3 +46,12 @@ export async function summarize(rt: Pick<Runtime, "store">, transferId: string):
     files,
   };
 }
+
+/** "files done / total" (or tasks) of the job a run is in, for the progress line. */
+export function progressPoll(rt: Pick<Runtime, "store">, transferId: string): () => Promise<string> {
+  return async () => {
+    const p = await rt.store.runningJobProgress([transferId, sipIdOf(transferId)]);
+    if (!p) return "";
+    return p.files > 0 ? `${p.filesDone} / ${p.files} files` : `${p.tasksDone} / ${p.tasks} tasks`;
+  };
+}

@@ -8,6 +8,10 @@ import type { CliIo } from "./io.ts";
 export class Progress {
   private readonly started = Date.now();
   private current = "";
+  private detail = "";
+  private polling = false;
+  /** Asked on each redraw for "files done / total" of the running job (terminal only). */
+  poll: (() => Promise<string>) | null = null;
   private timer: NodeJS.Timeout | undefined;
   private readonly tty: boolean;
 
@@ -39,7 +43,19 @@ export class Progress {
 
   private draw(): void {
     const width = Math.max(40, (this.stream.columns ?? 100) - 1);
-    this.stream.write(`\r\x1b[2K${`[${this.elapsed()}] ${this.current}`.slice(0, width)}`);
+    const line = `[${this.elapsed()}] ${this.current}${this.detail ? ` — ${this.detail}` : ""}`;
+    this.stream.write(`\r\x1b[2K${line.slice(0, width)}`);
+    if (this.poll && !this.polling) {
+      this.polling = true;
+      this.poll()
+        .then((detail) => {
+          this.detail = detail;
+        })
+        .catch(() => {})
+        .finally(() => {
+          this.polling = false;
+        });
+    }
   }
 
   private elapsed(): string {

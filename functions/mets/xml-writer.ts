@@ -55,7 +55,9 @@ export function isIdSafe(value: string): boolean {
 const FLUSH_AT = 1 << 16;
 
 export class XmlWriter {
-  private buffer = "";
+  // Pieces are joined once per chunk: far less garbage than growing one string piece by piece.
+  private parts: string[] = [];
+  private pending = 0;
   private depth = 0;
   private readonly indents: string[] = [""];
 
@@ -63,40 +65,44 @@ export class XmlWriter {
 
   /** Writes raw markup (already escaped) on its own line at the current depth. */
   raw(markup: string): void {
-    this.line(markup);
+    this.push(this.indent(), markup, "\n");
   }
 
   open(name: string, attrs?: readonly Attr[]): void {
-    this.line("<" + name + formatAttrs(attrs) + ">");
+    this.push(this.indent(), "<", name, formatAttrs(attrs), ">\n");
     this.depth++;
   }
 
   close(name: string): void {
     this.depth--;
-    this.line("</" + name + ">");
+    this.push(this.indent(), "</", name, ">\n");
   }
 
   /** An element with no children. */
   empty(name: string, attrs?: readonly Attr[]): void {
-    this.line("<" + name + formatAttrs(attrs) + "/>");
+    this.push(this.indent(), "<", name, formatAttrs(attrs), "/>\n");
   }
 
   /** An element holding only text. */
   leaf(name: string, text: string, attrs?: readonly Attr[]): void {
-    this.line("<" + name + formatAttrs(attrs) + ">" + escapeText(text) + "</" + name + ">");
+    this.push(this.indent(), "<", name, formatAttrs(attrs), ">", escapeText(text), "</", name, ">\n");
   }
 
   /** Passes everything written so far to the sink. */
   flush(): void {
-    if (this.buffer.length > 0) {
-      this.sink(this.buffer);
-      this.buffer = "";
+    if (this.parts.length > 0) {
+      this.sink(this.parts.join(""));
+      this.parts = [];
+      this.pending = 0;
     }
   }
 
-  private line(markup: string): void {
-    this.buffer += this.indent() + markup + "\n";
-    if (this.buffer.length >= FLUSH_AT) this.flush();
+  private push(...pieces: string[]): void {
+    for (const piece of pieces) {
+      this.parts.push(piece);
+      this.pending += piece.length;
+    }
+    if (this.pending >= FLUSH_AT) this.flush();
   }
 
   private indent(): string {

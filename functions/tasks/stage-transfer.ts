@@ -3,6 +3,7 @@ import { access, copyFile, mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TaskModule } from "../core/task-module.ts";
+import { mapLimit } from "./concurrency.ts";
 import { kindOf, walk } from "./fs-walk.ts";
 
 /** Where a deposited file goes in the transfer's standard layout (objects/, metadata/). */
@@ -52,28 +53,34 @@ export const stageTransfer: TaskModule = {
       copied = 1;
     } else {
       const hasObjects = await exists(path.join(source, "objects"));
+      const files: Array<{ rel: string; abs: string }> = [];
       for await (const entry of walk(source)) {
-        if (ctx.signal.aborted) throw ctx.signal.reason;
         if (entry.dirent.isDirectory()) continue;
         if (!entry.dirent.isFile()) {
           ctx.stderr(`${entry.rel}: ${kindOf(entry.dirent)} not allowed in a transfer`);
           await rm(temp, { recursive: true, force: true });
           return { exitCode: 1 };
         }
-        const readable = await access(entry.abs, constants.R_OK).then(
+        files.push({ rel: entry.rel, abs: entry.abs });
+      }
+      const folders = new Set(files.map((f) => path.dirname(path.join(temp, ...layoutPath(f.rel, hasObjects).split("/")))));
+      for (const folder of [...folders].sort()) await mkdir(folder, { recursive: true });
+      const unreadable: string[] = [];
+      await mapLimit(files, 16, async (f) => {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        const readable = await access(f.abs, constants.R_OK).then(
           () => true,
           () => false,
         );
-        if (!readable) {
-          ctx.stderr(`${entry.rel}: file is not readable`);
-          await rm(temp, { recursive: true, force: true });
-          return { exitCode: 1 };
-        }
-        const dest = path.join(temp, ...layoutPath(entry.rel, hasObjects).split("/"));
-        await mkdir(path.dirname(dest), { recursive: true });
-        await copyFile(entry.abs, dest);
-        copied += 1;
+        if (!readable) unreadable.push(f.rel);
+        else await copyFile(f.abs, path.join(temp, ...layoutPath(f.rel, hasObjects).split("/")));
+      });
+      if (unreadable.length > 0) {
+        for (const rel of unreadable.sort()) ctx.stderr(`${rel}: file is not readable`);
+        await rm(temp, { recursive: true, force: true });
+        return { exitCode: 1 };
       }
+      copied = files.length;
     }
     for (const folder of ["objects", "metadata", "logs"])
       await mkdir(path.join(temp, folder), { recursive: true });

@@ -3,9 +3,13 @@ import path from "node:path";
 import { readManifest } from "../bagit/index.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { absolute, aipName, bagWorkingPath, compressedExtension } from "./aip-layout.ts";
+import { mapLimit } from "./concurrency.ts";
 import { fileEvent } from "./events.ts";
 import { listRegularFiles } from "./fs-walk.ts";
 import { digestFile } from "./hashing.ts";
+
+/** Objects written and re-read at once: S3 and local disks both gain from several requests in flight. */
+const STORE_CONCURRENCY = 16;
 
 /**
  * Stores the AIP (a folder of files, or one compressed file) in the AIP store under keys derived
@@ -32,19 +36,20 @@ export const storeAip: TaskModule = {
     } else {
       key = name;
       expected = await expectedDigests(bagDir, name);
-      for (const [objectKey, sha256] of expected) {
+      await mapLimit([...expected], STORE_CONCURRENCY, async ([objectKey, sha256]) => {
         if (ctx.signal.aborted) throw ctx.signal.reason;
         const rel = objectKey.slice(name.length + 1);
         const local = path.join(bagDir, ...rel.split("/"));
         size += (await stat(local)).size;
         await ctx.objects.putFile(objectKey, local, { sha256 });
-      }
+      });
     }
     const mismatches: string[] = [];
-    for (const [objectKey, sha256] of expected) {
+    await mapLimit([...expected], STORE_CONCURRENCY, async ([objectKey, sha256]) => {
       const stored = await ctx.objects.sha256(objectKey);
       if (stored !== sha256) mismatches.push(`${objectKey}: stored ${stored}, expected ${sha256}`);
-    }
+    });
+    mismatches.sort();
     for (const m of mismatches) ctx.stderr(`fixity check failed after storing: ${m}`);
     const ok = mismatches.length === 0;
     const location = ctx.objects.locationOf(key);

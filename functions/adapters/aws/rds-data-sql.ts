@@ -50,13 +50,16 @@ export class RdsDataSql implements SqlClient {
   private readonly retry: RetryPolicy;
   private readonly logger: AdapterLogger;
 
+  private readonly transactionId: string | undefined;
+
+  /** `scope` is internal: the view of one open transaction that transaction() hands to its callback. */
   constructor(
     private readonly options: RdsDataSqlOptions,
-    private readonly transactionId?: string,
-    shared?: RDSDataClient,
+    scope?: { client: RDSDataClient; transactionId: string },
   ) {
-    this.client = shared ?? options.client ?? new RDSDataClient(options.clientConfig ?? {});
-    this.ownsClient = !shared && !options.client;
+    this.client = scope?.client ?? options.client ?? new RDSDataClient(options.clientConfig ?? {});
+    this.ownsClient = !scope && !options.client;
+    this.transactionId = scope?.transactionId;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.logger = options.logger ?? stderrLogger;
   }
@@ -87,7 +90,7 @@ export class RdsDataSql implements SqlClient {
     const begun = await this.send(() => this.client.send(new BeginTransactionCommand(this.target())));
     const transactionId = begun.transactionId;
     if (!transactionId) throw new Error("RDS Data API BeginTransaction returned no transactionId");
-    const tx = new RdsDataSql(this.options, transactionId, this.client);
+    const tx = new RdsDataSql(this.options, { client: this.client, transactionId });
     let result: T;
     try {
       result = await fn(tx);
@@ -107,7 +110,7 @@ export class RdsDataSql implements SqlClient {
   }
 
   async close(): Promise<void> {
-    if (this.ownsClient && !this.transactionId) this.client.destroy();
+    if (this.ownsClient) this.client.destroy();
   }
 
   private target() {

@@ -29,8 +29,8 @@ export class ExecutionStore {
     e: Pick<ExecutionRecord, "id" | "workflow" | "name" | "unitId" | "state" | "stateInput" | "enteredAt">,
   ) {
     const r = await this.sql.query(
-      `insert into executions (id, workflow, name, unit_id, status, state, state_input, entered_at)
-       values ($1,$2,$3,$4,'RUNNING',$5,$6,$7) on conflict (id) do nothing returning id`,
+      `insert into executions (id, workflow, name, unit_id, status, state, state_input, entered_at, transitions)
+       values ($1,$2,$3,$4,'RUNNING',$5,$6,$7,1) on conflict (id) do nothing returning id`,
       [e.id, e.workflow, e.name, e.unitId, e.state, e.stateInput as Record<string, unknown>, e.enteredAt],
     );
     return r.rowCount > 0;

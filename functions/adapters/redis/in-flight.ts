@@ -61,6 +61,7 @@ export class RedisInFlight implements InFlight {
   }
 
   async remove(jobId: string, taskId: string): Promise<RemoveResult> {
+    if (taskId === SENTINEL) throw new Error(`in-flight remove for job ${jobId}: invalid task id`);
     return this.redis.inflightRemove(this.key(jobId), taskId, SENTINEL);
   }
 

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { sipIdOf } from "../../core/ids.ts";
-import { followToEnd, summarize } from "../follow.ts";
+import { followToEnd, progressPoll, summarize } from "../follow.ts";
 import { CliError, type CliIo, homeOf, usageError, writeLine } from "../io.ts";
 import { Progress } from "../progress.ts";
 import { openRuntime, STALE_AFTER_MS } from "../runtime.ts";
@@ -52,6 +52,7 @@ export async function resumeCommand(argv: string[], io: CliIo): Promise<number> 
       writeLine(io.stderr, `transfer ${id} has nothing to resume`);
       return report(await summarize(rt, id), io, json);
     }
+    progress.poll = progressPoll(rt, id);
     progress.start();
     const summary = await followToEnd(rt, id);
     progress.stop();

@@ -1,6 +1,7 @@
 import { constants } from "node:fs";
 import { access, readFile, stat } from "node:fs/promises";
 import path from "node:path";
+import { randomUUID } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import {
@@ -11,7 +12,7 @@ import {
 } from "../../../workflows/processing-config.ts";
 import { startTransfer } from "../../core/start-transfer.ts";
 import { walk } from "../../tasks/fs-walk.ts";
-import { followToEnd, type RunSummary } from "../follow.ts";
+import { followToEnd, progressPoll, type RunSummary, summarize } from "../follow.ts";
 import { CliError, type CliIo, homeOf, usageError, writeLine } from "../io.ts";
 import { Progress } from "../progress.ts";
 import { openRuntime } from "../runtime.ts";
@@ -49,10 +50,12 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     ...(io.env.REDIS_URL ? { redisUrl: io.env.REDIS_URL } : {}),
     onTransition: progress.onTransition,
   });
+  const id = values.id?.toLowerCase() ?? randomUUID();
+  progress.poll = progressPoll(rt, id);
   progress.start();
   try {
     const started = await startTransfer(rt, {
-      ...(values.id ? { id: values.id.toLowerCase() } : {}),
+      id,
       name: transferName(source),
       source: pathToFileURL(source).href,
       config,
@@ -65,7 +68,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       );
     }
     const summary = started.alreadyStarted
-      ? await (await import("../follow.ts")).summarize(rt, started.unit.id)
+      ? await summarize(rt, started.unit.id)
       : await followToEnd(rt, started.unit.id);
     progress.stop();
     return report(summary, io, json);

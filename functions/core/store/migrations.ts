@@ -56,6 +56,18 @@ export const MIGRATIONS: Array<{ version: number; name: string; sql: string[] }>
         size bigint not null, verified_at timestamptz, created_at timestamptz not null default now())`,
     ],
   },
+  {
+    version: 2,
+    name: "decisions: decision points waiting for (or answered by) an operator",
+    sql: [
+      `create table decisions (
+        id uuid primary key, unit_id uuid not null references units(id), key text not null,
+        description text not null, choices jsonb not null, answer jsonb, task_token text,
+        created_at timestamptz not null default now(), answered_at timestamptz, answered_by text,
+        unique (unit_id, key))`,
+      "create index decisions_pending on decisions(created_at) where answered_at is null",
+    ],
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction; safe to run concurrently. */

@@ -269,6 +269,29 @@ export class TaskStore implements StoreReader {
     return r.rowCount;
   }
 
+  /** Progress of the newest running job of these units: tasks and the files they cover, done / total. */
+  async runningJobProgress(unitIds: string[]) {
+    const r = await this.sql.query<Record<string, unknown>>(
+      `select j.description, count(t.id)::int as tasks,
+         count(t.id) filter (where t.status = 'done')::int as tasks_done,
+         coalesce(sum(jsonb_array_length(t.file_ids)), 0)::int as files,
+         coalesce(sum(jsonb_array_length(t.file_ids)) filter (where t.status = 'done'), 0)::int as files_done
+       from jobs j left join tasks t on t.job_id = j.id
+       where j.unit_id in (select jsonb_array_elements_text($1::jsonb)::uuid) and j.status = 'running'
+       group by j.id, j.description, j.created_at order by j.created_at desc limit 1`,
+      [unitIds],
+    );
+    const row = r.rows[0];
+    if (!row) return null;
+    return {
+      description: String(row.description),
+      tasks: Number(row.tasks),
+      tasksDone: Number(row.tasks_done),
+      files: Number(row.files),
+      filesDone: Number(row.files_done),
+    };
+  }
+
   /** Units made from this one (the SIP of a transfer). */
   async listChildren(unitId: string): Promise<UnitRecord[]> {
     const r = await this.sql.query("select * from units where parent_id = $1 order by created_at, id", [

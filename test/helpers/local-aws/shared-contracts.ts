@@ -16,9 +16,9 @@ export async function runSharedContract<Port>(
   port: string,
   name: string,
   make: () => Promise<Port>,
-): Promise<boolean> {
+): Promise<void> {
   const file = path.join(suitesDir, `${port}.ts`);
-  if (!existsSync(file)) return false;
+  if (!existsSync(file)) throw new Error(`shared contract suite ${file} is missing`);
   const suite = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   const exported = suite[SUITES[port]!];
   if (typeof exported !== "function") throw new Error(`${file} does not export ${SUITES[port]}(name, make)`);
