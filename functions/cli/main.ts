@@ -7,6 +7,7 @@ const USAGE = `usage: stepmatica <command> [options]
   resume ID [--json]          continue a run that was interrupted
   status ID [--json]          microservices -> jobs -> tasks, exit codes
   list [--json]               units and their status
+  serve [--port N] [--out DIR]  dashboard and its API on 127.0.0.1 (prints its URL with a token)
   validate-bag DIR            exit 0 valid, 1 invalid
   identify [--json] [--signatures F] [--container-signatures F] PATH...
 
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   resume: async () => (await import("./commands/resume.ts")).resumeCommand,
   status: async () => (await import("./commands/status.ts")).statusCommand,
   list: async () => (await import("./commands/list.ts")).listCommand,
+  serve: async () => (await import("./commands/serve.ts")).serveCommand,
   "validate-bag": async () => (await import("./commands/validate-bag.ts")).validateBagCommand,
   identify: async () => (await import("./commands/identify.ts")).identifyCommand,
 };

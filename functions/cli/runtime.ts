@@ -17,6 +17,7 @@ import { WorkerPool } from "../core/worker-pool.ts";
 import type { InFlight } from "../ports/in-flight.ts";
 import type { SqlClient } from "../ports/sql.ts";
 import { TASK_MODULES } from "../tasks/index.ts";
+import { claimOwnership } from "./owners.ts";
 
 export interface RuntimeOptions {
   /** STEPMATICA_HOME: the embedded database and the working folders. */
@@ -114,9 +115,10 @@ export async function openRuntime(options: RuntimeOptions) {
     pool,
     agents,
     /** Marks a unit as being processed by this process (its heartbeat keeps it from looking interrupted). */
-    keepAlive(unitId: string) {
+    async keepAlive(unitId: string) {
       alive.add(unitId);
-      return store.heartbeat([unitId]);
+      await claimOwnership(workRoot, unitId);
+      await store.heartbeat([unitId]);
     },
     async close() {
       clearInterval(beat);

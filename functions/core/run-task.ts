@@ -18,6 +18,8 @@ export interface RunnerDeps {
   engine: WorkflowEngine;
   modules: ReadonlyMap<string, TaskModule>;
   objects: ObjectStore;
+  /** The transfer bucket (AWS), for sources named s3://bucket/key. */
+  transfers?: ObjectStore;
   /** Absolute path of the working root on this machine. */
   workRoot: string;
   agents?: ReturnType<typeof defaultAgents>;
@@ -139,6 +141,7 @@ async function executeTask(
       clock: clockFor(unit),
       store: deps.store,
       objects: deps.objects,
+      transfers: deps.transfers ?? null,
       signal: timeout.signal,
       stdout: (line) => out.push(line),
       stderr: (line) => err.push(line),

@@ -47,6 +47,8 @@ export interface TaskContext {
   clock: Clock;
   store: StoreReader;
   objects: ObjectStore;
+  /** Where uploaded transfers are read from (the transfer bucket on AWS); null when sources are local paths. */
+  transfers: ObjectStore | null;
   /** Aborted when the task's timeout passes: kill child processes and return. */
   signal: AbortSignal;
   /** Lines recorded as the task's stdout / stderr (shown in the dashboard). */

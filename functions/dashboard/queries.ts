@@ -181,6 +181,17 @@ export class DashboardQueries {
     return { events, total: Number(total.rows[0]?.n ?? 0) };
   }
 
+  /** Hides finished units last changed before `before` from the lists (records and AIPs stay). */
+  async hideFinished(before: Date, statuses: readonly string[]): Promise<string[]> {
+    const r = await this.sql.query<Row>(
+      `update units set hidden = true, updated_at = now()
+       where hidden = false and updated_at < $1 and status in (select jsonb_array_elements_text($2::jsonb))
+       returning id`,
+      [before, [...statuses]],
+    );
+    return r.rows.map((row) => String(row.id));
+  }
+
   /** What changed anywhere, as one short string: pollers and the event stream compare it. */
   async version(): Promise<string> {
     const r = await this.sql.query<Row>(

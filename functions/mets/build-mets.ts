@@ -5,7 +5,13 @@
  */
 import type { AgentRecord, EventRecord, FileRecord } from "../core/model.ts";
 import { prepareDublinCore, writeDublinCore } from "./dublin-core.ts";
-import { type MetsFileEntry, type MetsInput, MetsInputError, type PreparedMets, prepareMets } from "./input.ts";
+import {
+  type MetsFileEntry,
+  type MetsInput,
+  MetsInputError,
+  type PreparedMets,
+  prepareMets,
+} from "./input.ts";
 import {
   PREMIS_NS,
   PREMIS_SCHEMA_URL,
@@ -55,7 +61,9 @@ export function writeMets(input: MetsInput, sink: (chunk: string) => void): void
   const packageAmdSecId = prepared.unitEvents.length > 0 ? "amdSec_1" : undefined;
   const amdSecIdOf = new Map<string, string>();
   const firstFileAmdSec = packageAmdSecId ? 2 : 1;
-  prepared.files.forEach(({ file }, index) => amdSecIdOf.set(file.id, `amdSec_${index + firstFileAmdSec}`));
+  prepared.files.forEach(({ file }, index) => {
+    amdSecIdOf.set(file.id, `amdSec_${index + firstFileAmdSec}`);
+  });
 
   const w = new XmlWriter(sink);
   w.raw('<?xml version="1.0" encoding="UTF-8"?>');

@@ -62,9 +62,7 @@ const CREATOR_TAGS = ["CreatorTool", "Software", "Producer"] as const;
  * The application that created the file, when a characterization tool reported one
  * (e.g. ExifTool's CreatorTool/Software/Producer). Tools are consulted in name order.
  */
-export function creatingApplicationOf(
-  characteristics: Record<string, unknown> | null,
-): string | null {
+export function creatingApplicationOf(characteristics: Record<string, unknown> | null): string | null {
   if (!characteristics) return null;
   for (const tool of Object.keys(characteristics).sort(compareCodePoints)) {
     const output = characteristics[tool];

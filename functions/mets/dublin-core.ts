@@ -66,7 +66,9 @@ function addValue(section: DublinCoreSection, element: string, value: string): v
 function toSection(entry: DublinCoreEntry): DublinCoreSection {
   const target = entry.target.replace(/\/+$/, "");
   if (target !== "objects" && !target.startsWith("objects/")) {
-    throw new MetsInputError(`dublinCore target ${JSON.stringify(entry.target)} is not "objects" or under it`);
+    throw new MetsInputError(
+      `dublinCore target ${JSON.stringify(entry.target)} is not "objects" or under it`,
+    );
   }
   const elements: Array<[string, string[]]> = [];
   for (const [key, values] of Object.entries(entry.fields)) {

@@ -108,7 +108,9 @@ export function prepareMets(input: MetsInput): PreparedMets {
       continue;
     }
     if (!fileById.has(event.fileId)) {
-      throw new MetsInputError(`event ${event.id} (${event.type}) is about file ${event.fileId}, not in files`);
+      throw new MetsInputError(
+        `event ${event.id} (${event.type}) is about file ${event.fileId}, not in files`,
+      );
     }
     const list = eventsByFile.get(event.fileId);
     if (list) list.push(event);

@@ -118,17 +118,21 @@ export function writeEvent(w: XmlWriter, event: EventRecord, agentById: Map<stri
   w.close("premis:eventOutcomeInformation");
   for (const agentId of new Set(event.agents)) {
     const agent = agentById.get(agentId)!;
-    identifier(w, "linkingAgentIdentifier", agent.identifierType, agent.identifierValue);
+    w.fragment(`linkingAgent ${agentId}`, (f) =>
+      identifier(f, "linkingAgentIdentifier", agent.identifierType, agent.identifierValue),
+    );
   }
   w.close("premis:event");
 }
 
 export function writeAgent(w: XmlWriter, agent: AgentRecord): void {
-  w.open("premis:agent", [VERSION]);
-  identifier(w, "agentIdentifier", agent.identifierType, agent.identifierValue);
-  w.leaf("premis:agentName", agent.name);
-  w.leaf("premis:agentType", agent.type);
-  w.close("premis:agent");
+  w.fragment(`agent ${agent.id}`, (f) => {
+    f.open("premis:agent", [VERSION]);
+    identifier(f, "agentIdentifier", agent.identifierType, agent.identifierValue);
+    f.leaf("premis:agentName", agent.name);
+    f.leaf("premis:agentType", agent.type);
+    f.close("premis:agent");
+  });
 }
 
 /** The package as a PREMIS intellectual entity: its UUID, any external identifier, its name. */

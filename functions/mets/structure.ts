@@ -3,7 +3,13 @@
  * the package, Archivematica's "Archivematica default" map).
  */
 import { compareCodePoints } from "./characteristics.ts";
-import { FILE_GROUP_ORDER, groupRootOf, type MetsFileEntry, MetsInputError, type PreparedMets } from "./input.ts";
+import {
+  FILE_GROUP_ORDER,
+  groupRootOf,
+  type MetsFileEntry,
+  MetsInputError,
+  type PreparedMets,
+} from "./input.ts";
 import type { XmlWriter } from "./xml-writer.ts";
 
 export const STRUCT_MAP_LABEL = "Archivematica default";

@@ -31,7 +31,13 @@ interface AmdFacts {
   eventTypes: string[];
 }
 
-const CAPTURED = new Set(["formatRegistryKey", "messageDigest", "messageDigestAlgorithm", "size", "eventType"]);
+const CAPTURED = new Set([
+  "formatRegistryKey",
+  "messageDigest",
+  "messageDigestAlgorithm",
+  "size",
+  "eventType",
+]);
 
 export function parseMetsSummary(xml: string): MetsSummary {
   let objectId: string | null = null;

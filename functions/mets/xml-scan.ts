@@ -37,7 +37,8 @@ export function scanXml(xml: string, handlers: XmlHandlers): void {
   while (position < xml.length) {
     const lt = xml.indexOf("<", position);
     const textEnd = lt === -1 ? xml.length : lt;
-    if (textEnd > position && handlers.text) handlers.text(decodeEntities(xml.slice(position, textEnd)), open);
+    if (textEnd > position && handlers.text)
+      handlers.text(decodeEntities(xml.slice(position, textEnd)), open);
     if (lt === -1) break;
     MARKUP.lastIndex = lt;
     const match = MARKUP.exec(xml);
@@ -57,10 +58,12 @@ export function scanXml(xml: string, handlers: XmlHandlers): void {
       const raw = [...(attrText ?? "").matchAll(ATTRIBUTE)].map(
         (m) => [m[1]!, decodeEntities(m[2] ?? m[3] ?? "")] as const,
       );
-      const scope = new Map(scopes[scopes.length - 1]);
+      let scope = scopes[scopes.length - 1]!;
       for (const [name, value] of raw) {
-        if (name === "xmlns") scope.set("", value);
-        else if (name.startsWith("xmlns:")) scope.set(name.slice(6), value);
+        if (name !== "xmlns" && !name.startsWith("xmlns:")) continue;
+        // Copy on write: most elements declare no namespace and share their parent's scope.
+        if (scope === scopes[scopes.length - 1]) scope = new Map(scope);
+        scope.set(name === "xmlns" ? "" : name.slice(6), value);
       }
       const tag: XmlStart = {
         ...resolve(startName, scope, true, xml, lt),
@@ -93,7 +96,8 @@ function resolve(
   if (colon === -1) return { ns: isElement ? (scope.get("") ?? "") : "", local: qname };
   const prefix = qname.slice(0, colon);
   const ns = scope.get(prefix);
-  if (ns === undefined) throw new Error(`XML scan: undeclared prefix "${prefix}" (line ${lineAt(xml, offset)})`);
+  if (ns === undefined)
+    throw new Error(`XML scan: undeclared prefix "${prefix}" (line ${lineAt(xml, offset)})`);
   return { ns, local: qname.slice(colon + 1) };
 }
 

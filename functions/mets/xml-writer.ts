@@ -11,8 +11,10 @@
 export type Attr = readonly [name: string, value: string | number | null | undefined];
 
 const TEXT_SPECIAL =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding what XML 1.0 forbids is the point
   /[&<>\r]|[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const ATTR_SPECIAL =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding what XML 1.0 forbids is the point
   /[&<>"\r\n\t]|[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function replaceSpecial(ch: string): string {
@@ -37,14 +39,20 @@ function replaceSpecial(ch: string): string {
   }
 }
 
+// Cheap first checks: most values (ids, checksums, dates) need no escaping at all.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding what XML 1.0 forbids is the point
+const MAYBE_TEXT_SPECIAL = /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding what XML 1.0 forbids is the point
+const MAYBE_ATTR_SPECIAL = /[&<>"\r\n\t\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 /** Escapes character data for element content. */
 export function escapeText(value: string): string {
-  return value.replace(TEXT_SPECIAL, replaceSpecial);
+  return MAYBE_TEXT_SPECIAL.test(value) ? value.replace(TEXT_SPECIAL, replaceSpecial) : value;
 }
 
 /** Escapes an attribute value (to be written between double quotes). */
 export function escapeAttr(value: string): string {
-  return value.replace(ATTR_SPECIAL, replaceSpecial);
+  return MAYBE_ATTR_SPECIAL.test(value) ? value.replace(ATTR_SPECIAL, replaceSpecial) : value;
 }
 
 /** True when `value` can follow a letter prefix and form an xsd:ID/NCName (ASCII subset). */
@@ -52,40 +60,66 @@ export function isIdSafe(value: string): boolean {
   return /^[A-Za-z0-9._-]+$/.test(value);
 }
 
-const FLUSH_AT = 1 << 16;
+/** About 64 KiB of typical METS markup per chunk. */
+const FLUSH_EVERY_PIECES = 8192;
 
 export class XmlWriter {
   // Pieces are joined once per chunk: far less garbage than growing one string piece by piece.
   private parts: string[] = [];
-  private pending = 0;
   private depth = 0;
   private readonly indents: string[] = [""];
+  private readonly fragments = new Map<string, string>();
 
   constructor(private readonly sink: (chunk: string) => void) {}
 
   /** Writes raw markup (already escaped) on its own line at the current depth. */
   raw(markup: string): void {
-    this.push(this.indent(), markup, "\n");
+    this.parts.push(this.indent(), markup, "\n");
+    this.maybeFlush();
   }
 
   open(name: string, attrs?: readonly Attr[]): void {
-    this.push(this.indent(), "<", name, formatAttrs(attrs), ">\n");
+    this.parts.push(this.indent(), "<", name, formatAttrs(attrs), ">\n");
     this.depth++;
+    this.maybeFlush();
   }
 
   close(name: string): void {
     this.depth--;
-    this.push(this.indent(), "</", name, ">\n");
+    this.parts.push(this.indent(), "</", name, ">\n");
+    this.maybeFlush();
   }
 
   /** An element with no children. */
   empty(name: string, attrs?: readonly Attr[]): void {
-    this.push(this.indent(), "<", name, formatAttrs(attrs), "/>\n");
+    this.parts.push(this.indent(), "<", name, formatAttrs(attrs), "/>\n");
+    this.maybeFlush();
   }
 
   /** An element holding only text. */
   leaf(name: string, text: string, attrs?: readonly Attr[]): void {
-    this.push(this.indent(), "<", name, formatAttrs(attrs), ">", escapeText(text), "</", name, ">\n");
+    this.parts.push(this.indent(), "<", name, formatAttrs(attrs), ">", escapeText(text), "</", name, ">\n");
+    this.maybeFlush();
+  }
+
+  /**
+   * Markup that repeats verbatim (an agent, say): rendered once per key and depth, then copied.
+   * The caller promises that the same key always renders the same markup.
+   */
+  fragment(key: string, render: (w: XmlWriter) => void): void {
+    const cacheKey = `${this.depth} ${key}`;
+    let markup = this.fragments.get(cacheKey);
+    if (markup === undefined) {
+      const pieces: string[] = [];
+      const sub = new XmlWriter((chunk) => pieces.push(chunk));
+      sub.depth = this.depth;
+      render(sub);
+      sub.flush();
+      markup = pieces.join("");
+      this.fragments.set(cacheKey, markup);
+    }
+    this.parts.push(markup);
+    this.maybeFlush();
   }
 
   /** Passes everything written so far to the sink. */
@@ -93,16 +127,11 @@ export class XmlWriter {
     if (this.parts.length > 0) {
       this.sink(this.parts.join(""));
       this.parts = [];
-      this.pending = 0;
     }
   }
 
-  private push(...pieces: string[]): void {
-    for (const piece of pieces) {
-      this.parts.push(piece);
-      this.pending += piece.length;
-    }
-    if (this.pending >= FLUSH_AT) this.flush();
+  private maybeFlush(): void {
+    if (this.parts.length >= FLUSH_EVERY_PIECES) this.flush();
   }
 
   private indent(): string {

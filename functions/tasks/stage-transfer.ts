@@ -2,7 +2,7 @@ import { constants } from "node:fs";
 import { access, copyFile, mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { TaskModule } from "../core/task-module.ts";
+import type { TaskContext, TaskModule, TaskOutcome } from "../core/task-module.ts";
 import { mapLimit } from "./concurrency.ts";
 import { kindOf, walk } from "./fs-walk.ts";
 
@@ -36,6 +36,7 @@ export const stageTransfer: TaskModule = {
       ctx.stdout(`already staged: ${ctx.unit.workingPath}`);
       return { exitCode: 0 };
     }
+    if (ctx.unit.source.startsWith("s3://")) return stageObject(ctx, target);
     const source = sourcePath(ctx.unit.source);
     const info = await stat(source).catch(() => null);
     if (!info) {
@@ -89,6 +90,23 @@ export const stageTransfer: TaskModule = {
     return { exitCode: 0, output: { stagedFiles: copied } };
   },
 };
+
+/** An uploaded package (s3://bucket/key) is streamed from the transfer store as one object. */
+async function stageObject(ctx: TaskContext, target: string): Promise<TaskOutcome> {
+  const url = new URL(ctx.unit.source);
+  const key = decodeURIComponent(url.pathname.replace(/^\//, ""));
+  if (!ctx.transfers) {
+    ctx.stderr(`${ctx.unit.source}: this worker has no transfer store to read it from`);
+    return { exitCode: 1 };
+  }
+  const temp = `${target}.partial`;
+  await rm(temp, { recursive: true, force: true });
+  for (const folder of ["objects", "metadata", "logs"]) await mkdir(path.join(temp, folder), { recursive: true });
+  await ctx.transfers.getToFile(key, path.join(temp, "objects", path.posix.basename(key)));
+  await rename(temp, target);
+  ctx.stdout(`staged ${ctx.unit.source}`);
+  return { exitCode: 0, output: { stagedFiles: 1 } };
+}
 
 async function exists(p: string): Promise<boolean> {
   return stat(p).then(

@@ -96,9 +96,13 @@ function undeclaredPremisElements(xml: string, declared: Set<string>): string[] 
       const mdType = mdWrap ? (attrValue(mdWrap, "MDTYPE") ?? "") : "";
       const where = `METS.xml:${lineAt(xml, tag.offset)}`;
       if (tag.ns === PREMIS_NS && !declared.has(tag.local)) {
-        errors.push(`${where}: element ${tag.qname} is not declared by premis-v3-0.xsd (lax processing skips it)`);
+        errors.push(
+          `${where}: element ${tag.qname} is not declared by premis-v3-0.xsd (lax processing skips it)`,
+        );
       } else if (mdType.startsWith("PREMIS") && tag.ns !== PREMIS_NS) {
-        errors.push(`${where}: mdWrap MDTYPE="${mdType}" holds {${tag.ns}}${tag.local}, not a PREMIS 3 element`);
+        errors.push(
+          `${where}: mdWrap MDTYPE="${mdType}" holds {${tag.ns}}${tag.local}, not a PREMIS 3 element`,
+        );
       }
     },
   });

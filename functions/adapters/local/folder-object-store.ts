@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { copyFile, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
@@ -12,7 +12,8 @@ export class FolderObjectStore implements ObjectStore {
   async putFile(key: string, localPath: string, options: { sha256?: string } = {}): Promise<StoredObject> {
     const target = this.pathOf(key);
     await mkdir(path.dirname(target), { recursive: true });
-    const temp = `${target}.partial-${randomUUID()}`;
+    // A fixed temporary name: a put repeated after a crash overwrites the leftover instead of adding one.
+    const temp = `${target}.partial`;
     try {
       await copyFile(localPath, temp);
       const sha256 = await hashFile(temp);
@@ -30,7 +31,7 @@ export class FolderObjectStore implements ObjectStore {
 
   async getToFile(key: string, localPath: string): Promise<void> {
     await mkdir(path.dirname(localPath), { recursive: true });
-    const temp = `${localPath}.partial-${randomUUID()}`;
+    const temp = `${localPath}.partial`;
     await copyFile(this.pathOf(key), temp);
     await rename(temp, localPath);
   }
@@ -60,7 +61,7 @@ export class FolderObjectStore implements ObjectStore {
       for (const e of entries) {
         const key = rel ? `${rel}/${e.name}` : e.name;
         if (e.isDirectory()) yield* walk(path.join(dir, e.name), key);
-        else if (e.isFile() && !e.name.includes(".partial-")) yield key;
+        else if (e.isFile() && !e.name.endsWith(".partial")) yield key;
       }
     };
     for await (const key of walk(this.root, "")) if (key.startsWith(prefix)) yield key;

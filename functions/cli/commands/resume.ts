@@ -4,6 +4,7 @@ import { sipIdOf } from "../../core/ids.ts";
 import { followToEnd, progressPoll, summarize } from "../follow.ts";
 import { CliError, type CliIo, homeOf, usageError, writeLine } from "../io.ts";
 import { Progress } from "../progress.ts";
+import { ownerState } from "../owners.ts";
 import { openRuntime, STALE_AFTER_MS } from "../runtime.ts";
 import { report } from "./run.ts";
 
@@ -32,12 +33,13 @@ export async function resumeCommand(argv: string[], io: CliIo): Promise<number> 
     const transfer = await rt.store.getUnit(id);
     if (!transfer || transfer.type !== "transfer") throw new CliError(`no transfer with id ${id}`);
     const units = [transfer, await rt.store.getUnit(sipIdOf(id))].filter((u) => u !== null);
+    const owners = await Promise.all(units.map((u) => ownerState(rt.workRoot, u.id)));
+    if (owners.includes("alive")) throw new CliError(`transfer ${id} is being processed by another process on this machine`);
     const beat = Math.max(...units.map((u) => u.heartbeatAt?.getTime() ?? 0));
     const running = units.some((u) => u.status === "running");
-    if (running && Date.now() - beat < STALE_AFTER_MS) {
-      throw new CliError(
-        `transfer ${id} is being processed by another process (alive ${Math.round((Date.now() - beat) / 1000)} s ago)`,
-      );
+    if (running && !owners.includes("dead") && Date.now() - beat < STALE_AFTER_MS) {
+      const ago = Math.round((Date.now() - beat) / 1000);
+      throw new CliError(`transfer ${id} is being processed by another process (alive ${ago} s ago)`);
     }
     let resumed = 0;
     for (const unit of units) {

@@ -20,7 +20,13 @@ export const AGENTS: AgentRecord[] = [
     identifierType: "repository code",
     identifierValue: "WC",
   },
-  { id: "agent-user", type: "person", name: 'Zoë "ops" Ødegård', identifierType: "user", identifierValue: "7" },
+  {
+    id: "agent-user",
+    type: "person",
+    name: 'Zoë "ops" Ødegård',
+    identifierType: "user",
+    identifierValue: "7",
+  },
 ];
 
 const at = (minute: number): Date => new Date(Date.UTC(2024, 4, 1, 10, minute, 0));
@@ -92,7 +98,12 @@ export function sampleFiles(): MetsInput["files"] {
 }
 
 let eventCounter = 0;
-function event(fileId: string | null, type: string, minute: number, extra: Partial<EventRecord> = {}): EventRecord {
+function event(
+  fileId: string | null,
+  type: string,
+  minute: number,
+  extra: Partial<EventRecord> = {},
+): EventRecord {
   eventCounter++;
   return {
     id: extra.id ?? `00000000-0000-4000-8000-${String(eventCounter).padStart(12, "0")}`,

@@ -51,11 +51,15 @@ describe("canonicalJson", () => {
     const cyclic: Record<string, unknown> = { b: 1n, a: [undefined, Number.NaN, new Date(0)] };
     cyclic.self = cyclic;
     expect(canonicalJson({ z: { y: 1, x: 2 }, a: "\u0001" })).toBe('{"a":"\\u0001","z":{"x":2,"y":1}}');
-    expect(canonicalJson(cyclic)).toBe('{"a":[null,null,"1970-01-01T00:00:00.000Z"],"b":"1","self":"[Circular]"}');
+    expect(canonicalJson(cyclic)).toBe(
+      '{"a":[null,null,"1970-01-01T00:00:00.000Z"],"b":"1","self":"[Circular]"}',
+    );
   });
 
   it("finds the creating application in embedded-metadata tags", () => {
-    expect(creatingApplicationOf({ exiftool: { Producer: "LibreOffice 7", Software: "Writer" } })).toBe("Writer");
+    expect(creatingApplicationOf({ exiftool: { Producer: "LibreOffice 7", Software: "Writer" } })).toBe(
+      "Writer",
+    );
     expect(creatingApplicationOf({ siegfried: { matches: [] } })).toBeNull();
     expect(creatingApplicationOf(null)).toBeNull();
   });

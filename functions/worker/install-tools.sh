@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The system tools stepmatica's task modules run (the ECS worker image and .ci/run both call this).
+# Idempotent and non-interactive: installs only what is missing, runs apt-get update at most once.
+# Options: --with-browser  also install what the dashboard's browser tests need (Chromium's libraries).
+set -euo pipefail
+
+WITH_BROWSER=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-browser) WITH_BROWSER=1 ;;
+    *) echo "install-tools.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+# Debian packages, one per tool the task modules call:
+#   clamav        clamscan (Scan for viruses; signatures: the project's test database + /var/lib/clamav)
+#   mediainfo     audio/video characterization
+#   ffmpeg        ffprobe characterization, audio/video normalization
+#   ghostscript   gs: PDF/A normalization
+#   libxml2-utils xmllint: METS/PREMIS schema validation
+PACKAGES=(clamav mediainfo ffmpeg ghostscript libxml2-utils)
+if [ "$WITH_BROWSER" = 1 ]; then
+  PACKAGES+=(chromium)
+fi
+
+if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo -n); fi
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-tools.sh: all tools present (${PACKAGES[*]})"
+  exit 0
+fi
+
+echo "install-tools.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# freshclam is not run: the official signatures are optional (stepmatica doctor reports them);
+# the project's own test signatures are always loaded.
+echo "install-tools.sh: done"

@@ -1,0 +1,141 @@
+import { ArnFormat, Duration, Stack } from "aws-cdk-lib";
+import { Rule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { FunctionUrlAuthType, type IFunction } from "aws-cdk-lib/aws-lambda";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import type { Bucket } from "aws-cdk-lib/aws-s3";
+import { Construct } from "constructs";
+import { acknowledge } from "../common.ts";
+import type { FunctionsProps, StepmaticaFunctionProps } from "./interfaces.ts";
+import { StepmaticaFunction } from "./stepmatica-function.ts";
+
+/** The ARN of every execution of a named state machine (execution names are not known in advance). */
+export function executionsArn(scope: Construct, stateMachineArn: string): string {
+  const name = Stack.of(scope).splitArn(stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
+  return Stack.of(scope).formatArn({
+    service: "states",
+    resource: "execution",
+    resourceName: `${name}:*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+/**
+ * The four Lambda functions and their triggers: start-transfer (S3 Object Created via EventBridge),
+ * dispatch-job (the state machines' waitForTaskToken target), run-tasks (light-queue consumer with
+ * partial batch failures) and api (the dashboard, behind an IAM-authenticated function URL).
+ * Each gets only the grants its code uses.
+ */
+export class Functions extends Construct {
+  readonly startTransfer: IFunction;
+  readonly dispatchJob: IFunction;
+  readonly runTasks: IFunction;
+  readonly api: IFunction;
+  readonly apiUrl: string;
+  readonly transferRule: Rule;
+
+  constructor(scope: Construct, id: string, props: FunctionsProps) {
+    super(scope, id);
+    const { config, storage, database, queues, stateMachines } = props;
+    const make = (name: string, description: string, timeoutSeconds: number, extra: Partial<StepmaticaFunctionProps> = {}) =>
+      new StepmaticaFunction(this, toPascal(name), {
+        config,
+        name,
+        description,
+        timeoutSeconds,
+        vpc: props.vpc,
+        subnets: props.subnets,
+        securityGroup: props.securityGroup,
+        accessPoint: props.accessPoint,
+        environment: props.environment,
+        ...extra,
+      }).function;
+
+    const startTransfer = make("start-transfer", "S3 Object Created -> StartExecution of the transfer workflow", 60, {
+      deadLetterQueue: props.eventsDeadLetterQueue,
+    });
+    const dispatchJob = make("dispatch-job", "A job's Task state: records the job and its tasks, queues them", 120);
+    const runTasks = make("run-tasks", "Light-queue consumer: runs tasks, settles jobs", config.functions.runTasksTimeoutSeconds);
+    const api = make("api", "Dashboard and its API", 30, { memoryMb: 512 });
+    this.startTransfer = startTransfer;
+    this.dispatchJob = dispatchJob;
+    this.runTasks = runTasks;
+    this.api = api;
+
+    for (const fn of [startTransfer, dispatchJob, runTasks, api]) database.cluster.grantDataApiAccess(fn);
+
+    // start-transfer: reads the uploaded object's metadata, starts (or finds) the transfer execution.
+    readObjects(startTransfer, storage.transferBucket, `${config.pipeline.transferPrefix}*`);
+    allow(startTransfer, ["states:StartExecution"], [stateMachines.transfer]);
+    allow(startTransfer, ["states:DescribeExecution"], [executionsArn(this, stateMachines.transfer)]);
+    this.transferRule = new Rule(this, "TransferUploadedRule", {
+      description: "An object created under the transfer prefix starts a transfer",
+      eventPattern: {
+        source: ["aws.s3"],
+        detailType: ["Object Created"],
+        detail: {
+          bucket: { name: [storage.transferBucket.bucketName] },
+          object: { key: [{ prefix: config.pipeline.transferPrefix }] },
+        },
+      },
+      targets: [
+        new LambdaFunction(startTransfer, {
+          deadLetterQueue: props.eventsDeadLetterQueue,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(6),
+        }),
+      ],
+    });
+
+    // dispatch-job: queues tasks; answers the token at once when a job has no tasks.
+    queues.light.grantSendMessages(dispatchJob);
+    queues.heavy.grantSendMessages(dispatchJob);
+    grantTaskResponse(dispatchJob, stateMachines);
+
+    // run-tasks: the light queue's consumer; settles jobs; stores AIPs and DIPs.
+    runTasks.addEventSource(
+      new SqsEventSource(queues.light, {
+        batchSize: config.functions.runTasksBatchSize,
+        maxConcurrency: config.functions.runTasksMaxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+    grantTaskResponse(runTasks, stateMachines);
+    readObjects(runTasks, storage.transferBucket, `${config.pipeline.transferPrefix}*`);
+    storage.aipBucket.grantReadWrite(runTasks);
+    storage.dipBucket.grantReadWrite(runTasks);
+
+    // api: reads the store; links AIPs for download.
+    readObjects(api, storage.aipBucket, "*");
+    const url = api.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
+    this.apiUrl = url.url;
+
+    acknowledge(
+      this,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:stepmatica-${config.stage}-transfer:*]`,
+      "Execution names are the transfer ids, unknown at deploy time; the wildcard stays inside the one state machine.",
+    );
+  }
+}
+
+function allow(grantee: IGrantable, actions: string[], resources: string[]): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions, resources }));
+}
+
+function readObjects(grantee: IGrantable, bucket: Bucket, keyPattern: string): void {
+  allow(grantee, ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAttributes"], [bucket.arnForObjects(keyPattern)]);
+  allow(grantee, ["s3:ListBucket"], [bucket.bucketArn]);
+}
+
+/** SendTaskSuccess/Failure/Heartbeat on the two state machines (by ARN: they are created after the functions). */
+function grantTaskResponse(grantee: IGrantable, arns: { transfer: string; ingest: string }): void {
+  allow(grantee, ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"], [
+    arns.transfer,
+    arns.ingest,
+  ]);
+}
+
+function toPascal(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,79 @@
+import path from "node:path";
+import { Duration } from "aws-cdk-lib";
+import {
+  ApplicationLogLevel,
+  Architecture,
+  FileSystem,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup } from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+import { acknowledge, dataRemovalPolicy, REPO_ROOT, WORK_MOUNT_PATH } from "../common.ts";
+import { bundlingOptions } from "./bundling.ts";
+import type { StepmaticaFunctionProps } from "./interfaces.ts";
+
+export const METRICS_NAMESPACE = "stepmatica";
+
+/**
+ * One stepmatica Lambda function with the defaults fixed once: Node.js 24 on ARM64, esbuild bundling
+ * without Docker, X-Ray tracing, JSON logs into a log group with the stage's retention, in the VPC's
+ * private subnets with the working storage mounted at WORK_ROOT, Powertools service and namespace set.
+ */
+export class StepmaticaFunction extends Construct {
+  readonly function: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: StepmaticaFunctionProps) {
+    super(scope, id);
+    const logGroup = new LogGroup(this, "Logs", {
+      retention: props.config.logRetentionDays,
+      removalPolicy: dataRemovalPolicy(props.config),
+    });
+    this.function = new NodejsFunction(this, "Function", {
+      description: props.description,
+      entry: path.join(REPO_ROOT, "functions/handlers", `${props.name}.ts`),
+      handler: "handler",
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, "package-lock.json"),
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memoryMb ?? props.config.functions.memoryMb,
+      timeout: Duration.seconds(props.timeoutSeconds),
+      tracing: Tracing.ACTIVE,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      logGroup,
+      vpc: props.vpc,
+      vpcSubnets: props.subnets,
+      securityGroups: [props.securityGroup],
+      filesystem: FileSystem.fromEfsAccessPoint(props.accessPoint, WORK_MOUNT_PATH),
+      ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
+      environment: {
+        ...props.environment,
+        POWERTOOLS_SERVICE_NAME: `stepmatica-${props.name}`,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        NODE_OPTIONS: "--enable-source-maps",
+      },
+      bundling: bundlingOptions(),
+    });
+    acknowledge(
+      this.function,
+      "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+      "The AWS basic execution policy only lets the function write its own log streams.",
+    );
+    acknowledge(
+      this.function,
+      "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]",
+      "A function in a VPC needs the ENI permissions of this AWS policy; EC2 does not scope them to resources.",
+    );
+    acknowledge(
+      this.function,
+      "AwsSolutions-IAM5[Resource::*]",
+      "X-Ray PutTraceSegments/PutTelemetryRecords do not support resource-level permissions.",
+    );
+  }
+}

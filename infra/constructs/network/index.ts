@@ -1,0 +1,83 @@
+import {
+  FlowLogDestination,
+  FlowLogTrafficType,
+  GatewayVpcEndpointAwsService,
+  InterfaceVpcEndpointAwsService,
+  SecurityGroup,
+  type SubnetSelection,
+  SubnetType,
+  Vpc,
+} from "aws-cdk-lib/aws-ec2";
+import { LogGroup } from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+import { dataRemovalPolicy } from "../common.ts";
+import type { NetworkProps } from "./interfaces.ts";
+
+/** The AWS APIs the functions and workers call, reached through interface endpoints when enabled. */
+const INTERFACE_SERVICES = {
+  Sqs: InterfaceVpcEndpointAwsService.SQS,
+  StepFunctions: InterfaceVpcEndpointAwsService.STEP_FUNCTIONS,
+  RdsData: InterfaceVpcEndpointAwsService.RDS_DATA,
+  Logs: InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+  Monitoring: InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
+  XRay: InterfaceVpcEndpointAwsService.XRAY,
+  SecretsManager: InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+  Ecr: InterfaceVpcEndpointAwsService.ECR,
+  EcrDocker: InterfaceVpcEndpointAwsService.ECR_DOCKER,
+  Ecs: InterfaceVpcEndpointAwsService.ECS,
+  EcsAgent: InterfaceVpcEndpointAwsService.ECS_AGENT,
+  EcsTelemetry: InterfaceVpcEndpointAwsService.ECS_TELEMETRY,
+} as const;
+
+/**
+ * The VPC: private subnets for everything that runs, an S3 gateway endpoint, and per environment
+ * NAT gateways and/or interface endpoints for SQS, Step Functions, the RDS Data API, logs and ECS/ECR.
+ * Also the security groups of the two kinds of compute (functions, workers), which the data stores admit.
+ */
+export class Network extends Construct {
+  readonly vpc: Vpc;
+  readonly privateSubnets: SubnetSelection;
+  readonly functionsSecurityGroup: SecurityGroup;
+  readonly workersSecurityGroup: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+    const { network } = props.config;
+    const withNat = network.natGateways > 0;
+    const privateType = withNat ? SubnetType.PRIVATE_WITH_EGRESS : SubnetType.PRIVATE_ISOLATED;
+    const flowLogs = new LogGroup(this, "FlowLogs", {
+      retention: props.config.logRetentionDays,
+      removalPolicy: dataRemovalPolicy(props.config),
+    });
+    this.vpc = new Vpc(this, "Vpc", {
+      maxAzs: network.maxAzs,
+      natGateways: network.natGateways,
+      subnetConfiguration: [
+        ...(withNat ? [{ name: "public", subnetType: SubnetType.PUBLIC, cidrMask: 24 }] : []),
+        { name: "private", subnetType: privateType, cidrMask: 20 },
+      ],
+      gatewayEndpoints: { S3: { service: GatewayVpcEndpointAwsService.S3 } },
+      flowLogs: {
+        all: { destination: FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: FlowLogTrafficType.ALL },
+      },
+      restrictDefaultSecurityGroup: true,
+    });
+    this.privateSubnets = { subnetType: privateType };
+    if (network.interfaceEndpoints) {
+      for (const [name, service] of Object.entries(INTERFACE_SERVICES)) {
+        // open: true admits HTTPS from the VPC's CIDR, i.e. the functions, workers and instances.
+        this.vpc.addInterfaceEndpoint(name, { service, subnets: this.privateSubnets, privateDnsEnabled: true });
+      }
+    }
+    this.functionsSecurityGroup = new SecurityGroup(this, "FunctionsSecurityGroup", {
+      vpc: this.vpc,
+      description: "stepmatica Lambda functions",
+      allowAllOutbound: true,
+    });
+    this.workersSecurityGroup = new SecurityGroup(this, "WorkersSecurityGroup", {
+      vpc: this.vpc,
+      description: "stepmatica ECS worker tasks",
+      allowAllOutbound: true,
+    });
+  }
+}

@@ -1,0 +1,5 @@
+import type { StageConfig } from "../../config/index.ts";
+
+export interface NetworkProps {
+  readonly config: StageConfig;
+}

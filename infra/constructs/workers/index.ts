@@ -1,0 +1,185 @@
+import { Duration, Stack } from "aws-cdk-lib";
+import { AdjustmentType } from "aws-cdk-lib/aws-applicationautoscaling";
+import { AutoScalingGroup, BlockDeviceVolume, EbsDeviceVolumeType } from "aws-cdk-lib/aws-autoscaling";
+import { InstanceType, SecurityGroup } from "aws-cdk-lib/aws-ec2";
+import { Platform } from "aws-cdk-lib/aws-ecr-assets";
+import {
+  AmiHardwareType,
+  AsgCapacityProvider,
+  Cluster,
+  ContainerImage,
+  ContainerInsights,
+  Ec2Service,
+  Ec2TaskDefinition,
+  EcsOptimizedImage,
+  LogDrivers,
+  NetworkMode,
+} from "aws-cdk-lib/aws-ecs";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { LogGroup } from "aws-cdk-lib/aws-logs";
+import { IgnoreMode } from "aws-cdk-lib";
+import { Construct } from "constructs";
+import { acknowledge, dataRemovalPolicy, REPO_ROOT, WORK_MOUNT_PATH } from "../common.ts";
+import { METRICS_NAMESPACE } from "../functions/stepmatica-function.ts";
+import { scratchMountCommands } from "./host-user-data.ts";
+import { SCRATCH_PATH, WORKER_IMAGE_EXCLUDES, type WorkersProps } from "./interfaces.ts";
+import { grantWorkerAccess } from "./grants.ts";
+
+/**
+ * The heavy-task workers: an ECS cluster on EC2 (Graviton hosts from an Auto Scaling group capacity
+ * provider, each with an encrypted EBS scratch volume), the worker image built from
+ * functions/worker/Dockerfile, and a service that scales on the heavy queue's depth. A task protects
+ * itself from scale-in while it runs a task (ECS task scale-in protection, via the agent endpoint).
+ */
+export class Workers extends Construct {
+  readonly cluster: Cluster;
+  readonly service: Ec2Service;
+  readonly taskDefinition: Ec2TaskDefinition;
+  readonly capacityProvider: AsgCapacityProvider;
+
+  constructor(scope: Construct, id: string, props: WorkersProps) {
+    super(scope, id);
+    const { config } = props;
+    const workers = config.workers;
+    this.cluster = new Cluster(this, "Cluster", { vpc: props.vpc, containerInsightsV2: ContainerInsights.ENABLED });
+
+    const hostSecurityGroup = new SecurityGroup(this, "HostSecurityGroup", {
+      vpc: props.vpc,
+      description: "stepmatica ECS hosts (no inbound; tasks use their own security group)",
+      allowAllOutbound: true,
+    });
+    const hosts = new AutoScalingGroup(this, "Hosts", {
+      vpc: props.vpc,
+      vpcSubnets: props.subnets,
+      instanceType: new InstanceType(workers.instanceType),
+      machineImage: EcsOptimizedImage.amazonLinux2023(AmiHardwareType.ARM),
+      securityGroup: hostSecurityGroup,
+      requireImdsv2: true,
+      minCapacity: workers.minInstances,
+      maxCapacity: workers.maxInstances,
+      newInstancesProtectedFromScaleIn: workers.instanceTerminationProtection,
+      blockDevices: [
+        {
+          deviceName: "/dev/xvda",
+          volume: BlockDeviceVolume.ebs(30, { encrypted: true, volumeType: EbsDeviceVolumeType.GP3 }),
+        },
+        {
+          deviceName: "/dev/sdb",
+          volume: BlockDeviceVolume.ebs(workers.scratchVolumeGb, {
+            encrypted: true,
+            volumeType: EbsDeviceVolumeType.GP3,
+            deleteOnTermination: true,
+          }),
+        },
+      ],
+    });
+    hosts.addUserData(...scratchMountCommands());
+    this.capacityProvider = new AsgCapacityProvider(this, "CapacityProvider", {
+      autoScalingGroup: hosts,
+      enableManagedTerminationProtection: workers.instanceTerminationProtection,
+      enableManagedDraining: true,
+      targetCapacityPercent: 100,
+    });
+    this.cluster.addAsgCapacityProvider(this.capacityProvider);
+
+    this.taskDefinition = new Ec2TaskDefinition(this, "TaskDefinition", {
+      networkMode: NetworkMode.AWS_VPC,
+      volumes: [
+        {
+          name: "work",
+          efsVolumeConfiguration: {
+            fileSystemId: props.fileSystem.fileSystemId,
+            transitEncryption: "ENABLED",
+            authorizationConfig: { accessPointId: props.accessPoint.accessPointId, iam: "ENABLED" },
+          },
+        },
+        { name: "scratch", host: { sourcePath: SCRATCH_PATH } },
+      ],
+    });
+    const logGroup = new LogGroup(this, "Logs", {
+      retention: config.logRetentionDays,
+      removalPolicy: dataRemovalPolicy(config),
+    });
+    const container = this.taskDefinition.addContainer("worker", {
+      image: ContainerImage.fromAsset(REPO_ROOT, {
+        file: "functions/worker/Dockerfile",
+        platform: Platform.LINUX_ARM64,
+        ignoreMode: IgnoreMode.DOCKER,
+        exclude: WORKER_IMAGE_EXCLUDES,
+      }),
+      cpu: workers.taskCpu,
+      memoryLimitMiB: workers.taskMemoryMb,
+      logging: LogDrivers.awsLogs({ streamPrefix: "worker", logGroup }),
+      stopTimeout: Duration.seconds(120),
+      environment: {
+        ...props.environment,
+        POWERTOOLS_SERVICE_NAME: "stepmatica-worker",
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        SCRATCH_ROOT: SCRATCH_PATH,
+        HEAVY_TASK_TIMEOUT_SECONDS: String(workers.heavyTaskTimeoutSeconds),
+      },
+    });
+    container.addMountPoints(
+      { sourceVolume: "work", containerPath: WORK_MOUNT_PATH, readOnly: false },
+      { sourceVolume: "scratch", containerPath: SCRATCH_PATH, readOnly: false },
+    );
+
+    this.service = new Ec2Service(this, "Service", {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: workers.minTasks,
+      capacityProviderStrategies: [{ capacityProvider: this.capacityProvider.capacityProviderName, weight: 1 }],
+      vpcSubnets: props.subnets,
+      securityGroups: [props.securityGroup],
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { rollback: true },
+    });
+    props.fileSystem.connections.allowDefaultPortFrom(props.securityGroup, "NFS from the worker tasks");
+    this.scaleOnQueueDepth(workers.minTasks, workers.maxTasks, props);
+
+    const taskRole = this.taskDefinition.taskRole;
+    grantWorkerAccess(taskRole, props);
+    // Task scale-in protection is set by the worker through the ECS agent, with the task role's credentials.
+    taskRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ["ecs:UpdateTaskProtection", "ecs:GetTaskProtection"],
+        resources: [
+          Stack.of(this).formatArn({ service: "ecs", resource: "task", resourceName: `${this.cluster.clusterName}/*` }),
+        ],
+      }),
+    );
+    this.acknowledgeFindings();
+  }
+
+  private scaleOnQueueDepth(minTasks: number, maxTasks: number, props: WorkersProps): void {
+    const scaling = this.service.autoScaleTaskCount({ minCapacity: minTasks, maxCapacity: maxTasks });
+    scaling.scaleOnMetric("HeavyQueueDepth", {
+      metric: props.queues.heavy.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: "Maximum",
+      }),
+      adjustmentType: AdjustmentType.CHANGE_IN_CAPACITY,
+      scalingSteps: [
+        { upper: 0, change: -1 },
+        { lower: 1, change: +1 },
+        { lower: 20, change: +2 },
+        { lower: 100, change: +4 },
+      ],
+      cooldown: Duration.minutes(2),
+    });
+  }
+
+  private acknowledgeFindings(): void {
+    acknowledge(
+      this.taskDefinition,
+      "AwsSolutions-ECS2",
+      "The variables are resource names, ARNs and limits, none secret; credentials come from Secrets Manager through the Data API.",
+    );
+    acknowledge(
+      this,
+      "AwsSolutions-AS3",
+      "Host launches and terminations are driven by the ECS capacity provider and visible in its metrics; the pipeline alarms cover the effect that matters (queue depth, no progress).",
+    );
+  }
+}

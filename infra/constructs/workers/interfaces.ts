@@ -1,0 +1,39 @@
+import type { ISecurityGroup, IVpc, SubnetSelection } from "aws-cdk-lib/aws-ec2";
+import type { AccessPoint, FileSystem } from "aws-cdk-lib/aws-efs";
+import type { StageConfig } from "../../config/index.ts";
+import type { Database } from "../database/index.ts";
+import type { StateMachineArns } from "../functions/interfaces.ts";
+import type { Queues } from "../queues/index.ts";
+import type { Storage } from "../storage/index.ts";
+
+export interface WorkersProps {
+  readonly config: StageConfig;
+  readonly vpc: IVpc;
+  readonly subnets: SubnetSelection;
+  readonly securityGroup: ISecurityGroup;
+  readonly fileSystem: FileSystem;
+  readonly accessPoint: AccessPoint;
+  readonly storage: Storage;
+  readonly database: Database;
+  readonly queues: Queues;
+  readonly stateMachines: StateMachineArns;
+  readonly environment: Record<string, string>;
+}
+
+/** Where each EC2 host mounts its EBS scratch volume, and where the worker container sees it. */
+export const SCRATCH_PATH = "/scratch";
+
+/**
+ * The worker image's build context is the repository root, reduced to what the Dockerfile copies
+ * (dockerignore syntax): never node_modules, cdk.out, tests or AIPs.
+ */
+export const WORKER_IMAGE_EXCLUDES = [
+  "*",
+  "!package.json",
+  "!package-lock.json",
+  "!functions",
+  "!workflows",
+  "**/node_modules",
+  "**/cdk.out",
+  "**/*.test.ts",
+];

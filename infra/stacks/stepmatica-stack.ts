@@ -1,0 +1,123 @@
+import { CfnOutput, Stack, type StackProps, Tags } from "aws-cdk-lib";
+import type { Construct } from "constructs";
+import type { StageConfig } from "../config/index.ts";
+import { Cache } from "../constructs/cache/index.ts";
+import { Database } from "../constructs/database/index.ts";
+import { Functions } from "../constructs/functions/index.ts";
+import { Network } from "../constructs/network/index.ts";
+import { Observability } from "../constructs/observability/index.ts";
+import { Pipeline, stateMachineArn } from "../constructs/pipeline/index.ts";
+import { Queues } from "../constructs/queues/index.ts";
+import { Storage } from "../constructs/storage/index.ts";
+import { Workers } from "../constructs/workers/index.ts";
+import { WorkingStorage } from "../constructs/working-storage/index.ts";
+import { runtimeEnvironment } from "./runtime-environment.ts";
+
+export interface StepmaticaStackProps extends StackProps {
+  readonly config: StageConfig;
+}
+
+/**
+ * One environment of stepmatica in one stack: data stores, network, compute and pipeline. One stack
+ * (not a stateful/stateless pair) on purpose — see infra/README.md, "Why one stack per environment".
+ */
+export class StepmaticaStack extends Stack {
+  readonly config: StageConfig;
+  readonly storage: Storage;
+  readonly network: Network;
+  readonly workingStorage: WorkingStorage;
+  readonly database: Database;
+  readonly cache: Cache;
+  readonly queues: Queues;
+  readonly functions: Functions;
+  readonly workers: Workers;
+  readonly pipeline: Pipeline;
+  readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props: StepmaticaStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.config = config;
+    Tags.of(this).add("stepmatica:stage", config.stage);
+
+    this.storage = new Storage(this, "Storage", { config });
+    this.network = new Network(this, "Network", { config });
+    const { vpc, privateSubnets: subnets, functionsSecurityGroup, workersSecurityGroup } = this.network;
+    this.workingStorage = new WorkingStorage(this, "WorkingStorage", { config, vpc, subnets });
+    this.database = new Database(this, "Database", { config, vpc, subnets });
+    this.cache = new Cache(this, "Cache", { config, vpc, subnets });
+    this.queues = new Queues(this, "Queues", { config });
+    this.workingStorage.allowFrom(functionsSecurityGroup, workersSecurityGroup);
+    this.cache.allowFrom(functionsSecurityGroup, workersSecurityGroup);
+
+    const stateMachines = {
+      transfer: stateMachineArn(this, config.stage, "transfer"),
+      ingest: stateMachineArn(this, config.stage, "ingest"),
+    };
+    const environment = runtimeEnvironment(config, {
+      transferStateMachineArn: stateMachines.transfer,
+      ingestStateMachineArn: stateMachines.ingest,
+      lightQueueUrl: this.queues.light.queueUrl,
+      heavyQueueUrl: this.queues.heavy.queueUrl,
+      dbClusterArn: this.database.cluster.clusterArn,
+      dbSecretArn: this.database.cluster.secret!.secretArn,
+      dbName: this.database.databaseName,
+      redisUrl: this.cache.url,
+      redisCluster: this.cache.clusterMode,
+      transferBucket: this.storage.transferBucket.bucketName,
+      aipBucket: this.storage.aipBucket.bucketName,
+      dipBucket: this.storage.dipBucket.bucketName,
+    });
+    const shared = { config, vpc, subnets, accessPoint: this.workingStorage.accessPoint, storage: this.storage };
+    this.functions = new Functions(this, "Functions", {
+      ...shared,
+      securityGroup: functionsSecurityGroup,
+      database: this.database,
+      queues: this.queues,
+      stateMachines,
+      environment,
+      eventsDeadLetterQueue: this.queues.eventsDeadLetter,
+    });
+    this.workers = new Workers(this, "Workers", {
+      ...shared,
+      securityGroup: workersSecurityGroup,
+      fileSystem: this.workingStorage.fileSystem,
+      database: this.database,
+      queues: this.queues,
+      stateMachines,
+      environment,
+    });
+    this.pipeline = new Pipeline(this, "Pipeline", { config, dispatchJob: this.functions.dispatchJob });
+    this.observability = new Observability(this, "Observability", {
+      config,
+      transfer: this.pipeline.transfer,
+      ingest: this.pipeline.ingest,
+      queues: { light: this.queues.light, heavy: this.queues.heavy },
+      deadLetterQueues: {
+        LightTasks: this.queues.lightDeadLetter,
+        HeavyTasks: this.queues.heavyDeadLetter,
+        TransferEvents: this.queues.eventsDeadLetter,
+      },
+      criticalFunctions: { StartTransfer: this.functions.startTransfer, DispatchJob: this.functions.dispatchJob },
+      runTasks: this.functions.runTasks,
+    });
+    this.outputs();
+  }
+
+  /** Stack outputs: the post-deploy smoke test and the README read these names. */
+  private outputs(): void {
+    const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    out("TransferBucketName", this.storage.transferBucket.bucketName, `Upload transfers here under ${this.config.pipeline.transferPrefix}`);
+    out("AipBucketName", this.storage.aipBucket.bucketName, "AIPs are stored here");
+    out("DipBucketName", this.storage.dipBucket.bucketName, "DIPs are stored here");
+    out("TransferPrefix", this.config.pipeline.transferPrefix, "Key prefix that starts a transfer");
+    out("TransferStateMachineArn", this.pipeline.transfer.stateMachineArn, "Transfer workflow");
+    out("IngestStateMachineArn", this.pipeline.ingest.stateMachineArn, "Ingest workflow");
+    out("LightQueueUrl", this.queues.light.queueUrl, "Light task queue");
+    out("HeavyQueueUrl", this.queues.heavy.queueUrl, "Heavy task queue");
+    out("ApiUrl", this.functions.apiUrl, "Dashboard (IAM-authenticated function URL)");
+    out("AlarmTopicArn", this.observability.topic.topicArn, "Alarm notifications");
+    out("DashboardName", this.observability.dashboard.dashboardName, "CloudWatch dashboard");
+    out("WorkerClusterName", this.workers.cluster.clusterName, "ECS cluster of the heavy-task workers");
+  }
+}
