@@ -1,9 +1,16 @@
 import type { WorkflowInput } from "./schema.ts";
 
-/** The ingest workflow: a SIP becomes an AIP, stored and verified. */
+const NORMALIZE_FAILED_EXIT = 2;
+
+/**
+ * The ingest workflow: a SIP becomes an AIP, stored and verified, and optionally a DIP.
+ * Order follows Archivematica's ingest: normalize → generate AIP METS → prepare (bag, compress) →
+ * store → upload DIP → clean up. A normalization that fails for some file exits 2, a branch to the
+ * same next job: the original is kept and the failure is recorded, the SIP goes on.
+ */
 export const ingestWorkflow: WorkflowInput = {
   name: "ingest",
-  comment: "stepmatica ingest workflow: from a SIP to a stored, verified AIP",
+  comment: "stepmatica ingest workflow: from a SIP to a stored, verified AIP (and a DIP)",
   startAt: "verify_sip_compliance",
   nodes: [
     {
@@ -16,6 +23,57 @@ export const ingestWorkflow: WorkflowInput = {
       queue: "light",
       timeoutSeconds: 3600,
       heartbeatSeconds: 300,
+      next: "normalize_decision",
+    },
+    {
+      kind: "decision",
+      id: "normalize_decision",
+      microservice: "Normalize",
+      description: "Normalize: none, preservation, access or both",
+      on: "config.normalize",
+      choices: [
+        { equals: "none", next: "generate_aip_mets" },
+        { equals: "access", next: "normalize_for_access" },
+      ],
+      default: "normalize_for_preservation",
+    },
+    {
+      kind: "job",
+      id: "normalize_for_preservation",
+      microservice: "Normalize",
+      description: "Normalize for preservation",
+      module: "normalize",
+      arguments: ["preservation"],
+      scope: "file",
+      fileGroups: ["original"],
+      queue: "heavy",
+      timeoutSeconds: 12 * 3600,
+      heartbeatSeconds: 300,
+      branches: [{ exitCode: NORMALIZE_FAILED_EXIT, next: "normalize_access_decision" }],
+      next: "normalize_access_decision",
+    },
+    {
+      kind: "decision",
+      id: "normalize_access_decision",
+      microservice: "Normalize",
+      description: "Normalize for access too (normalize = both)",
+      on: "config.normalize",
+      choices: [{ equals: "both", next: "normalize_for_access" }],
+      default: "generate_aip_mets",
+    },
+    {
+      kind: "job",
+      id: "normalize_for_access",
+      microservice: "Normalize",
+      description: "Normalize for access",
+      module: "normalize",
+      arguments: ["access"],
+      scope: "file",
+      fileGroups: ["original"],
+      queue: "heavy",
+      timeoutSeconds: 12 * 3600,
+      heartbeatSeconds: 300,
+      branches: [{ exitCode: NORMALIZE_FAILED_EXIT, next: "generate_aip_mets" }],
       next: "generate_aip_mets",
     },
     {
@@ -29,14 +87,47 @@ export const ingestWorkflow: WorkflowInput = {
       queue: "light",
       timeoutSeconds: 3600,
       heartbeatSeconds: 300,
+      next: "move_dip",
+    },
+    {
+      kind: "job",
+      id: "move_dip",
+      microservice: "Prepare DIP",
+      description: "Take access copies out of the AIP (into the DIP when dip is true)",
+      module: "move-dip",
+      scope: "unit",
+      queue: "light",
+      timeoutSeconds: 3600,
+      heartbeatSeconds: 300,
       next: "prepare_aip",
     },
     {
       kind: "job",
       id: "prepare_aip",
       microservice: "Prepare AIP",
-      description: "Bag the AIP (BagIt 1.0) and compress it as configured",
+      description: "Bag the AIP (BagIt 1.0)",
       module: "prepare-aip",
+      scope: "unit",
+      queue: "heavy",
+      timeoutSeconds: 6 * 3600,
+      heartbeatSeconds: 300,
+      next: "compression_decision",
+    },
+    {
+      kind: "decision",
+      id: "compression_decision",
+      microservice: "Prepare AIP",
+      description: "Compress the AIP: none, 7z, zip or tar.gz",
+      on: "config.aip_compression",
+      choices: [{ equals: "none", next: "store_aip" }],
+      default: "compress_aip",
+    },
+    {
+      kind: "job",
+      id: "compress_aip",
+      microservice: "Prepare AIP",
+      description: "Compress the AIP into one file",
+      module: "compress-aip",
       scope: "unit",
       queue: "heavy",
       timeoutSeconds: 6 * 3600,
@@ -49,6 +140,27 @@ export const ingestWorkflow: WorkflowInput = {
       microservice: "Store AIP",
       description: "Store the AIP and verify its fixity after storing",
       module: "store-aip",
+      scope: "unit",
+      queue: "heavy",
+      timeoutSeconds: 6 * 3600,
+      heartbeatSeconds: 300,
+      next: "dip_decision",
+    },
+    {
+      kind: "decision",
+      id: "dip_decision",
+      microservice: "Upload DIP",
+      description: "Upload a DIP (dip = true)",
+      on: "config.dip",
+      choices: [{ equals: true, next: "upload_dip" }],
+      default: "clean_up",
+    },
+    {
+      kind: "job",
+      id: "upload_dip",
+      microservice: "Upload DIP",
+      description: "Store the DIP (access copies and METS)",
+      module: "upload-dip",
       scope: "unit",
       queue: "heavy",
       timeoutSeconds: 6 * 3600,

@@ -24,6 +24,8 @@ export interface RuntimeOptions {
   home: string;
   /** Where AIPs are stored (the local AIP store). */
   out: string;
+  /** Where DIPs are stored (default: <out>/dips). */
+  dipOut?: string;
   databaseUrl?: string;
   redisUrl?: string;
   /** A PostgreSQL schema for this runtime's tables (tests isolate themselves with one). */
@@ -73,6 +75,7 @@ export async function openRuntime(options: RuntimeOptions) {
 
   const queue = new MemoryQueue();
   const objects = new FolderObjectStore(path.resolve(options.out));
+  const dips = new FolderObjectStore(path.resolve(options.dipOut ?? path.join(options.out, "dips")));
   const executions = new ExecutionStore(sql);
   const engine: LocalWorkflowEngine = new LocalWorkflowEngine({
     definitions: {
@@ -87,7 +90,7 @@ export async function openRuntime(options: RuntimeOptions) {
   });
   const cpuCount = Math.max(1, cpus().length);
   const pool = new WorkerPool(
-    { store, inFlight, engine, modules: TASK_MODULES, objects, workRoot, agents },
+    { store, inFlight, engine, modules: TASK_MODULES, objects, dips, workRoot, agents },
     queue,
     {
       concurrency: options.concurrency ?? { light: cpuCount * 2, heavy: cpuCount },

@@ -18,6 +18,8 @@ export interface RunnerDeps {
   engine: WorkflowEngine;
   modules: ReadonlyMap<string, TaskModule>;
   objects: ObjectStore;
+  /** The DIP store (optional: upload-dip falls back to the AIP store under "dips/"). */
+  dips?: ObjectStore;
   /** The transfer bucket (AWS), for sources named s3://bucket/key. */
   transfers?: ObjectStore;
   /** Absolute path of the working root on this machine. */
@@ -29,6 +31,8 @@ export interface DeliveryHooks {
   /** Keeps the queue message invisible while the task runs (SQS ChangeMessageVisibility). */
   extendVisibility?(ms: number): Promise<void>;
   signal?: AbortSignal;
+  /** Told the task's job as soon as it is loaded (so the consumer can label its log lines). */
+  onJob?(job: JobRecord): void;
 }
 
 /** "done": delete the message. "busy": another consumer holds the task; let the message come back. */
@@ -45,6 +49,7 @@ export async function runTaskMessage(deps: RunnerDeps, message: TaskMessage, hoo
   const task = await deps.store.getTask(message.task);
   const job = task ? await deps.store.getJob(task.jobId) : null;
   if (!task || !job) return "done"; // a message for a task that does not exist: nothing to do
+  hooks.onJob?.(job);
   const decl = jobDeclaration(job);
 
   if (task.status !== "done") {
@@ -141,6 +146,7 @@ async function executeTask(
       clock: clockFor(unit),
       store: deps.store,
       objects: deps.objects,
+      ...(deps.dips ? { dips: deps.dips } : {}),
       transfers: deps.transfers ?? null,
       signal: timeout.signal,
       stdout: (line) => out.push(line),

@@ -47,6 +47,8 @@ export interface TaskContext {
   clock: Clock;
   store: StoreReader;
   objects: ObjectStore;
+  /** Where DIPs are stored, when the runtime has a DIP store (else upload-dip uses objects under "dips/"). */
+  dips?: ObjectStore;
   /** Where uploaded transfers are read from (the transfer bucket on AWS); null when sources are local paths. */
   transfers: ObjectStore | null;
   /** Aborted when the task's timeout passes: kill child processes and return. */
@@ -79,4 +81,6 @@ export interface TaskModule {
   /** What the dashboard shows as the task's command. */
   command: string;
   run(ctx: TaskContext): Promise<TaskOutcome>;
+  /** Releases what the module keeps between tasks (a persistent tool process); called when the worker pool stops. */
+  dispose?(): Promise<void>;
 }

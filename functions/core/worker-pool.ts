@@ -35,6 +35,9 @@ export class WorkerPool {
     this.controller.abort();
     await Promise.allSettled(this.loops);
     this.loops = [];
+    // Modules that keep a tool process between tasks (ExifTool -stay_open) close it here.
+    const modules = new Set(this.deps.modules.values());
+    await Promise.allSettled([...modules].map((m) => m.dispose?.()));
   }
 
   private async consume(queueName: QueueName): Promise<void> {

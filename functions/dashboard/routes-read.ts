@@ -46,7 +46,9 @@ async function getUnit(req: ApiRequest, ctx: RouteContext, [id]: string[]) {
   const parent = unit.parentId ? await ctx.deps.store.getUnit(unit.parentId) : null;
   const children = await ctx.deps.store.listChildren(unit.id);
   const [view, ...related] = await viewsOf(ctx, [unit, ...children, ...(parent ? [parent] : [])]);
-  const aip = await ctx.deps.store.getAip(unit.id);
+  // A transfer's AIP is its SIP's: show it on the transfer too.
+  let aip = await ctx.deps.store.getAip(unit.id);
+  for (const child of children) aip ??= await ctx.deps.store.getAip(child.id);
   const decisions = await ctx.decisions.ofUnit(unit.id);
   return cacheable(req, {
     unit: view,

@@ -112,6 +112,11 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
         res.writeHead(421, { "content-type": "text/plain" });
         return void res.end("misdirected request: use the 127.0.0.1 address serve printed\n");
       }
+      if (url.pathname === "/config.json") {
+        // The AWS deployment publishes its sign-in settings here; locally the token is the sign-in.
+        res.writeHead(200, { "content-type": "application/json", "cache-control": "no-cache" });
+        return void res.end("{}");
+      }
       if (!url.pathname.startsWith("/api/")) return void (await serveStatic(req, res, url.pathname, WEB_ROOT));
       const identity = identityOf(req, url.searchParams, token);
       if (url.pathname === "/api/stream" && identity) return stream(req, res, queries);

@@ -72,7 +72,7 @@ export const NORMALIZERS: Record<NormalizationCommandId, Normalizer> = {
     "-c:a", "pcm_s16le", "-f", "matroska",
   ]),
   "ffmpeg-to-h264-mp4": ffmpegRule(
-    "-map 0:v:0 -map 0:a? -c:v libx264 -preset fast -crf 23 -pix_fmt yuv420p -vf scale=even -c:a aac -b:a 128k -f mp4",
+    "-map 0:v:0 -map 0:a? -c:v libx264 -preset fast -crf 23 -pix_fmt yuv420p -vf scale=trunc(iw/2)*2:trunc(ih/2)*2 -c:a aac -b:a 128k -f mp4",
     [
       "-map", "0:v:0", "-map", "0:a?", "-c:v", "libx264", "-preset", "fast", "-crf", "23", "-pix_fmt", "yuv420p",
       "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2", "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart", "-f", "mp4",

@@ -3,7 +3,7 @@ import { type CharacterizerId, DEFAULT_CHARACTERIZATION, familyOf } from "../../
 import type { EventOutcome, EventRecord, FileRecord } from "../core/model.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { hasTool } from "../preservation/exec.ts";
-import { exiftoolVersion, readExifTags } from "../preservation/exiftool.ts";
+import { closeExifTool, exiftoolVersion, readExifTags } from "../preservation/exiftool.ts";
 import { ffprobe, ffprobeVersion, mapBounded, mediainfoMany } from "../preservation/media-tools.ts";
 import { fileEvent } from "./events.ts";
 
@@ -22,6 +22,7 @@ const absolutePath = (unitPath: string, file: FileRecord) => path.join(unitPath,
 export const characterize: TaskModule = {
   name: "characterize",
   command: "characterize (exiftool, mediainfo --Output=JSON, ffprobe)",
+  dispose: closeExifTool,
   async run(ctx) {
     const plans = ctx.files.map((file) => {
       const match = familyOf(file);

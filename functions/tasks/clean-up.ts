@@ -1,6 +1,7 @@
 import { rm } from "node:fs/promises";
 import type { TaskModule } from "../core/task-module.ts";
 import { absolute, bagWorkingPath, compressedExtension } from "./aip-layout.ts";
+import { dipWorkingPath } from "./dip.ts";
 
 /** Removes the stored AIP's working copy; the unit is complete. Only runs after store-aip verified fixity. */
 export const cleanUp: TaskModule = {
@@ -11,6 +12,7 @@ export const cleanUp: TaskModule = {
     const ext = compressedExtension(ctx.config.aip_compression);
     await rm(bagDir, { recursive: true, force: true });
     if (ext) await rm(`${bagDir}.${ext}`, { force: true });
+    await rm(absolute(ctx.workRoot, dipWorkingPath(ctx.unit)), { recursive: true, force: true });
     ctx.stdout(`removed the working copy of ${bagWorkingPath(ctx.unit)}`);
     return { exitCode: 0, unitUpdate: { status: "completed" } };
   },

@@ -1,8 +1,9 @@
 import path from "node:path";
-import type { EventRecord } from "../core/model.ts";
+import type { EventRecord, FileRecord } from "../core/model.ts";
 import type { TaskContext, TaskModule } from "../core/task-module.ts";
-import { buildMets } from "../mets/index.ts";
+import { buildMets, type DublinCoreEntry, MetsInputError } from "../mets/index.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
+import { MetadataCsvError, readMetadataCsv } from "./metadata-csv.ts";
 
 /** Where each kind of METS is written, relative to the unit's folder. */
 export function metsPathOf(kind: "transfer" | "aip", unitId: string): string {
@@ -16,28 +17,50 @@ async function eventsOf(ctx: TaskContext): Promise<EventRecord[]> {
   return events;
 }
 
+/** The metadata.csv of the unit, as Dublin Core entries (its path differs in a transfer and a SIP). */
+async function dublinCoreOf(ctx: TaskContext, files: FileRecord[]): Promise<DublinCoreEntry[]> {
+  const csv = files.find((f) => /^(objects\/)?metadata\/metadata\.csv$/.test(f.path) && !f.removed);
+  if (!csv) return [];
+  const read = await readMetadataCsv(path.join(ctx.unitPath, ...csv.path.split("/")), csv.path);
+  if (!read) return [];
+  if (read.ignored.length > 0) ctx.stdout(`${csv.path}: not Dublin Core, not written: ${read.ignored.join(", ")}`);
+  return read.entries;
+}
+
 /**
  * Writes the METS 1.12.1 document with PREMIS 3 objects, events and agents for every file of the
- * unit: the transfer METS (kept in logs/) or the AIP METS (data/METS.<uuid>.xml in the AIP).
+ * unit: the transfer METS (kept in logs/) or the AIP METS (data/METS.<uuid>.xml in the AIP), with a
+ * Dublin Core dmdSec per row of metadata/metadata.csv. Access copies go to the DIP, not the AIP, so
+ * the AIP METS leaves them (and their events) out.
  */
 export const generateMets: TaskModule = {
   name: "generate-mets",
   command: "generate-mets transfer|aip",
   async run(ctx) {
     const kind = ctx.task.arguments[0] === "aip" ? "aip" : "transfer";
-    const files = await ctx.store.listFiles(ctx.unit.id);
-    const xml = buildMets({
-      kind,
-      objectId: ctx.unit.id,
-      name: ctx.unit.name,
-      createdAt: ctx.clock.now(),
-      files: files.map((file) => ({ file, href: file.path })),
-      events: await eventsOf(ctx),
-      agents: ctx.agents,
-      ...(ctx.unit.options.externalIdentifier
-        ? { externalIdentifier: ctx.unit.options.externalIdentifier }
-        : {}),
-    });
+    const files = (await ctx.store.listFiles(ctx.unit.id)).filter((f) => f.group !== "access");
+    const included = new Set(files.map((f) => f.id));
+    const events = (await eventsOf(ctx)).filter((e) => e.fileId === null || included.has(e.fileId));
+    let xml: string;
+    try {
+      xml = buildMets({
+        kind,
+        objectId: ctx.unit.id,
+        name: ctx.unit.name,
+        createdAt: ctx.clock.now(),
+        files: files.map((file) => ({ file, href: file.path })),
+        events,
+        agents: ctx.agents,
+        dublinCore: await dublinCoreOf(ctx, files),
+        ...(ctx.unit.options.externalIdentifier
+          ? { externalIdentifier: ctx.unit.options.externalIdentifier }
+          : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof MetadataCsvError || error instanceof MetsInputError)) throw error;
+      ctx.stderr(`generate-mets ${kind}: ${error.message}`);
+      return { exitCode: 1 };
+    }
     const rel = metsPathOf(kind, ctx.unit.id);
     await writeFileAtomic(path.join(ctx.unitPath, ...rel.split("/")), xml);
     ctx.stdout(`wrote ${rel}: ${files.length} file(s), ${xml.length} characters`);

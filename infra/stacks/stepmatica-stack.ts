@@ -49,6 +49,7 @@ export class StepmaticaStack extends Stack {
     this.queues = new Queues(this, "Queues", { config });
     this.workingStorage.allowFrom(functionsSecurityGroup, workersSecurityGroup);
     this.cache.allowFrom(functionsSecurityGroup, workersSecurityGroup);
+    this.network.allowEndpointsFrom(this.database.rotationSecurityGroup);
 
     const stateMachines = {
       transfer: stateMachineArn(this, config.stage, "transfer"),
@@ -81,6 +82,7 @@ export class StepmaticaStack extends Stack {
     this.workers = new Workers(this, "Workers", {
       ...shared,
       securityGroup: workersSecurityGroup,
+      hostsSecurityGroup: this.network.hostsSecurityGroup,
       fileSystem: this.workingStorage.fileSystem,
       database: this.database,
       queues: this.queues,

@@ -15,6 +15,8 @@ export interface ChaosOptions {
   files: number;
   kills: number;
   seed: number;
+  /** Longest wait after the targeted job starts before the kill. */
+  maxDelayMs?: number;
   log?: (line: string) => void;
 }
 
@@ -106,12 +108,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const kills: ChaosReport["kills"] = [];
     let exists = false;
     for (let i = 0; i < options.kills; i++) {
-      const target = jobs[Math.min(jobs.length - 1, Math.floor(((i + rand()) * jobs.length) / options.kills))]!;
+      const targetIndex = Math.min(jobs.length - 1, Math.floor(((i + rand()) * jobs.length) / options.kills));
+      const target = jobs[targetIndex]!;
       const args = exists ? ["resume", id, "--out", out, "--json"] : ["run", source, "--out", out, ...common];
-      const delayMs = Math.round(rand() * 400);
+      const delayMs = Math.round(rand() * (options.maxDelayMs ?? 400));
       let armed = false;
       const proc = cli(args, home, (text) => {
-        if (!armed && text.includes(target)) {
+        // A resumed run may start past the target: any later job arms the kill too.
+        if (!armed && jobs.some((job, index) => index >= targetIndex && text.includes(job))) {
           armed = true;
           setTimeout(() => proc.child.kill("SIGKILL"), delayMs);
         }

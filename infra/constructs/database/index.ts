@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
-import { CustomResource, Duration } from "aws-cdk-lib";
-import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
+import { CustomResource, Duration, Stack } from "aws-cdk-lib";
+import { SecurityGroup } from "aws-cdk-lib/aws-ec2";
+import { Architecture, type CfnFunction, Runtime } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import {
@@ -28,12 +29,22 @@ export const DATABASE_NAME = "stepmatica";
 export class Database extends Construct {
   readonly cluster: DatabaseCluster;
   readonly databaseName = DATABASE_NAME;
+  /** The secret-rotation function's group: it needs the Secrets Manager endpoint and the database port. */
+  readonly rotationSecurityGroup: SecurityGroup;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
     const { config } = props;
     const retained = isRetained(config);
+    const clusterIdentifier = `stepmatica-${config.stage}`;
+    // The PostgreSQL log group, created here with its retention (instead of a LogRetention function).
+    const postgresLogs = new LogGroup(this, "PostgresLogs", {
+      logGroupName: `/aws/rds/cluster/${clusterIdentifier}/postgresql`,
+      retention: config.logRetentionDays,
+      removalPolicy: dataRemovalPolicy(config),
+    });
     this.cluster = new DatabaseCluster(this, "Cluster", {
+      clusterIdentifier,
       engine: DatabaseClusterEngine.auroraPostgres({ version: AuroraPostgresEngineVersion.VER_16_13 }),
       credentials: Credentials.fromGeneratedSecret("stepmatica"),
       defaultDatabaseName: DATABASE_NAME,
@@ -52,10 +63,19 @@ export class Database extends Construct {
       deletionProtection: retained,
       removalPolicy: dataRemovalPolicy(config),
       cloudwatchLogsExports: ["postgresql"],
-      cloudwatchLogsRetention: config.logRetentionDays,
       copyTagsToSnapshot: true,
     });
-    this.cluster.addRotationSingleUser({ automaticallyAfter: Duration.days(30) });
+    this.cluster.node.addDependency(postgresLogs);
+    this.rotationSecurityGroup = new SecurityGroup(this, "RotationSecurityGroup", {
+      vpc: props.vpc,
+      description: "stepmatica database secret rotation",
+      allowAllOutbound: true,
+    });
+    this.cluster.addRotationSingleUser({
+      automaticallyAfter: Duration.days(30),
+      securityGroup: this.rotationSecurityGroup,
+      vpcSubnets: props.subnets,
+    });
     acknowledge(
       this.cluster,
       "AwsSolutions-RDS11",
@@ -102,20 +122,18 @@ export class Database extends Construct {
     });
     // The writer must be up before the Data API can run statements.
     migrations.node.addDependency(this.cluster);
+    for (const scope of [onEvent, provider]) {
+      acknowledge(
+        scope,
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        "The AWS basic execution policy only lets the function write its own log streams.",
+      );
+    }
+    const onEventId = Stack.of(this).getLogicalId(onEvent.node.defaultChild as CfnFunction);
     acknowledge(
       provider,
-      "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-      "The custom-resource framework function (aws-cdk-lib Provider) only writes its own logs with the AWS basic execution policy.",
-    );
-    acknowledge(
-      provider,
-      "AwsSolutions-IAM5[Resource::<DatabaseMigrateFunction7ABB7C24.Arn>:*]",
-      "The Provider framework invokes every version of the migrate function it owns; the wildcard is the version qualifier.",
-    );
-    acknowledge(
-      provider,
-      "AwsSolutions-L1",
-      "The framework function's runtime is chosen by aws-cdk-lib's Provider and is upgraded with aws-cdk-lib.",
+      `AwsSolutions-IAM5[Resource::<${onEventId}.Arn>:*]`,
+      "The Provider framework may invoke any version of the migrate function it owns; the wildcard is the version qualifier.",
     );
   }
 }

@@ -1,12 +1,11 @@
 import { ArnFormat, Duration, Stack } from "aws-cdk-lib";
 import { Rule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
-import { type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { FunctionUrlAuthType, type IFunction } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
-import type { Bucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import { acknowledge } from "../common.ts";
+import { allow, grantTaskResponse, readObjects, readWriteObjects } from "../grants.ts";
 import type { FunctionsProps, StepmaticaFunctionProps } from "./interfaces.ts";
 import { StepmaticaFunction } from "./stepmatica-function.ts";
 
@@ -66,7 +65,8 @@ export class Functions extends Construct {
     for (const fn of [startTransfer, dispatchJob, runTasks, api]) database.cluster.grantDataApiAccess(fn);
 
     // start-transfer: reads the uploaded object's metadata, starts (or finds) the transfer execution.
-    readObjects(startTransfer, storage.transferBucket, `${config.pipeline.transferPrefix}*`);
+    const uploads = `${config.pipeline.transferPrefix}*`;
+    readObjects(startTransfer, storage.transferBucket, uploads, "uploaded transfers");
     allow(startTransfer, ["states:StartExecution"], [stateMachines.transfer]);
     allow(startTransfer, ["states:DescribeExecution"], [executionsArn(this, stateMachines.transfer)]);
     this.transferRule = new Rule(this, "TransferUploadedRule", {
@@ -91,7 +91,7 @@ export class Functions extends Construct {
     // dispatch-job: queues tasks; answers the token at once when a job has no tasks.
     queues.light.grantSendMessages(dispatchJob);
     queues.heavy.grantSendMessages(dispatchJob);
-    grantTaskResponse(dispatchJob, stateMachines);
+    grantTaskResponse(dispatchJob, [stateMachines.transfer, stateMachines.ingest]);
 
     // run-tasks: the light queue's consumer; settles jobs; stores AIPs and DIPs.
     runTasks.addEventSource(
@@ -101,13 +101,13 @@ export class Functions extends Construct {
         reportBatchItemFailures: true,
       }),
     );
-    grantTaskResponse(runTasks, stateMachines);
-    readObjects(runTasks, storage.transferBucket, `${config.pipeline.transferPrefix}*`);
-    storage.aipBucket.grantReadWrite(runTasks);
-    storage.dipBucket.grantReadWrite(runTasks);
+    grantTaskResponse(runTasks, [stateMachines.transfer, stateMachines.ingest]);
+    readObjects(runTasks, storage.transferBucket, uploads, "uploaded transfers");
+    readWriteObjects(runTasks, storage.aipBucket, "AIPs are named after their SIP ids");
+    readWriteObjects(runTasks, storage.dipBucket, "DIPs are named after their SIP ids");
 
     // api: reads the store; links AIPs for download.
-    readObjects(api, storage.aipBucket, "*");
+    readObjects(api, storage.aipBucket, "*", "AIPs are named after their SIP ids");
     const url = api.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
     this.apiUrl = url.url;
 
@@ -117,23 +117,6 @@ export class Functions extends Construct {
       "Execution names are the transfer ids, unknown at deploy time; the wildcard stays inside the one state machine.",
     );
   }
-}
-
-function allow(grantee: IGrantable, actions: string[], resources: string[]): void {
-  grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions, resources }));
-}
-
-function readObjects(grantee: IGrantable, bucket: Bucket, keyPattern: string): void {
-  allow(grantee, ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAttributes"], [bucket.arnForObjects(keyPattern)]);
-  allow(grantee, ["s3:ListBucket"], [bucket.bucketArn]);
-}
-
-/** SendTaskSuccess/Failure/Heartbeat on the two state machines (by ARN: they are created after the functions). */
-function grantTaskResponse(grantee: IGrantable, arns: { transfer: string; ingest: string }): void {
-  allow(grantee, ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"], [
-    arns.transfer,
-    arns.ingest,
-  ]);
 }
 
 function toPascal(name: string): string {

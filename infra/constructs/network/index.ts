@@ -2,6 +2,8 @@ import {
   FlowLogDestination,
   FlowLogTrafficType,
   GatewayVpcEndpointAwsService,
+  type IConnectable,
+  type InterfaceVpcEndpoint,
   InterfaceVpcEndpointAwsService,
   SecurityGroup,
   type SubnetSelection,
@@ -10,7 +12,7 @@ import {
 } from "aws-cdk-lib/aws-ec2";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { dataRemovalPolicy } from "../common.ts";
+import { acknowledge, dataRemovalPolicy } from "../common.ts";
 import type { NetworkProps } from "./interfaces.ts";
 
 /** The AWS APIs the functions and workers call, reached through interface endpoints when enabled. */
@@ -39,6 +41,9 @@ export class Network extends Construct {
   readonly privateSubnets: SubnetSelection;
   readonly functionsSecurityGroup: SecurityGroup;
   readonly workersSecurityGroup: SecurityGroup;
+  /** The ECS hosts (the ECS agent, image pulls); tasks have their own group. */
+  readonly hostsSecurityGroup: SecurityGroup;
+  private readonly endpoints: InterfaceVpcEndpoint[] = [];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -65,8 +70,15 @@ export class Network extends Construct {
     this.privateSubnets = { subnetType: privateType };
     if (network.interfaceEndpoints) {
       for (const [name, service] of Object.entries(INTERFACE_SERVICES)) {
-        // open: true admits HTTPS from the VPC's CIDR, i.e. the functions, workers and instances.
-        this.vpc.addInterfaceEndpoint(name, { service, subnets: this.privateSubnets, privateDnsEnabled: true });
+        // Not open to the VPC's CIDR: only the security groups given to allowEndpointsFrom reach them.
+        this.endpoints.push(
+          this.vpc.addInterfaceEndpoint(name, {
+            service,
+            subnets: this.privateSubnets,
+            privateDnsEnabled: true,
+            open: false,
+          }),
+        );
       }
     }
     this.functionsSecurityGroup = new SecurityGroup(this, "FunctionsSecurityGroup", {
@@ -79,5 +91,26 @@ export class Network extends Construct {
       description: "stepmatica ECS worker tasks",
       allowAllOutbound: true,
     });
+    this.hostsSecurityGroup = new SecurityGroup(this, "HostsSecurityGroup", {
+      vpc: this.vpc,
+      description: "stepmatica ECS hosts (no inbound)",
+      allowAllOutbound: true,
+    });
+    for (const group of [this.functionsSecurityGroup, this.workersSecurityGroup]) {
+      // Adding ingress on the data stores also adds a (redundant) egress rule here, which CDK skips.
+      acknowledge(
+        group,
+        "Annotation::@aws-cdk/aws-ec2:ipv4IgnoreEgressRule",
+        "Outbound is open on purpose (AWS APIs through NAT or endpoints); the data stores restrict inbound.",
+      );
+    }
+    this.allowEndpointsFrom(this.functionsSecurityGroup, this.workersSecurityGroup, this.hostsSecurityGroup);
+  }
+
+  /** Admits HTTPS to the interface endpoints (if any) from the given compute. */
+  allowEndpointsFrom(...peers: IConnectable[]): void {
+    for (const endpoint of this.endpoints) {
+      for (const peer of peers) endpoint.connections.allowDefaultPortFrom(peer, "HTTPS to AWS APIs");
+    }
   }
 }

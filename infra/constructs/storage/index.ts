@@ -1,4 +1,4 @@
-import { Duration } from "aws-cdk-lib";
+import { Duration, Stack } from "aws-cdk-lib";
 import {
   BlockPublicAccess,
   Bucket,
@@ -63,6 +63,15 @@ export class Storage extends Construct {
         { id: "abort-incomplete-uploads", abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });
+    // eventBridgeEnabled is set through aws-cdk-lib's stack-wide bucket-notifications function.
+    const notifications = Stack.of(this).node.tryFindChild("BucketNotificationsHandler050a0587b7544547bf325f094a3db834");
+    if (notifications) {
+      acknowledge(
+        notifications,
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        "aws-cdk-lib's bucket-notifications function only writes its own logs with the AWS basic execution policy.",
+      );
+    }
     this.aipBucket = new Bucket(this, "AipBucket", {
       ...logged("aip"),
       versioned: true,

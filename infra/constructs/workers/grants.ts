@@ -1,4 +1,5 @@
-import { type IRole, PolicyStatement } from "aws-cdk-lib/aws-iam";
+import type { IRole } from "aws-cdk-lib/aws-iam";
+import { grantTaskResponse, readObjects, readWriteObjects } from "../grants.ts";
 import type { WorkersProps } from "./interfaces.ts";
 
 /** The worker task role's grants: what the heavy task modules and the task runner touch, nothing more. */
@@ -6,22 +7,9 @@ export function grantWorkerAccess(taskRole: IRole, props: WorkersProps): void {
   const { storage, queues, database, stateMachines, config } = props;
   database.cluster.grantDataApiAccess(taskRole);
   queues.heavy.grantConsumeMessages(taskRole);
-  taskRole.addToPrincipalPolicy(
-    new PolicyStatement({
-      actions: ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
-      resources: [stateMachines.transfer, stateMachines.ingest],
-    }),
-  );
-  taskRole.addToPrincipalPolicy(
-    new PolicyStatement({
-      actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAttributes"],
-      resources: [storage.transferBucket.arnForObjects(`${config.pipeline.transferPrefix}*`)],
-    }),
-  );
-  taskRole.addToPrincipalPolicy(
-    new PolicyStatement({ actions: ["s3:ListBucket"], resources: [storage.transferBucket.bucketArn] }),
-  );
-  storage.aipBucket.grantReadWrite(taskRole);
-  storage.dipBucket.grantReadWrite(taskRole);
+  grantTaskResponse(taskRole, [stateMachines.transfer, stateMachines.ingest]);
+  readObjects(taskRole, storage.transferBucket, `${config.pipeline.transferPrefix}*`, "uploaded transfers");
+  readWriteObjects(taskRole, storage.aipBucket, "AIPs are named after their SIP ids");
+  readWriteObjects(taskRole, storage.dipBucket, "DIPs are named after their SIP ids");
   props.fileSystem.grant(taskRole, "elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite");
 }

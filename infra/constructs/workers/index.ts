@@ -1,11 +1,12 @@
 import { Duration, Stack } from "aws-cdk-lib";
 import { AdjustmentType } from "aws-cdk-lib/aws-applicationautoscaling";
 import { AutoScalingGroup, BlockDeviceVolume, EbsDeviceVolumeType } from "aws-cdk-lib/aws-autoscaling";
-import { InstanceType, SecurityGroup } from "aws-cdk-lib/aws-ec2";
+import { InstanceType } from "aws-cdk-lib/aws-ec2";
 import { Platform } from "aws-cdk-lib/aws-ecr-assets";
 import {
   AmiHardwareType,
   AsgCapacityProvider,
+  CfnCluster,
   Cluster,
   ContainerImage,
   ContainerInsights,
@@ -43,17 +44,12 @@ export class Workers extends Construct {
     const workers = config.workers;
     this.cluster = new Cluster(this, "Cluster", { vpc: props.vpc, containerInsightsV2: ContainerInsights.ENABLED });
 
-    const hostSecurityGroup = new SecurityGroup(this, "HostSecurityGroup", {
-      vpc: props.vpc,
-      description: "stepmatica ECS hosts (no inbound; tasks use their own security group)",
-      allowAllOutbound: true,
-    });
     const hosts = new AutoScalingGroup(this, "Hosts", {
       vpc: props.vpc,
       vpcSubnets: props.subnets,
       instanceType: new InstanceType(workers.instanceType),
       machineImage: EcsOptimizedImage.amazonLinux2023(AmiHardwareType.ARM),
-      securityGroup: hostSecurityGroup,
+      securityGroup: props.hostsSecurityGroup,
       requireImdsv2: true,
       minCapacity: workers.minInstances,
       maxCapacity: workers.maxInstances,
@@ -149,7 +145,7 @@ export class Workers extends Construct {
         ],
       }),
     );
-    this.acknowledgeFindings();
+    this.acknowledgeFindings(hosts);
   }
 
   private scaleOnQueueDepth(minTasks: number, maxTasks: number, props: WorkersProps): void {
@@ -170,7 +166,29 @@ export class Workers extends Construct {
     });
   }
 
-  private acknowledgeFindings(): void {
+  private acknowledgeFindings(hosts: AutoScalingGroup): void {
+    const stack = Stack.of(this);
+    const clusterId = stack.getLogicalId(this.cluster.node.defaultChild as CfnCluster);
+    acknowledge(
+      this.taskDefinition.taskRole,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${clusterId}>/*]`,
+      "Task scale-in protection is set on the worker's own task, whose id is unknown at deploy time; the wildcard stays inside this cluster.",
+    );
+    acknowledge(
+      hosts.role,
+      "AwsSolutions-IAM5[Resource::*]",
+      "The ECS container-agent actions aws-cdk-lib grants the hosts (ecs:DiscoverPollEndpoint, ecr:GetAuthorizationToken, ...) do not support resource-level permissions.",
+    );
+    acknowledge(
+      hosts.role,
+      "AwsSolutions-IAM5[Action::ecs:Submit*]",
+      "ecs:Submit* are the container agent's state-change reports for this cluster, granted by aws-cdk-lib's cluster integration.",
+    );
+    acknowledge(
+      this.taskDefinition.obtainExecutionRole(),
+      "AwsSolutions-IAM5[Resource::*]",
+      "ecr:GetAuthorizationToken, needed to pull the worker image, does not support resource-level permissions.",
+    );
     acknowledge(
       this.taskDefinition,
       "AwsSolutions-ECS2",

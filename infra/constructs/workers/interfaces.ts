@@ -11,6 +11,7 @@ export interface WorkersProps {
   readonly vpc: IVpc;
   readonly subnets: SubnetSelection;
   readonly securityGroup: ISecurityGroup;
+  readonly hostsSecurityGroup: ISecurityGroup;
   readonly fileSystem: FileSystem;
   readonly accessPoint: AccessPoint;
   readonly storage: Storage;

@@ -1,0 +1,88 @@
+import { copyFile, mkdir, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import type { TaskContext, TaskModule } from "../core/task-module.ts";
+import type { ObjectStore } from "../ports/object-store.ts";
+import { absolute, aipName } from "./aip-layout.ts";
+import { listRegularFiles } from "./fs-walk.ts";
+import { metsPathOf } from "./generate-mets.ts";
+import { DIP_FOLDER } from "./normalize.ts";
+
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
+
+/** Working-storage folder of the unit's DIP while it is assembled, relative to the working root. */
+export const dipWorkingPath = (unit: TaskContext["unit"]) => `dips/${aipName(unit)}`;
+
+/** The DIP store, or the AIP store under "dips/" when the runtime has no separate one. */
+function dipStore(ctx: TaskContext): { store: ObjectStore; prefix: string } {
+  return ctx.dips ? { store: ctx.dips, prefix: "" } : { store: ctx.objects, prefix: "dips/" };
+}
+
+/**
+ * Takes the access copies (DIP/ in the SIP) out before the AIP is bagged: access copies are not
+ * preserved. With dip=true they go to dips/<name>-<uuid>/objects/ with, for each original that has no
+ * access derivative, a copy of the original, and the AIP METS; with dip=false they are removed.
+ */
+export const moveDip: TaskModule = {
+  name: "move-dip",
+  command: "move-dip",
+  async run(ctx) {
+    const inSip = path.join(ctx.unitPath, DIP_FOLDER);
+    const staging = absolute(ctx.workRoot, dipWorkingPath(ctx.unit));
+    if (!ctx.config.dip) {
+      await rm(inSip, { recursive: true, force: true });
+      ctx.stdout("dip is false: access copies, if any, removed (they are not part of the AIP)");
+      return { exitCode: 0 };
+    }
+    if (await exists(inSip)) {
+      await rm(staging, { recursive: true, force: true });
+      await mkdir(path.dirname(staging), { recursive: true });
+      await rename(inSip, staging);
+    }
+    await mkdir(path.join(staging, "objects"), { recursive: true });
+    const files = await ctx.store.listFiles(ctx.unit.id);
+    const withAccessCopy = new Set(files.filter((f) => f.group === "access").map((f) => f.derivedFrom));
+    let copies = 0;
+    for (const file of files) {
+      if (file.group !== "original" || withAccessCopy.has(file.id)) continue;
+      const target = path.join(staging, ...file.path.split("/"));
+      await mkdir(path.dirname(target), { recursive: true });
+      await copyFile(path.join(ctx.unitPath, ...file.path.split("/")), `${target}.partial`);
+      await rename(`${target}.partial`, target);
+      copies += 1;
+    }
+    const mets = metsPathOf("aip", ctx.unit.id);
+    await copyFile(path.join(ctx.unitPath, mets), path.join(staging, mets));
+    ctx.stdout(`DIP assembled at ${dipWorkingPath(ctx.unit)}: ${withAccessCopy.size} access derivative(s), ${copies} original(s) copied, ${mets}`);
+    return { exitCode: 0 };
+  },
+};
+
+/** Stores the assembled DIP under `<name>-<uuid>/` in the DIP store and re-reads it (fixity). */
+export const uploadDip: TaskModule = {
+  name: "upload-dip",
+  command: "upload-dip",
+  async run(ctx) {
+    const staging = absolute(ctx.workRoot, dipWorkingPath(ctx.unit));
+    const { store, prefix } = dipStore(ctx);
+    const name = `${prefix}${aipName(ctx.unit)}`;
+    if (!(await exists(staging))) {
+      ctx.stderr(`upload-dip: ${dipWorkingPath(ctx.unit)} is missing (move-dip did not run with dip=true)`);
+      return { exitCode: 1 };
+    }
+    const rels = await listRegularFiles(staging);
+    const problems: string[] = [];
+    for (const rel of rels) {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      const stored = await store.putFile(`${name}/${rel}`, path.join(staging, ...rel.split("/")));
+      if ((await store.sha256(`${name}/${rel}`)) !== stored.sha256) problems.push(rel);
+    }
+    for (const p of problems) ctx.stderr(`upload-dip: ${p} differs after storing`);
+    const location = store.locationOf(name);
+    ctx.stdout(`stored the DIP (${rels.length} file(s)) at ${location}`);
+    return { exitCode: problems.length ? 1 : 0, output: { dipLocation: location } };
+  },
+};

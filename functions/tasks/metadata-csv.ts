@@ -1,0 +1,102 @@
+import { readFile } from "node:fs/promises";
+import type { DublinCoreEntry } from "../mets/index.ts";
+
+export class MetadataCsvError extends Error {
+  override name = "MetadataCsvError";
+}
+
+/** Rows of an RFC 4180 CSV (quoted fields, "" escapes, commas and newlines inside quotes; CRLF or LF). */
+export function parseCsv(text: string, where: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  let line = 1;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  for (; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 1;
+      } else if (c === '"') quoted = false;
+      else {
+        if (c === "\n") line += 1;
+        field += c;
+      }
+    } else if (c === '"') {
+      if (field !== "") throw new MetadataCsvError(`${where} line ${line}: a quote inside an unquoted field`);
+      quoted = true;
+    } else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i += 1;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+      line += 1;
+    } else field += c;
+  }
+  if (quoted) throw new MetadataCsvError(`${where}: a quoted field is not closed before the end of the file`);
+  if (field !== "" || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows.filter((r) => !(r.length === 1 && r[0] === ""));
+}
+
+/**
+ * Archivematica's metadata/metadata.csv: first column `filename` (`objects`, `objects/` or
+ * `objects/<path>`), then Dublin Core columns `dc.<element>` or `dcterms.<element>`; a column name
+ * repeated gives several values. Other columns are not Dublin Core and are reported, not written.
+ */
+export function dublinCoreFromCsv(text: string, where: string): { entries: DublinCoreEntry[]; ignored: string[] } {
+  const rows = parseCsv(text, where);
+  const header = rows[0];
+  if (!header) return { entries: [], ignored: [] };
+  if (header[0]?.trim().toLowerCase() !== "filename") {
+    throw new MetadataCsvError(`${where} line 1: the first column must be "filename", found ${JSON.stringify(header[0] ?? "")}`);
+  }
+  const columns = header.map((name) => name.trim());
+  const isDc = (name: string) => /^(dc|dcterms)\.[A-Za-z][A-Za-z0-9]*$/.test(name);
+  const ignored = [...new Set(columns.slice(1).filter((c) => !isDc(c)))];
+  const seen = new Set<string>();
+  const entries: DublinCoreEntry[] = [];
+  rows.slice(1).forEach((row, index) => {
+    const line = index + 2;
+    if (row.length > columns.length) {
+      throw new MetadataCsvError(`${where} line ${line}: ${row.length} fields, the header has ${columns.length}`);
+    }
+    const target = (row[0] ?? "").trim().replace(/\/+$/, "");
+    if (target !== "objects" && !target.startsWith("objects/")) {
+      throw new MetadataCsvError(`${where} line ${line}: filename ${JSON.stringify(row[0])} is not "objects" or under objects/`);
+    }
+    if (seen.has(target)) throw new MetadataCsvError(`${where} line ${line}: ${target} is described twice`);
+    seen.add(target);
+    const fields: Record<string, string[]> = {};
+    columns.forEach((name, c) => {
+      const value = (row[c] ?? "").trim();
+      if (c === 0 || !isDc(name) || value === "") return;
+      (fields[name] ??= []).push(value);
+    });
+    if (Object.keys(fields).length > 0) entries.push({ target, fields });
+  });
+  return { entries, ignored };
+}
+
+/** Reads the unit's metadata.csv if it has one (transfer: metadata/, SIP: objects/metadata/). */
+export async function readMetadataCsv(
+  absolute: string,
+  where: string,
+): Promise<{ entries: DublinCoreEntry[]; ignored: string[] } | null> {
+  let text: string;
+  try {
+    text = await readFile(absolute, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+  return dublinCoreFromCsv(text, where);
+}

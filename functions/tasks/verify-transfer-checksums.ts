@@ -1,0 +1,125 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { type Algorithm, ALGORITHMS, parseManifest, readManifest, verifyChecksumFile } from "../bagit/index.ts";
+import type { EventRecord, FileRecord } from "../core/model.ts";
+import type { TaskModule } from "../core/task-module.ts";
+import { BAG_TAG_FOLDER, readBagLayout, transferPathOfBagPath } from "./bag-layout.ts";
+import { fileEvent } from "./events.ts";
+import { digestFile } from "./hashing.ts";
+
+/** One checked line: the transfer path, and the problem when it failed. */
+interface Check {
+  path: string;
+  algorithm: Algorithm;
+  source: string;
+  digest: string;
+  problem: string | null;
+}
+
+/**
+ * Verify transfer checksums: the depositor's metadata/checksum.<md5|sha1|sha256|sha512> files and a
+ * bag's payload manifests (kept in logs/bagit/) are checked against the files. Every listed file
+ * gets a "fixity check" event; a mismatch or a missing file rejects the transfer, naming the file.
+ */
+export const verifyTransferChecksums: TaskModule = {
+  name: "verify-transfer-checksums",
+  command: "verify-transfer-checksums (metadata/checksum.*, bag manifests)",
+  async run(ctx) {
+    const checks: Check[] = [];
+    const problems: string[] = [];
+    for (const algorithm of ALGORITHMS) {
+      const rel = `metadata/checksum.${algorithm}`;
+      const text = await readFile(path.join(ctx.unitPath, "metadata", `checksum.${algorithm}`)).catch(() => null);
+      if (text === null) continue;
+      checks.push(...(await checkSuppliedFile(ctx.unitPath, rel, algorithm, text, problems)));
+    }
+    checks.push(...(await checkBagManifests(ctx.unitPath, problems, ctx.signal)));
+    if (checks.length === 0 && problems.length === 0) {
+      ctx.stdout("no supplied checksums (metadata/checksum.* or bag manifests): nothing to verify");
+      return { exitCode: 0, output: { verified: 0 } };
+    }
+    const byPath = new Map<string, FileRecord>(
+      (await ctx.store.listFiles(ctx.unit.id)).map((f) => [f.path, f]),
+    );
+    const events: EventRecord[] = [];
+    for (const check of checks) {
+      if (check.problem) problems.push(`${check.path}: ${check.problem}`);
+      const file = byPath.get(check.path);
+      if (!file) continue;
+      events.push(
+        fileEvent(ctx, file, "fixity check", {
+          key: check.source,
+          detail: `program="stepmatica"; algorithm="${check.algorithm}"; source="${check.source}"`,
+          outcome: check.problem ? "failure" : "success",
+          outcomeDetail: check.problem ?? `${check.algorithm} ${check.digest} matches ${check.source}`,
+        }),
+      );
+    }
+    for (const p of problems) ctx.stderr(p);
+    const verified = checks.filter((c) => !c.problem).length;
+    ctx.stdout(`verified ${verified} supplied checksum(s); ${problems.length} problem(s)`);
+    return { exitCode: problems.length > 0 ? 1 : 0, events, output: { verified } };
+  },
+};
+
+/** metadata/checksum.<alg>: verifyChecksumFile finds the problems; every other listed file passed. */
+async function checkSuppliedFile(
+  unitPath: string,
+  rel: string,
+  algorithm: Algorithm,
+  bytes: Buffer,
+  problems: string[],
+): Promise<Check[]> {
+  const found = await verifyChecksumFile(unitPath, rel, algorithm);
+  const byFile = new Map(found.map((p) => [p.file, p]));
+  const parsed = parseManifest(bytes.toString("utf8"), {
+    file: rel,
+    algorithm,
+    kind: "plain",
+    allowParentSegments: true,
+  });
+  const checks: Check[] = [];
+  for (const entry of parsed.entries) {
+    const base = entry.path.startsWith("../") ? path.dirname(path.join(unitPath, rel)) : unitPath;
+    const target = path.relative(unitPath, path.resolve(base, ...entry.path.split("/")));
+    if (target.startsWith("..") || path.isAbsolute(target)) continue; // reported by verifyChecksumFile
+    const file = target.split(path.sep).join("/");
+    const problem = byFile.get(file);
+    checks.push({ path: file, algorithm, source: rel, digest: entry.digest, problem: problem?.message ?? null });
+  }
+  // Problems not about a listed file: the checksum file itself (bad lines, paths leaving the transfer).
+  const listed = new Set(checks.map((c) => c.path));
+  for (const p of found) if (!listed.has(p.file)) problems.push(`${p.file}: ${p.message}`);
+  return checks;
+}
+
+/** A bag's payload manifests, with data/ paths mapped to where the files are now. */
+async function checkBagManifests(unitPath: string, problems: string[], signal: AbortSignal): Promise<Check[]> {
+  const layout = await readBagLayout(unitPath);
+  if (!layout) return [];
+  const tags = path.join(unitPath, ...BAG_TAG_FOLDER.split("/"));
+  const checks: Check[] = [];
+  for (const name of (await readdir(tags)).sort()) {
+    const match = /^manifest-(md5|sha1|sha256|sha512)\.txt$/.exec(name);
+    if (!match) continue;
+    const algorithm = match[1] as Algorithm;
+    const source = `${BAG_TAG_FOLDER}/${name}`;
+    const manifest = await readManifest(path.join(tags, name), algorithm);
+    for (const p of manifest.problems) problems.push(`${source}: ${p.message}`);
+    for (const entry of manifest.entries) {
+      const target = transferPathOfBagPath(entry.path, layout);
+      if (!target) continue;
+      let problem: string | null = null;
+      try {
+        const { digests } = await digestFile(path.join(unitPath, ...target.split("/")), [algorithm], signal);
+        if (digests[algorithm] !== entry.digest)
+          problem = `${algorithm} in ${source} is ${entry.digest}, the file's is ${digests[algorithm]}`;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        problem = code === "ENOENT" ? `listed in ${source} but not present` : `cannot read: ${code}`;
+      }
+      checks.push({ path: target, algorithm, source, digest: entry.digest, problem });
+    }
+  }
+  return checks;
+}

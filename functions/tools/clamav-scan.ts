@@ -1,0 +1,143 @@
+import { constants } from "node:fs";
+import { access, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { officialDatabaseDir, virusDatabaseState } from "./clamav-databases.ts";
+import { findExecutable, requireTool, toolVersion } from "./discover.ts";
+import { runTool } from "./run-tool.ts";
+
+/**
+ * Scans a batch of files with ONE ClamAV process: clamdscan when a clamd socket is reachable,
+ * else clamscan with the test signatures and the official databases. Files are handed over as
+ * symbolic links with plain names (f0, f1, …) in a --file-list, so no file name (newlines,
+ * colons, "FOUND") can confuse the list or the parsing of the answer.
+ */
+
+/** ClamAV cannot scan files larger than 2 GiB - 1; such files are reported, never silently passed. */
+export const CLAMAV_MAX_FILE_BYTES = 2 ** 31 - 1;
+
+export type ScanStatus = "clean" | "infected" | "error";
+
+export interface ScanResult {
+  /** The path as given. */
+  file: string;
+  status: ScanStatus;
+  /** The signature name, for an infected file. */
+  signature?: string;
+  /** What ClamAV said (or why there is no answer), for errors and notes such as "Empty file". */
+  message?: string;
+}
+
+export interface ScanReport {
+  /** "clamscan" or "clamdscan". */
+  program: string;
+  version: string;
+  /** Which databases were used (with a loud warning when only the test signatures were). */
+  databases: string;
+  onlyTestSignatures: boolean;
+  results: ScanResult[];
+  exitCode: number;
+}
+
+export interface ScanOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** Folder for the link farm and the file list (default: the OS temp folder). */
+  scratchDir?: string;
+}
+
+/** The clamd socket to use, if any: STEPMATICA_CLAMD_SOCKET, else Debian's default when it exists. */
+export async function clamdSocket(): Promise<string | null> {
+  const configured = process.env.STEPMATICA_CLAMD_SOCKET;
+  if (configured === "none") return null;
+  const candidates = configured ? [configured] : ["/run/clamav/clamd.ctl", "/var/run/clamav/clamd.ctl"];
+  for (const socket of candidates) {
+    const usable = await access(socket, constants.R_OK | constants.W_OK).then(
+      () => true,
+      () => false,
+    );
+    if (usable) return socket;
+  }
+  return null;
+}
+
+export async function scanFiles(files: readonly string[], options: ScanOptions = {}): Promise<ScanReport> {
+  const socket = await clamdSocket();
+  const daemon = socket ? await findExecutable("clamdscan") : null;
+  const program = daemon ? "clamdscan" : "clamscan";
+  const executable = daemon ?? (await requireTool("clamscan"));
+  const version = await toolVersion(program, executable);
+  const state = await virusDatabaseState();
+  const databases = daemon
+    ? `clamd's databases via ${socket} (the stepmatica test signatures are loaded only if clamd's DatabaseDirectory holds them)`
+    : state.summary;
+
+  const scratch = await mkdtemp(path.join(options.scratchDir ?? os.tmpdir(), "stepmatica-clamav-"));
+  try {
+    const links = path.join(scratch, "files");
+    await mkdir(links);
+    await Promise.all(files.map((file, i) => symlink(path.resolve(file), path.join(links, `f${i}`))));
+    const list = path.join(scratch, "file-list.txt");
+    await writeFile(list, files.map((_, i) => `${path.join(links, `f${i}`)}\n`).join(""));
+    const common = ["--no-summary", "--stdout", `--file-list=${list}`];
+    let args: string[];
+    if (daemon) {
+      const config = path.join(scratch, "clamd.conf");
+      await writeFile(config, `LocalSocket ${socket}\n`);
+      args = [`--config-file=${config}`, "--fdpass", ...common];
+    } else {
+      args = ["--database", state.testDatabaseDir];
+      if (state.official.length > 0) args.push("--database", officialDatabaseDir());
+      args.push("--max-filesize=2047M", "--max-scansize=2047M", "--follow-file-symlinks=1", ...common);
+    }
+    const run = await runTool(executable, args, {
+      signal: options.signal,
+      timeoutMs: options.timeoutMs ?? 3600 * 1000,
+      maxOutputBytes: 16 << 20,
+    });
+    if (run.timedOut) throw new Error(`${program} timed out after ${options.timeoutMs} ms (process killed)`);
+    if (run.aborted) throw options.signal?.reason ?? new Error(`${program} aborted`);
+    const results = parseAnswer(run.stdout, links, files);
+    if (run.exitCode > 1 && results.every((r) => r.status === "error")) {
+      const reason = run.stderr.trim().split("\n").slice(-3).join(" ") || `exit ${run.exitCode}`;
+      throw new Error(`${program} could not scan: ${reason}`);
+    }
+    return {
+      program,
+      version,
+      databases,
+      onlyTestSignatures: !daemon && state.onlyTestSignatures,
+      results,
+      exitCode: run.exitCode,
+    };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Lines are "<link>: OK", "<link>: <signature> FOUND", "<link>: <message> ERROR", "<link>: Empty file". */
+export function parseAnswer(stdout: string, linkDir: string, files: readonly string[]): ScanResult[] {
+  const answers = new Map<number, ScanResult>();
+  const prefix = `${linkDir}${path.sep}f`;
+  for (const line of stdout.split("\n")) {
+    if (!line.startsWith(prefix)) continue;
+    const colon = line.indexOf(": ", prefix.length);
+    if (colon < 0) continue;
+    const index = Number(line.slice(prefix.length, colon));
+    const file = files[index];
+    if (!Number.isInteger(index) || file === undefined) continue;
+    const text = line.slice(colon + 2).trim();
+    if (text.endsWith(" FOUND")) {
+      answers.set(index, { file, status: "infected", signature: text.slice(0, -" FOUND".length) });
+    } else if (text === "OK") {
+      if (!answers.has(index)) answers.set(index, { file, status: "clean" });
+    } else if (text === "Empty file") {
+      answers.set(index, { file, status: "clean", message: "empty file" });
+    } else if (answers.get(index)?.status !== "infected") {
+      answers.set(index, { file, status: "error", message: text.replace(/ ERROR$/, "") });
+    }
+  }
+  return files.map(
+    (file, i) => answers.get(i) ?? { file, status: "error", message: "no answer from the scanner (not scanned)" },
+  );
+}
