@@ -12,6 +12,12 @@ export const ProcessingConfigSchema = z
     normalize: z.enum(["none", "preservation", "access", "both"]),
     aip_compression: z.enum(["none", "7z", "zip", "tar.gz"]),
     dip: z.boolean(),
+    /** How deep packages inside packages are extracted (Extract packages repeats up to this level). */
+    extract_packages_depth: z.coerce.number().int().min(1).max(20).default(5),
+    /** A PRONOM DROID signature file for Identify file format; "" means the built-in signatures. */
+    signature_file: z.string().default(""),
+    /** A PRONOM container signature file (OOXML, ODF, …); "" means the built-in ones. */
+    container_signature_file: z.string().default(""),
   })
   .strict();
 
@@ -27,6 +33,9 @@ export const PRESETS: Record<"default" | "automated", ProcessingConfig> = {
     normalize: "preservation",
     aip_compression: "7z",
     dip: false,
+    extract_packages_depth: 5,
+    signature_file: "",
+    container_signature_file: "",
   },
   /** Unattended bulk ingest: no derivatives, an uncompressed AIP that can be checked in place. */
   automated: {
@@ -36,6 +45,9 @@ export const PRESETS: Record<"default" | "automated", ProcessingConfig> = {
     normalize: "none",
     aip_compression: "none",
     dip: false,
+    extract_packages_depth: 5,
+    signature_file: "",
+    container_signature_file: "",
   },
 };
 

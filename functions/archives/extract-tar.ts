@@ -25,10 +25,13 @@ export async function extractTar(source: Readable, sink: ExtractionSink, archive
   const fail = (error: unknown) => {
     if (failure !== undefined) return;
     failure = error;
+    rejectFailed(error);
     source.destroy();
     // the entry being written would otherwise wait forever for data that will not come
-    current?.destroy(error instanceof Error ? error : new Error(String(error)));
-    rejectFailed(error);
+    if (current !== undefined) {
+      current.on("error", () => undefined);
+      current.destroy(error instanceof Error ? error : new Error(String(error)));
+    }
   };
   let chain: Promise<void> = Promise.resolve();
   parser.on("entry", (entry: ReadEntry) => {

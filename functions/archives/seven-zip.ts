@@ -65,6 +65,8 @@ export async function spawnSevenZip(args: string[], options: { cwd?: string; sig
     cwd: options.cwd,
     stdio: ["ignore", "pipe", "pipe"],
     signal: options.signal,
+    // p7zip turns non-ASCII names into "?" unless the locale is UTF-8 (Lambda and CI may have none)
+    env: { ...process.env, LC_ALL: "C.UTF-8", LANG: "C.UTF-8" },
   });
   let stderr = "";
   child.stderr?.setEncoding("utf8");

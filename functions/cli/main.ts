@@ -10,6 +10,7 @@ const USAGE = `usage: stepmatica <command> [options]
   serve [--port N] [--out DIR]  dashboard and its API on 127.0.0.1 (prints its URL with a token)
   validate-bag DIR            exit 0 valid, 1 invalid
   identify [--json] [--signatures F] [--container-signatures F] PATH...
+  doctor [--json]             tools found, their versions, virus database state
 
 Environment: STEPMATICA_HOME (default ./.stepmatica), DATABASE_URL, REDIS_URL, SOURCE_DATE_EPOCH.`;
 
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import("./commands/serve.ts")).serveCommand,
   "validate-bag": async () => (await import("./commands/validate-bag.ts")).validateBagCommand,
   identify: async () => (await import("./commands/identify.ts")).identifyCommand,
+  doctor: async () => (await import("./commands/doctor.ts")).doctorCommand,
 };
 
 /** Runs one command line; returns the exit status (0 ok, 1 failed or rejected, 2 usage). */

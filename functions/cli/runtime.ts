@@ -1,8 +1,8 @@
 import { mkdir } from "node:fs/promises";
 import { cpus, userInfo } from "node:os";
 import path from "node:path";
-import { substitute } from "../../workflows/compile.ts";
-import { compiled } from "../../workflows/index.ts";
+import { type AslDefinition, substitute } from "../../workflows/compile.ts";
+import { compiled, type WorkflowName } from "../../workflows/index.ts";
 import { ExecutionStore } from "../adapters/local/execution-store.ts";
 import { FolderObjectStore } from "../adapters/local/folder-object-store.ts";
 import { LOCAL_ARNS, LocalWorkflowEngine } from "../adapters/local/local-engine.ts";
@@ -35,6 +35,11 @@ export interface RuntimeOptions {
   /** Start the worker pool (false for read-only commands such as status and list). */
   workers?: boolean;
   onTransition?(execution: string, state: string): void;
+  /**
+   * The ASL to run, placeholders already substituted (default: the compiler's output with LOCAL_ARNS).
+   * The infra tests pass the definitions extracted from the synthesized CloudFormation template.
+   */
+  definitions?: Record<WorkflowName, AslDefinition>;
 }
 
 export type Runtime = Awaited<ReturnType<typeof openRuntime>>;
@@ -78,7 +83,7 @@ export async function openRuntime(options: RuntimeOptions) {
   const dips = new FolderObjectStore(path.resolve(options.dipOut ?? path.join(options.out, "dips")));
   const executions = new ExecutionStore(sql);
   const engine: LocalWorkflowEngine = new LocalWorkflowEngine({
-    definitions: {
+    definitions: options.definitions ?? {
       transfer: substitute(compiled("transfer"), LOCAL_ARNS),
       ingest: substitute(compiled("ingest"), LOCAL_ARNS),
     },

@@ -48,7 +48,8 @@ function decisionFromRow(r: Row): DecisionRecord {
     key: String(r.key),
     description: String(r.description),
     choices: json<DecisionChoice[]>(r.choices),
-    answer: r.answer === null || r.answer === undefined ? null : json<DecisionValue>(r.answer),
+    // Stored as {"value": …}: drivers hand a jsonb scalar string back parsed or not, an object either way.
+    answer: r.answer === null || r.answer === undefined ? null : json<{ value: DecisionValue }>(r.answer).value,
     taskToken: r.task_token === null || r.task_token === undefined ? null : String(r.task_token),
     createdAt: toDate(r.created_at),
     answeredAt: toDateOrNull(r.answered_at),
@@ -119,7 +120,7 @@ export class DecisionStore {
     const r = await this.sql.query<Row>(
       `update decisions set answer = $2::jsonb, answered_at = now(), answered_by = $3
        where id = $1 and answered_at is null returning *`,
-      [id, JSON.stringify(value), by],
+      [id, { value }, by],
     );
     if (r.rowCount === 0)
       throw new DecisionAnswerError(409, `decision "${decision.key}" was answered already`);

@@ -11,7 +11,9 @@ import type { SqlClient } from "../ports/sql.ts";
  */
 
 /** Characters of stdout/stderr sent with a task in a list; the task route sends all of it. */
-export const OUTPUT_PREVIEW = 2000;
+export const OUTPUT_PREVIEW = 1000;
+/** The most tasks one page holds: with previews, well under the Data API's 1 MiB per response. */
+export const MAX_TASK_PAGE = 200;
 
 type Row = Record<string, unknown>;
 const iso = (v: unknown) => toDateOrNull(v)?.toISOString() ?? null;
@@ -153,7 +155,8 @@ export class DashboardQueries {
       [unitId],
     );
     const r = await this.sql.query<Row>(
-      `select * from files where unit_id = $1 and removed = false order by path, id
+      `select id, unit_id, path, original_path, size, sha256, file_group, puid, format_name, format_version,
+         mime, derived_from, removed, created_at from files where unit_id = $1 and removed = false order by path, id
        limit ${page.limit} offset ${page.offset}`,
       [unitId],
     );

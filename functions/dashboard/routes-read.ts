@@ -1,5 +1,6 @@
 import type { UnitStatus } from "../core/model.ts";
 import { decisionView } from "./decisions.ts";
+import { MAX_TASK_PAGE } from "./queries.ts";
 import { boolParam, cacheable, json, pageOf, uuidParam } from "./http.ts";
 import type { Route, RouteContext } from "./route.ts";
 import { type ApiRequest, ApiError, type ApiResponse } from "./types.ts";
@@ -68,7 +69,7 @@ async function unitJobs(req: ApiRequest, ctx: RouteContext, [id]: string[]) {
 async function jobTasks(req: ApiRequest, ctx: RouteContext, [id]: string[]) {
   const jobId = uuidParam(id!, "job id");
   if (!(await ctx.queries.jobExists(jobId))) throw new ApiError(404, `no job ${id}`);
-  const page = pageOf(req.query, 100, 500);
+  const page = pageOf(req.query, 100, MAX_TASK_PAGE);
   const failedOnly = boolParam(req.query.failed, "failed");
   const { tasks, total } = await ctx.queries.tasksPage(jobId, { ...page, failedOnly });
   return cacheable(req, { jobId, tasks, total, ...page });
@@ -111,7 +112,7 @@ async function unitFiles(req: ApiRequest, ctx: RouteContext, [id]: string[]) {
 
 async function unitEvents(req: ApiRequest, ctx: RouteContext, [id]: string[]) {
   const unit = await unitOr404(ctx, id!);
-  const page = pageOf(req.query, 100, 1000);
+  const page = pageOf(req.query, 100, 500);
   const fileId = req.query.fileId ? uuidParam(req.query.fileId, "fileId") : undefined;
   const result = await ctx.queries.eventsPage(unit.id, { ...page, ...(fileId ? { fileId } : {}) });
   return cacheable(req, { unitId: unit.id, ...result, ...page });

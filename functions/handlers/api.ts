@@ -9,7 +9,8 @@ import {
   toApiRequest,
   toHttpApiResult,
 } from "../dashboard/lambda-event.ts";
-import { type ApiHandler, createApiHandler } from "../dashboard/router.ts";
+import { createApiHandler } from "../dashboard/router.ts";
+import type { SqlClient } from "../ports/sql.ts";
 
 /**
  * The api function: API Gateway HTTP API (payload 2.0, JWT authorizer on the Cognito user pool)
@@ -19,38 +20,53 @@ import { type ApiHandler, createApiHandler } from "../dashboard/router.ts";
  * READER_GROUP (optional: when set, only its members and operators may read).
  */
 
-function required(name: string): string {
-  const value = process.env[name];
+export interface ApiFunctionConfig {
+  sql: SqlClient;
+  s3: S3Client;
+  aipBucket: string;
+  transferBucket: string;
+  transferPrefix: string;
+  roles: RoleMapping;
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
   if (!value) throw new Error(`the api function needs the environment variable ${name}`);
   return value;
 }
 
-// Built on the first invocation and reused while the execution environment lives.
-let api: ApiHandler | undefined;
-let roles: RoleMapping | undefined;
-
-function init(): { handle: ApiHandler; roles: RoleMapping } {
-  if (!api || !roles) {
-    const sql = new RdsDataSql({
-      resourceArn: required("DB_CLUSTER_ARN"),
-      secretArn: required("DB_SECRET_ARN"),
-      database: required("DB_NAME"),
-    });
-    const s3 = new S3Client({});
-    api = createApiHandler({
-      store: new TaskStore(sql),
-      aipDownload: s3AipDownload(s3, required("AIP_BUCKET")),
-      transfers: s3TransferUploads(s3, required("TRANSFER_BUCKET"), process.env.TRANSFER_PREFIX ?? "transfers/"),
-    });
-    roles = {
-      operatorGroup: process.env.OPERATOR_GROUP ?? "operators",
-      ...(process.env.READER_GROUP ? { readerGroup: process.env.READER_GROUP } : {}),
-    };
-  }
-  return { handle: api, roles };
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiFunctionConfig {
+  return {
+    sql: new RdsDataSql({
+      resourceArn: required(env, "DB_CLUSTER_ARN"),
+      secretArn: required(env, "DB_SECRET_ARN"),
+      database: required(env, "DB_NAME"),
+    }),
+    s3: new S3Client({}),
+    aipBucket: required(env, "AIP_BUCKET"),
+    transferBucket: required(env, "TRANSFER_BUCKET"),
+    transferPrefix: env.TRANSFER_PREFIX ?? "transfers/",
+    roles: {
+      operatorGroup: env.OPERATOR_GROUP ?? "operators",
+      ...(env.READER_GROUP ? { readerGroup: env.READER_GROUP } : {}),
+    },
+  };
 }
 
+export function createApiFunction(config: ApiFunctionConfig) {
+  const handle = createApiHandler({
+    store: new TaskStore(config.sql),
+    aipDownload: s3AipDownload(config.s3, config.aipBucket),
+    transfers: s3TransferUploads(config.s3, config.transferBucket, config.transferPrefix),
+  });
+  return async (event: HttpApiEvent): Promise<HttpApiResult> =>
+    toHttpApiResult(await handle(toApiRequest(event, config.roles)));
+}
+
+// Built on the first invocation and reused while the execution environment lives.
+let apiFunction: ReturnType<typeof createApiFunction> | undefined;
+
 export async function handler(event: HttpApiEvent): Promise<HttpApiResult> {
-  const { handle, roles: mapping } = init();
-  return toHttpApiResult(await handle(toApiRequest(event, mapping)));
+  apiFunction ??= createApiFunction(configFromEnv());
+  return apiFunction(event);
 }

@@ -71,7 +71,9 @@ export function buildAwsRuntime(env: AwsEnvironment, overrides: RuntimeOverrides
   });
   const tracer = new Tracer({ serviceName: env.POWERTOOLS_SERVICE_NAME });
   // The adapters' structured warnings, through Powertools (an absent extra is not passed on).
-  const adapterLogger = { warn: (message: string, extra?: Record<string, unknown>) => logger.warn(message, extra ?? {}) };
+  const adapterLogger = {
+    warn: (message: string, extra?: Record<string, unknown>) => logger.warn(message, extra ?? {}),
+  };
   const clients = overrides.clients ?? {};
   const s3 = tracer.captureAWSv3Client(new S3Client(clients.s3 ?? {}));
   const sqs = tracer.captureAWSv3Client(new SQSClient(clients.sqs ?? {}));
@@ -160,3 +162,8 @@ export function awsRuntime(): AwsRuntime {
 
 /** True inside Lambda: the handler modules build their runtime during init, so a bad environment fails the cold start. */
 export const inLambda = () => Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME);
+
+/** Writes the buffered metrics (EMF) if there are any; an empty flush would only log a warning. */
+export function flushMetrics(metrics: Metrics): void {
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+}

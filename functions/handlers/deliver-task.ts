@@ -51,7 +51,10 @@ export async function deliverTask(
       },
     });
   } catch (error) {
-    child(deps.logger, await keys()).error("task delivery failed; the message will come back", error as Error);
+    child(deps.logger, await keys()).error(
+      "task delivery failed; the message will come back",
+      error as Error,
+    );
     deps.metrics.addMetric("TaskDeliveryErrors", MetricUnit.Count, 1);
     throw error;
   }

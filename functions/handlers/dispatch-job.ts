@@ -1,6 +1,6 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { DispatchError, dispatchJob } from "../core/dispatch-job.ts";
-import { type AwsRuntime, awsRuntime, inLambda } from "./aws-runtime.ts";
+import { type AwsRuntime, awsRuntime, flushMetrics, inLambda } from "./aws-runtime.ts";
 import { transferIdOf } from "./log-keys.ts";
 
 export type DispatchJobResult =
@@ -24,14 +24,17 @@ export function createDispatchJobHandler(deps: Deps) {
       persistentKeys: {
         transferId: transferId ?? unit ?? null,
         unit: unit ?? null,
-        job: typeof payload.job === "string" ? payload.job : null,
+        jobName: typeof payload.job === "string" ? payload.job : null,
         workflow: typeof payload.workflow === "string" ? payload.workflow : null,
         execution: typeof payload.execution === "string" ? payload.execution : null,
       },
     });
     try {
       const { jobId, tasks } = await dispatchJob(deps, event);
-      log.info(tasks === 0 ? "job dispatched: nothing to queue, settled" : "job dispatched", { jobId, tasks });
+      log.info(tasks === 0 ? "job dispatched: nothing to queue, settled" : "job dispatched", {
+        job: jobId,
+        tasks,
+      });
       deps.metrics.addMetric("JobsDispatched", MetricUnit.Count, 1);
       deps.metrics.addMetric("TasksQueued", MetricUnit.Count, tasks);
       return { status: "dispatched", jobId, tasks };
@@ -49,7 +52,7 @@ export function createDispatchJobHandler(deps: Deps) {
       deps.metrics.addMetric("JobsRefused", MetricUnit.Count, 1);
       return { status: "failed", reason: error.message };
     } finally {
-      deps.metrics.publishStoredMetrics();
+      flushMetrics(deps.metrics);
     }
   };
 }

@@ -25,7 +25,10 @@ export const EnvironmentSchema = z.object({
   TRANSFER_PREFIX: z
     .string()
     .default("transfers/")
-    .refine((p) => p === "" || (p.endsWith("/") && !p.startsWith("/")), "must end with / and not start with /"),
+    .refine(
+      (p) => p === "" || (p.endsWith("/") && !p.startsWith("/")),
+      "must end with / and not start with /",
+    ),
   MAX_TRANSFER_BYTES: z.coerce.number().int().positive(),
   DEFAULT_CONFIG: z.enum(["default", "automated"]),
   POWERTOOLS_SERVICE_NAME: nonEmpty,

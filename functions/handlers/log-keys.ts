@@ -8,7 +8,10 @@ const MAX_REMEMBERED = 10_000;
  * The transfer a unit belongs to (itself for a transfer, its parent for a SIP), so every log line of
  * both workflows carries the transfer id a person searches for. Null when the unit is unknown.
  */
-export async function transferIdOf(store: Pick<TaskStore, "getUnit">, unitId: string): Promise<string | null> {
+export async function transferIdOf(
+  store: Pick<TaskStore, "getUnit">,
+  unitId: string,
+): Promise<string | null> {
   const known = transferOfUnit.get(unitId);
   if (known) return known;
   const unit = await store.getUnit(unitId);

@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { z } from "zod";
 import type { QueueName } from "../core/model.ts";
-import { type AwsRuntime, awsRuntime, inLambda } from "./aws-runtime.ts";
+import { type AwsRuntime, awsRuntime, flushMetrics, inLambda } from "./aws-runtime.ts";
 import { deliverTask } from "./deliver-task.ts";
 
 type Deps = Pick<AwsRuntime, "env" | "runner" | "queue" | "store" | "logger" | "metrics" | "ensureAgents">;
@@ -24,7 +24,10 @@ export class TaskNotFinishedError extends Error {
  * maxReceiveCount the queue's redrive policy keeps it in the dead-letter queue for a person to read.
  */
 export function createRunTasksHandler(deps: Deps) {
-  return async (event: SQSEvent, context?: Pick<Context, "getRemainingTimeInMillis">): Promise<SQSBatchResponse> => {
+  return async (
+    event: SQSEvent,
+    context?: Pick<Context, "getRemainingTimeInMillis">,
+  ): Promise<SQSBatchResponse> => {
     const remaining = context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY;
     const deadline = new AbortController();
     const timer = Number.isFinite(remaining)
@@ -45,7 +48,8 @@ export function createRunTasksHandler(deps: Deps) {
         },
         { signal: deadline.signal },
       );
-      if (result === "busy") throw new TaskNotFinishedError(`task ${body.task} is not finished: deliver again`);
+      if (result === "busy")
+        throw new TaskNotFinishedError(`task ${body.task} is not finished: deliver again`);
     };
     try {
       // A fresh processor per invocation: it holds the batch's state.
@@ -54,7 +58,7 @@ export function createRunTasksHandler(deps: Deps) {
       });
     } finally {
       clearTimeout(timer);
-      deps.metrics.publishStoredMetrics();
+      flushMetrics(deps.metrics);
     }
   };
 }
@@ -69,7 +73,11 @@ function parseBody(record: SQSRecord, logger: Deps["logger"]) {
   const parsed = TaskMessageBody.safeParse(json);
   if (parsed.success) return parsed.data;
   const reason = `SQS message ${record.messageId}: body is not {job, task}; left for the dead-letter queue`;
-  logger.warn("task message malformed", { reason, messageId: record.messageId, body: record.body.slice(0, 200) });
+  logger.warn("task message malformed", {
+    reason,
+    messageId: record.messageId,
+    body: record.body.slice(0, 200),
+  });
   throw new Error(reason);
 }
 

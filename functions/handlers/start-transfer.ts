@@ -1,7 +1,7 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { PRESETS } from "../../workflows/processing-config.ts";
 import { startTransfer } from "../core/start-transfer.ts";
-import { type AwsRuntime, awsRuntime, inLambda } from "./aws-runtime.ts";
+import { type AwsRuntime, awsRuntime, flushMetrics, inLambda } from "./aws-runtime.ts";
 import { checkTransferEvent } from "./transfer-event.ts";
 
 export type StartTransferResult =
@@ -25,7 +25,11 @@ export function createStartTransferHandler(deps: Deps) {
     });
     try {
       if (!check.ok) {
-        deps.logger.warn("transfer event ignored", { reason: check.reason, bucket: check.bucket, key: check.key });
+        deps.logger.warn("transfer event ignored", {
+          reason: check.reason,
+          bucket: check.bucket,
+          key: check.key,
+        });
         deps.metrics.addMetric("TransferEventsIgnored", MetricUnit.Count, 1);
         return { outcome: "ignored", reason: check.reason };
       }
@@ -51,7 +55,7 @@ export function createStartTransferHandler(deps: Deps) {
       );
       return { outcome, transferId: check.transferId, executionId: started.executionId };
     } finally {
-      deps.metrics.publishStoredMetrics();
+      flushMetrics(deps.metrics);
     }
   };
 }

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { runTool, ToolNotFoundError } from "../tools/run-tool.ts";
 
 export interface ToolResult {
   exitCode: number;
@@ -10,70 +10,39 @@ export class ToolError extends Error {
   override name = "ToolError";
 }
 
-const MAX_CAPTURE = 64 * 1024 * 1024;
+/** Characterization JSON for a batch of 128 media files can be large; keep it whole. */
+const MAX_OUTPUT = 64 * 1024 * 1024;
 
 /**
- * Runs a program with an argument array (never a shell) in its own process group, capturing its
- * output; a timeout or an aborted signal kills the whole group. A missing program is a ToolError
- * naming it. (A stand-in until functions/tools/run-tool.ts exists; same contract.)
+ * Runs a program through the project's tool runner (argument array, own process group, killed on
+ * timeout or abort) and turns its outcomes into errors the preservation modules report: a program
+ * that is not installed, a timeout, an abort (the task's timeout), output too large to parse.
  */
-export function execTool(
+export async function execTool(
   program: string,
   args: readonly string[],
   options: { signal?: AbortSignal; timeoutMs?: number; cwd?: string; env?: Record<string, string> } = {},
 ): Promise<ToolResult> {
-  return new Promise((resolve, reject) => {
-    if (options.signal?.aborted) return reject(options.signal.reason);
-    const child = spawn(program, args, {
-      cwd: options.cwd,
-      env: options.env ? { ...process.env, ...options.env } : process.env,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
+  let result: Awaited<ReturnType<typeof runTool>>;
+  try {
+    result = await runTool(program, args, {
+      maxOutputBytes: MAX_OUTPUT,
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+      ...(options.timeoutMs !== undefined
+        ? { timeoutMs: options.timeoutMs }
+        : { timeoutMs: 24 * 3600 * 1000 }),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let captured = 0;
-    const keep = (into: Buffer[]) => (chunk: Buffer) => {
-      captured += chunk.length;
-      if (captured <= MAX_CAPTURE) into.push(chunk);
-    };
-    child.stdout.on("data", keep(out));
-    child.stderr.on("data", keep(err));
-    let killedFor: Error | null = null;
-    const kill = (reason: Error) => {
-      killedFor = reason;
-      try {
-        if (child.pid) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        child.kill("SIGKILL");
-      }
-    };
-    const onAbort = () => kill(options.signal!.reason as Error);
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    const timer =
-      options.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => kill(new ToolError(`${program} timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
-    const finish = () => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener("abort", onAbort);
-    };
-    child.on("error", (error: NodeJS.ErrnoException) => {
-      finish();
-      reject(
-        error.code === "ENOENT" ? new ToolError(`${program} is not installed (not found on PATH)`) : error,
-      );
-    });
-    child.on("close", (code, signal) => {
-      finish();
-      if (killedFor) return reject(killedFor);
-      resolve({
-        exitCode: code ?? (signal ? 128 : 1),
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
-      });
-    });
-  });
+  } catch (error) {
+    if (error instanceof ToolNotFoundError)
+      throw new ToolError(`${program} is not installed (not found on PATH)`);
+    throw error;
+  }
+  if (result.aborted) throw options.signal?.reason ?? new ToolError(`${program} was stopped`);
+  if (result.timedOut) throw new ToolError(`${program} timed out after ${options.timeoutMs} ms`);
+  if (result.truncated) throw new ToolError(`${program} wrote more than ${MAX_OUTPUT} bytes of output`);
+  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
 
 const found = new Map<string, Promise<boolean>>();

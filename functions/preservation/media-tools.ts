@@ -16,7 +16,8 @@ export async function mediainfoMany(
     return { version: "", byFile, failure: files.length ? "mediainfo is not installed" : null };
   }
   const result = await execTool("mediainfo", ["--Output=JSON", ...files], { signal, timeoutMs: 600_000 });
-  if (result.exitCode !== 0) return { version: "", byFile, failure: result.stderr.trim() || `exit ${result.exitCode}` };
+  if (result.exitCode !== 0)
+    return { version: "", byFile, failure: result.stderr.trim() || `exit ${result.exitCode}` };
   const parsed = JSON.parse(result.stdout) as unknown;
   const reports = (Array.isArray(parsed) ? parsed : [parsed]) as Array<{
     creatingLibrary?: { version?: string };
@@ -59,7 +60,11 @@ export function ffprobeVersion(): Promise<string> {
 }
 
 /** Runs `worker` over `items` with at most `limit` at once. */
-export async function mapBounded<T, R>(items: readonly T[], limit: number, worker: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  worker: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const loop = async () => {

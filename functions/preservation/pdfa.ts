@@ -9,7 +9,13 @@ export async function findIccProfile(): Promise<string | null> {
   const versions = await readdir(GS_SHARE).catch(() => [] as string[]);
   for (const version of versions.sort().reverse()) {
     const candidate = path.join(GS_SHARE, version, "iccprofiles", "srgb.icc");
-    if (await stat(candidate).then((s) => s.isFile(), () => false)) return candidate;
+    if (
+      await stat(candidate).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    )
+      return candidate;
   }
   return null;
 }
@@ -41,7 +47,10 @@ export function reproducibleId(pdf: Buffer): Buffer {
   let last: RegExpExecArray | null = null;
   for (let m = match.exec(text); m; m = match.exec(text)) last = m;
   if (!last) return pdf;
-  const blanked = Buffer.from(text.replaceAll(last[1]!, "0".repeat(32)).replaceAll(last[2]!, "0".repeat(32)), "latin1");
+  const blanked = Buffer.from(
+    text.replaceAll(last[1]!, "0".repeat(32)).replaceAll(last[2]!, "0".repeat(32)),
+    "latin1",
+  );
   const id = createHash("md5").update(blanked).digest("hex").toUpperCase();
   return Buffer.from(text.replaceAll(last[1]!, id).replaceAll(last[2]!, id), "latin1");
 }

@@ -44,7 +44,9 @@ export const exists = (p: string) =>
 export async function bagRootInPackage(file: string): Promise<string | null> {
   if ((await detectArchive(file)) === null) return null;
   const entries = await listArchive(file);
-  const names = entries.map((e) => e.path.replace(/\\/g, "/").replace(/^(\.\/)+/, "")).filter((n) => n !== "");
+  const names = entries
+    .map((e) => e.path.replace(/\\/g, "/").replace(/^(\.\/)+/, ""))
+    .filter((n) => n !== "");
   if (names.includes("bagit.txt")) return "";
   const tops = new Set(names.map((n) => n.split("/")[0]!));
   if (tops.size !== 1) return null;

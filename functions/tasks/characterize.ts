@@ -26,7 +26,11 @@ export const characterize: TaskModule = {
   async run(ctx) {
     const plans = ctx.files.map((file) => {
       const match = familyOf(file);
-      return { file, abs: absolutePath(ctx.unitPath, file), tools: match?.family.characterization ?? DEFAULT_CHARACTERIZATION };
+      return {
+        file,
+        abs: absolutePath(ctx.unitPath, file),
+        tools: match?.family.characterization ?? DEFAULT_CHARACTERIZATION,
+      };
     });
     const wants = (tool: CharacterizerId) => plans.filter((p) => p.tools.includes(tool));
     const results = new Map<string, Record<string, unknown>>(plans.map((p) => [p.file.id, {}]));
@@ -46,7 +50,10 @@ export const characterize: TaskModule = {
 
     const media = wants("mediainfo");
     if (media.length > 0) {
-      const info = await mediainfoMany(media.map((p) => p.abs), ctx.signal);
+      const info = await mediainfoMany(
+        media.map((p) => p.abs),
+        ctx.signal,
+      );
       versions.mediainfo = info.version || "unknown";
       for (const p of media) {
         const found = info.byFile.get(p.abs);

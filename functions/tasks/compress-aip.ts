@@ -33,7 +33,8 @@ export const compressAip: TaskModule = {
     const staging = `${bagDir}.staging`;
     const staged = path.join(staging, name);
     if (!(await exists(bagDir)) && (await exists(staged))) await rename(staged, bagDir);
-    if (!(await exists(bagDir))) throw new Error(`compress-aip: the bag ${bagWorkingPath(ctx.unit)} is missing`);
+    if (!(await exists(bagDir)))
+      throw new Error(`compress-aip: the bag ${bagWorkingPath(ctx.unit)} is missing`);
     const out = `${bagDir}.${ext}`;
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { recursive: true });

@@ -56,7 +56,9 @@ export const moveDip: TaskModule = {
     }
     const mets = metsPathOf("aip", ctx.unit.id);
     await copyFile(path.join(ctx.unitPath, mets), path.join(staging, mets));
-    ctx.stdout(`DIP assembled at ${dipWorkingPath(ctx.unit)}: ${withAccessCopy.size} access derivative(s), ${copies} original(s) copied, ${mets}`);
+    ctx.stdout(
+      `DIP assembled at ${dipWorkingPath(ctx.unit)}: ${withAccessCopy.size} access derivative(s), ${copies} original(s) copied, ${mets}`,
+    );
     return { exitCode: 0 };
   },
 };

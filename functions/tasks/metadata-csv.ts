@@ -52,12 +52,17 @@ export function parseCsv(text: string, where: string): string[][] {
  * `objects/<path>`), then Dublin Core columns `dc.<element>` or `dcterms.<element>`; a column name
  * repeated gives several values. Other columns are not Dublin Core and are reported, not written.
  */
-export function dublinCoreFromCsv(text: string, where: string): { entries: DublinCoreEntry[]; ignored: string[] } {
+export function dublinCoreFromCsv(
+  text: string,
+  where: string,
+): { entries: DublinCoreEntry[]; ignored: string[] } {
   const rows = parseCsv(text, where);
   const header = rows[0];
   if (!header) return { entries: [], ignored: [] };
   if (header[0]?.trim().toLowerCase() !== "filename") {
-    throw new MetadataCsvError(`${where} line 1: the first column must be "filename", found ${JSON.stringify(header[0] ?? "")}`);
+    throw new MetadataCsvError(
+      `${where} line 1: the first column must be "filename", found ${JSON.stringify(header[0] ?? "")}`,
+    );
   }
   const columns = header.map((name) => name.trim());
   const isDc = (name: string) => /^(dc|dcterms)\.[A-Za-z][A-Za-z0-9]*$/.test(name);
@@ -67,11 +72,15 @@ export function dublinCoreFromCsv(text: string, where: string): { entries: Dubli
   rows.slice(1).forEach((row, index) => {
     const line = index + 2;
     if (row.length > columns.length) {
-      throw new MetadataCsvError(`${where} line ${line}: ${row.length} fields, the header has ${columns.length}`);
+      throw new MetadataCsvError(
+        `${where} line ${line}: ${row.length} fields, the header has ${columns.length}`,
+      );
     }
     const target = (row[0] ?? "").trim().replace(/\/+$/, "");
     if (target !== "objects" && !target.startsWith("objects/")) {
-      throw new MetadataCsvError(`${where} line ${line}: filename ${JSON.stringify(row[0])} is not "objects" or under objects/`);
+      throw new MetadataCsvError(
+        `${where} line ${line}: filename ${JSON.stringify(row[0])} is not "objects" or under objects/`,
+      );
     }
     if (seen.has(target)) throw new MetadataCsvError(`${where} line ${line}: ${target} is described twice`);
     seen.add(target);
@@ -79,7 +88,7 @@ export function dublinCoreFromCsv(text: string, where: string): { entries: Dubli
     columns.forEach((name, c) => {
       const value = (row[c] ?? "").trim();
       if (c === 0 || !isDc(name) || value === "") return;
-      (fields[name] ??= []).push(value);
+      fields[name] = [...(fields[name] ?? []), value];
     });
     if (Object.keys(fields).length > 0) entries.push({ target, fields });
   });

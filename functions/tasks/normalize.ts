@@ -1,7 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
-import { familyOf, type NormalizationPurpose, type NormalizationRule } from "../../workflows/format-policy.ts";
+import {
+  familyOf,
+  type NormalizationPurpose,
+  type NormalizationRule,
+} from "../../workflows/format-policy.ts";
 import type { EventRecord, FileRecord } from "../core/model.ts";
 import type { TaskContext, TaskModule } from "../core/task-module.ts";
 import { closeExifTool, readExifTags } from "../preservation/exiftool.ts";
@@ -16,7 +20,12 @@ export const NORMALIZATION_FAILED_EXIT = 2;
 export const DIP_FOLDER = "DIP";
 
 /** `objects/a/b.png` → `objects/a/b-<uuid>.tif` (preservation) or `DIP/objects/a/b-<uuid>.jpg` (access). */
-export function derivativePath(source: string, id: string, rule: NormalizationRule, purpose: NormalizationPurpose) {
+export function derivativePath(
+  source: string,
+  id: string,
+  rule: NormalizationRule,
+  purpose: NormalizationPurpose,
+) {
   const dir = path.posix.dirname(source);
   const base = path.posix.basename(source);
   const dot = base.lastIndexOf(".");
@@ -80,7 +89,9 @@ async function normalizeOne(
     await mkdir(path.dirname(target), { recursive: true });
     await normalizer.run(path.join(ctx.unitPath, ...file.path.split("/")), temp, {
       signal: ctx.signal,
-      ...(ctx.unit.options.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: ctx.unit.options.sourceDateEpoch }),
+      ...(ctx.unit.options.sourceDateEpoch === undefined
+        ? {}
+        : { sourceDateEpoch: ctx.unit.options.sourceDateEpoch }),
     });
     await rename(temp, target);
   } catch (error) {
@@ -88,7 +99,12 @@ async function normalizeOne(
     if (ctx.signal.aborted) throw error;
     const reason = (error as Error).message;
     ctx.stderr(`${file.path}: ${purpose} normalization with ${rule.command} failed: ${reason}`);
-    const event = fileEvent(ctx, file, "normalization", { key: purpose, detail, outcome: "failure", outcomeDetail: reason });
+    const event = fileEvent(ctx, file, "normalization", {
+      key: purpose,
+      detail,
+      outcome: "failure",
+      outcomeDetail: reason,
+    });
     return { derivative: null, events: [event] };
   }
   const { size, digests } = await digestFile(target, ["sha256"], ctx.signal);
@@ -118,7 +134,11 @@ async function normalizeOne(
     derivative,
     events: [
       fileEvent(ctx, file, "normalization", { key: purpose, detail, outcome: "success", outcomeDetail: rel }),
-      fileEvent(ctx, derivative, "creation", { detail, outcome: "success", outcomeDetail: `derived from ${file.path} (${file.id})` }),
+      fileEvent(ctx, derivative, "creation", {
+        detail,
+        outcome: "success",
+        outcomeDetail: `derived from ${file.path} (${file.id})`,
+      }),
       fileEvent(ctx, derivative, "message digest calculation", {
         detail: `program="node:crypto"; version="${process.versions.openssl}"`,
         outcome: "success",

@@ -68,8 +68,10 @@ export const scanForViruses: TaskModule = {
 };
 
 function describe(result: ScanResult): { outcome: EventRecord["outcome"]; outcomeDetail: string } {
-  if (result.status === "infected") return { outcome: "failure", outcomeDetail: `infected: ${result.signature}` };
-  if (result.status === "error") return { outcome: "failure", outcomeDetail: `not scanned: ${result.message}` };
+  if (result.status === "infected")
+    return { outcome: "failure", outcomeDetail: `infected: ${result.signature}` };
+  if (result.status === "error")
+    return { outcome: "failure", outcomeDetail: `not scanned: ${result.message}` };
   return { outcome: "success", outcomeDetail: result.message ? `clean (${result.message})` : "clean" };
 }
 

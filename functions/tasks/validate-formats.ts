@@ -17,9 +17,12 @@ export const validateFormats: TaskModule = {
   name: "validate-formats",
   command: "validate-formats (structure checks, xmllint, mediaconch)",
   async run(ctx) {
-    const events: EventRecord[] = [];
+    // Per file, in the batch's order, whatever order the checks finish in.
+    const eventsByFile: EventRecord[][] = ctx.files.map(() => []);
     const counts = { pass: 0, fail: 0, "not applicable": 0 };
-    await mapBounded(ctx.files, 4, async (file) => {
+    await mapBounded([...ctx.files.keys()], 4, async (index) => {
+      const file = ctx.files[index]!;
+      const events = eventsByFile[index]!;
       const validators = familyOf(file)?.family.validation ?? [];
       if (validators.length === 0) counts["not applicable"] += 1;
       for (const id of validators) {
@@ -48,6 +51,6 @@ export const validateFormats: TaskModule = {
     ctx.stdout(
       `validated ${ctx.files.length} file(s): ${counts.pass} check(s) passed, ${counts.fail} failed, ${counts["not applicable"]} not applicable`,
     );
-    return { exitCode: 0, events };
+    return { exitCode: 0, events: eventsByFile.flat() };
   },
 };

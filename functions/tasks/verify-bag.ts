@@ -70,7 +70,9 @@ export const verifyBag: TaskModule = {
       await mkdir(path.join(unit, "objects"), { recursive: true });
     }
     const moved = await restructure(unit, moving);
-    ctx.stdout(`moved ${moved} payload entr${moved === 1 ? "y" : "ies"} into the transfer; tag files in ${BAG_TAG_FOLDER}/`);
+    ctx.stdout(
+      `moved ${moved} payload entr${moved === 1 ? "y" : "ies"} into the transfer; tag files in ${BAG_TAG_FOLDER}/`,
+    );
     return { exitCode: 0, events, output: { bag: true } };
   },
 };

@@ -1,6 +1,12 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { type Algorithm, ALGORITHMS, parseManifest, readManifest, verifyChecksumFile } from "../bagit/index.ts";
+import {
+  ALGORITHMS,
+  type Algorithm,
+  parseManifest,
+  readManifest,
+  verifyChecksumFile,
+} from "../bagit/index.ts";
 import type { EventRecord, FileRecord } from "../core/model.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { BAG_TAG_FOLDER, readBagLayout, transferPathOfBagPath } from "./bag-layout.ts";
@@ -29,7 +35,9 @@ export const verifyTransferChecksums: TaskModule = {
     const problems: string[] = [];
     for (const algorithm of ALGORITHMS) {
       const rel = `metadata/checksum.${algorithm}`;
-      const text = await readFile(path.join(ctx.unitPath, "metadata", `checksum.${algorithm}`)).catch(() => null);
+      const text = await readFile(path.join(ctx.unitPath, "metadata", `checksum.${algorithm}`)).catch(
+        () => null,
+      );
       if (text === null) continue;
       checks.push(...(await checkSuppliedFile(ctx.unitPath, rel, algorithm, text, problems)));
     }
@@ -85,7 +93,13 @@ async function checkSuppliedFile(
     if (target.startsWith("..") || path.isAbsolute(target)) continue; // reported by verifyChecksumFile
     const file = target.split(path.sep).join("/");
     const problem = byFile.get(file);
-    checks.push({ path: file, algorithm, source: rel, digest: entry.digest, problem: problem?.message ?? null });
+    checks.push({
+      path: file,
+      algorithm,
+      source: rel,
+      digest: entry.digest,
+      problem: problem?.message ?? null,
+    });
   }
   // Problems not about a listed file: the checksum file itself (bad lines, paths leaving the transfer).
   const listed = new Set(checks.map((c) => c.path));
@@ -94,7 +108,11 @@ async function checkSuppliedFile(
 }
 
 /** A bag's payload manifests, with data/ paths mapped to where the files are now. */
-async function checkBagManifests(unitPath: string, problems: string[], signal: AbortSignal): Promise<Check[]> {
+async function checkBagManifests(
+  unitPath: string,
+  problems: string[],
+  signal: AbortSignal,
+): Promise<Check[]> {
   const layout = await readBagLayout(unitPath);
   if (!layout) return [];
   const tags = path.join(unitPath, ...BAG_TAG_FOLDER.split("/"));

@@ -138,6 +138,7 @@ export function parseAnswer(stdout: string, linkDir: string, files: readonly str
     }
   }
   return files.map(
-    (file, i) => answers.get(i) ?? { file, status: "error", message: "no answer from the scanner (not scanned)" },
+    (file, i) =>
+      answers.get(i) ?? { file, status: "error", message: "no answer from the scanner (not scanned)" },
   );
 }

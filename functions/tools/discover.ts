@@ -50,7 +50,10 @@ export class ToolMissingError extends Error {
 }
 
 /** The first file called `name` on PATH that is executable (no shell, no `which`). */
-export async function findExecutable(name: string, searchPath = process.env.PATH ?? ""): Promise<string | null> {
+export async function findExecutable(
+  name: string,
+  searchPath = process.env.PATH ?? "",
+): Promise<string | null> {
   if (name.includes("/")) return (await isExecutableFile(name)) ? path.resolve(name) : null;
   for (const dir of searchPath.split(path.delimiter)) {
     if (dir === "") continue;
@@ -78,7 +81,7 @@ async function versionLine(executable: string, args: string[], pattern?: RegExp)
     .filter((line) => line !== "");
   const line = (pattern ? lines.find((l) => pattern.test(l)) : undefined) ?? lines[0];
   if (!line) throw new Error(`no version output (exit ${result.exitCode})`);
-  return line;
+  return line.replace(/\s*:?\s*Copyright.*$/i, "");
 }
 
 const onPath = (name: string) => () => findExecutable(name);

@@ -18,7 +18,7 @@ done
 #   ffmpeg        ffprobe characterization, audio/video normalization
 #   ghostscript   gs: PDF/A normalization
 #   libxml2-utils xmllint: METS/PREMIS schema validation
-PACKAGES=(clamav mediainfo ffmpeg ghostscript libxml2-utils)
+PACKAGES=(clamav mediainfo ffmpeg ghostscript libxml2-utils mediaconch) # mediaconch: AV validation
 if [ "$WITH_BROWSER" = 1 ]; then
   PACKAGES+=(chromium)
 fi

@@ -68,7 +68,7 @@ function unitsTable(units, operator, refresh) {
       h("td", { class: "small" }, u.type === "sip" ? "SIP" : "transfer"),
       h("td", {}, badge(u.displayStatus)),
       h("td", {}, progressBar(u.progress?.fraction, u.status),
-        h("div", { class: "small muted" }, u.progress ? `${u.progress.jobsDone} / ${u.progress.jobsExpected} jobs` : "")),
+        h("div", { class: "small muted" }, progressText(u))),
       h("td", { class: "small" }, u.progress?.currentJob ?? (u.reason ? h("span", { class: "muted" }, u.reason.slice(0, 120)) : "")),
       h("td", { class: "small" }, when(u.createdAt)),
       h("td", {}, operator && !u.hidden && ["completed", "failed", "rejected"].includes(u.status)
@@ -77,6 +77,14 @@ function unitsTable(units, operator, refresh) {
             refresh();
           } }, "Hide")
         : null)))));
+}
+
+function progressText(u) {
+  if (!u.progress) return "";
+  const { jobsDone, jobsExpected, tasks, tasksDone } = u.progress;
+  // Decisions skip jobs, so a finished unit shows what ran, a running one how far it is.
+  if (u.status !== "running") return `${jobsDone} job${jobsDone === 1 ? "" : "s"} done`;
+  return `${jobsDone} / ${jobsExpected} jobs${tasks > 1 ? ` · ${tasksDone} / ${tasks} tasks` : ""}`;
 }
 
 function startForm(session, refresh) {

@@ -1,11 +1,11 @@
 // The microservice → job → task tree. Jobs start collapsed with their task counts; opening one
 // loads its tasks a page (100) at a time, failed first, so a 10,000-task job costs one page.
 import { api } from "./api.js";
-import { clear, duration, h } from "./dom.js";
+import { clear, duration, h, pager } from "./dom.js";
 
 const PAGE = 100;
 
-/** state: {expanded: Map(jobId → tasks loaded), collapsed: Set(microservice key), selected, failedFirst} */
+/** state: {expanded: Map(jobId → task page offset), collapsed: Set(microservice key), selected, failedFirst} */
 export function renderTree(units, jobsByUnit, state, onSelect) {
   return h("div", { class: "tree" }, units.map((unit) => {
     let groups = jobsByUnit.get(unit.id) ?? [];
@@ -48,16 +48,14 @@ function jobNode(job, state, onSelect) {
       h("span", { class: "small mono" }, `exit ${job.exitCode ?? "–"}`),
       h("span", { class: "small muted" }, duration(job.durationMs))),
     tasks);
-  const load = async (count) => {
-    const page = await api(`/api/jobs/${job.id}/tasks?limit=${Math.min(count, 500)}&offset=0`);
-    state.expanded.set(job.id, page.tasks.length || PAGE);
-    renderTasks(tasks, job, page, state, onSelect, () => load(page.tasks.length + PAGE));
+  const load = async (offset) => {
+    const page = await api(`/api/jobs/${job.id}/tasks?limit=${PAGE}&offset=${offset}`);
+    state.expanded.set(job.id, offset);
+    renderTasks(tasks, page, state, onSelect, load);
   };
   node.addEventListener("toggle", () => {
-    if (node.open) {
-      if (!state.expanded.has(job.id)) state.expanded.set(job.id, PAGE);
-      load(state.expanded.get(job.id));
-    } else {
+    if (node.open) load(state.expanded.get(job.id) ?? 0);
+    else {
       state.expanded.delete(job.id);
       tasks.replaceChildren();
     }
@@ -65,7 +63,7 @@ function jobNode(job, state, onSelect) {
   return node;
 }
 
-function renderTasks(container, job, page, state, onSelect, more) {
+function renderTasks(container, page, state, onSelect, goTo) {
   clear(container,
     page.tasks.map((t) => {
       const row = h("div", {
@@ -84,10 +82,8 @@ function renderTasks(container, job, page, state, onSelect, more) {
         h("span", { class: "small muted" }, t.attempt > 1 ? `attempt ${t.attempt}` : ""));
       return row;
     }),
-    page.total > page.tasks.length
-      ? h("div", { class: "small" }, h("span", { class: "muted" }, `${page.tasks.length} of ${page.total.toLocaleString()} tasks `),
-          h("button", { class: "small", onclick: more }, `Show ${Math.min(PAGE, page.total - page.tasks.length)} more`))
-      : null);
+    // A page at a time keeps the DOM small however many tasks a job has.
+    page.total > page.limit ? pager(page, goTo) : null);
 }
 
 /** The selected task in full: command line, exit code, files, stdout and stderr as text. */

@@ -4,7 +4,8 @@ import { Malformed, pass, type Verdict } from "./types.ts";
 /** GIF: header, logical screen (and colour table), then extension and image blocks up to the trailer. */
 export async function checkGif(r: ByteReader): Promise<Verdict> {
   const header = (await r.read(6, "header")).toString("latin1");
-  if (header !== "GIF87a" && header !== "GIF89a") throw new Malformed(`header ${JSON.stringify(header)} is not GIF87a/GIF89a`);
+  if (header !== "GIF87a" && header !== "GIF89a")
+    throw new Malformed(`header ${JSON.stringify(header)} is not GIF87a/GIF89a`);
   const screen = await r.read(7, "logical screen descriptor");
   if (screen[4]! & 0x80) r.skip(3 * 2 ** ((screen[4]! & 7) + 1), "global colour table");
   let images = 0;

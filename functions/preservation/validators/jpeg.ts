@@ -21,7 +21,8 @@ export async function checkJpeg(r: ByteReader): Promise<Verdict> {
     if (marker === 0xd8) throw new Malformed(`second SOI at offset ${at}`);
     if (STANDALONE.has(marker)) continue;
     const length = (await r.read(2, "segment length")).readUInt16BE(0);
-    if (length < 2) throw new Malformed(`segment FF${marker.toString(16).toUpperCase()} at ${at}: length ${length} < 2`);
+    if (length < 2)
+      throw new Malformed(`segment FF${marker.toString(16).toUpperCase()} at ${at}: length ${length} < 2`);
     r.skip(length - 2, `segment FF${marker.toString(16).toUpperCase()}`);
     segments += 1;
     if (SOF.has(marker)) frame = true;

@@ -19,14 +19,21 @@ export async function checkPdf(r: ByteReader): Promise<Verdict> {
   const xrefOffset = Number(startxref[1]);
   if (xrefOffset >= r.size) throw new Malformed(`startxref ${xrefOffset} is past the end of the file`);
   r.seek(xrefOffset, "startxref");
-  const at = (await r.read(Math.min(4096, r.size - xrefOffset), "cross-reference section")).toString("latin1");
+  const at = (await r.read(Math.min(4096, r.size - xrefOffset), "cross-reference section")).toString(
+    "latin1",
+  );
   if (at.startsWith("xref")) {
-    const trailer = tail.lastIndexOf("trailer") >= 0 ? tail.slice(tail.lastIndexOf("trailer")) : at.slice(at.indexOf("trailer"));
+    const trailer =
+      tail.lastIndexOf("trailer") >= 0
+        ? tail.slice(tail.lastIndexOf("trailer"))
+        : at.slice(at.indexOf("trailer"));
     if (!trailer.startsWith("trailer")) throw new Malformed("cross-reference table without a trailer");
     if (!/\/Root\s+\d+\s+\d+\s+R/.test(trailer) && !/\/Prev\s+\d+/.test(trailer)) {
       throw new Malformed("trailer has no /Root");
     }
-    return pass(`well-formed PDF ${version[1]}: header, xref table at ${xrefOffset}, trailer with /Root, %%EOF`);
+    return pass(
+      `well-formed PDF ${version[1]}: header, xref table at ${xrefOffset}, trailer with /Root, %%EOF`,
+    );
   }
   if (/^\d+\s+\d+\s+obj/.test(at) && /\/Type\s*\/XRef/.test(at)) {
     return pass(`well-formed PDF ${version[1]}: header, cross-reference stream at ${xrefOffset}, %%EOF`);

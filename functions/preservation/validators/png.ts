@@ -1,5 +1,5 @@
 import { crc32 } from "../../archives/crc32.ts";
-import { ByteReader } from "./reader.ts";
+import type { ByteReader } from "./reader.ts";
 import { Malformed, pass, type Verdict } from "./types.ts";
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -16,14 +16,18 @@ export async function checkPng(r: ByteReader): Promise<Verdict> {
     const type = header.subarray(4, 8);
     const name = type.toString("latin1");
     if (length > 0x7fffffff) throw new Malformed(`chunk at ${start}: length ${length} too large`);
-    if (!/^[A-Za-z]{4}$/.test(name)) throw new Malformed(`chunk at ${start}: invalid type ${JSON.stringify(name)}`);
+    if (!/^[A-Za-z]{4}$/.test(name))
+      throw new Malformed(`chunk at ${start}: invalid type ${JSON.stringify(name)}`);
     if (chunks === 0 && name !== "IHDR") throw new Malformed(`first chunk is ${name}, not IHDR`);
     let crc = crc32(type);
     await r.stream(length, `${name} chunk data`, (piece) => {
       crc = crc32(piece, crc);
     });
     const stored = (await r.read(4, `${name} CRC`)).readUInt32BE(0);
-    if (stored !== crc) throw new Malformed(`${name} chunk at offset ${start}: CRC ${hex(stored)} stored, ${hex(crc)} computed`);
+    if (stored !== crc)
+      throw new Malformed(
+        `${name} chunk at offset ${start}: CRC ${hex(stored)} stored, ${hex(crc)} computed`,
+      );
     chunks += 1;
     if (name === "IDAT") sawIdat = true;
     if (name === "IEND") break;

@@ -31,7 +31,9 @@ export class ByteReader {
   /** Exactly n bytes from the current position, or Malformed naming what was being read. */
   async read(n: number, what: string): Promise<Buffer> {
     if (n > this.remaining) {
-      throw new Malformed(`truncated: ${what} needs ${n} byte(s) at offset ${this.position}, ${this.remaining} left`);
+      throw new Malformed(
+        `truncated: ${what} needs ${n} byte(s) at offset ${this.position}, ${this.remaining} left`,
+      );
     }
     const offset = this.position - this.windowStart;
     if (offset < 0 || offset + n > this.window.length) {
@@ -52,13 +54,16 @@ export class ByteReader {
 
   skip(n: number, what: string): void {
     if (n > this.remaining) {
-      throw new Malformed(`truncated: ${what} declares ${n} byte(s) at offset ${this.position}, ${this.remaining} left`);
+      throw new Malformed(
+        `truncated: ${what} declares ${n} byte(s) at offset ${this.position}, ${this.remaining} left`,
+      );
     }
     this.position += n;
   }
 
   seek(position: number, what: string): void {
-    if (position < 0 || position > this.size) throw new Malformed(`${what} points to offset ${position}, outside the file (${this.size} bytes)`);
+    if (position < 0 || position > this.size)
+      throw new Malformed(`${what} points to offset ${position}, outside the file (${this.size} bytes)`);
     this.position = position;
   }
 

@@ -18,7 +18,8 @@ export async function checkRiff(r: ByteReader): Promise<Verdict> {
     const id = chunk.toString("latin1", 0, 4);
     const size = chunk.readUInt32LE(4);
     if (!/^[\x20-\x7e]{4}$/.test(id)) throw new Malformed(`chunk at offset ${at}: invalid id`);
-    if (size > r.remaining) throw new Malformed(`chunk "${id}" at offset ${at}: ${size} byte(s) declared, ${r.remaining} left`);
+    if (size > r.remaining)
+      throw new Malformed(`chunk "${id}" at offset ${at}: ${size} byte(s) declared, ${r.remaining} left`);
     r.skip(size, `chunk "${id}"`);
     if (size % 2 === 1 && r.remaining > 0) r.skip(1, "pad byte");
     order.push(id);

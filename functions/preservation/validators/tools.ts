@@ -1,12 +1,19 @@
+import path from "node:path";
 import { execTool, hasTool } from "../exec.ts";
 import { fail, pass, type Verdict } from "./types.ts";
 
-const notInstalled = (program: string): Verdict => ({ outcome: "not applicable", detail: `${program} is not installed` });
+const notInstalled = (program: string): Verdict => ({
+  outcome: "not applicable",
+  detail: `${program} is not installed`,
+});
 
 /** XML well-formedness with libxml2's parser (xmllint --noout --nonet: no DTD or entity fetches). */
 export async function checkXml(file: string, signal: AbortSignal): Promise<Verdict> {
   if (!(await hasTool("xmllint"))) return notInstalled("xmllint");
-  const result = await execTool("xmllint", ["--noout", "--nonet", "--", file], { signal, timeoutMs: 300_000 });
+  const result = await execTool("xmllint", ["--noout", "--nonet", path.resolve(file)], {
+    signal,
+    timeoutMs: 300_000,
+  });
   if (result.exitCode === 0) return pass("well-formed XML (libxml2)");
   const first = result.stderr.split("\n").find((l) => l.trim() !== "") ?? `exit ${result.exitCode}`;
   return fail(first.replace(file, "").replace(/^:/, "line "));
@@ -19,8 +26,15 @@ export async function checkMediaConch(file: string, signal: AbortSignal): Promis
   const lines = result.stdout.split("\n").filter((l) => l.trim() !== "");
   const status = /^(pass|fail|N\/A)!/.exec(lines[0] ?? "")?.[1];
   if (status === "pass") return pass("MediaConch implementation checks passed");
-  if (status === "N/A") return { outcome: "not applicable", detail: "MediaConch has no checks for this format" };
-  if (status === "fail") return fail(lines.slice(1, 6).map((l) => l.trim()).join("; ") || "MediaConch: fail");
+  if (status === "N/A")
+    return { outcome: "not applicable", detail: "MediaConch has no checks for this format" };
+  if (status === "fail")
+    return fail(
+      lines
+        .slice(1, 6)
+        .map((l) => l.trim())
+        .join("; ") || "MediaConch: fail",
+    );
   return fail(`mediaconch: ${result.stderr.trim() || `unexpected output (exit ${result.exitCode})`}`);
 }
 

@@ -3,7 +3,6 @@ import { Duration } from "aws-cdk-lib";
 import {
   ApplicationLogLevel,
   Architecture,
-  FileSystem,
   LoggingFormat,
   Runtime,
   SystemLogLevel,
@@ -14,6 +13,7 @@ import { LogGroup } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { acknowledge, dataRemovalPolicy, REPO_ROOT, WORK_MOUNT_PATH } from "../common.ts";
 import { bundlingOptions } from "./bundling.ts";
+import { ScopedEfsMount } from "./efs-mount.ts";
 import type { StepmaticaFunctionProps } from "./interfaces.ts";
 
 export const METRICS_NAMESPACE = "stepmatica";
@@ -50,7 +50,7 @@ export class StepmaticaFunction extends Construct {
       vpc: props.vpc,
       vpcSubnets: props.subnets,
       securityGroups: [props.securityGroup],
-      filesystem: FileSystem.fromEfsAccessPoint(props.accessPoint, WORK_MOUNT_PATH),
+      filesystem: new ScopedEfsMount(props.accessPoint, WORK_MOUNT_PATH),
       ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
       environment: {
         ...props.environment,

@@ -16,7 +16,7 @@ import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Construct } from "constructs";
 import { METRICS_NAMESPACE } from "../functions/stepmatica-function.ts";
-import { JOB_DURATION_METRIC, type ObservabilityProps } from "./interfaces.ts";
+import { JOB_DURATION_METRIC, type ObservabilityProps, TASK_DURATION_METRIC } from "./interfaces.ts";
 
 const FIVE_MINUTES = Duration.minutes(5);
 
@@ -93,13 +93,10 @@ export class Observability extends Construct {
         "Dead-letter queue depth",
         Object.entries(props.deadLetterQueues).map(([name, q]) => q.metricApproximateNumberOfMessagesVisible({ label: name })),
       ),
-      graph("Job durations (s)", [
-        new MathExpression({
-          label: "job duration",
-          expression: `SEARCH('{${METRICS_NAMESPACE},service} MetricName="${JOB_DURATION_METRIC}"', 'Average', 300)`,
-          period: FIVE_MINUTES,
-        }),
-        props.runTasks.metricDuration({ label: "run-tasks invocation (ms)", statistic: "p90" }),
+      graph("Job and task durations", [
+        search(JOB_DURATION_METRIC, "Average", "job duration (s)"),
+        search(TASK_DURATION_METRIC, "p90", "task duration p90 (ms)"),
+        props.runTasks.metricDuration({ label: "run-tasks invocation p90 (ms)", statistic: "p90" }),
       ]),
     );
   }
@@ -116,6 +113,15 @@ export class Observability extends Construct {
     alarm.addAlarmAction(new SnsAction(this.topic));
     this.alarms.push(alarm);
   }
+}
+
+/** Every service's series of one stepmatica metric (the run-tasks function and the worker both emit). */
+function search(metricName: string, statistic: string, label: string): MathExpression {
+  return new MathExpression({
+    label,
+    expression: `SEARCH('{${METRICS_NAMESPACE},service} MetricName="${metricName}"', '${statistic}', 300)`,
+    period: FIVE_MINUTES,
+  });
 }
 
 function graph(title: string, left: Array<Metric | MathExpression>): GraphWidget {

@@ -14,5 +14,7 @@ export interface ObservabilityProps {
   readonly runTasks: IFunction;
 }
 
-/** The Powertools metric the task runner emits per finished job (namespace stepmatica, dimension service). */
+/** Powertools metrics (namespace stepmatica, dimension service) that the dashboard charts. */
+export const TASK_DURATION_METRIC = "TaskDeliveryDuration";
+/** Per settled job; charted when the task runner emits it. */
 export const JOB_DURATION_METRIC = "JobDurationSeconds";

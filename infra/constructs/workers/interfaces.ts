@@ -25,8 +25,8 @@ export interface WorkersProps {
 export const SCRATCH_PATH = "/scratch";
 
 /**
- * The worker image's build context is the repository root, reduced to what the Dockerfile copies
- * (dockerignore syntax): never node_modules, cdk.out, tests or AIPs.
+ * The worker image's build context is the repository root reduced to what the Dockerfile copies,
+ * as an allow-list (dockerignore syntax): never node_modules, cdk.out, tests, AIPs or local homes.
  */
 export const WORKER_IMAGE_EXCLUDES = [
   "*",

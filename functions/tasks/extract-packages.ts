@@ -1,0 +1,164 @@
+import { rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { type ExtractedEntry, extractArchive, isArchiveError } from "../archives/index.ts";
+import type { EventRecord, FileRecord } from "../core/model.ts";
+import type { TaskContext, TaskModule, TaskOutcome } from "../core/task-module.ts";
+import { groupOf } from "./assign-file-uuids.ts";
+import { fileEvent } from "./events.ts";
+import { listRegularFiles } from "./fs-walk.ts";
+import { nestingDepth, packageKind, planExtractionFolders } from "./package-files.ts";
+
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
+
+interface Outcome {
+  newFiles: FileRecord[];
+  events: EventRecord[];
+  updates: Array<Partial<FileRecord> & { id: string }>;
+}
+
+/**
+ * Extract packages (repeats for nested packages): every zip, tar(.gz/.bz2/.xz), gz, bz2, xz and 7z
+ * not opened yet is extracted safely (functions/archives) into a folder named after it beside it.
+ * The extracted files are registered here, derived from their package, so that the workflow's
+ * loop back gives them checksums, a virus scan, clean names and a format like any other file;
+ * output `extracted` > 0 is that loop's signal. Any refusal (unsafe path, link escape, special
+ * file, bomb, corrupt) fails the task naming the package and the entry.
+ */
+export const extractPackages: TaskModule = {
+  name: "extract-packages",
+  command: "extract-packages (zip, tar, gz, bz2, xz, 7z)",
+  async run(ctx): Promise<TaskOutcome> {
+    if (!ctx.config.extract_packages) {
+      ctx.stdout("extract_packages=false: packages are kept as they are");
+      return { exitCode: 0, output: { extracted: 0 } };
+    }
+    const maxDepth = Number(ctx.config.extract_packages_depth ?? 5);
+    const all = await ctx.store.listFiles(ctx.unit.id, { includeRemoved: true });
+    const byId = new Map(all.map((f) => [f.id, f]));
+    // A package's own "unpacking" event (any outcome) means it was dealt with in an earlier pass.
+    const eventIds = new Set((await ctx.store.listEvents(ctx.unit.id)).map((e) => e.id));
+    const unpacked = (file: FileRecord) => eventIds.has(packageEvent(ctx, file, "success", "").id);
+    const live = all.filter((f) => !f.removed);
+    const packages: FileRecord[] = [];
+    const out: Outcome = { newFiles: [], events: [], updates: [] };
+    for (const file of live) {
+      if (file.group !== "original" || unpacked(file)) continue;
+      const absolute = path.join(ctx.unitPath, ...file.path.split("/"));
+      const onDisk = await exists(absolute);
+      // A package deleted after extraction by a run that crashed before recording it still counts.
+      if (!onDisk && !ctx.config.delete_packages_after_extraction) continue;
+      if (onDisk && (await packageKind(absolute, file)) === null) continue;
+      if (nestingDepth(file, byId) >= maxDepth) {
+        ctx.stdout(
+          `${file.path}: not extracted: packages nested deeper than ${maxDepth} level(s) stay whole`,
+        );
+        out.events.push(
+          packageEvent(ctx, file, "warning", `not extracted: nesting depth limit ${maxDepth} reached`),
+        );
+        continue;
+      }
+      packages.push(file);
+    }
+    const folders = planExtractionFolders(
+      packages,
+      live.map((f) => f.path),
+    );
+    let extracted = 0;
+    let refused = 0;
+    for (const pkg of packages) {
+      const ok = await extractOne(ctx, pkg, folders.get(pkg.id)!, out);
+      if (ok) extracted += 1;
+      else refused += 1;
+    }
+    ctx.stdout(`extracted ${extracted} package(s), ${out.newFiles.length} new file(s); ${refused} refused`);
+    return {
+      exitCode: refused > 0 ? 1 : 0,
+      newFiles: out.newFiles,
+      fileUpdates: out.updates,
+      events: out.events,
+      output: { extracted: refused > 0 ? 0 : extracted, newFiles: out.newFiles.length },
+    };
+  },
+};
+
+async function extractOne(ctx: TaskContext, pkg: FileRecord, folder: string, out: Outcome): Promise<boolean> {
+  const absolute = path.join(ctx.unitPath, ...pkg.path.split("/"));
+  const destination = path.join(ctx.unitPath, ...folder.split("/"));
+  let entries: ExtractedEntry[];
+  const notes: string[] = [];
+  if (await exists(absolute)) {
+    try {
+      const result = await extractArchive(absolute, destination, { signal: ctx.signal });
+      entries = result.entries;
+      // A transfer holds regular files only; links that stay inside the package are noted, not kept.
+      for (const link of result.symlinks) {
+        await rm(path.join(destination, ...link.path.split("/")), { force: true });
+        notes.push(`symbolic link ${link.path} -> ${link.target} not kept`);
+      }
+      for (const r of result.renamed) notes.push(`${r.from} written as ${r.to} (name collision)`);
+    } catch (error) {
+      if (!isArchiveError(error)) throw error;
+      ctx.stderr(`${pkg.path}: ${error.message}`);
+      out.events.push(packageEvent(ctx, pkg, "failure", error.message));
+      return false;
+    }
+  } else {
+    // Deleted by an earlier attempt of this task after a complete extraction: take what is there.
+    const files = await listRegularFiles(destination);
+    entries = await Promise.all(
+      files.map(async (rel) => ({ path: rel, size: (await stat(path.join(destination, rel))).size })),
+    );
+  }
+  for (const note of notes) ctx.stdout(`${pkg.path}: ${note}`);
+  for (const entry of entries) {
+    const rel = `${folder}/${entry.path}`;
+    const file: FileRecord = {
+      id: ctx.ids.uuid(`file:${rel}`),
+      unitId: ctx.unit.id,
+      path: rel,
+      originalPath: `${pkg.originalPath}/${entry.path}`,
+      size: entry.size,
+      sha256: null,
+      group: groupOf(rel) ?? "original",
+      puid: null,
+      formatName: null,
+      formatVersion: null,
+      mime: null,
+      derivedFrom: pkg.id,
+      removed: false,
+      createdAt: ctx.clock.now(),
+      characteristics: null,
+    };
+    out.newFiles.push(file);
+    out.events.push(
+      fileEvent(ctx, file, "unpacking", {
+        key: pkg.id,
+        detail: `program="stepmatica extract-packages"; package="${pkg.path}"`,
+        outcome: "success",
+        outcomeDetail: `extracted from ${pkg.path}`,
+      }),
+    );
+  }
+  const kept = ctx.config.delete_packages_after_extraction ? "package deleted" : "package kept";
+  const summary = `extracted ${entries.length} file(s) to ${folder}/; ${kept}${notes.length ? `; ${notes.join("; ")}` : ""}`;
+  out.events.push(packageEvent(ctx, pkg, "success", summary));
+  if (ctx.config.delete_packages_after_extraction) {
+    await rm(absolute, { force: true });
+    out.updates.push({ id: pkg.id, removed: true });
+  }
+  ctx.stdout(`${pkg.path}: ${summary}`);
+  return true;
+}
+
+function packageEvent(ctx: TaskContext, pkg: FileRecord, outcome: EventRecord["outcome"], detail: string) {
+  return fileEvent(ctx, pkg, "unpacking", {
+    key: "package",
+    detail: `program="stepmatica extract-packages"`,
+    outcome,
+    outcomeDetail: detail,
+  });
+}

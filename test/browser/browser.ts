@@ -1,0 +1,70 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { type Browser, chromium } from "playwright-core";
+
+export const CHROMIUM = "/usr/bin/chromium";
+const REPO = path.resolve(import.meta.dirname, "../..");
+
+/** Debian's Chromium, headless. Missing Chromium is a failure with the fix, never a skip. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: the dashboard's browser tests need Debian's chromium ` +
+        "(install it with functions/worker/install-tools.sh --with-browser)",
+    );
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export interface ServeProcess {
+  url: string;
+  child: ChildProcess;
+  stderr: string[];
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** `stepmatica serve --port 0` as a user runs it (the binary, a separate process); its first line is the URL. */
+export async function startServe(home: string, out: string): Promise<ServeProcess> {
+  const child = spawn(
+    process.execPath,
+    [path.join(REPO, "functions/cli/stepmatica.mjs"), "serve", "--port", "0", "--out", out],
+    { cwd: REPO, env: { ...process.env, STEPMATICA_HOME: home }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr! }).on("line", (l) => stderr.push(l));
+  const lines = createInterface({ input: child.stdout! });
+  const [first] = (await Promise.race([
+    once(lines, "line"),
+    once(child, "exit").then(([code]) => {
+      throw new Error(`stepmatica serve exited with ${code} before printing its URL:\n${stderr.join("\n")}`);
+    }),
+  ])) as [string];
+  return {
+    url: first,
+    child,
+    stderr,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      const exited = once(child, "exit");
+      child.kill("SIGTERM");
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
+  };
+}

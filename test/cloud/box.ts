@@ -1,0 +1,131 @@
+/**
+ * Cloud in a box: the AWS adapters wired by the handlers' own runtime (functions/handlers/aws-runtime.ts)
+ * to local protocol servers — s3rver for S3, the local SQS server, the Data API server running SQL on
+ * the real PostgreSQL — and the real Redis. The state machines are the compiled ASL that CDK deploys,
+ * run in-process by the local engine, whose Task states invoke the real dispatch-job handler.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Redis } from "ioredis";
+import { ExecutionStore } from "../../functions/adapters/local/execution-store.ts";
+import { LOCAL_ARNS, LocalWorkflowEngine } from "../../functions/adapters/local/local-engine.ts";
+import { PgSql } from "../../functions/adapters/sql/pg.ts";
+import { type AwsRuntime, buildAwsRuntime } from "../../functions/handlers/aws-runtime.ts";
+import { createDispatchJobHandler } from "../../functions/handlers/dispatch-job.ts";
+import { readEnvironment } from "../../functions/handlers/environment.ts";
+import { createRunTasksHandler } from "../../functions/handlers/run-tasks.ts";
+import { createStartTransferHandler } from "../../functions/handlers/start-transfer.ts";
+import { substitute } from "../../workflows/compile.ts";
+import { compiled } from "../../workflows/index.ts";
+import { startDataApiServer } from "../helpers/local-aws/data-api-server.ts";
+import { startLocalS3 } from "../helpers/local-aws/s3-server.ts";
+import { startLocalSqs } from "../helpers/local-aws/sqs-server.ts";
+import { DATABASE_URL, REDIS_URL, uniqueName } from "../helpers/services.ts";
+
+export const MAX_TRANSFER_BYTES = 5 * 1024 * 1024;
+const credentials = { accessKeyId: "local", secretAccessKey: "local" };
+
+export type Box = Awaited<ReturnType<typeof openBox>>;
+
+export async function openBox(options: { defaultConfig: "default" | "automated" }) {
+  const schema = uniqueName("cloud");
+  const redisKeyPrefix = `${uniqueName("cloud")}:inflight:`;
+  const scratch = await mkdtemp(path.join(os.tmpdir(), "stepmatica-cloud-"));
+  const workRoot = path.join(scratch, "efs");
+  const buckets = { transfer: "transfers-box", aip: "aips-box", dip: "dips-box" };
+
+  const admin = await PgSql.open(DATABASE_URL, { schema }).catch((error: unknown) => {
+    throw new Error(`PostgreSQL at ${DATABASE_URL} is not reachable (set DATABASE_URL): ${String(error)}`);
+  });
+  const dataApi = await startDataApiServer({ connectionString: DATABASE_URL, schema });
+  const s3 = await startLocalS3(Object.values(buckets));
+  const sqs = await startLocalSqs();
+  const light = await sqs.createQueue(5);
+  const heavy = await sqs.createQueue(5);
+  const redis = new Redis(REDIS_URL);
+
+  const env = readEnvironment({
+    STEPMATICA_STAGE: "box",
+    STATE_MACHINE_TRANSFER_ARN: LOCAL_ARNS.IngestStateMachineArn.replace("ingest", "transfer"),
+    STATE_MACHINE_INGEST_ARN: LOCAL_ARNS.IngestStateMachineArn,
+    LIGHT_QUEUE_URL: light.url,
+    HEAVY_QUEUE_URL: heavy.url,
+    DB_CLUSTER_ARN: "arn:aws:rds:us-east-1:123456789012:cluster:stepmatica-box",
+    DB_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:stepmatica-box",
+    DB_NAME: "stepmatica",
+    REDIS_URL,
+    REDIS_CLUSTER: "false",
+    TRANSFER_BUCKET: buckets.transfer,
+    AIP_BUCKET: buckets.aip,
+    DIP_BUCKET: buckets.dip,
+    WORK_ROOT: workRoot,
+    TRANSFER_PREFIX: "transfers/",
+    MAX_TRANSFER_BYTES: String(MAX_TRANSFER_BYTES),
+    DEFAULT_CONFIG: options.defaultConfig,
+    POWERTOOLS_SERVICE_NAME: "stepmatica-box",
+    POWERTOOLS_METRICS_NAMESPACE: "StepmaticaBox",
+  });
+
+  // The engine is Step Functions' stand-in; its Task states call the real dispatch-job handler.
+  let dispatch: (payload: unknown) => Promise<unknown> = async () => {
+    throw new Error("dispatch-job handler not wired yet");
+  };
+  const executions = new ExecutionStore(admin);
+  const engine = new LocalWorkflowEngine({
+    definitions: {
+      transfer: substitute(compiled("transfer"), LOCAL_ARNS),
+      ingest: substitute(compiled("ingest"), LOCAL_ARNS),
+    },
+    executions,
+    dispatchJob: async (payload) => {
+      await dispatch(payload);
+    },
+  });
+  const runtime: AwsRuntime = buildAwsRuntime(env, {
+    clients: {
+      s3: { ...s3.clientConfig },
+      sqs: { region: "us-east-1", endpoint: sqs.endpoint, credentials },
+      rdsData: { region: "us-east-1", endpoint: dataApi.endpoint, credentials },
+    },
+    engine,
+    redisKeyPrefix,
+    logger: new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME }),
+  });
+  await runtime.store.migrate(); // on AWS: the migrate custom resource at deploy time
+  dispatch = createDispatchJobHandler(runtime);
+
+  return {
+    env,
+    runtime,
+    engine,
+    admin,
+    sqs,
+    s3,
+    redis,
+    redisKeyPrefix,
+    queues: { light, heavy },
+    scratch,
+    startTransfer: createStartTransferHandler(runtime),
+    dispatchJob: createDispatchJobHandler(runtime),
+    runTasks: createRunTasksHandler(runtime),
+    /** Drops this run's in-flight sets, as a cache flush or failover would. */
+    async flushInFlight(): Promise<number> {
+      const keys = await redis.keys(`${redisKeyPrefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      return keys.length;
+    },
+    async close() {
+      engine.stop();
+      await runtime.close();
+      redis.disconnect();
+      await sqs.close();
+      await s3.close();
+      await dataApi.close();
+      await admin.close();
+      await PgSql.dropSchema(DATABASE_URL, schema);
+      await rm(scratch, { recursive: true, force: true });
+    },
+  };
+}

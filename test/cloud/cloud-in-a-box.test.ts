@@ -1,0 +1,226 @@
+import { readFile } from "node:fs/promises";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { LocalWorkflowEngine } from "../../functions/adapters/local/local-engine.ts";
+import { sipIdOf } from "../../functions/core/ids.ts";
+import { checkAip, waitForAip } from "../../functions/smoke/checks.ts";
+import { aipNameOf, generateTransfer } from "../../functions/smoke/transfer.ts";
+import { validateMetsXml } from "../helpers/xsd.ts";
+import { type Box, MAX_TRANSFER_BYTES, openBox } from "./box.ts";
+import { objectCreatedEvent, startConsumers } from "./consumers.ts";
+
+// Powertools writes through the global console in dev mode, where the test reads every log line.
+process.env.POWERTOOLS_DEV = "true";
+const logs: Array<Record<string, unknown>> = [];
+let box: Box;
+let s3: S3Client;
+
+beforeAll(async () => {
+  for (const level of ["debug", "info", "warn", "error"] as const) {
+    vi.spyOn(console, level).mockImplementation((line: unknown) => {
+      try {
+        logs.push(JSON.parse(String(line)) as Record<string, unknown>);
+      } catch {
+        logs.push({ message: String(line) });
+      }
+    });
+  }
+  box = await openBox({ defaultConfig: "automated" });
+  s3 = new S3Client(box.s3.clientConfig);
+}, 60_000);
+
+afterAll(async () => {
+  s3?.destroy();
+  await box?.close();
+  vi.restoreAllMocks();
+});
+
+async function upload(key: string, file: string) {
+  const body = await readFile(file);
+  const put = await s3.send(new PutObjectCommand({ Bucket: box.env.TRANSFER_BUCKET, Key: key, Body: body }));
+  return objectCreatedEvent({ bucket: box.env.TRANSFER_BUCKET, key, size: body.length, etag: put.ETag! });
+}
+
+async function count(table: "units" | "executions"): Promise<number> {
+  const { rows } = await box.admin.query<{ n: number }>(`select count(*)::int as n from ${table}`);
+  return rows[0]!.n;
+}
+
+describe("cloud in a box: S3 event → Step Functions ASL → SQS → run-tasks and worker → AIP bucket", () => {
+  it("turns one upload into one valid AIP; repeated events and deliveries change nothing", async () => {
+    const transfer = await generateTransfer(box.scratch, "Society minutes+1901");
+    // A key with a space and a plus: EventBridge delivers it as is, and it must reach the bytes.
+    const event = await upload(`transfers/${transfer.name}.zip`, transfer.packagePath);
+    const consumers = startConsumers(box, {
+      lightPollers: 2,
+      faults: { duplicateFirst: 2, redeliverFirst: 2, flushBeforeBatch: 4 },
+    });
+    let transferId: string;
+    try {
+      const first = await box.startTransfer(event);
+      const second = await box.startTransfer(structuredClone(event));
+      expect(first.outcome).toBe("started");
+      expect(second.outcome).toBe("duplicate");
+      if (first.outcome === "ignored" || second.outcome === "ignored") throw new Error("event refused");
+      transferId = first.transferId;
+      expect(second.transferId).toBe(transferId);
+
+      expect(await box.engine.waitFor(first.executionId)).toMatchObject({ status: "SUCCEEDED" });
+      const ingest = LocalWorkflowEngine.executionId("ingest", sipIdOf(transferId));
+      expect(await box.engine.waitFor(ingest)).toMatchObject({ status: "SUCCEEDED" });
+
+      const aipName = aipNameOf(transferId, transfer.name);
+      const check = await waitForAip(box.runtime.objects, aipName, transfer, {
+        scratchDir: box.scratch,
+        timeoutMs: 20_000,
+        intervalMs: 500,
+      });
+      expect(check.problems).toEqual([]);
+      expect(check.status).toBe("valid");
+      expect(check.location).toBe(`s3://${box.env.AIP_BUCKET}/${aipName}`);
+      const mets = await validateMetsXml(await readFile(check.metsPath!, "utf8"));
+      expect(mets.errors.slice(0, 5)).toEqual([]);
+      expect(mets.valid).toBe(true);
+
+      // The check can fail: one changed byte in a stored original.
+      const packageKey = `${aipName}/data/objects/${transfer.name}.zip`;
+      const bytes = await readFile(transfer.packagePath);
+      bytes[bytes.length - 1] ^= 0xff;
+      await s3.send(new PutObjectCommand({ Bucket: box.env.AIP_BUCKET, Key: packageKey, Body: bytes }));
+      const corrupted = await checkAip(box.runtime.objects, aipName, transfer, box.scratch);
+      expect(corrupted.status).toBe("invalid");
+      expect(corrupted.problems.join("\n")).toMatch(/differs from the uploaded package/);
+      expect(corrupted.problems.join("\n")).toMatch(/^bag: .*\.zip/m);
+
+      // The same upload delivered once more, after the AIP is stored.
+      expect(await box.startTransfer(structuredClone(event))).toMatchObject({
+        outcome: "duplicate",
+        transferId,
+      });
+    } finally {
+      await consumers.stop();
+    }
+    expect(consumers.errors).toEqual([]);
+    expect(consumers.stats.duplicatesSent).toBe(2);
+    expect(consumers.stats.redeliveries).toBeGreaterThan(0);
+    expect(consumers.stats.flushedKeys).toBeGreaterThan(0);
+
+    // One execution per workflow, one transfer and one SIP, one AIP.
+    const { rows: runs } = await box.admin.query<{ workflow: string; status: string }>(
+      "select workflow, status from executions order by workflow",
+    );
+    expect(runs).toEqual([
+      { workflow: "ingest", status: "SUCCEEDED" },
+      { workflow: "transfer", status: "SUCCEEDED" },
+    ]);
+    expect(await count("units")).toBe(2);
+    const stored = new Set<string>();
+    for await (const key of box.runtime.objects.list("")) stored.add(key.split("/")[0]!);
+    expect([...stored]).toEqual([aipNameOf(transferId, transfer.name)]);
+
+    // Every task's log line names its transfer, job and task.
+    const delivered = logs.filter((line) => line.message === "task delivered");
+    expect(delivered.length).toBeGreaterThan(10);
+    for (const line of delivered) {
+      expect(line).toMatchObject({ transferId, job: expect.any(String), task: expect.any(String) });
+    }
+    expect(new Set(delivered.map((line) => line.queue))).toEqual(new Set(["light", "heavy"]));
+    const dispatched = logs.filter((line) => line.message === "job dispatched");
+    expect(dispatched.length).toBeGreaterThan(5);
+    for (const line of dispatched) expect(line).toMatchObject({ transferId, job: expect.any(String) });
+    expect(logs.some((line) => line.message === "transfer already started: duplicate event")).toBe(true);
+  }, 90_000);
+
+  it("refuses events it cannot take with a logged reason and starts nothing", async () => {
+    const units = await count("units");
+    const executions = await count("executions");
+    const base = { bucket: box.env.TRANSFER_BUCKET, size: 1000, etag: "0123456789abcdef0123456789abcdef" };
+    const cases: Array<[string, unknown, RegExp]> = [
+      ["malformed event", { source: "aws.s3", detail: { bucket: {} } }, /not an S3 "Object Created" event/],
+      ["an S3 notification, not EventBridge", { Records: [{ s3: {} }] }, /not an S3 "Object Created" event/],
+      [
+        "outside the prefix",
+        objectCreatedEvent({ ...base, key: "incoming/a.zip" }),
+        /outside the transfer prefix/,
+      ],
+      [
+        "oversized",
+        objectCreatedEvent({ ...base, key: "transfers/big.zip", size: MAX_TRANSFER_BYTES + 1 }),
+        new RegExp(`over the limit of ${MAX_TRANSFER_BYTES} bytes`),
+      ],
+      [
+        "not a package",
+        objectCreatedEvent({ ...base, key: "transfers/notes.txt" }),
+        /not a transfer package/,
+      ],
+      [
+        "a folder marker",
+        objectCreatedEvent({ ...base, key: "transfers/box/", size: 0 }),
+        /not a transfer package/,
+      ],
+      ["a .. segment", objectCreatedEvent({ ...base, key: "transfers/../etc.zip" }), /invalid object key/],
+      [
+        "a control character",
+        objectCreatedEvent({ ...base, key: "transfers/a\u0007.zip" }),
+        /invalid object key/,
+      ],
+      [
+        "another bucket",
+        objectCreatedEvent({ ...base, bucket: "other", key: "transfers/a.zip" }),
+        /not the transfer bucket/,
+      ],
+      [
+        "an empty object",
+        objectCreatedEvent({ ...base, key: "transfers/empty.zip", size: 0 }),
+        /the object is empty/,
+      ],
+    ];
+    for (const [what, event, reason] of cases) {
+      const result = await box.startTransfer(event);
+      expect(result.outcome, what).toBe("ignored");
+      if (result.outcome !== "ignored") continue;
+      expect(result.reason, what).toMatch(reason);
+      const logged = logs.find(
+        (line) => line.message === "transfer event ignored" && line.reason === result.reason,
+      );
+      expect(logged, `${what}: logged with its reason`).toMatchObject({ level: "WARN" });
+    }
+    expect(await count("units")).toBe(units);
+    expect(await count("executions")).toBe(executions);
+  });
+
+  it("fails a job's state when its payload names no job, and sends a malformed task message back", async () => {
+    const refused = await box.dispatchJob({
+      workflow: "transfer",
+      job: "no_such_job",
+      unit: "5f0c7a52-35a6-4d3b-9a7c-0d2f4f3b1e11",
+      execution: "arn:aws:states:local:000000000000:execution:stepmatica-transfer:nothing",
+      enteredAt: new Date().toISOString(),
+      token: "token-of-a-state-that-is-not-waiting",
+    });
+    expect(refused).toEqual({ status: "failed", reason: 'workflow transfer has no job "no_such_job"' });
+    expect(logs.some((line) => line.message === "job cannot run: its state is failed")).toBe(true);
+
+    const record = {
+      messageId: "m-1",
+      receiptHandle: "r-1",
+      body: '{"hello":"world"}',
+      attributes: {
+        ApproximateReceiveCount: "1",
+        SentTimestamp: "0",
+        SenderId: "box",
+        ApproximateFirstReceiveTimestamp: "0",
+      },
+      messageAttributes: {},
+      md5OfBody: "",
+      eventSource: "aws:sqs",
+      eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:light",
+      awsRegion: "us-east-1",
+    };
+    const response = await box.runTasks({ Records: [record] }, { getRemainingTimeInMillis: () => 60_000 });
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "m-1" }]);
+    expect(logs.some((line) => line.message === "task message malformed" && line.messageId === "m-1")).toBe(
+      true,
+    );
+  });
+});

@@ -1,0 +1,89 @@
+import { randomUUID } from "node:crypto";
+import { defaultAgents, idsFor } from "../../../functions/core/ids.ts";
+import type { EventRecord, FileRecord, UnitRecord } from "../../../functions/core/model.ts";
+import type { TaskContext, TaskModule, TaskOutcome } from "../../../functions/core/task-module.ts";
+import { PRESETS, type ProcessingConfig } from "../../../workflows/processing-config.ts";
+
+/**
+ * A unit's records in memory, applied the way the store applies a TaskOutcome (new files upserted,
+ * partial updates merged, events inserted once by id), so a module can run pass after pass.
+ */
+export class UnitState {
+  readonly unit: UnitRecord;
+  readonly files = new Map<string, FileRecord>();
+  readonly events = new Map<string, EventRecord>();
+  constructor(
+    readonly unitPath: string,
+    config: Partial<ProcessingConfig> = {},
+  ) {
+    const now = new Date(0);
+    this.unit = {
+      id: randomUUID(),
+      type: "transfer",
+      name: "t",
+      status: "running",
+      source: unitPath,
+      workingPath: unitPath,
+      config: { ...PRESETS.automated, ...config },
+      options: { sourceDateEpoch: 0 },
+      parentId: null,
+      reason: null,
+      createdAt: now,
+      updatedAt: now,
+      heartbeatAt: null,
+      hidden: false,
+    };
+  }
+
+  apply(outcome: TaskOutcome): void {
+    for (const f of outcome.newFiles ?? []) this.files.set(f.id, { ...this.files.get(f.id), ...f });
+    for (const u of outcome.fileUpdates ?? []) {
+      const known = this.files.get(u.id);
+      if (known)
+        this.files.set(u.id, {
+          ...known,
+          ...Object.fromEntries(Object.entries(u).filter(([, v]) => v !== undefined && v !== null)),
+        });
+    }
+    for (const e of outcome.events ?? []) if (!this.events.has(e.id)) this.events.set(e.id, e);
+  }
+
+  listFiles(): FileRecord[] {
+    return [...this.files.values()].filter((f) => !f.removed).sort((a, b) => (a.path < b.path ? -1 : 1));
+  }
+
+  /** Runs a module as the task runner would (files: the batch for per-file modules) and applies its outcome. */
+  async run(module: TaskModule, files: FileRecord[] = [], options: { apply?: boolean } = {}) {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const taskId = randomUUID();
+    const ctx: TaskContext = {
+      unit: this.unit,
+      job: { id: randomUUID() } as TaskContext["job"],
+      task: { id: taskId, arguments: [] } as unknown as TaskContext["task"],
+      files,
+      unitPath: this.unitPath,
+      workRoot: this.unitPath,
+      config: this.unit.config as ProcessingConfig,
+      ids: idsFor(this.unit.id),
+      clock: { now: () => new Date(0) },
+      store: {
+        getUnit: async () => this.unit,
+        listFiles: async (_id, options) =>
+          options?.includeRemoved ? [...this.files.values()] : this.listFiles(),
+        listEvents: async () => [...this.events.values()],
+        listAgents: async () => [],
+        listJobs: async () => [],
+        listTasks: async () => [],
+      },
+      objects: {} as TaskContext["objects"],
+      signal: new AbortController().signal,
+      stdout: (line) => stdout.push(line),
+      stderr: (line) => stderr.push(line),
+      agents: defaultAgents(),
+    };
+    const outcome = await module.run(ctx);
+    if (options.apply !== false) this.apply(outcome);
+    return { outcome, stdout, stderr };
+  }
+}

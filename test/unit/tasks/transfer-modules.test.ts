@@ -1,0 +1,181 @@
+import { mkdir, readFile, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { writeBag } from "../../../functions/bagit/index.ts";
+import { assignFileUuids } from "../../../functions/tasks/assign-file-uuids.ts";
+import { changeFilenames } from "../../../functions/tasks/change-filenames.ts";
+import { extractPackages } from "../../../functions/tasks/extract-packages.ts";
+import { identifyFileFormat } from "../../../functions/tasks/identify-file-format.ts";
+import { scanForViruses } from "../../../functions/tasks/scan-for-viruses.ts";
+import { verifyBag } from "../../../functions/tasks/verify-bag.ts";
+import { verifyTransferChecksums } from "../../../functions/tasks/verify-transfer-checksums.ts";
+import { tempDir } from "../../helpers/fixtures.ts";
+import { UnitState } from "./context.ts";
+import { EICAR, nestedPackage, put } from "./fixtures.ts";
+
+let root: string;
+beforeEach(async () => {
+  root = await tempDir("tasks");
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** Outcomes compared across two runs: everything but the (random) task ids in events. */
+const comparable = (o: { events?: Array<{ taskId: string | null }> }) => ({
+  ...o,
+  events: o.events?.map((e) => ({ ...e, taskId: null })),
+});
+
+async function unitWith(files: Record<string, string | Buffer>, config = {}) {
+  const unitPath = path.join(root, "unit");
+  for (const [rel, body] of Object.entries(files)) await put(path.join(unitPath, rel), body);
+  for (const folder of ["objects", "metadata", "logs"])
+    await mkdir(path.join(unitPath, folder), { recursive: true });
+  const state = new UnitState(unitPath, config);
+  await state.run(assignFileUuids);
+  return state;
+}
+
+describe("scan-for-viruses", () => {
+  it("one clamscan run per batch; EICAR fails the task naming file and signature; the same twice", async () => {
+    const state = await unitWith({
+      "objects/eicar.com": EICAR,
+      "objects/clean.txt": "clean\n",
+      "objects/empty": "",
+    });
+    const first = await state.run(scanForViruses, state.listFiles(), { apply: false });
+    const second = await state.run(scanForViruses, state.listFiles(), { apply: false });
+    expect(first.outcome.exitCode).toBe(1);
+    expect(first.stderr.join("\n")).toMatch(/objects\/eicar\.com: infected: Stepmatica\.Test\.EICAR/);
+    expect(first.stderr.join("\n")).not.toMatch(/clean\.txt/);
+    expect(first.outcome.events).toHaveLength(3);
+    expect(first.outcome.events!.map((e) => e.outcome).sort()).toEqual(["failure", "success", "success"]);
+    expect(comparable(second.outcome)).toEqual(comparable(first.outcome));
+  });
+
+  it("without clamscan the task fails with a clear error, never a silent pass", async () => {
+    const state = await unitWith({ "objects/clean.txt": "clean\n" });
+    const saved = process.env.PATH;
+    process.env.PATH = path.join(root, "no-tools-here");
+    try {
+      await expect(state.run(scanForViruses, state.listFiles())).rejects.toThrow(
+        "clamscan not found: install clamav (functions/worker/install-tools.sh)",
+      );
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+});
+
+describe("extract-packages", () => {
+  it("extracts nested packages pass by pass, registers files derived from their package, and repeats identically", async () => {
+    const nested = await nestedPackage(path.join(root, "work"));
+    const state = await unitWith({ "objects/outer.zip": nested.zip, "objects/keep.zip": "not a zip\n" });
+    await state.run(identifyFileFormat, state.listFiles());
+    const first = await state.run(extractPackages, [], { apply: false });
+    const again = await state.run(extractPackages, [], { apply: false }); // a retry before the result was recorded
+    expect(comparable(again.outcome)).toEqual(comparable(first.outcome));
+    state.apply(first.outcome);
+    expect(first.outcome.output).toMatchObject({ extracted: 1 });
+    let passes = 1;
+    for (let extracted = 1; extracted > 0; passes++) {
+      await state.run(assignFileUuids);
+      await state.run(identifyFileFormat, state.listFiles());
+      extracted = Number((await state.run(extractPackages)).outcome.output?.extracted);
+    }
+    expect(passes).toBe(4); // outer.zip, middle.tar.gz, inner.zip, then a pass that finds nothing
+    const deep = state.listFiles().find((f) => f.path === "objects/outer/middle/inner/deep.txt")!;
+    expect(await readFile(path.join(state.unitPath, deep.path), "utf8")).toBe("three levels down\n");
+    const inner = state.files.get(deep.derivedFrom!)!;
+    expect(inner.path).toBe("objects/outer/middle/inner.zip");
+    expect(deep.originalPath).toBe("outer.zip/middle.tar.gz/inner.zip/deep.txt");
+    expect(state.listFiles().some((f) => f.path.startsWith("objects/keep/"))).toBe(false);
+  });
+
+  it("honours extract_packages_depth and delete_packages_after_extraction", async () => {
+    const nested = await nestedPackage(path.join(root, "work"));
+    const state = await unitWith(
+      { "objects/outer.zip": nested.zip },
+      { extract_packages_depth: 1, delete_packages_after_extraction: true },
+    );
+    for (let pass = 0; pass < 3; pass++) {
+      await state.run(assignFileUuids);
+      await state.run(extractPackages);
+    }
+    const paths = state.listFiles().map((f) => f.path);
+    expect(paths).toContain("objects/outer/middle.tar.gz");
+    expect(paths).not.toContain("objects/outer.zip");
+    expect(paths.some((p) => p.startsWith("objects/outer/middle/"))).toBe(false);
+    await expect(stat(path.join(state.unitPath, "objects", "outer.zip"))).rejects.toThrow();
+    const warnings = [...state.events.values()].filter(
+      (e) => e.type === "unpacking" && e.outcome === "warning",
+    );
+    expect(warnings.map((e) => e.outcomeDetail)).toEqual(["not extracted: nesting depth limit 1 reached"]);
+  });
+});
+
+describe("change-filenames", () => {
+  it("renames unsafe names on disk and in the records, keeps the original, and a rerun finishes the same plan", async () => {
+    const state = await unitWith({ "objects/bad|dir/-x?.txt": "x\n", "objects/fine.txt": "fine\n" });
+    const first = await state.run(changeFilenames, [], { apply: false });
+    const rerun = await state.run(changeFilenames, [], { apply: false }); // disk renamed, records not yet
+    expect(comparable(rerun.outcome)).toEqual(comparable(first.outcome));
+    state.apply(first.outcome);
+    const moved = state.listFiles().find((f) => f.originalPath === "bad|dir/-x?.txt")!;
+    expect(moved.path).toBe("objects/bad_dir/_x_.txt");
+    expect(await readFile(path.join(state.unitPath, moved.path), "utf8")).toBe("x\n");
+    await expect(stat(path.join(state.unitPath, "objects", "bad|dir"))).rejects.toThrow();
+    expect([...state.events.values()].filter((e) => e.type === "filename change")).toHaveLength(1);
+    expect((await state.run(changeFilenames)).outcome.output).toMatchObject({ renamed: 0 });
+  });
+});
+
+describe("identify-file-format", () => {
+  it("records PUID, format and MIME with a format identification event; the same twice", async () => {
+    const state = await unitWith({ "objects/table.csv": "a,b\n1,2\n", "objects/x.pdf": "%PDF-1.4\n%%EOF\n" });
+    const first = await state.run(identifyFileFormat, state.listFiles(), { apply: false });
+    const second = await state.run(identifyFileFormat, state.listFiles(), { apply: false });
+    expect(comparable(second.outcome)).toEqual(comparable(first.outcome));
+    const pdf = first.outcome.fileUpdates!.find((u) => u.puid?.startsWith("fmt/"));
+    expect(pdf?.mime).toBe("application/pdf");
+    expect(first.outcome.events!.every((e) => e.type === "format identification")).toBe(true);
+    expect(first.outcome.events![0]!.detail).toMatch(/program="stepmatica-identify"/);
+  });
+});
+
+describe("verify-bag and verify-transfer-checksums", () => {
+  it("a valid bag is restructured once (a rerun changes nothing) and its manifests give fixity events", async () => {
+    const unitPath = path.join(root, "unit");
+    await put(path.join(unitPath, "objects", "data", "a.txt"), "payload\n");
+    await writeBag(path.join(unitPath, "objects"), { algorithms: ["sha256"] });
+    await mkdir(path.join(unitPath, "metadata"));
+    const state = new UnitState(unitPath);
+    const first = await state.run(verifyBag);
+    const second = await state.run(verifyBag);
+    expect([first.outcome.exitCode, second.outcome.exitCode]).toEqual([0, 0]);
+    expect(await readFile(path.join(unitPath, "objects", "a.txt"), "utf8")).toBe("payload\n");
+    expect(await readFile(path.join(unitPath, "logs", "bagit", "manifest-sha256.txt"), "utf8")).toContain(
+      "data/a.txt",
+    );
+    await state.run(assignFileUuids);
+    const verified = await state.run(verifyTransferChecksums, [], { apply: false });
+    const again = await state.run(verifyTransferChecksums, [], { apply: false });
+    expect(comparable(again.outcome)).toEqual(comparable(verified.outcome));
+    expect(verified.outcome.exitCode).toBe(0);
+    expect(verified.outcome.events!.map((e) => [e.type, e.outcome])).toEqual([["fixity check", "success"]]);
+  });
+
+  it("an invalid bag is refused naming the file, the same on every run", async () => {
+    const unitPath = path.join(root, "unit");
+    await put(path.join(unitPath, "objects", "data", "a.txt"), "payload\n");
+    await writeBag(path.join(unitPath, "objects"), { algorithms: ["sha256"] });
+    await put(path.join(unitPath, "objects", "data", "a.txt"), "tampered\n");
+    const state = new UnitState(unitPath);
+    const first = await state.run(verifyBag);
+    const second = await state.run(verifyBag);
+    expect(first.outcome.exitCode).toBe(1);
+    expect(first.stderr.join("\n")).toContain("data/a.txt");
+    expect(second.stderr).toEqual(first.stderr);
+  });
+});
