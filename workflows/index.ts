@@ -31,3 +31,8 @@ export function jobsOf(name: WorkflowName): Map<string, JobNode> {
 export function compiled(name: WorkflowName): AslDefinition {
   return compileWorkflow(WORKFLOWS[name]);
 }
+
+/** A job's declaration by id, in whichever workflow declares it (ids are unique across workflows). */
+export function findJob(id: string): JobNode | undefined {
+  return jobsOf("transfer").get(id) ?? jobsOf("ingest").get(id);
+}

@@ -16,7 +16,8 @@ async function main(): Promise<void> {
     const half = Math.max(1, Math.floor(megabytes / 2));
     for (let i = 0; i < half; i++) await fs.writeFile(path.join(src, `noise-${i}.bin`), noiseBlock(i));
     const text = Buffer.from("The quick brown fox jumps over the lazy dog. ".repeat(1500));
-    for (let i = 0; i < half * 16; i++) await fs.writeFile(path.join(src, `text-${i}.txt`), text.subarray(0, 64 * 1024));
+    for (let i = 0; i < half * 16; i++)
+      await fs.writeFile(path.join(src, `text-${i}.txt`), text.subarray(0, 64 * 1024));
     const inputBytes = half * (1 << 20) * 2;
     for (const kind of ["zip", "tar.gz", "7z"] as CreateKind[]) {
       const out = path.join(root, `aip.${kind}`);
@@ -29,7 +30,14 @@ async function main(): Promise<void> {
       const mbps = (ms: number) => Math.round((inputBytes / (1 << 20) / (ms / 1000)) * 10) / 10;
       const size = (await fs.stat(out)).size;
       console.log(
-        JSON.stringify({ kind, files: result.entries.length, inputBytes, archiveBytes: size, createMBps: mbps(createMs), extractMBps: mbps(extractMs) }),
+        JSON.stringify({
+          kind,
+          files: result.entries.length,
+          inputBytes,
+          archiveBytes: size,
+          createMBps: mbps(createMs),
+          extractMBps: mbps(extractMs),
+        }),
       );
       await fs.rm(path.join(root, `x-${kind}`), { recursive: true });
     }

@@ -3,13 +3,14 @@ import { CliError, type CliIo, writeLine } from "./io.ts";
 const USAGE = `usage: stepmatica <command> [options]
 
   run PATH [--out DIR] [--config default|automated|FILE.json] [--set KEY=VALUE]...
-           [--id UUID] [--deterministic] [--json] [--verbose]
+           [--id UUID] [--deterministic] [--external-id REF] [--json] [--verbose]
   resume ID [--json]          continue a run that was interrupted
   status ID [--json]          microservices -> jobs -> tasks, exit codes
   list [--json]               units and their status
   serve [--port N] [--out DIR]  dashboard and its API on 127.0.0.1 (prints its URL with a token)
   validate-bag DIR            exit 0 valid, 1 invalid
   identify [--json] [--signatures F] [--container-signatures F] PATH...
+  bench [--json] [--quick]    generate workloads, measure, print a table
   doctor [--json]             tools found, their versions, virus database state
 
 Environment: STEPMATICA_HOME (default ./.stepmatica), DATABASE_URL, REDIS_URL, SOURCE_DATE_EPOCH.`;
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import("./commands/serve.ts")).serveCommand,
   "validate-bag": async () => (await import("./commands/validate-bag.ts")).validateBagCommand,
   identify: async () => (await import("./commands/identify.ts")).identifyCommand,
+  bench: async () => (await import("../bench/index.ts")).benchCommand,
   doctor: async () => (await import("./commands/doctor.ts")).doctorCommand,
 };
 

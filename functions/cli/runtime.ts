@@ -15,11 +15,21 @@ import { defaultAgents } from "../core/ids.ts";
 import { TaskStore } from "../core/store/task-store.ts";
 import { WorkerPool } from "../core/worker-pool.ts";
 import type { InFlight } from "../ports/in-flight.ts";
+import type { ObjectStore } from "../ports/object-store.ts";
 import type { SqlClient } from "../ports/sql.ts";
+import type { TaskQueue } from "../ports/task-queue.ts";
 import { TASK_MODULES } from "../tasks/index.ts";
 import { claimOwnership } from "./owners.ts";
 
+/** Wrappers around the ports (the benchmark counts calls through them). */
+export interface RuntimeInstruments {
+  sql?(inner: SqlClient): SqlClient;
+  queue?(inner: TaskQueue): TaskQueue;
+  objects?(inner: ObjectStore): ObjectStore;
+}
+
 export interface RuntimeOptions {
+  instrument?: RuntimeInstruments;
   /** STEPMATICA_HOME: the embedded database and the working folders. */
   home: string;
   /** Where AIPs are stored (the local AIP store). */
@@ -64,6 +74,7 @@ export async function openRuntime(options: RuntimeOptions) {
     await mkdir(path.join(home, "db"), { recursive: true });
     sql = await PgliteSql.open(path.join(home, "db"));
   }
+  if (options.instrument?.sql) sql = options.instrument.sql(sql);
   const store = new TaskStore(sql);
   await store.migrate();
   const agents = defaultAgents({ user: safeUser() });
@@ -78,8 +89,10 @@ export async function openRuntime(options: RuntimeOptions) {
     });
   } else inFlight = new MemoryInFlight();
 
-  const queue = new MemoryQueue();
-  const objects = new FolderObjectStore(path.resolve(options.out));
+  const memoryQueue = new MemoryQueue();
+  const queue = options.instrument?.queue?.(memoryQueue) ?? memoryQueue;
+  const folder = new FolderObjectStore(path.resolve(options.out));
+  const objects = options.instrument?.objects?.(folder) ?? folder;
   const dips = new FolderObjectStore(path.resolve(options.dipOut ?? path.join(options.out, "dips")));
   const executions = new ExecutionStore(sql);
   const engine: LocalWorkflowEngine = new LocalWorkflowEngine({

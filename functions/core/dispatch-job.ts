@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { jobsOf } from "../../workflows/index.ts";
+import { findJob } from "../../workflows/index.ts";
 import type { JobNode } from "../../workflows/schema.ts";
 import type { InFlight } from "../ports/in-flight.ts";
 import type { TaskQueue } from "../ports/task-queue.ts";
@@ -28,6 +28,8 @@ export interface DispatchDeps {
   inFlight: InFlight;
   engine: WorkflowEngine;
   batchSize?: number;
+  /** Where job declarations come from (default: the declared workflows; the benchmark adds its own). */
+  declarations?: (job: string) => JobNode | undefined;
 }
 
 export class DispatchError extends Error {
@@ -50,7 +52,7 @@ export async function dispatchJob(
   if (!parsed.success)
     throw new DispatchError(`malformed dispatch payload: ${parsed.error.issues[0]?.message}`);
   const p = parsed.data;
-  const decl = jobsOf(p.workflow).get(p.job);
+  const decl = (deps.declarations ?? findJob)(p.job);
   if (!decl) throw new DispatchError(`workflow ${p.workflow} has no job "${p.job}"`);
 
   const existing = await deps.store.findJob(p.execution, p.job, p.enteredAt);

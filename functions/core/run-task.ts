@@ -1,4 +1,4 @@
-import { jobsOf } from "../../workflows/index.ts";
+import { findJob } from "../../workflows/index.ts";
 import type { ProcessingConfig } from "../../workflows/processing-config.ts";
 import type { JobNode } from "../../workflows/schema.ts";
 import type { InFlight } from "../ports/in-flight.ts";
@@ -25,6 +25,8 @@ export interface RunnerDeps {
   /** Absolute path of the working root on this machine. */
   workRoot: string;
   agents?: ReturnType<typeof defaultAgents>;
+  /** Where job declarations come from (default: the declared workflows). */
+  declarations?: (job: string) => JobNode | undefined;
 }
 
 export interface DeliveryHooks {
@@ -50,7 +52,8 @@ export async function runTaskMessage(deps: RunnerDeps, message: TaskMessage, hoo
   const job = task ? await deps.store.getJob(task.jobId) : null;
   if (!task || !job) return "done"; // a message for a task that does not exist: nothing to do
   hooks.onJob?.(job);
-  const decl = jobDeclaration(job);
+  const decl = (deps.declarations ?? findJob)(job.name);
+  if (!decl) throw new Error(`job ${job.id} names "${job.name}", which no workflow declares`);
 
   if (task.status !== "done") {
     const leaseMs = decl.heartbeatSeconds * 1000;
@@ -82,14 +85,6 @@ async function removeFromInFlight(deps: RunnerDeps, job: JobRecord, taskId: stri
   if (left === "empty" && (await deps.store.unfinishedTaskIds(job.id)).length === 0) {
     await settleJob(deps, job.id);
   }
-}
-
-function jobDeclaration(job: JobRecord): JobNode {
-  for (const workflow of ["transfer", "ingest"] as const) {
-    const decl = jobsOf(workflow).get(job.name);
-    if (decl) return decl;
-  }
-  throw new Error(`job ${job.id} names "${job.name}", which no workflow declares`);
 }
 
 interface TaskRun {

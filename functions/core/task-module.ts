@@ -7,6 +7,7 @@ import type {
   FileRecord,
   JobRecord,
   TaskRecord,
+  UnitOptions,
   UnitRecord,
   UnitStatus,
 } from "./model.ts";
@@ -66,7 +67,14 @@ export interface TaskOutcome {
   newFiles?: FileRecord[];
   fileUpdates?: Array<Partial<FileRecord> & { id: string }>;
   events?: EventRecord[];
-  unitUpdate?: { status?: UnitStatus; reason?: string | null; name?: string; workingPath?: string };
+  unitUpdate?: {
+    status?: UnitStatus;
+    reason?: string | null;
+    name?: string;
+    workingPath?: string;
+    /** Merged into the unit's options (e.g. an External-Identifier found in a bag's bag-info.txt). */
+    options?: UnitOptions;
+  };
   /** Units this task created (the SIP made from a transfer). */
   newUnits?: UnitRecord[];
   aip?: AipRecord;

@@ -49,7 +49,8 @@ function decisionFromRow(r: Row): DecisionRecord {
     description: String(r.description),
     choices: json<DecisionChoice[]>(r.choices),
     // Stored as {"value": …}: drivers hand a jsonb scalar string back parsed or not, an object either way.
-    answer: r.answer === null || r.answer === undefined ? null : json<{ value: DecisionValue }>(r.answer).value,
+    answer:
+      r.answer === null || r.answer === undefined ? null : json<{ value: DecisionValue }>(r.answer).value,
     taskToken: r.task_token === null || r.task_token === undefined ? null : String(r.task_token),
     createdAt: toDate(r.created_at),
     answeredAt: toDateOrNull(r.answered_at),
@@ -100,9 +101,10 @@ export class DecisionStore {
   }
 
   async ofUnit(unitId: string): Promise<DecisionRecord[]> {
-    const r = await this.sql.query<Row>("select * from decisions where unit_id = $1 order by created_at, id", [
-      unitId,
-    ]);
+    const r = await this.sql.query<Row>(
+      "select * from decisions where unit_id = $1 order by created_at, id",
+      [unitId],
+    );
     return r.rows.map(decisionFromRow);
   }
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type ApiRequest, type ApiResponse, ApiError } from "./types.ts";
+import { ApiError, type ApiRequest, type ApiResponse } from "./types.ts";
 
 /** Headers every API answer carries: JSON that no browser sniffs, frames or caches without asking. */
 const BASE_HEADERS = {

@@ -43,7 +43,10 @@ export function groupsOf(claim: unknown): string[] {
 }
 
 /** Who the JWT authorizer let in, and what they may do; null when no authorizer ran. */
-export function identityFromClaims(claims: Record<string, unknown> | undefined, roles: RoleMapping): Identity | null {
+export function identityFromClaims(
+  claims: Record<string, unknown> | undefined,
+  roles: RoleMapping,
+): Identity | null {
   if (!claims || typeof claims.sub !== "string") return null;
   const groups = groupsOf(claims["cognito:groups"]);
   const granted: Role[] = [];
@@ -89,5 +92,10 @@ export function toHttpApiResult(response: ApiResponse): HttpApiResult {
       isBase64Encoded: false,
     };
   }
-  return { statusCode: response.status, headers: response.headers, body: response.body, isBase64Encoded: false };
+  return {
+    statusCode: response.status,
+    headers: response.headers,
+    body: response.body,
+    isBase64Encoded: false,
+  };
 }

@@ -3,11 +3,11 @@ import { access, stat } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConfigError, PRESETS, resolveConfig } from "../../workflows/processing-config.ts";
-import type { AipRecord } from "../core/model.ts";
-import { startTransfer } from "../core/start-transfer.ts";
 import { transferName } from "../cli/commands/run.ts";
 import { followToEnd } from "../cli/follow.ts";
 import { type Runtime, STALE_AFTER_MS } from "../cli/runtime.ts";
+import type { AipRecord } from "../core/model.ts";
+import { startTransfer } from "../core/start-transfer.ts";
 import { type AipDownload, ApiError, type DashboardDeps, type StartTransferInput } from "./types.ts";
 
 /** An AIP on this machine: a compressed AIP is one file to send; a folder AIP is shown by its path. */
@@ -63,7 +63,8 @@ export function localDashboardDeps(rt: Runtime, log: (line: string) => void): Da
           config,
         });
         followToEnd(rt, started.unit.id).then(
-          (summary) => log(`transfer ${summary.id}: ${summary.status}${summary.reason ? ` (${summary.reason})` : ""}`),
+          (summary) =>
+            log(`transfer ${summary.id}: ${summary.status}${summary.reason ? ` (${summary.reason})` : ""}`),
           (error) => log(`transfer ${started.unit.id}: ${(error as Error).message}`),
         );
         return { id: started.unit.id };

@@ -4,7 +4,7 @@ import { DashboardQueries } from "./queries.ts";
 import type { Route, RouteContext } from "./route.ts";
 import { READ_ROUTES } from "./routes-read.ts";
 import { WRITE_ROUTES } from "./routes-write.ts";
-import { type ApiRequest, type ApiResponse, ApiError, type DashboardDeps, type Role } from "./types.ts";
+import { ApiError, type ApiRequest, type ApiResponse, type DashboardDeps, type Role } from "./types.ts";
 
 const ROUTES: Route[] = [...READ_ROUTES, ...WRITE_ROUTES];
 
@@ -45,7 +45,9 @@ export function createApiHandler(deps: DashboardDeps): ApiHandler {
       } catch (error) {
         if (error instanceof ApiError) return problem(error.status, error.message);
         if (error instanceof URIError) return problem(400, `malformed path: ${req.path}`);
-        process.stderr.write(`dashboard api ${req.method} ${req.path}: ${(error as Error)?.stack ?? error}\n`);
+        process.stderr.write(
+          `dashboard api ${req.method} ${req.path}: ${(error as Error)?.stack ?? error}\n`,
+        );
         return problem(500, "internal error (logged on the server)");
       }
     }

@@ -1,9 +1,9 @@
 import type { UnitStatus } from "../core/model.ts";
 import { decisionView } from "./decisions.ts";
-import { MAX_TASK_PAGE } from "./queries.ts";
 import { boolParam, cacheable, json, pageOf, uuidParam } from "./http.ts";
+import { MAX_TASK_PAGE } from "./queries.ts";
 import type { Route, RouteContext } from "./route.ts";
-import { type ApiRequest, ApiError, type ApiResponse } from "./types.ts";
+import { ApiError, type ApiRequest, type ApiResponse } from "./types.ts";
 import { aipView, groupByMicroservice, unitView } from "./views.ts";
 
 const UNIT_STATUSES: UnitStatus[] = [
@@ -93,8 +93,7 @@ async function getTask(req: ApiRequest, ctx: RouteContext, [id]: string[]) {
     stderr: task.stderr,
     startedAt: task.startedAt?.toISOString() ?? null,
     endedAt: task.endedAt?.toISOString() ?? null,
-    durationMs:
-      task.startedAt && task.endedAt ? task.endedAt.getTime() - task.startedAt.getTime() : null,
+    durationMs: task.startedAt && task.endedAt ? task.endedAt.getTime() - task.startedAt.getTime() : null,
     files: files.map((f) => ({ id: f.id, path: f.path })),
   });
 }

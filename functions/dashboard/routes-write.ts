@@ -1,10 +1,11 @@
 import { DecisionAnswerError, type DecisionValue, decisionView } from "./decisions.ts";
 import { json, jsonBody, uuidParam } from "./http.ts";
 import type { Route, RouteContext } from "./route.ts";
-import { type ApiRequest, ApiError } from "./types.ts";
+import { ApiError, type ApiRequest } from "./types.ts";
 import { FINISHED_STATUSES } from "./views.ts";
 
-const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === "string");
+const isStringArray = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.every((s) => typeof s === "string");
 
 async function startTransfer(req: ApiRequest, ctx: RouteContext) {
   const intake = ctx.deps.transfers;
@@ -66,7 +67,10 @@ async function hideUnit(req: ApiRequest, ctx: RouteContext, [id]: string[]) {
   const { hidden = true } = jsonBody(req);
   if (typeof hidden !== "boolean") throw new ApiError(400, "hidden must be true or false");
   if (hidden && !(FINISHED_STATUSES as readonly string[]).includes(unit.status))
-    throw new ApiError(409, `unit ${unit.id} is ${unit.status}: only completed, failed or rejected units are hidden`);
+    throw new ApiError(
+      409,
+      `unit ${unit.id} is ${unit.status}: only completed, failed or rejected units are hidden`,
+    );
   await ctx.deps.store.updateUnit(unit.id, { hidden });
   return json(200, { id: unit.id, hidden });
 }

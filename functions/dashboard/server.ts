@@ -117,7 +117,8 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
         res.writeHead(200, { "content-type": "application/json", "cache-control": "no-cache" });
         return void res.end("{}");
       }
-      if (!url.pathname.startsWith("/api/")) return void (await serveStatic(req, res, url.pathname, WEB_ROOT));
+      if (!url.pathname.startsWith("/api/"))
+        return void (await serveStatic(req, res, url.pathname, WEB_ROOT));
       const identity = identityOf(req, url.searchParams, token);
       if (url.pathname === "/api/stream" && identity) return stream(req, res, queries);
       const request: ApiRequest = {

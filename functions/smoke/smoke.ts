@@ -1,5 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { type CloudFormationClient, DescribeStacksCommand, type Output } from "@aws-sdk/client-cloudformation";
+import {
+  type CloudFormationClient,
+  DescribeStacksCommand,
+  type Output,
+} from "@aws-sdk/client-cloudformation";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { DescribeExecutionCommand, type SFNClient } from "@aws-sdk/client-sfn";
 import { S3ObjectStore } from "../adapters/aws/s3-object-store.ts";
@@ -48,8 +52,17 @@ export interface SmokeResult {
   status: "passed" | "failed";
   transferId: string;
   key: string;
+  aipName: string;
   aip: string | null;
   problems: string[];
+}
+
+export interface Upload {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  versionId: string | null;
 }
 
 /**
@@ -57,21 +70,38 @@ export interface SmokeResult {
  * cloud-in-a-box test checks it (functions/smoke/checks.ts). Stops early when a workflow execution fails.
  */
 export async function runSmoke(options: {
-  clients: { s3: S3Client; sfn: SFNClient };
+  clients: { s3: S3Client; sfn?: SFNClient };
   targets: StackTargets;
   scratchDir: string;
   timeoutMs: number;
+  intervalMs?: number;
+  /** The transfer's name (default: smoke-<time>-<random>). */
+  name?: string;
+  /** Called once the package is uploaded (on AWS, S3 tells EventBridge by itself). */
+  afterUpload?(upload: Upload): Promise<void>;
   log(line: string): void;
 }): Promise<SmokeResult> {
   const { clients, targets } = options;
-  const name = `smoke-${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}-${Math.random().toString(36).slice(2, 8)}`;
+  const name =
+    options.name ??
+    `smoke-${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}-${Math.random().toString(36).slice(2, 8)}`;
   const transfer = await generateTransfer(options.scratchDir, name);
   const key = `${targets.transferPrefix}${name}.zip`;
+  const body = await readFile(transfer.packagePath);
   const put = await clients.s3.send(
-    new PutObjectCommand({ Bucket: targets.transferBucket, Key: key, Body: await readFile(transfer.packagePath) }),
+    new PutObjectCommand({ Bucket: targets.transferBucket, Key: key, Body: body }),
   );
-  const transferId = transferIdOf(targets.transferBucket, key, put.VersionId ?? null, put.ETag ?? "");
+  const upload: Upload = {
+    bucket: targets.transferBucket,
+    key,
+    size: body.length,
+    etag: put.ETag ?? "",
+    versionId: put.VersionId ?? null,
+  };
+  const transferId = transferIdOf(upload.bucket, key, upload.versionId, upload.etag);
+  const aipName = aipNameOf(transferId, name);
   options.log(`uploaded s3://${targets.transferBucket}/${key} (transfer ${transferId})`);
+  await options.afterUpload?.(upload);
 
   const failure = new AbortController();
   let failedReason: string | null = null;
@@ -81,25 +111,26 @@ export async function runSmoke(options: {
       [targets.transferStateMachineArn, transferId],
       [targets.ingestStateMachineArn, sipIdOf(transferId)],
     ] as const) {
-      if (!arn) continue;
+      if (!arn || !clients.sfn) continue;
       const executionArn = `${arn.replace(":stateMachine:", ":execution:")}:${executionName(executionNameOfUnit)}`;
       const described = await clients.sfn
         .send(new DescribeExecutionCommand({ executionArn }))
         .catch(() => null); // not started yet
       if (described && ["FAILED", "TIMED_OUT", "ABORTED"].includes(described.status ?? "")) {
-        failedReason = `${executionArn} ${described.status}: ${described.error ?? ""} ${described.cause ?? ""}`.trim();
+        failedReason =
+          `${executionArn} ${described.status}: ${described.error ?? ""} ${described.cause ?? ""}`.trim();
         failure.abort();
       }
     }
   };
   const check = await waitForAip(
     new S3ObjectStore({ bucket: targets.aipBucket, client: clients.s3 }),
-    aipNameOf(transferId, name),
+    aipName,
     transfer,
     {
       scratchDir: options.scratchDir,
       timeoutMs: options.timeoutMs,
-      intervalMs: 10_000,
+      intervalMs: options.intervalMs ?? 10_000,
       signal: failure.signal,
       onPoll: async (c) => {
         options.log(`AIP ${c.status}${c.problems.length ? `: ${c.problems[0]}` : ""}`);
@@ -116,6 +147,7 @@ export async function runSmoke(options: {
     status: check.status === "valid" ? "passed" : "failed",
     transferId,
     key,
+    aipName,
     aip: check.location,
     problems,
   };

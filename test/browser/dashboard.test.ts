@@ -8,7 +8,7 @@ import { launchChromium, type ServeProcess, startServe } from "./browser.ts";
 // The dashboard as a user meets it: `stepmatica serve` in its own process, Debian's Chromium,
 // transfers started from the page and run by serve's workers.
 const REPO = path.resolve(import.meta.dirname, "../..");
-export const ARTIFACTS = path.join(REPO, "test-artifacts");
+const ARTIFACTS = path.join(REPO, "test-artifacts");
 // A folder name holding markup (no "/" in it): it becomes the unit's name and appears in stdout.
 const HTML_NAME = `deposit <img src=x onerror="window.__xss=1"><b>bold`;
 
@@ -36,21 +36,38 @@ async function startFromPage(source: string): Promise<void> {
   await page.fill("#start-transfer input[name=path]", source);
   await page.selectOption("#start-transfer select", "automated");
   await page.click("#start-transfer button[type=submit]");
-  await page.waitForFunction(() => /Started [0-9a-f-]{36}/.test(document.querySelector("#start-transfer")?.textContent ?? ""));
+  await page.waitForFunction(() =>
+    /Started [0-9a-f-]{36}/.test(document.querySelector("#start-transfer")?.textContent ?? ""),
+  );
+}
+
+/** Opens a job of the tree (if it is not open yet) and shows its first task's output. */
+async function openFirstTask(jobDescription: string): Promise<void> {
+  const job = page.locator(`.tree .job:has(> summary:has-text(${JSON.stringify(jobDescription)}))`).first();
+  if ((await job.getAttribute("open")) === null) await job.locator("> summary").click();
+  await job.locator(".task").first().click();
+  await page.waitForSelector("#task-stdout");
 }
 
 /** Waits for the list (refreshed live by the server's event stream) to show a transfer with this status. */
 async function waitForRow(name: string, status: string): Promise<void> {
-  await page.waitForFunction(
-    ([n, s]) =>
-      [...document.querySelectorAll("table.units tbody tr")].some(
-        (tr) => tr.querySelector("td a")?.textContent === n && tr.textContent?.includes("transfer") && tr.querySelector(".badge")?.textContent === s,
-      ),
-    [name, status],
-    { timeout: 60_000 },
-  ).catch(async (error: Error) => {
-    throw new Error(`${error.message}\nthe list shows:\n${await page.textContent("table.units").catch(() => "")}`);
-  });
+  await page
+    .waitForFunction(
+      ([n, s]) =>
+        [...document.querySelectorAll("table.units tbody tr")].some(
+          (tr) =>
+            tr.querySelector("td a")?.textContent === n &&
+            tr.textContent?.includes("transfer") &&
+            tr.querySelector(".badge")?.textContent === s,
+        ),
+      [name, status],
+      { timeout: 60_000 },
+    )
+    .catch(async (error: Error) => {
+      throw new Error(
+        `${error.message}\nthe list shows:\n${await page.textContent("table.units").catch(() => "")}`,
+      );
+    });
 }
 
 describe("the dashboard in Chromium, against stepmatica serve", () => {
@@ -76,9 +93,7 @@ describe("the dashboard in Chromium, against stepmatica serve", () => {
     await page.waitForSelector(".tree .job");
     expect(await page.textContent("#unit-name")).toBe(HTML_NAME);
 
-    await page.click('.job:has-text("Copy the transfer onto working storage") > summary');
-    await page.click('.job:has-text("Copy the transfer onto working storage") .task');
-    await page.waitForSelector("#task-stdout");
+    await openFirstTask("Copy the transfer onto working storage");
     const stdout = await page.textContent("#task-stdout");
     expect(stdout).toContain("staged 5 file(s)");
     expect(stdout).toContain(HTML_NAME);
@@ -91,9 +106,15 @@ describe("the dashboard in Chromium, against stepmatica serve", () => {
     await page.waitForSelector(".timeline .row");
     expect(await page.locator(".timeline .row").count()).toBeGreaterThanOrEqual(13);
     await page.click('.tabs button:text("Jobs")');
-    await page.click('.job:has-text("Copy the transfer onto working storage") > summary');
-    await page.click('.job:has-text("Copy the transfer onto working storage") .task');
-    await page.waitForSelector("#task-stdout");
+    await openFirstTask("Copy the transfer onto working storage");
+    expect(await page.textContent("#task-stdout")).toContain("staged 5 file(s)");
+    // Idle: nothing changes in the store, so the live updates fetch nothing.
+    const requests: string[] = [];
+    const record = (r: { url(): string }) => requests.push(r.url());
+    page.on("request", record);
+    await page.waitForTimeout(4000);
+    page.off("request", record);
+    expect(requests).toEqual([]);
     await mkdir(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, "dashboard.png"), fullPage: true });
     expect(pageErrors).toEqual([]);

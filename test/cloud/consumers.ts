@@ -139,7 +139,7 @@ export function objectCreatedEvent(object: {
   key: string;
   size: number;
   etag: string;
-  versionId?: string;
+  versionId?: string | null;
 }) {
   return {
     version: "0",

@@ -30,6 +30,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       set: { type: "string", multiple: true },
       id: { type: "string" },
       deterministic: { type: "boolean" },
+      "external-id": { type: "string" },
       json: { type: "boolean" },
       verbose: { type: "boolean" },
     },
@@ -59,7 +60,10 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       name: transferName(source),
       source: pathToFileURL(source).href,
       config,
-      options: values.deterministic ? { sourceDateEpoch: Number(io.env.SOURCE_DATE_EPOCH ?? 0) } : {},
+      options: {
+        ...(values.deterministic ? { sourceDateEpoch: Number(io.env.SOURCE_DATE_EPOCH ?? 0) } : {}),
+        ...(values["external-id"] ? { externalIdentifier: values["external-id"] } : {}),
+      },
     });
     if (started.alreadyStarted) {
       writeLine(

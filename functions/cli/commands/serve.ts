@@ -39,7 +39,8 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     await rt.close();
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE") throw new CliError(`port ${port} on 127.0.0.1 is in use: choose another with --port`);
+    if (code === "EADDRINUSE")
+      throw new CliError(`port ${port} on 127.0.0.1 is in use: choose another with --port`);
     throw error;
   }
   writeLine(io.stdout, server.url);

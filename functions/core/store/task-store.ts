@@ -6,6 +6,7 @@ import type {
   FileRecord,
   JobRecord,
   TaskRecord,
+  UnitOptions,
   UnitRecord,
   UnitStatus,
 } from "../model.ts";
@@ -35,6 +36,8 @@ export interface UnitPatch {
   name?: string;
   workingPath?: string;
   hidden?: boolean;
+  /** Merged into the stored options. */
+  options?: UnitOptions;
 }
 
 export interface UnitQuery {
@@ -117,6 +120,9 @@ export class TaskStore implements StoreReader {
     if (patch.name !== undefined) sets.push(`name = $${params.push(patch.name)}`);
     if (patch.workingPath !== undefined) sets.push(`working_path = $${params.push(patch.workingPath)}`);
     if (patch.hidden !== undefined) sets.push(`hidden = $${params.push(patch.hidden)}`);
+    if (patch.options !== undefined) {
+      sets.push(`options = options || $${params.push(patch.options as Record<string, unknown>)}::jsonb`);
+    }
     await this.sql.query(`update units set ${sets.join(", ")} where id = $1`, params);
   }
 

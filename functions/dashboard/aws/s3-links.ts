@@ -1,4 +1,4 @@
-import { HeadObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { AipRecord } from "../../core/model.ts";
 import type { AipDownload, TransferIntake } from "../types.ts";
@@ -16,7 +16,10 @@ export function s3AipDownload(s3: S3Client, aipBucket: string) {
   return async (aip: AipRecord): Promise<AipDownload> => {
     const where = parseS3Url(aip.location);
     if (!where || where.bucket !== aipBucket)
-      return { kind: "unavailable", reason: `the AIP at ${aip.location} is not in the AIP bucket ${aipBucket}` };
+      return {
+        kind: "unavailable",
+        reason: `the AIP at ${aip.location} is not in the AIP bucket ${aipBucket}`,
+      };
     const exists = await s3
       .send(new HeadObjectCommand({ Bucket: where.bucket, Key: where.key }))
       .then(() => true)

@@ -41,7 +41,8 @@ export async function api(path, { method = "GET", body } = {}) {
   });
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;
-  if (!response.ok) throw new ApiFailure(response.status, data?.error ?? `${response.status} ${response.statusText}`);
+  if (!response.ok)
+    throw new ApiFailure(response.status, data?.error ?? `${response.status} ${response.statusText}`);
   return data;
 }
 

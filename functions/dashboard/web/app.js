@@ -12,9 +12,12 @@ let session = null;
 
 export function showError(error) {
   notice.hidden = false;
-  clear(notice, error instanceof ApiFailure && error.status === 401
-    ? "Not signed in: open the address `stepmatica serve` printed (it carries ?token=…)."
-    : `Error: ${error.message}`);
+  clear(
+    notice,
+    error instanceof ApiFailure && error.status === 401
+      ? "Not signed in: open the address `stepmatica serve` printed (it carries ?token=…)."
+      : `Error: ${error.message}`,
+  );
 }
 
 function route() {

@@ -11,7 +11,11 @@ export async function loadConfig() {
   }
 }
 
-const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const b64url = (bytes) =>
+  btoa(String.fromCharCode(...new Uint8Array(bytes)))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 
 /** auth: {domain: "https://x.auth.region.amazoncognito.com", clientId, redirectUri?} */
 export async function cognitoToken(auth) {
@@ -25,13 +29,22 @@ export async function cognitoToken(auth) {
     const response = await fetch(`${auth.domain}/oauth2/token`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: "authorization_code", client_id: auth.clientId, code, redirect_uri: redirectUri, code_verifier: verifier }),
+      body: new URLSearchParams({
+        grant_type: "authorization_code",
+        client_id: auth.clientId,
+        code,
+        redirect_uri: redirectUri,
+        code_verifier: verifier,
+      }),
     });
     sessionStorage.removeItem("stepmatica.pkce");
     history.replaceState(null, "", url.pathname + url.hash);
     if (response.ok) {
       const tokens = await response.json();
-      sessionStorage.setItem("stepmatica.idToken", JSON.stringify({ token: tokens.id_token, expiresAt: Date.now() + tokens.expires_in * 1000 }));
+      sessionStorage.setItem(
+        "stepmatica.idToken",
+        JSON.stringify({ token: tokens.id_token, expiresAt: Date.now() + tokens.expires_in * 1000 }),
+      );
       return tokens.id_token;
     }
   }
@@ -39,7 +52,14 @@ export async function cognitoToken(auth) {
   sessionStorage.setItem("stepmatica.pkce", fresh);
   const challenge = b64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(fresh)));
   const login = new URL(`${auth.domain}/oauth2/authorize`);
-  login.search = new URLSearchParams({ response_type: "code", client_id: auth.clientId, redirect_uri: redirectUri, scope: "openid email profile", code_challenge_method: "S256", code_challenge: challenge }).toString();
+  login.search = new URLSearchParams({
+    response_type: "code",
+    client_id: auth.clientId,
+    redirect_uri: redirectUri,
+    scope: "openid email profile",
+    code_challenge_method: "S256",
+    code_challenge: challenge,
+  }).toString();
   location.assign(login.href);
   return new Promise(() => {});
 }

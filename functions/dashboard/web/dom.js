@@ -37,8 +37,11 @@ export function badge(status) {
 
 export function progressBar(fraction, status) {
   const pct = Math.round((fraction ?? 0) * 100);
-  return h("div", { class: `bar ${status}`, title: `${pct}%`, role: "progressbar", "aria-valuenow": pct },
-    h("span", { style: { width: `${pct}%` } }));
+  return h(
+    "div",
+    { class: `bar ${status}`, title: `${pct}%`, role: "progressbar", "aria-valuenow": pct },
+    h("span", { style: { width: `${pct}%` } }),
+  );
 }
 
 export function duration(ms) {
@@ -69,8 +72,15 @@ export function bytes(n) {
 export function pager(page, onGo) {
   const { offset, limit, total } = page;
   const last = Math.min(offset + limit, total);
-  return h("div", { class: "pager small" },
-    h("span", { class: "muted" }, total === 0 ? "none" : `${offset + 1}–${last} of ${total.toLocaleString()}`),
+  return h(
+    "div",
+    { class: "pager small" },
+    h(
+      "span",
+      { class: "muted" },
+      total === 0 ? "none" : `${offset + 1}–${last} of ${total.toLocaleString()}`,
+    ),
     h("button", { disabled: offset === 0, onclick: () => onGo(Math.max(0, offset - limit)) }, "‹ Prev"),
-    h("button", { disabled: last >= total, onclick: () => onGo(offset + limit) }, "Next ›"));
+    h("button", { disabled: last >= total, onclick: () => onGo(offset + limit) }, "Next ›"),
+  );
 }

@@ -1,15 +1,23 @@
 // One unit: its header and AIP, decisions, its failed tasks first, then tabs for the job tree
 // (with the selected task's output beside it), the timeline, files and PREMIS events.
 import { api, withToken } from "./api.js";
-import { badge, bytes, clear, h, pager, progressBar, when } from "./dom.js";
 import { decisionsPanel } from "./decisions.js";
+import { badge, bytes, clear, h, pager, progressBar, when } from "./dom.js";
 import { renderOutput, renderTimeline, renderTree } from "./tree.js";
 
 const TABS = ["Jobs", "Timeline", "Files", "Events"];
 
 export function unitView(main, unitId, session) {
   const operator = session.roles.includes("operator");
-  const state = { tab: "Jobs", expanded: new Map(), collapsed: new Set(), selected: null, failedFirst: false, filesOffset: 0, eventsOffset: 0 };
+  const state = {
+    tab: "Jobs",
+    expanded: new Map(),
+    collapsed: new Set(),
+    selected: null,
+    failedFirst: false,
+    filesOffset: 0,
+    eventsOffset: 0,
+  };
   const header = h("div");
   const failed = h("div");
   const tabs = h("div", { class: "tabs" });
@@ -28,45 +36,94 @@ export function unitView(main, unitId, session) {
     const units = [detail.unit, ...detail.children];
     const jobsByUnit = new Map();
     const failedTasks = [];
-    await Promise.all(units.map(async (u) => {
-      jobsByUnit.set(u.id, (await api(`/api/units/${u.id}/jobs`)).microservices);
-      for (const t of (await api(`/api/units/${u.id}/failed-tasks`)).tasks) failedTasks.push({ ...t, unit: u });
-    }));
+    await Promise.all(
+      units.map(async (u) => {
+        jobsByUnit.set(u.id, (await api(`/api/units/${u.id}/jobs`)).microservices);
+        for (const t of (await api(`/api/units/${u.id}/failed-tasks`)).tasks)
+          failedTasks.push({ ...t, unit: u });
+      }),
+    );
     return { detail, units, jobsByUnit, failedTasks };
   }
 
   function renderTabs() {
-    clear(tabs, TABS.map((t) => h("button", { class: t === state.tab ? "active" : "", onclick: () => {
-      state.tab = t;
-      renderTabs();
-      renderBody().catch((e) => clear(body, e.message));
-    } }, t)));
+    clear(
+      tabs,
+      TABS.map((t) =>
+        h(
+          "button",
+          {
+            class: t === state.tab ? "active" : "",
+            onclick: () => {
+              state.tab = t;
+              renderTabs();
+              renderBody().catch((e) => clear(body, e.message));
+            },
+          },
+          t,
+        ),
+      ),
+    );
   }
 
   async function renderBody() {
     if (!data) return;
     if (state.tab === "Jobs") {
-      const toggle = h("label", { class: "small" }, h("input", { type: "checkbox", id: "failed-first", checked: state.failedFirst, onchange: (e) => {
-        state.failedFirst = e.target.checked;
-        renderBody();
-      } }), " failed first");
-      clear(body, h("div", { class: "toolbar" }, toggle),
-        h("div", { class: "split" }, h("div", { class: "panel" }, renderTree(data.units, data.jobsByUnit, state, select)), output));
+      const toggle = h(
+        "label",
+        { class: "small" },
+        h("input", {
+          type: "checkbox",
+          id: "failed-first",
+          checked: state.failedFirst,
+          onchange: (e) => {
+            state.failedFirst = e.target.checked;
+            renderBody();
+          },
+        }),
+        " failed first",
+      );
+      clear(
+        body,
+        h("div", { class: "toolbar" }, toggle),
+        h(
+          "div",
+          { class: "split" },
+          h("div", { class: "panel" }, renderTree(data.units, data.jobsByUnit, state, select)),
+          output,
+        ),
+      );
       if (!output.firstChild || state.selected) select(state.selected);
     } else if (state.tab === "Timeline") {
       clear(body, h("div", { class: "panel" }, renderTimeline(data.units, data.jobsByUnit)));
     } else if (state.tab === "Files") {
       const page = await api(`/api/units/${unitId}/files?limit=100&offset=${state.filesOffset}`);
-      clear(body, h("div", { class: "panel" }, filesTable(page.files), pager(page, (o) => {
-        state.filesOffset = o;
-        renderBody();
-      })));
+      clear(
+        body,
+        h(
+          "div",
+          { class: "panel" },
+          filesTable(page.files),
+          pager(page, (o) => {
+            state.filesOffset = o;
+            renderBody();
+          }),
+        ),
+      );
     } else {
       const page = await api(`/api/units/${unitId}/events?limit=100&offset=${state.eventsOffset}`);
-      clear(body, h("div", { class: "panel" }, eventsTable(page.events), pager(page, (o) => {
-        state.eventsOffset = o;
-        renderBody();
-      })));
+      clear(
+        body,
+        h(
+          "div",
+          { class: "panel" },
+          eventsTable(page.events),
+          pager(page, (o) => {
+            state.eventsOffset = o;
+            renderBody();
+          }),
+        ),
+      );
     }
   }
 
@@ -84,55 +141,180 @@ export function unitView(main, unitId, session) {
 
 function renderHeader(el, detail, operator, refresh) {
   const u = detail.unit;
-  const link = (x, label) => h("a", { href: `#/units/${x.id}` }, `${label} ${x.name}`, " ", badge(x.displayStatus));
-  clear(el,
-    h("h1", {}, h("span", { id: "unit-name" }, u.name), badge(u.displayStatus), h("span", { class: "grow" }), progressBar(u.progress?.fraction, u.status)),
-    h("div", { class: "panel" }, h("dl", { class: "meta" },
-      h("dt", {}, "id"), h("dd", { class: "mono" }, u.id),
-      h("dt", {}, "type"), h("dd", {}, u.type === "sip" ? "SIP" : "transfer"),
-      h("dt", {}, "source"), h("dd", { class: "mono small" }, u.source),
-      h("dt", {}, "started"), h("dd", {}, when(u.createdAt)),
-      u.reason ? [h("dt", {}, "reason"), h("dd", { class: "reason" }, u.reason)] : null,
-      detail.parent ? [h("dt", {}, "from"), h("dd", {}, link(detail.parent, "transfer"))] : null,
-      detail.children.length ? [h("dt", {}, "made"), h("dd", {}, detail.children.map((c) => link(c, "SIP")))] : null,
-      detail.aip ? [h("dt", {}, "AIP"), h("dd", {}, aipLine(detail))] : null)),
-    detail.decisions.length ? decisionsPanel(detail.decisions, operator, refresh) : null);
+  const link = (x, label) =>
+    h("a", { href: `#/units/${x.id}` }, `${label} ${x.name}`, " ", badge(x.displayStatus));
+  clear(
+    el,
+    h(
+      "h1",
+      {},
+      h("span", { id: "unit-name" }, u.name),
+      badge(u.displayStatus),
+      h("span", { class: "grow" }),
+      progressBar(u.progress?.fraction, u.status),
+    ),
+    h(
+      "div",
+      { class: "panel" },
+      h(
+        "dl",
+        { class: "meta" },
+        h("dt", {}, "id"),
+        h("dd", { class: "mono" }, u.id),
+        h("dt", {}, "type"),
+        h("dd", {}, u.type === "sip" ? "SIP" : "transfer"),
+        h("dt", {}, "source"),
+        h("dd", { class: "mono small" }, u.source),
+        h("dt", {}, "started"),
+        h("dd", {}, when(u.createdAt)),
+        u.reason ? [h("dt", {}, "reason"), h("dd", { class: "reason" }, u.reason)] : null,
+        detail.parent ? [h("dt", {}, "from"), h("dd", {}, link(detail.parent, "transfer"))] : null,
+        detail.children.length
+          ? [
+              h("dt", {}, "made"),
+              h(
+                "dd",
+                {},
+                detail.children.map((c) => link(c, "SIP")),
+              ),
+            ]
+          : null,
+        detail.aip ? [h("dt", {}, "AIP"), h("dd", {}, aipLine(detail))] : null,
+      ),
+    ),
+    detail.decisions.length ? decisionsPanel(detail.decisions, operator, refresh) : null,
+  );
 }
 
 function aipLine(detail) {
   const aip = detail.aip;
-  const download = h("button", { onclick: async () => {
-    const link = await api(`/api/units/${aip.unitId}/aip`);
-    if (link.download.kind === "unavailable") return alert(link.download.reason);
-    location.assign(link.download.kind === "file" ? withToken(link.download.url) : link.download.url);
-  } }, "Download");
-  return [h("span", { class: "mono small" }, aip.location), ` · ${bytes(aip.size)} `,
-    aip.verifiedAt ? h("span", { class: "badge s-completed" }, "fixity verified") : h("span", { class: "badge s-failed" }, "not verified"), " ", download];
+  const download = h(
+    "button",
+    {
+      onclick: async () => {
+        const link = await api(`/api/units/${aip.unitId}/aip`);
+        if (link.download.kind === "unavailable") return alert(link.download.reason);
+        location.assign(link.download.kind === "file" ? withToken(link.download.url) : link.download.url);
+      },
+    },
+    "Download",
+  );
+  return [
+    h("span", { class: "mono small" }, aip.location),
+    ` · ${bytes(aip.size)} `,
+    aip.verifiedAt
+      ? h("span", { class: "badge s-completed" }, "fixity verified")
+      : h("span", { class: "badge s-failed" }, "not verified"),
+    " ",
+    download,
+  ];
 }
 
 function failedPanel(tasks, select) {
-  return h("div", { class: "panel failedlist", id: "failed-tasks" }, h("h2", {}, `Failed tasks (${tasks.length})`),
-    tasks.map((t) => h("div", { class: "item", "data-task": t.id },
-      h("div", {}, h("strong", {}, t.job.description), h("span", { class: "muted" }, ` · ${t.job.microservice} · `),
-        h("span", { class: "mono" }, `${t.command} → exit ${t.exitCode}`), " ", h("button", { class: "small", onclick: () => select(t.id) }, "Details")),
-      h("pre", { class: "stderr" }, t.stderr || t.stdout || "(no output)"))));
+  return h(
+    "div",
+    { class: "panel failedlist", id: "failed-tasks" },
+    h("h2", {}, `Failed tasks (${tasks.length})`),
+    tasks.map((t) =>
+      h(
+        "div",
+        { class: "item", "data-task": t.id },
+        h(
+          "div",
+          {},
+          h("strong", {}, t.job.description),
+          h("span", { class: "muted" }, ` · ${t.job.microservice} · `),
+          h("span", { class: "mono" }, `${t.command} → exit ${t.exitCode}`),
+          " ",
+          h("button", { class: "small", onclick: () => select(t.id) }, "Details"),
+        ),
+        h("pre", { class: "stderr" }, t.stderr || t.stdout || "(no output)"),
+      ),
+    ),
+  );
 }
 
 function filesTable(files) {
   if (files.length === 0) return h("p", { class: "muted" }, "No files recorded.");
-  return h("table", {}, h("thead", {}, h("tr", {}, ["Path", "Size", "Group", "PUID", "Format", "MIME", "SHA-256"].map((t) => h("th", {}, t)))),
-    h("tbody", {}, files.map((f) => h("tr", {},
-      h("td", { class: "mono small" }, f.path), h("td", { class: "num small" }, bytes(f.size)), h("td", { class: "small" }, f.group),
-      h("td", { class: "mono small" }, f.puid ?? "–"), h("td", { class: "small" }, [f.formatName, f.formatVersion].filter(Boolean).join(" ") || "–"),
-      h("td", { class: "small" }, f.mime ?? "–"), h("td", { class: "mono small", title: f.sha256 ?? "" }, f.sha256 ? `${f.sha256.slice(0, 16)}…` : "–")))));
+  return h(
+    "table",
+    {},
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ["Path", "Size", "Group", "PUID", "Format", "MIME", "SHA-256"].map((t) => h("th", {}, t)),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      files.map((f) =>
+        h(
+          "tr",
+          {},
+          h("td", { class: "mono small" }, f.path),
+          h("td", { class: "num small" }, bytes(f.size)),
+          h("td", { class: "small" }, f.group),
+          h("td", { class: "mono small" }, f.puid ?? "–"),
+          h("td", { class: "small" }, [f.formatName, f.formatVersion].filter(Boolean).join(" ") || "–"),
+          h("td", { class: "small" }, f.mime ?? "–"),
+          h(
+            "td",
+            { class: "mono small", title: f.sha256 ?? "" },
+            f.sha256 ? `${f.sha256.slice(0, 16)}…` : "–",
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 function eventsTable(events) {
   if (events.length === 0) return h("p", { class: "muted" }, "No PREMIS events recorded.");
-  return h("table", {}, h("thead", {}, h("tr", {}, ["Date", "Type", "Outcome", "Detail", "File"].map((t) => h("th", {}, t)))),
-    h("tbody", {}, events.map((e) => h("tr", {},
-      h("td", { class: "small" }, when(e.dateTime)), h("td", {}, e.type),
-      h("td", {}, h("span", { class: `badge s-${e.outcome === "success" ? "completed" : e.outcome === "failure" ? "failed" : "awaiting-decision"}` }, e.outcome)),
-      h("td", { class: "small" }, e.detail, e.outcomeDetail ? h("div", { class: "muted" }, e.outcomeDetail) : null),
-      h("td", { class: "mono small" }, e.fileId ? e.fileId.slice(0, 8) : "unit")))));
+  return h(
+    "table",
+    {},
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ["Date", "Type", "Outcome", "Detail", "File"].map((t) => h("th", {}, t)),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      events.map((e) =>
+        h(
+          "tr",
+          {},
+          h("td", { class: "small" }, when(e.dateTime)),
+          h("td", {}, e.type),
+          h(
+            "td",
+            {},
+            h(
+              "span",
+              {
+                class: `badge s-${e.outcome === "success" ? "completed" : e.outcome === "failure" ? "failed" : "awaiting-decision"}`,
+              },
+              e.outcome,
+            ),
+          ),
+          h(
+            "td",
+            { class: "small" },
+            e.detail,
+            e.outcomeDetail ? h("div", { class: "muted" }, e.outcomeDetail) : null,
+          ),
+          h("td", { class: "mono small" }, e.fileId ? e.fileId.slice(0, 8) : "unit"),
+        ),
+      ),
+    ),
+  );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { EntryPlanner } from "../../../functions/archives/entry-planner.ts";
 import { checkSymlinkTarget, safeEntryPath } from "../../../functions/archives/entry-path.ts";
+import { EntryPlanner } from "../../../functions/archives/entry-planner.ts";
 import { ArchiveError } from "../../../functions/archives/errors.ts";
 
 const codeOf = (run: () => unknown) => {
@@ -20,9 +20,12 @@ describe("safeEntryPath", () => {
     expect(safeEntryPath("a..b/..c", "x.tar")).toBe("a..b/..c");
   });
 
-  it.each([["../a"], ["a/../../b"], ["/etc/passwd"], ["C:\\x"], ["c:x"], ["a\u0000b"], ["..\\a"]])("refuses %s", (name) => {
-    expect(codeOf(() => safeEntryPath(name, "x.tar"))).toBe("unsafe-path");
-  });
+  it.each([["../a"], ["a/../../b"], ["/etc/passwd"], ["C:\\x"], ["c:x"], ["a\u0000b"], ["..\\a"]])(
+    "refuses %s",
+    (name) => {
+      expect(codeOf(() => safeEntryPath(name, "x.tar"))).toBe("unsafe-path");
+    },
+  );
 });
 
 describe("checkSymlinkTarget", () => {

@@ -56,7 +56,12 @@ afterAll(async () => {
 
 async function call(
   pathAndQuery: string,
-  options: { method?: string; body?: unknown; identity?: Identity | null; headers?: Record<string, string> } = {},
+  options: {
+    method?: string;
+    body?: unknown;
+    identity?: Identity | null;
+    headers?: Record<string, string>;
+  } = {},
 ) {
   const url = new URL(pathAndQuery, "http://x");
   const req: ApiRequest = {
@@ -85,7 +90,10 @@ describe("dashboard API: access", () => {
     const hide = await call(`/api/units/${seeded.failed}/hide`, { method: "POST", body: {} });
     expect(hide.status).toBe(403);
     expect(hide.json.error).toContain("operator");
-    const answer = await call(`/api/decisions/${seeded.decision}`, { method: "POST", body: { answer: "none" } });
+    const answer = await call(`/api/decisions/${seeded.decision}`, {
+      method: "POST",
+      body: { answer: "none" },
+    });
     expect(answer.status).toBe(403);
   });
 
@@ -103,9 +111,10 @@ describe("dashboard API: units", () => {
   it("lists units with status and progress, newest first", async () => {
     const res = await call("/api/units");
     expect(res.status).toBe(200);
-    const byName = new Map<string, { status: string; progress: { fraction: number; currentJob: string | null } }>(
-      res.json.units.map((u: { name: string; type: string }) => [`${u.name}:${u.type}`, u]),
-    );
+    const byName = new Map<
+      string,
+      { status: string; progress: { fraction: number; currentJob: string | null } }
+    >(res.json.units.map((u: { name: string; type: string }) => [`${u.name}:${u.type}`, u]));
     expect(res.json.total).toBe(4);
     expect(byName.get("alpha-records:transfer")!.progress.fraction).toBe(1);
     expect(byName.get("broken-deposit:transfer")!.status).toBe("rejected");
@@ -185,7 +194,11 @@ describe("dashboard API: jobs and tasks", () => {
     const page = await call(`/api/jobs/${jobId}/tasks?limit=2`);
     expect(page.json.total).toBe(4);
     expect(page.json.tasks.map((t: { seq: number }) => t.seq)).toEqual([2, 0]);
-    expect(page.json.tasks[0]).toMatchObject({ command: "assign-checksums", exitCode: 2, stderr: "bad batch" });
+    expect(page.json.tasks[0]).toMatchObject({
+      command: "assign-checksums",
+      exitCode: 2,
+      stderr: "bad batch",
+    });
     expect(page.json.tasks[1].arguments).toEqual(["--unit"]);
     expect(typeof page.json.tasks[0].startedAt).toBe("string");
     expect(page.json.tasks[0].durationMs).toBeGreaterThanOrEqual(0);
@@ -249,7 +262,10 @@ describe("dashboard API: files, events, AIP", () => {
   it("gives the AIP's location and a download of the stored file", async () => {
     const aip = await call(`/api/units/${seeded.completedSip}/aip`);
     expect(aip.json.aip.location).toBe(aipFile);
-    expect(aip.json.download).toMatchObject({ kind: "file", url: `/api/units/${seeded.completedSip}/aip/download` });
+    expect(aip.json.download).toMatchObject({
+      kind: "file",
+      url: `/api/units/${seeded.completedSip}/aip/download`,
+    });
     const download = await call(aip.json.download.url);
     expect(download.status).toBe(200);
     expect(download.file).toMatchObject({ path: aipFile, size: 19, name: "alpha-records.7z" });
@@ -284,16 +300,28 @@ describe("dashboard API: decisions, hiding, transfers", () => {
   });
 
   it("hides finished units from the lists, keeps them retrievable, and refuses to hide a running one", async () => {
-    const running = await call(`/api/units/${seeded.running}/hide`, { method: "POST", body: {}, identity: OPERATOR });
+    const running = await call(`/api/units/${seeded.running}/hide`, {
+      method: "POST",
+      body: {},
+      identity: OPERATOR,
+    });
     expect(running.status).toBe(409);
-    const hide = await call(`/api/units/${seeded.failed}/hide`, { method: "POST", body: {}, identity: OPERATOR });
+    const hide = await call(`/api/units/${seeded.failed}/hide`, {
+      method: "POST",
+      body: {},
+      identity: OPERATOR,
+    });
     expect(hide.json).toEqual({ id: seeded.failed, hidden: true });
     const listed = (await call("/api/units")).json.units.map((u: { id: string }) => u.id);
     expect(listed).not.toContain(seeded.failed);
     const all = (await call("/api/units?includeHidden=true")).json.units.map((u: { id: string }) => u.id);
     expect(all).toContain(seeded.failed);
     expect((await call(`/api/units/${seeded.failed}`)).json.unit.hidden).toBe(true);
-    await call(`/api/units/${seeded.failed}/hide`, { method: "POST", body: { hidden: false }, identity: OPERATOR });
+    await call(`/api/units/${seeded.failed}/hide`, {
+      method: "POST",
+      body: { hidden: false },
+      identity: OPERATOR,
+    });
 
     const cleared = await call("/api/units/clear", {
       method: "POST",
@@ -320,7 +348,11 @@ describe("dashboard API: decisions, hiding, transfers", () => {
       identity: OPERATOR,
     });
     expect(traversal.status).toBe(400);
-    const byPath = await call("/api/transfers", { method: "POST", body: { path: "/tmp" }, identity: OPERATOR });
+    const byPath = await call("/api/transfers", {
+      method: "POST",
+      body: { path: "/tmp" },
+      identity: OPERATOR,
+    });
     expect(byPath.status).toBe(400);
     expect(byPath.json.error).toContain("upload");
     const notJson = await handle({

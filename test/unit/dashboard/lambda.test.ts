@@ -4,7 +4,11 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RdsDataSql } from "../../../functions/adapters/aws/rds-data-sql.ts";
 import { TaskStore } from "../../../functions/core/store/task-store.ts";
-import { groupsOf, type HttpApiEvent, identityFromClaims } from "../../../functions/dashboard/lambda-event.ts";
+import {
+  groupsOf,
+  type HttpApiEvent,
+  identityFromClaims,
+} from "../../../functions/dashboard/lambda-event.ts";
 import { configFromEnv, createApiFunction } from "../../../functions/handlers/api.ts";
 import { type DataApiServer, startDataApiServer } from "../../helpers/local-aws/data-api-server.ts";
 import { type LocalS3, startLocalS3 } from "../../helpers/local-aws/s3-server.ts";
@@ -109,7 +113,9 @@ describe("the api function (HTTP API v2 → handleApiRequest)", () => {
   });
 
   it("strips a named stage from the path", async () => {
-    const res = await api(event("GET", `/prod/api/units/${seeded.failed}/failed-tasks`, { claims: reader, stage: "prod" }));
+    const res = await api(
+      event("GET", `/prod/api/units/${seeded.failed}/failed-tasks`, { claims: reader, stage: "prod" }),
+    );
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body).tasks[0].stderr).toContain("objects/");
   });
@@ -128,13 +134,19 @@ describe("the api function (HTTP API v2 → handleApiRequest)", () => {
     expect(download.kind).toBe("url");
     const fetched = await fetch(download.url);
     expect(Buffer.from(await fetched.arrayBuffer())).toEqual(AIP_BYTES);
-    const redirect = await api(event("GET", `/api/units/${seeded.completedSip}/aip/download`, { claims: reader }));
+    const redirect = await api(
+      event("GET", `/api/units/${seeded.completedSip}/aip/download`, { claims: reader }),
+    );
     expect(redirect.statusCode).toBe(302);
-    expect(redirect.headers.location).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/aips\/alpha-records\.7z\?.*X-Amz-Signature=/);
+    expect(redirect.headers.location).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/aips\/alpha-records\.7z\?.*X-Amz-Signature=/,
+    );
   });
 
   it("hands an operator a presigned upload into the transfer bucket's prefix", async () => {
-    const res = await api(event("POST", "/api/transfers/uploads", { claims: operator, body: { filename: "deposit.zip" } }));
+    const res = await api(
+      event("POST", "/api/transfers/uploads", { claims: operator, body: { filename: "deposit.zip" } }),
+    );
     expect(res.statusCode).toBe(200);
     const upload = JSON.parse(res.body);
     expect(upload.key).toBe("transfers/deposit.zip");
@@ -156,7 +168,9 @@ describe("claims → identity", () => {
   it("requires the reader group when one is configured, and a subject always", () => {
     const roles = { operatorGroup: "operators", readerGroup: "archivists" };
     expect(identityFromClaims({ sub: "x", "cognito:groups": "[guests]" }, roles)?.roles).toEqual([]);
-    expect(identityFromClaims({ sub: "x", "cognito:groups": "[archivists]" }, roles)?.roles).toEqual(["reader"]);
+    expect(identityFromClaims({ sub: "x", "cognito:groups": "[archivists]" }, roles)?.roles).toEqual([
+      "reader",
+    ]);
     expect(identityFromClaims({ sub: "x", "cognito:groups": "[operators]" }, roles)?.roles).toEqual([
       "reader",
       "operator",

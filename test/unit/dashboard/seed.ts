@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { PRESETS } from "../../../workflows/processing-config.ts";
 import type { UnitRecord, UnitStatus } from "../../../functions/core/model.ts";
 import type { TaskStore } from "../../../functions/core/store/task-store.ts";
 import { DecisionStore } from "../../../functions/dashboard/decisions.ts";
+import { PRESETS } from "../../../workflows/processing-config.ts";
 
 /**
  * A store holding what the dashboard must show: a completed transfer with its SIP and AIP, a
@@ -244,7 +244,10 @@ export async function manyUnits(store: TaskStore, count: number): Promise<void> 
 }
 
 /** A unit whose one job has `count` tasks, all done, every 100th failed (the 10,000-task job). */
-export async function bigJobUnit(store: TaskStore, count: number): Promise<{ unitId: string; jobId: string }> {
+export async function bigJobUnit(
+  store: TaskStore,
+  count: number,
+): Promise<{ unitId: string; jobId: string }> {
   const unit = unitRecord({ name: "huge-job", status: "completed" });
   await store.createUnit(unit);
   const { jobId } = await addJob(

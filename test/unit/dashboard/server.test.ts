@@ -1,5 +1,5 @@
-import { request } from "node:http";
 import { mkdir, rm, writeFile } from "node:fs/promises";
+import { request } from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openRuntime, type Runtime } from "../../../functions/cli/runtime.ts";
@@ -47,12 +47,18 @@ describe("stepmatica serve's HTTP server", () => {
 
   it("refuses API requests without the right token, and accepts it as a header or in the query", async () => {
     expect((await fetch(`${base()}/api/units`)).status).toBe(401);
-    expect((await fetch(`${base()}/api/units`, { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+    expect((await fetch(`${base()}/api/units`, { headers: { authorization: "Bearer wrong" } })).status).toBe(
+      401,
+    );
     expect((await fetch(`${base()}/api/units?token=${server.token.slice(1)}`)).status).toBe(401);
     expect((await fetch(`${base()}/api/stream`)).status).toBe(401);
     expect((await fetch(`${base()}/api/units`, { headers: bearer() })).status).toBe(200);
     const me = await fetch(`${base()}/api/me?token=${server.token}`);
-    expect(await me.json()).toMatchObject({ subject: "local", roles: ["operator"], transferIntake: "local-path" });
+    expect(await me.json()).toMatchObject({
+      subject: "local",
+      roles: ["operator"],
+      transferIntake: "local-path",
+    });
   });
 
   it("serves the page with a strict content security policy, and nothing outside its folder", async () => {

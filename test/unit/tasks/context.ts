@@ -77,6 +77,7 @@ export class UnitState {
         listTasks: async () => [],
       },
       objects: {} as TaskContext["objects"],
+      transfers: null,
       signal: new AbortController().signal,
       stdout: (line) => stdout.push(line),
       stderr: (line) => stderr.push(line),

@@ -1,0 +1,94 @@
+import type { ObjectStore } from "../ports/object-store.ts";
+import type { SqlClient } from "../ports/sql.ts";
+import type { TaskQueue } from "../ports/task-queue.ts";
+
+/** Calls a run makes through the ports, as the AWS services would bill them. */
+export interface CallCounts {
+  /** RDS Data API requests: one per statement, plus Begin/Commit per transaction. */
+  dataApi: number;
+  /** SQS requests: SendMessageBatch per 10 messages, ReceiveMessage, DeleteMessage, ChangeMessageVisibility. */
+  sqs: number;
+  /** S3 requests: PUT per stored object, GET per read or fixity re-read. */
+  s3Put: number;
+  s3Get: number;
+  /** Queue deliveries that would be Lambda invocations (light) or worker work (heavy). */
+  lightDeliveries: number;
+  heavyDeliveries: number;
+}
+
+export const zeroCounts = (): CallCounts => ({
+  dataApi: 0,
+  sqs: 0,
+  s3Put: 0,
+  s3Get: 0,
+  lightDeliveries: 0,
+  heavyDeliveries: 0,
+});
+
+/** Wraps a SqlClient to count statements and transactions as Data API requests. */
+export function countingSql(inner: SqlClient, counts: CallCounts): SqlClient {
+  const wrap = (client: SqlClient): SqlClient => ({
+    query: (text, params) => {
+      counts.dataApi += 1;
+      return client.query(text, params);
+    },
+    transaction: (fn) => {
+      counts.dataApi += 2; // BeginTransaction + CommitTransaction
+      return client.transaction((tx) => fn(wrap(tx)));
+    },
+    close: () => client.close(),
+  });
+  return wrap(inner);
+}
+
+export function countingQueue(inner: TaskQueue, counts: CallCounts): TaskQueue {
+  return {
+    send: (queue, messages) => {
+      counts.sqs += Math.ceil(messages.length / 10);
+      return inner.send(queue, messages);
+    },
+    receive: async (queue, options) => {
+      counts.sqs += 1;
+      const got = await inner.receive(queue, options);
+      if (queue === "light") counts.lightDeliveries += got.length;
+      else counts.heavyDeliveries += got.length;
+      return got;
+    },
+    delete: (queue, receipt) => {
+      counts.sqs += 1;
+      return inner.delete(queue, receipt);
+    },
+    extendVisibility: (queue, receipt, ms) => {
+      counts.sqs += 1;
+      return inner.extendVisibility(queue, receipt, ms);
+    },
+    close: () => inner.close(),
+  };
+}
+
+export function countingObjects(inner: ObjectStore, counts: CallCounts): ObjectStore {
+  return {
+    putFile: (key, local, options) => {
+      counts.s3Put += 1;
+      return inner.putFile(key, local, options);
+    },
+    getToFile: (key, local) => {
+      counts.s3Get += 1;
+      return inner.getToFile(key, local);
+    },
+    openRead: (key) => {
+      counts.s3Get += 1;
+      return inner.openRead(key);
+    },
+    head: (key) => {
+      counts.s3Get += 1;
+      return inner.head(key);
+    },
+    list: (prefix) => inner.list(prefix),
+    sha256: (key) => {
+      counts.s3Get += 1;
+      return inner.sha256(key);
+    },
+    locationOf: (key) => inner.locationOf(key),
+  };
+}

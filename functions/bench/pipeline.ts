@@ -1,0 +1,97 @@
+import { randomUUID } from "node:crypto";
+import { mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { PRESETS, resolveConfig } from "../../workflows/processing-config.ts";
+import { sipIdOf } from "../core/ids.ts";
+import { startTransfer } from "../core/start-transfer.ts";
+import { followToEnd } from "../cli/follow.ts";
+import { openRuntime } from "../cli/runtime.ts";
+import { type CallCounts, countingObjects, countingQueue, countingSql, zeroCounts } from "./counting.ts";
+import { smallFiles } from "./workload.ts";
+
+export interface PipelineResult {
+  files: number;
+  wall_s: number;
+  files_per_s: number;
+  cpu_s: number;
+  peak_rss_mb: number;
+  transitions: number;
+  /** Job-state entries: each is one dispatch-job invocation on AWS. */
+  jobs: number;
+  status: string;
+  calls: CallCounts;
+  /** Seconds spent in tasks by queue (Lambda duration for light, worker time for heavy). */
+  task_seconds: { light: number; heavy: number };
+}
+
+/**
+ * One transfer of `files` small files through transfer and ingest on the embedded runtime, with
+ * the `automated` configuration (virus scanning on, normalization off, AIP uncompressed).
+ */
+export async function runPipeline(home: string, scratch: string, files: number): Promise<PipelineResult> {
+  const source = path.join(scratch, `transfer-${files}`);
+  await rm(source, { recursive: true, force: true });
+  await mkdir(source, { recursive: true });
+  await smallFiles(source, files);
+  const counts = zeroCounts();
+  const rt = await openRuntime({
+    home,
+    out: path.join(scratch, "aips"),
+    instrument: {
+      sql: (inner) => countingSql(inner, counts),
+      queue: (inner) => countingQueue(inner, counts),
+      objects: (inner) => countingObjects(inner, counts),
+    },
+  });
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  try {
+    const id = randomUUID();
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    await startTransfer(rt, {
+      id,
+      name: `bench-${files}`,
+      source: `file://${source}`,
+      config: resolveConfig(PRESETS.automated, ["aip_compression=none", "normalize=none", "scan_for_viruses=true"]),
+    });
+    const summary = await followToEnd(rt, id);
+    const wall = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    const transitions = await rt.sql.query<{ n: number }>(
+      "select coalesce(sum(transitions), 0)::int as n from executions where unit_id in ($1::uuid, $2::uuid)",
+      [id, sipIdOf(id)],
+    );
+    const taskTime = await rt.sql.query<{ queue: string; s: number }>(
+      `select t.queue, coalesce(sum(extract(epoch from (t.ended_at - t.started_at))), 0)::float8 as s
+       from tasks t join jobs j on j.id = t.job_id where j.unit_id in ($1::uuid, $2::uuid) group by t.queue`,
+      [id, sipIdOf(id)],
+    );
+    const jobs = await rt.sql.query<{ n: number }>(
+      "select count(*)::int as n from jobs where unit_id in ($1::uuid, $2::uuid)",
+      [id, sipIdOf(id)],
+    );
+    const seconds = (q: string) => Number(taskTime.rows.find((r) => r.queue === q)?.s ?? 0);
+    return {
+      files,
+      wall_s: round(wall),
+      files_per_s: round(files / wall),
+      cpu_s: round((used.user + used.system) / 1e6),
+      peak_rss_mb: round(peak / 2 ** 20),
+      transitions: Number(transitions.rows[0]?.n ?? 0),
+      jobs: Number(jobs.rows[0]?.n ?? 0),
+      status: summary.status === "completed" ? "completed" : `${summary.status}: ${summary.reason}`,
+      calls: counts,
+      task_seconds: { light: round(seconds("light")), heavy: round(seconds("heavy")) },
+    };
+  } finally {
+    clearInterval(sampler);
+    await rt.close();
+    await rm(source, { recursive: true, force: true });
+    await rm(path.join(scratch, "aips"), { recursive: true, force: true });
+  }
+}
+
+export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;

@@ -1,0 +1,56 @@
+import { execFile } from "node:child_process";
+import { open, rm } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { digestFile } from "../tasks/hashing.ts";
+import { round } from "./pipeline.ts";
+
+const run = promisify(execFile);
+
+/** Writes `bytes` of non-repeating-looking data (hashing must not be helped by a sparse or zero file). */
+async function bigFile(file: string, bytes: number): Promise<void> {
+  const handle = await open(file, "w");
+  const block = Buffer.alloc(1 << 20);
+  for (let i = 0; i < block.length; i++) block[i] = (i * 131 + (i >> 9)) & 0xff;
+  try {
+    for (let written = 0; written < bytes; written += block.length) {
+      block.writeUInt32LE(written >>> 0, 0);
+      await handle.write(block, 0, Math.min(block.length, bytes - written));
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value: T }> {
+  const start = performance.now();
+  const value = await fn();
+  return { seconds: (performance.now() - start) / 1000, value };
+}
+
+/** The checksum module against sha256sum and openssl on one file, in the same run (warm page cache for all). */
+export async function benchSha256(scratch: string, bytes: number) {
+  const file = path.join(scratch, "sha256-bench.bin");
+  await bigFile(file, bytes);
+  try {
+    await run("cat", [file], { maxBuffer: 1 << 30, encoding: "buffer" }).catch(() => {}); // warm the cache
+    const mine = await timed(() => digestFile(file, ["sha256"]));
+    const coreutils = await timed(() => run("sha256sum", [file]));
+    const openssl = await timed(() => run("openssl", ["dgst", "-sha256", file]));
+    const digest = mine.value.digests.sha256!;
+    const agree =
+      coreutils.value.stdout.startsWith(digest) && openssl.value.stdout.trim().endsWith(digest);
+    if (!agree) throw new Error("sha256 benchmark: the three digests differ");
+    const mb = bytes / 1e6;
+    const fastestTool = Math.min(coreutils.seconds, openssl.seconds);
+    return {
+      bytes,
+      module_mb_s: round(mb / mine.seconds),
+      sha256sum_mb_s: round(mb / coreutils.seconds),
+      openssl_mb_s: round(mb / openssl.seconds),
+      ratio: round(fastestTool / mine.seconds, 3),
+    };
+  } finally {
+    await rm(file, { force: true });
+  }
+}
