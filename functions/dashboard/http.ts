@@ -24,7 +24,7 @@ export function cacheable(req: ApiRequest, value: unknown): ApiResponse {
   const body = JSON.stringify(value);
   const etag = `"${createHash("sha1").update(body).digest("base64url").slice(0, 27)}"`;
   const seen = req.headers["if-none-match"];
-  if (seen && seen.split(",").some((t) => t.trim().replace(/^W\//, "") === etag)) {
+  if (seen?.split(",").some((t) => t.trim().replace(/^W\//, "") === etag)) {
     return { status: 304, headers: { etag, "cache-control": "no-cache" }, body: "" };
   }
   return { status: 200, headers: { ...BASE_HEADERS, etag }, body };

@@ -27,7 +27,11 @@ export async function handler(event: MigrateEvent): Promise<MigrateResponse> {
   const database = required("DB_NAME");
   const physicalResourceId = event.PhysicalResourceId ?? `stepmatica-migrations-${database}`;
   if (event.RequestType === "Delete") return { PhysicalResourceId: physicalResourceId };
-  const sql = new RdsDataSql({ resourceArn: required("DB_CLUSTER_ARN"), secretArn: required("DB_SECRET_ARN"), database });
+  const sql = new RdsDataSql({
+    resourceArn: required("DB_CLUSTER_ARN"),
+    secretArn: required("DB_SECRET_ARN"),
+    database,
+  });
   try {
     const applied = await migrate(sql);
     console.log(JSON.stringify({ message: "migrations applied", applied, requestType: event.RequestType }));

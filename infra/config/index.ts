@@ -1,4 +1,10 @@
-import { describeIssues, STAGE_NAMES, type StageConfig, StageConfigSchema, type StageName } from "./schema.ts";
+import {
+  describeIssues,
+  STAGE_NAMES,
+  type StageConfig,
+  StageConfigSchema,
+  type StageName,
+} from "./schema.ts";
 import { STAGES } from "./stages.ts";
 
 export { STAGE_NAMES, type StageConfig, type StageName } from "./schema.ts";
@@ -18,7 +24,9 @@ export type ContextValues = Partial<Record<(typeof CONTEXT_KEYS)[number], unknow
 export function getStageConfig(stage: StageName, overrides: Partial<StageConfig> = {}): StageConfig {
   const parsed = StageConfigSchema.safeParse({ ...STAGES[stage], ...overrides });
   if (!parsed.success) {
-    throw new StageConfigError(`stepmatica ${stage} configuration is invalid:\n${describeIssues(parsed.error)}`);
+    throw new StageConfigError(
+      `stepmatica ${stage} configuration is invalid:\n${describeIssues(parsed.error)}`,
+    );
   }
   return parsed.data;
 }
@@ -36,7 +44,9 @@ export function selectStages(context: ContextValues): StageConfig[] {
     );
   }
   if (env === undefined && (context.account !== undefined || context.region !== undefined)) {
-    throw new StageConfigError('context "account"/"region" apply to one environment: add -c env=staging|production');
+    throw new StageConfigError(
+      'context "account"/"region" apply to one environment: add -c env=staging|production',
+    );
   }
   const overrides: Partial<StageConfig> = {};
   for (const key of ["account", "region", "alarmEmail"] as const) {

@@ -32,11 +32,9 @@ export const StageConfigSchema = z
     /** "retain": data stores survive stack deletion and are deletion-protected; "destroy": a clean teardown. */
     removalPolicy: z.enum(["destroy", "retain"]),
     alarmEmail: z.email().optional(),
-    logRetentionDays: z
-      .number()
-      .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
-        message: `must be one of ${LOG_RETENTION_DAYS.join(", ")}`,
-      }),
+    logRetentionDays: z.number().refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+      message: `must be one of ${LOG_RETENTION_DAYS.join(", ")}`,
+    }),
     network: z
       .object({
         maxAzs: int(2, 3),
@@ -79,7 +77,9 @@ export const StageConfigSchema = z
     workers: z
       .object({
         /** An ARM64 (Graviton) instance type: the worker image is built for linux/arm64. */
-        instanceType: z.string().regex(/^[a-z]+\d+g[a-z]*\.[a-z0-9]+$/, "an ARM64 (Graviton) type, e.g. m7g.large"),
+        instanceType: z
+          .string()
+          .regex(/^[a-z]+\d+g[a-z]*\.[a-z0-9]+$/, "an ARM64 (Graviton) type, e.g. m7g.large"),
         minInstances: int(0, 100),
         maxInstances: int(1, 100),
         minTasks: int(0, 100),
@@ -92,10 +92,14 @@ export const StageConfigSchema = z
         /** ECS managed termination protection on the capacity provider. */
         instanceTerminationProtection: z.boolean(),
       })
-      .refine((w) => w.minInstances <= w.maxInstances, { message: "minInstances must not exceed maxInstances" })
+      .refine((w) => w.minInstances <= w.maxInstances, {
+        message: "minInstances must not exceed maxInstances",
+      })
       .refine((w) => w.minTasks <= w.maxTasks, { message: "minTasks must not exceed maxTasks" }),
     pipeline: z.object({
-      transferPrefix: z.string().regex(/^[a-z0-9][a-z0-9-]*\/$/, 'a key prefix ending in "/", e.g. transfers/'),
+      transferPrefix: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9-]*\/$/, 'a key prefix ending in "/", e.g. transfers/'),
       maxTransferBytes: z.number().int().positive(),
       defaultConfig: z.enum(["default", "automated"]),
     }),

@@ -14,7 +14,12 @@ export const STAGES: Record<StageName, StageConfig> = {
     storage: { transferLeftoverDays: 7, aipNoncurrentVersionDays: 30 },
     database: { minCapacity: 0, maxCapacity: 4, readers: 0, backupRetentionDays: 1 },
     cache: { maxDataStorageGb: 1, maxEcpuPerSecond: 5000, snapshotRetentionDays: 0 },
-    functions: { memoryMb: 1024, runTasksTimeoutSeconds: 300, runTasksBatchSize: 5, runTasksMaxConcurrency: 10 },
+    functions: {
+      memoryMb: 1024,
+      runTasksTimeoutSeconds: 300,
+      runTasksBatchSize: 5,
+      runTasksMaxConcurrency: 10,
+    },
     workers: {
       instanceType: "t4g.large",
       minInstances: 0,
@@ -38,7 +43,12 @@ export const STAGES: Record<StageName, StageConfig> = {
     storage: { transferLeftoverDays: 30, aipNoncurrentVersionDays: 365 },
     database: { minCapacity: 0.5, maxCapacity: 16, readers: 1, backupRetentionDays: 14 },
     cache: { maxDataStorageGb: 5, maxEcpuPerSecond: 50_000, snapshotRetentionDays: 7 },
-    functions: { memoryMb: 2048, runTasksTimeoutSeconds: 600, runTasksBatchSize: 5, runTasksMaxConcurrency: 50 },
+    functions: {
+      memoryMb: 2048,
+      runTasksTimeoutSeconds: 600,
+      runTasksBatchSize: 5,
+      runTasksMaxConcurrency: 50,
+    },
     workers: {
       instanceType: "m7g.large",
       minInstances: 1,

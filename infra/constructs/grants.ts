@@ -11,8 +11,17 @@ export function allow(grantee: IGrantable, actions: string[], resources: string[
 }
 
 /** Read objects under one key pattern of a bucket (and list the bucket). */
-export function readObjects(grantee: IGrantable & IConstruct, bucket: Bucket, keyPattern: string, why: string): void {
-  allow(grantee, ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAttributes"], [bucket.arnForObjects(keyPattern)]);
+export function readObjects(
+  grantee: IGrantable & IConstruct,
+  bucket: Bucket,
+  keyPattern: string,
+  why: string,
+): void {
+  allow(
+    grantee,
+    ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAttributes"],
+    [bucket.arnForObjects(keyPattern)],
+  );
   allow(grantee, ["s3:ListBucket"], [bucket.bucketArn]);
   acknowledgeObjects(grantee, bucket, keyPattern, why);
 }
@@ -37,7 +46,11 @@ export function readWriteObjects(grantee: IGrantable & IConstruct, bucket: Bucke
 
 /** SendTaskSuccess/Failure/Heartbeat on the state machines, by ARN. */
 export function grantTaskResponse(grantee: IGrantable, stateMachineArns: string[]): void {
-  allow(grantee, ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"], stateMachineArns);
+  allow(
+    grantee,
+    ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
+    stateMachineArns,
+  );
 }
 
 function acknowledgeObjects(grantee: IConstruct, bucket: Bucket, keyPattern: string, why: string): void {

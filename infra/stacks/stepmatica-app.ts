@@ -1,7 +1,7 @@
 import { type App, Aspects, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
-import { type ContextValues, CONTEXT_KEYS, selectStages } from "../config/index.ts";
 import { StageDefaults } from "../aspects.ts";
+import { CONTEXT_KEYS, type ContextValues, selectStages } from "../config/index.ts";
 import { StepmaticaStack } from "./stepmatica-stack.ts";
 
 export interface StepmaticaAppOptions {
@@ -20,7 +20,8 @@ export function readContext(app: App): ContextValues {
  */
 export function addStepmaticaStacks(app: App, options: StepmaticaAppOptions = {}): StepmaticaStack[] {
   const stacks = selectStages(readContext(app)).map((config) => {
-    const env = config.account || config.region ? { account: config.account, region: config.region } : undefined;
+    const env =
+      config.account || config.region ? { account: config.account, region: config.region } : undefined;
     const stack = new StepmaticaStack(app, config.stackName, {
       config,
       stackName: config.stackName,

@@ -69,7 +69,13 @@ export class StepmaticaStack extends Stack {
       aipBucket: this.storage.aipBucket.bucketName,
       dipBucket: this.storage.dipBucket.bucketName,
     });
-    const shared = { config, vpc, subnets, accessPoint: this.workingStorage.accessPoint, storage: this.storage };
+    const shared = {
+      config,
+      vpc,
+      subnets,
+      accessPoint: this.workingStorage.accessPoint,
+      storage: this.storage,
+    };
     this.functions = new Functions(this, "Functions", {
       ...shared,
       securityGroup: functionsSecurityGroup,
@@ -100,7 +106,10 @@ export class StepmaticaStack extends Stack {
         HeavyTasks: this.queues.heavyDeadLetter,
         TransferEvents: this.queues.eventsDeadLetter,
       },
-      criticalFunctions: { StartTransfer: this.functions.startTransfer, DispatchJob: this.functions.dispatchJob },
+      criticalFunctions: {
+        StartTransfer: this.functions.startTransfer,
+        DispatchJob: this.functions.dispatchJob,
+      },
       runTasks: this.functions.runTasks,
     });
     this.outputs();
@@ -108,8 +117,13 @@ export class StepmaticaStack extends Stack {
 
   /** Stack outputs: the post-deploy smoke test and the README read these names. */
   private outputs(): void {
-    const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
-    out("TransferBucketName", this.storage.transferBucket.bucketName, `Upload transfers here under ${this.config.pipeline.transferPrefix}`);
+    const out = (id: string, value: string, description: string) =>
+      new CfnOutput(this, id, { value, description });
+    out(
+      "TransferBucketName",
+      this.storage.transferBucket.bucketName,
+      `Upload transfers here under ${this.config.pipeline.transferPrefix}`,
+    );
     out("AipBucketName", this.storage.aipBucket.bucketName, "AIPs are stored here");
     out("DipBucketName", this.storage.dipBucket.bucketName, "DIPs are stored here");
     out("TransferPrefix", this.config.pipeline.transferPrefix, "Key prefix that starts a transfer");

@@ -36,9 +36,7 @@ async function startFromPage(source: string): Promise<void> {
   await page.fill("#start-transfer input[name=path]", source);
   await page.selectOption("#start-transfer select", "automated");
   await page.click("#start-transfer button[type=submit]");
-  await page.waitForFunction(() =>
-    /Started [0-9a-f-]{36}/.test(document.querySelector("#start-transfer")?.textContent ?? ""),
-  );
+  await page.locator("#start-transfer", { hasText: /Started [0-9a-f-]{36}/ }).waitFor();
 }
 
 /** Opens a job of the tree (if it is not open yet) and shows its first task's output. */
@@ -51,24 +49,20 @@ async function openFirstTask(jobDescription: string): Promise<void> {
 
 /** Waits for the list (refreshed live by the server's event stream) to show a transfer with this status. */
 async function waitForRow(name: string, status: string): Promise<void> {
-  await page
-    .waitForFunction(
-      ([n, s]) =>
-        [...document.querySelectorAll("table.units tbody tr")].some(
-          (tr) =>
-            tr.querySelector("td a")?.textContent === n &&
-            tr.textContent?.includes("transfer") &&
-            tr.querySelector(".badge")?.textContent === s,
-        ),
-      [name, status],
-      { timeout: 60_000 },
-    )
-    .catch(async (error: Error) => {
-      throw new Error(
-        `${error.message}\nthe list shows:\n${await page.textContent("table.units").catch(() => "")}`,
-      );
-    });
+  const row = page
+    .locator("table.units tbody tr")
+    .filter({ has: page.getByRole("link", { name, exact: true }) })
+    .filter({ has: page.locator("td", { hasText: /^transfer$/ }) })
+    .filter({ has: page.locator(".badge", { hasText: new RegExp(`^${status}$`) }) });
+  await row.waitFor({ timeout: 60_000 }).catch(async (error: Error) => {
+    throw new Error(
+      `${error.message}\nthe list shows:\n${await page.textContent("table.units").catch(() => "")}`,
+    );
+  });
 }
+
+/** A global the page would set if injected markup ever ran. */
+const xssMarker = () => page.evaluate("window.__xss");
 
 describe("the dashboard in Chromium, against stepmatica serve", () => {
   it("prints the page's URL with a token first, and refuses the API without it", async () => {
@@ -100,7 +94,7 @@ describe("the dashboard in Chromium, against stepmatica serve", () => {
     // The name and the stdout hold markup: it must show as text, never become elements or run.
     expect(await page.locator("main img").count()).toBe(0);
     expect(await page.locator("main b").count()).toBe(0);
-    expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await xssMarker()).toBeUndefined();
 
     await page.click('.tabs button:text("Timeline")');
     await page.waitForSelector(".timeline .row");

@@ -80,11 +80,11 @@ describe("the dashboard with 1,000 units and a 10,000-task job", () => {
     expect(await page.textContent(".pager")).toContain("1–50 of 1,005");
     const next = await timed(
       () => page.click(".pager button:text('Next ›')"),
-      () => page.waitForFunction(() => document.querySelector(".pager")?.textContent?.includes("51–100")),
+      () => page.locator(".pager", { hasText: "51–100" }).waitFor(),
     );
     expect(next).toBeLessThan(RENDER_BUDGET_MS);
     await page.fill("input[type=search]", "bulk-0999");
-    await page.waitForFunction(() => document.querySelectorAll("table.units tbody tr").length === 1);
+    await page.waitForFunction("document.querySelectorAll('table.units tbody tr').length === 1");
     expect(await page.textContent("table.units tbody")).toContain("bulk-0999");
   });
 
@@ -105,16 +105,13 @@ describe("the dashboard with 1,000 units and a 10,000-task job", () => {
     expect(await page.textContent(".tree .job .pager")).toContain("1–100 of 10,000");
     const next = await timed(
       () => page.click(".tree .job .pager button:text('Next ›')"),
-      () =>
-        page.waitForFunction(() =>
-          document.querySelector(".tree .job .pager")?.textContent?.includes("101–200"),
-        ),
+      () => page.locator(".tree .job .pager", { hasText: "101–200" }).waitFor(),
     );
     expect(next).toBeLessThan(RENDER_BUDGET_MS);
     expect(await page.locator(".tree .job .task.failed").count()).toBe(0);
     // The page still answers input at once: nothing long is running on its main thread.
     const echo = await timed(
-      () => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve))),
+      () => page.evaluate("new Promise((resolve) => requestAnimationFrame(resolve))"),
       async () => {},
     );
     expect(echo).toBeLessThan(200);
@@ -134,7 +131,7 @@ describe("the dashboard with 1,000 units and a 10,000-task job", () => {
     expect(await page.textContent("#task-stdout")).toBe(HOSTILE_STDOUT);
     expect(await page.locator("#task-stdout *").count()).toBe(0);
     expect(await page.locator("main img, main script").count()).toBe(0);
-    expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.evaluate("window.__xss")).toBeUndefined();
     expect(pageErrors).toEqual([]);
   });
 });

@@ -46,7 +46,7 @@ export async function openBox(options: { defaultConfig: "default" | "automated" 
   const heavy = await sqs.createQueue(5);
   const redis = new Redis(REDIS_URL);
 
-  const env = readEnvironment({
+  const rawEnv: Record<string, string> = {
     STEPMATICA_STAGE: "box",
     STATE_MACHINE_TRANSFER_ARN: LOCAL_ARNS.IngestStateMachineArn.replace("ingest", "transfer"),
     STATE_MACHINE_INGEST_ARN: LOCAL_ARNS.IngestStateMachineArn,
@@ -66,7 +66,8 @@ export async function openBox(options: { defaultConfig: "default" | "automated" 
     DEFAULT_CONFIG: options.defaultConfig,
     POWERTOOLS_SERVICE_NAME: "stepmatica-box",
     POWERTOOLS_METRICS_NAMESPACE: "StepmaticaBox",
-  });
+  };
+  const env = readEnvironment(rawEnv);
 
   // The engine is Step Functions' stand-in; its Task states call the real dispatch-job handler.
   let dispatch: (payload: unknown) => Promise<unknown> = async () => {
@@ -98,6 +99,8 @@ export async function openBox(options: { defaultConfig: "default" | "automated" 
 
   return {
     env,
+    /** The variables as the infrastructure sets them (for a worker process). */
+    rawEnv,
     runtime,
     engine,
     admin,
@@ -106,6 +109,7 @@ export async function openBox(options: { defaultConfig: "default" | "automated" 
     redis,
     redisKeyPrefix,
     queues: { light, heavy },
+    dataApiEndpoint: dataApi.endpoint,
     scratch,
     startTransfer: createStartTransferHandler(runtime),
     dispatchJob: createDispatchJobHandler(runtime),

@@ -59,8 +59,9 @@ describe("preservation microservices on the transfer", () => {
         text,
       );
     }
-    // `files` counts the depositor's files; extracted ones are derived from their package.
-    expect(result.json!.files).toBe(Object.keys(deposit.files).length);
+    // `files` counts the original files: what was deposited plus everything extracted from packages
+    // (the three text files and the two packages nested in outer.zip, which are kept as files too).
+    expect(result.json!.files).toBe(Object.keys(deposit.files).length + Object.keys(deposit.nested).length + 2);
     const tree = await listTree(path.join(aip, "data", "objects"));
     expect(
       tree.some((p) => p.startsWith("docs/letter/")),

@@ -25,7 +25,8 @@ describe("the CDK app, synthesized in-process", () => {
       .filter(([, a]) => a.type === "aws:cloudformation:stack")
       .map(([id, a]) => a.properties?.stackName ?? id);
     expect(stackNames.sort()).toEqual(["StepmaticaProduction", "StepmaticaStaging"]);
-    for (const stack of Object.values(synth.stacks)) expect(stack.environment).toBe("aws://unknown-account/unknown-region");
+    for (const stack of Object.values(synth.stacks))
+      expect(stack.environment).toBe("aws://unknown-account/unknown-region");
   });
 
   it("bundles every function with esbuild, locally, into an ESM file", async () => {
@@ -55,7 +56,9 @@ describe("the CDK app, synthesized in-process", () => {
       const top = (await readdir(path.join(synth.outdir, context))).sort();
       expect(top).toEqual(["functions", "package-lock.json", "package.json", "workflows"]);
       const all = await readdir(path.join(synth.outdir, context), { recursive: true });
-      expect(all.filter((p) => /(^|\/)(node_modules|cdk\.out)(\/|$)|\.test\.ts$/.test(String(p)))).toEqual([]);
+      expect(all.filter((p) => /(^|\/)(node_modules|cdk\.out)(\/|$)|\.test\.ts$/.test(String(p)))).toEqual(
+        [],
+      );
     }
   });
 });
@@ -69,7 +72,13 @@ describe("environment selection", () => {
   it("-c env=staging builds only the staging stack; an account/region pins it", () => {
     expect(stacksFor({ env: "staging" })).toEqual(["StepmaticaStaging"]);
     const app = new App({
-      context: { ...cdkJsonContext(), env: "production", account: "123456789012", region: "eu-central-1", "aws:cdk:bundling-stacks": [] },
+      context: {
+        ...cdkJsonContext(),
+        env: "production",
+        account: "123456789012",
+        region: "eu-central-1",
+        "aws:cdk:bundling-stacks": [],
+      },
     });
     const [stack] = addStepmaticaStacks(app, { nag: false });
     expect(stack!.environment).toBe("aws://123456789012/eu-central-1");

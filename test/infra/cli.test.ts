@@ -14,7 +14,9 @@ afterAll(async () => {
 
 /** The environment of a fresh clone on a machine without AWS credentials or a region. */
 function withoutAws(): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_") && !k.startsWith("CDK_")));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_") && !k.startsWith("CDK_")),
+  );
   return { ...env, AWS_EC2_METADATA_DISABLED: "true", CI: "true" };
 }
 

@@ -29,9 +29,15 @@ describe("stage configuration", () => {
       region: "eu-west-1",
       alarmEmail: "ops@example.org",
     });
-    expect(config).toMatchObject({ account: "123456789012", region: "eu-west-1", alarmEmail: "ops@example.org" });
+    expect(config).toMatchObject({
+      account: "123456789012",
+      region: "eu-west-1",
+      alarmEmail: "ops@example.org",
+    });
     expect(() => selectStages({ env: "staging", alarmEmail: "not-an-address" })).toThrow(/alarmEmail/);
-    expect(() => selectStages({ env: "staging", account: "12345" })).toThrow(/account: an AWS account id is 12 digits/);
+    expect(() => selectStages({ env: "staging", account: "12345" })).toThrow(
+      /account: an AWS account id is 12 digits/,
+    );
     expect(() => selectStages({ account: "123456789012" })).toThrow(/add -c env=staging\|production/);
   });
 
@@ -42,7 +48,9 @@ describe("stage configuration", () => {
     expect(() =>
       getStageConfig("staging", { database: { ...STAGES.staging.database, minCapacity: 8, maxCapacity: 2 } }),
     ).toThrow(/database: minCapacity must not exceed maxCapacity/);
-    expect(() => getStageConfig("staging", { logRetentionDays: 10 })).toThrow(/logRetentionDays: must be one of/);
+    expect(() => getStageConfig("staging", { logRetentionDays: 10 })).toThrow(
+      /logRetentionDays: must be one of/,
+    );
     expect(() =>
       getStageConfig("staging", { workers: { ...STAGES.staging.workers, instanceType: "m7i.large" } }),
     ).toThrow(/workers.instanceType: an ARM64/);

@@ -5,7 +5,16 @@ import { VISIBILITY_FACTOR } from "../../infra/config/schema.ts";
 import { migrationsHash } from "../../infra/constructs/database/index.ts";
 import { MAX_RECEIVE_COUNT } from "../../infra/constructs/queues/interfaces.ts";
 import { type Synthesized, synthesize } from "./synth.ts";
-import { actionsOf, grantsOf, only, resourcesOf, resourcesOfStatement, statementsOfRole } from "./template-queries.ts";
+import {
+  actionsOf,
+  grantsOf,
+  only,
+  prop,
+  resourcesOf,
+  resourcesOfStatement,
+  type Statement,
+  statementsOfRole,
+} from "./template-queries.ts";
 
 let synth: Synthesized;
 beforeAll(async () => {
@@ -17,7 +26,9 @@ const arnOf = (id: string) => ({ "Fn::GetAtt": [id, "Arn"] });
 
 /** The four stepmatica functions, by their Powertools service name. */
 function stepmaticaFunctions(stage: StageName) {
-  return Object.entries(resourcesOf(t(stage), "AWS::Lambda::Function")).filter(([id]) => id.startsWith("Functions"));
+  return Object.entries(resourcesOf(t(stage), "AWS::Lambda::Function")).filter(([id]) =>
+    id.startsWith("Functions"),
+  );
 }
 
 describe.each(STAGE_NAMES)("%s template", (stage) => {
@@ -26,7 +37,9 @@ describe.each(STAGE_NAMES)("%s template", (stage) => {
     expect(Object.keys(buckets)).toHaveLength(4);
     for (const bucket of Object.values(buckets)) {
       expect(bucket.Properties).toMatchObject({
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }] },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+        },
         PublicAccessBlockConfiguration: {
           BlockPublicAcls: true,
           BlockPublicPolicy: true,
@@ -45,7 +58,11 @@ describe.each(STAGE_NAMES)("%s template", (stage) => {
     const [transferId, transfer] = only(t(stage), "AWS::S3::Bucket", "StorageTransferBucket");
     expect(transfer.Properties?.LifecycleConfiguration).toMatchObject({
       Rules: expect.arrayContaining([
-        expect.objectContaining({ Prefix: "transfers/", ExpirationInDays: expect.any(Number), Status: "Enabled" }),
+        expect.objectContaining({
+          Prefix: "transfers/",
+          ExpirationInDays: expect.any(Number),
+          Status: "Enabled",
+        }),
       ]),
     });
     t(stage).hasResourceProperties("Custom::S3BucketNotifications", {
@@ -70,7 +87,9 @@ describe.each(STAGE_NAMES)("%s template", (stage) => {
 
   it("Network: private subnets, an S3 gateway endpoint, NAT or interface endpoints per environment, flow logs", () => {
     const subnets = Object.values(resourcesOf(t(stage), "AWS::EC2::Subnet"));
-    expect(subnets.filter((s) => s.Properties?.MapPublicIpOnLaunch !== true).length).toBeGreaterThanOrEqual(2);
+    expect(subnets.filter((s) => s.Properties?.MapPublicIpOnLaunch !== true).length).toBeGreaterThanOrEqual(
+      2,
+    );
     const endpoints = Object.values(resourcesOf(t(stage), "AWS::EC2::VPCEndpoint"));
     const gateway = endpoints.filter((e) => e.Properties?.VpcEndpointType === "Gateway");
     expect(gateway).toHaveLength(1);
@@ -80,7 +99,10 @@ describe.each(STAGE_NAMES)("%s template", (stage) => {
     if (stage === "production") {
       const services = interfaces.map((e) => JSON.stringify(e.Properties?.ServiceName));
       for (const service of [".sqs", ".states", ".rds-data", ".logs", ".ecr.dkr", ".ecs-agent"]) {
-        expect(services.some((s) => s.includes(`${service}"`)), service).toBe(true);
+        expect(
+          services.some((s) => s.includes(`${service}"`)),
+          service,
+        ).toBe(true);
       }
       expect(nats).toHaveLength(2);
     } else {
@@ -101,7 +123,7 @@ describe.each(STAGE_NAMES)("%s template", (stage) => {
       expect(mounts, id).toHaveLength(1);
       expect(mounts[0]!.LocalMountPath).toBe("/mnt/work");
       expect(JSON.stringify(mounts[0]!.Arn), id).toContain(`":access-point/",{"Ref":"${apId}"}`);
-      const role = (fn.Properties?.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+      const role = prop<{ "Fn::GetAtt": [string, string] }>(fn, "Role")["Fn::GetAtt"][0];
       const mount = grantsOf(t(stage), role, "elasticfilesystem:ClientMount");
       expect(mount.length, id).toBeGreaterThan(0);
       for (const s of mount) expect(resourcesOfStatement(s), id).toEqual([arnOf(fsId)]);
@@ -119,7 +141,9 @@ describe.each(STAGE_NAMES)("%s template", (stage) => {
       ]),
       ContainerDefinitions: [
         Match.objectLike({
-          MountPoints: Match.arrayWith([{ ContainerPath: "/mnt/work", ReadOnly: false, SourceVolume: "work" }]),
+          MountPoints: Match.arrayWith([
+            { ContainerPath: "/mnt/work", ReadOnly: false, SourceVolume: "work" },
+          ]),
         }),
       ],
     });
@@ -127,7 +151,10 @@ describe.each(STAGE_NAMES)("%s template", (stage) => {
     t(stage).hasResourceProperties("AWS::EC2::LaunchTemplate", {
       LaunchTemplateData: Match.objectLike({
         BlockDeviceMappings: Match.arrayWith([
-          Match.objectLike({ DeviceName: "/dev/sdb", Ebs: Match.objectLike({ Encrypted: true, VolumeType: "gp3" }) }),
+          Match.objectLike({
+            DeviceName: "/dev/sdb",
+            Ebs: Match.objectLike({ Encrypted: true, VolumeType: "gp3" }),
+          }),
         ]),
       }),
     });
@@ -157,9 +184,12 @@ describe.each(STAGE_NAMES)("%s template", (stage) => {
     const [functionsSgId] = only(t(stage), "AWS::EC2::SecurityGroup", "NetworkFunctionsSecurityGroup");
     const [workersSgId] = only(t(stage), "AWS::EC2::SecurityGroup", "NetworkWorkersSecurityGroup");
     const ingress = Object.values(resourcesOf(t(stage), "AWS::EC2::SecurityGroupIngress")).filter(
-      (r) => JSON.stringify(r.Properties?.GroupId) === JSON.stringify({ "Fn::GetAtt": [cacheSgId, "GroupId"] }),
+      (r) =>
+        JSON.stringify(r.Properties?.GroupId) === JSON.stringify({ "Fn::GetAtt": [cacheSgId, "GroupId"] }),
     );
-    const sources = ingress.map((r) => (r.Properties?.SourceSecurityGroupId as { "Fn::GetAtt": string[] })["Fn::GetAtt"][0]);
+    const sources = ingress.map(
+      (r) => prop<{ "Fn::GetAtt": string[] }>(r, "SourceSecurityGroupId")["Fn::GetAtt"][0],
+    );
     expect(sources.sort()).toEqual([functionsSgId, workersSgId].sort());
     const env = JSON.stringify(stepmaticaFunctions(stage)[0]![1].Properties?.Environment);
     expect(env).toContain("rediss://");
@@ -174,14 +204,26 @@ describe.each(STAGE_NAMES)("%s template", (stage) => {
       expect(JSON.stringify(policy.Properties)).toContain('"aws:SecureTransport":"false"');
     }
     const [, runTasks] = only(t(stage), "AWS::Lambda::Function", "FunctionsRunTasksFunction");
-    const consumerTimeout = { Light: runTasks.Properties?.Timeout as number, Heavy: synth.stacks[stage].config.workers.heavyTaskTimeoutSeconds };
+    const consumerTimeout = {
+      Light: runTasks.Properties?.Timeout as number,
+      Heavy: synth.stacks[stage].config.workers.heavyTaskTimeoutSeconds,
+    };
     for (const name of ["Light", "Heavy"] as const) {
       const [, queue] = only(t(stage), "AWS::SQS::Queue", `Queues${name}Queue`);
       const [dlqId] = only(t(stage), "AWS::SQS::Queue", `Queues${name}DeadLetterQueue`);
-      expect(queue.Properties?.RedrivePolicy).toEqual({ deadLetterTargetArn: arnOf(dlqId), maxReceiveCount: MAX_RECEIVE_COUNT });
-      expect(queue.Properties?.VisibilityTimeout).toBeGreaterThanOrEqual(VISIBILITY_FACTOR * consumerTimeout[name]);
+      expect(queue.Properties?.RedrivePolicy).toEqual({
+        deadLetterTargetArn: arnOf(dlqId),
+        maxReceiveCount: MAX_RECEIVE_COUNT,
+      });
+      expect(queue.Properties?.VisibilityTimeout).toBeGreaterThanOrEqual(
+        VISIBILITY_FACTOR * consumerTimeout[name],
+      );
     }
-    for (const dlq of ["QueuesLightDeadLetterQueue", "QueuesHeavyDeadLetterQueue", "QueuesTransferEventsDeadLetterQueue"]) {
+    for (const dlq of [
+      "QueuesLightDeadLetterQueue",
+      "QueuesHeavyDeadLetterQueue",
+      "QueuesTransferEventsDeadLetterQueue",
+    ]) {
       const [dlqId] = only(t(stage), "AWS::SQS::Queue", dlq);
       t(stage).hasResourceProperties("AWS::CloudWatch::Alarm", {
         MetricName: "ApproximateNumberOfMessagesVisible",
@@ -193,7 +235,27 @@ describe.each(STAGE_NAMES)("%s template", (stage) => {
   });
 
   it("Functions: Node.js 24 on ARM64, traced, in the VPC, the documented environment; run-tasks reports partial batch failures", () => {
-    const required = ["STEPMATICA_STAGE", "STATE_MACHINE_TRANSFER_ARN", "STATE_MACHINE_INGEST_ARN", "LIGHT_QUEUE_URL", "HEAVY_QUEUE_URL", "DB_CLUSTER_ARN", "DB_SECRET_ARN", "DB_NAME", "REDIS_URL", "REDIS_CLUSTER", "TRANSFER_BUCKET", "AIP_BUCKET", "DIP_BUCKET", "WORK_ROOT", "TRANSFER_PREFIX", "MAX_TRANSFER_BYTES", "DEFAULT_CONFIG", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"];
+    const required = [
+      "STEPMATICA_STAGE",
+      "STATE_MACHINE_TRANSFER_ARN",
+      "STATE_MACHINE_INGEST_ARN",
+      "LIGHT_QUEUE_URL",
+      "HEAVY_QUEUE_URL",
+      "DB_CLUSTER_ARN",
+      "DB_SECRET_ARN",
+      "DB_NAME",
+      "REDIS_URL",
+      "REDIS_CLUSTER",
+      "TRANSFER_BUCKET",
+      "AIP_BUCKET",
+      "DIP_BUCKET",
+      "WORK_ROOT",
+      "TRANSFER_PREFIX",
+      "MAX_TRANSFER_BYTES",
+      "DEFAULT_CONFIG",
+      "POWERTOOLS_SERVICE_NAME",
+      "POWERTOOLS_METRICS_NAMESPACE",
+    ];
     for (const [id, fn] of stepmaticaFunctions(stage)) {
       expect(fn.Properties, id).toMatchObject({
         Runtime: "nodejs24.x",
@@ -201,7 +263,7 @@ describe.each(STAGE_NAMES)("%s template", (stage) => {
         TracingConfig: { Mode: "Active" },
         VpcConfig: { SubnetIds: expect.any(Array), SecurityGroupIds: expect.any(Array) },
       });
-      const vars = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      const vars = prop<{ Variables: Record<string, unknown> }>(fn, "Environment").Variables;
       expect(Object.keys(vars), id).toEqual(expect.arrayContaining(required));
       expect(vars.STEPMATICA_STAGE).toBe(stage);
     }
@@ -218,13 +280,18 @@ describe.each(STAGE_NAMES)("%s template", (stage) => {
   it("Workers: an ECS service on EC2 capacity (ASG capacity provider), scaled on heavy-queue depth", () => {
     const [cpId, cp] = only(t(stage), "AWS::ECS::CapacityProvider", "WorkersCapacityProvider");
     const [, service] = only(t(stage), "AWS::ECS::Service", "WorkersService");
-    expect(service.Properties?.CapacityProviderStrategy).toEqual([{ CapacityProvider: ref(cpId), Weight: 1 }]);
+    expect(service.Properties?.CapacityProviderStrategy).toEqual([
+      { CapacityProvider: ref(cpId), Weight: 1 },
+    ]);
     expect(service.Properties?.LaunchType).toBeUndefined();
     expect(cp.Properties?.AutoScalingGroupProvider).toMatchObject({
       ManagedTerminationProtection: stage === "production" ? "ENABLED" : "DISABLED",
       ManagedDraining: "ENABLED",
     });
-    t(stage).hasResourceProperties("AWS::ECS::TaskDefinition", { RequiresCompatibilities: ["EC2"], NetworkMode: "awsvpc" });
+    t(stage).hasResourceProperties("AWS::ECS::TaskDefinition", {
+      RequiresCompatibilities: ["EC2"],
+      NetworkMode: "awsvpc",
+    });
     t(stage).hasResourceProperties("AWS::EC2::LaunchTemplate", {
       LaunchTemplateData: Match.objectLike({ InstanceType: synth.stacks[stage].config.workers.instanceType }),
     });
@@ -232,7 +299,9 @@ describe.each(STAGE_NAMES)("%s template", (stage) => {
     t(stage).hasResourceProperties("AWS::CloudWatch::Alarm", {
       MetricName: "ApproximateNumberOfMessagesVisible",
       Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [heavyId, "QueueName"] } }],
-      AlarmActions: [Match.objectLike({ Ref: Match.stringLikeRegexp("^WorkersServiceTaskCountTargetHeavyQueueDepth") })],
+      AlarmActions: [
+        Match.objectLike({ Ref: Match.stringLikeRegexp("^WorkersServiceTaskCountTargetHeavyQueueDepth") }),
+      ],
     });
     // Task scale-in protection: the worker may protect its own tasks in this cluster only.
     const protect = grantsOf(t(stage), "WorkersTaskDefinitionTaskRole", "ecs:UpdateTaskProtection");
@@ -249,8 +318,12 @@ describe.each(STAGE_NAMES)("%s template", (stage) => {
         LoggingConfiguration: { Level: "ALL" },
         DefinitionSubstitutions: expect.objectContaining({ DispatchJobFunctionArn: arnOf(dispatchId) }),
       });
-      const definition = JSON.parse(machine.Properties?.DefinitionString as string) as { States: Record<string, Record<string, unknown>> };
-      const jobs = Object.values(definition.States).filter((s) => s.Resource === "arn:aws:states:::lambda:invoke.waitForTaskToken");
+      const definition = JSON.parse(machine.Properties?.DefinitionString as string) as {
+        States: Record<string, Record<string, unknown>>;
+      };
+      const jobs = Object.values(definition.States).filter(
+        (s) => s.Resource === "arn:aws:states:::lambda:invoke.waitForTaskToken",
+      );
       expect(jobs.length).toBeGreaterThan(2);
       for (const job of jobs) {
         expect(job.TimeoutSeconds).toBeGreaterThan(0);
@@ -268,27 +341,50 @@ describe.each(STAGE_NAMES)("%s template", (stage) => {
   it("IAM: statements name their resources; '*' only for actions that have no resource-level permissions", () => {
     // Actions AWS does not scope to resources (X-Ray, log delivery, ECR auth, the ECS agent's polling).
     const unscoped = new Set([
-      "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets",
-      "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
-      "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
-      "ecr:GetAuthorizationToken", "ecs:DiscoverPollEndpoint", "ecs:Poll", "ecs:StartTelemetrySession",
+      "xray:PutTraceSegments",
+      "xray:PutTelemetryRecords",
+      "xray:GetSamplingRules",
+      "xray:GetSamplingTargets",
+      "logs:CreateLogDelivery",
+      "logs:GetLogDelivery",
+      "logs:UpdateLogDelivery",
+      "logs:DeleteLogDelivery",
+      "logs:ListLogDeliveries",
+      "logs:PutResourcePolicy",
+      "logs:DescribeResourcePolicies",
+      "logs:DescribeLogGroups",
+      "ecr:GetAuthorizationToken",
+      "ecs:DiscoverPollEndpoint",
+      "ecs:Poll",
+      "ecs:StartTelemetrySession",
     ]);
     // aws-cdk-lib's ECS host defaults: the agent's own log streams.
     const hostOnly = new Set(["logs:CreateLogStream", "logs:PutLogEvents"]);
     for (const [id, policy] of Object.entries(resourcesOf(t(stage), "AWS::IAM::Policy"))) {
-      const statements = (policy.Properties?.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement;
+      const statements = prop<{ Statement: Statement[] }>(policy, "PolicyDocument").Statement;
       for (const s of statements) {
-        if (!resourcesOfStatement(s as never).includes("*")) continue;
-        for (const action of actionsOf(s as never)) {
-          const allowed = unscoped.has(action) || (id.startsWith("WorkersHostsInstanceRole") && hostOnly.has(action));
+        if (!resourcesOfStatement(s).includes("*")) continue;
+        for (const action of actionsOf(s)) {
+          const allowed =
+            unscoped.has(action) || (id.startsWith("WorkersHostsInstanceRole") && hostOnly.has(action));
           expect(allowed, `${id}: ${action} on "*"`).toBe(true);
         }
       }
     }
     const [transferSmName] = [`stepmatica-${stage}-transfer`];
-    const startTransfer = grantsOf(t(stage), "FunctionsStartTransferFunctionServiceRole", "states:StartExecution");
-    expect(JSON.stringify(startTransfer.map(resourcesOfStatement))).toContain(`stateMachine:${transferSmName}`);
-    for (const role of ["FunctionsDispatchJobFunctionServiceRole", "FunctionsRunTasksFunctionServiceRole", "WorkersTaskDefinitionTaskRole"]) {
+    const startTransfer = grantsOf(
+      t(stage),
+      "FunctionsStartTransferFunctionServiceRole",
+      "states:StartExecution",
+    );
+    expect(JSON.stringify(startTransfer.map(resourcesOfStatement))).toContain(
+      `stateMachine:${transferSmName}`,
+    );
+    for (const role of [
+      "FunctionsDispatchJobFunctionServiceRole",
+      "FunctionsRunTasksFunctionServiceRole",
+      "WorkersTaskDefinitionTaskRole",
+    ]) {
       const responses = grantsOf(t(stage), role, "states:SendTaskSuccess");
       expect(responses, role).toHaveLength(1);
       const resources = JSON.stringify(responses[0]!.Resource);
@@ -296,8 +392,17 @@ describe.each(STAGE_NAMES)("%s template", (stage) => {
       expect(resources).toContain(`stateMachine:stepmatica-${stage}-ingest"`);
     }
     // No role may delete AIPs.
-    for (const role of ["FunctionsRunTasksFunctionServiceRole", "WorkersTaskDefinitionTaskRole", "FunctionsApiFunctionServiceRole"]) {
-      expect(statementsOfRole(t(stage), role).flatMap(actionsOf).filter((a) => a.startsWith("s3:Delete")), role).toEqual([]);
+    for (const role of [
+      "FunctionsRunTasksFunctionServiceRole",
+      "WorkersTaskDefinitionTaskRole",
+      "FunctionsApiFunctionServiceRole",
+    ]) {
+      expect(
+        statementsOfRole(t(stage), role)
+          .flatMap(actionsOf)
+          .filter((a) => a.startsWith("s3:Delete")),
+        role,
+      ).toEqual([]);
     }
   });
 
@@ -319,14 +424,28 @@ describe.each(STAGE_NAMES)("%s template", (stage) => {
     });
     const [, dashboard] = only(t(stage), "AWS::CloudWatch::Dashboard", "ObservabilityDashboard");
     const body = JSON.stringify(dashboard.Properties?.DashboardBody);
-    for (const title of ["Transfers started / completed / failed", "Tasks per second", "Queue depth", "Dead-letter queue depth", "Job and task durations"]) {
+    for (const title of [
+      "Transfers started / completed / failed",
+      "Tasks per second",
+      "Queue depth",
+      "Dead-letter queue depth",
+      "Job and task durations",
+    ]) {
       expect(body).toContain(title);
     }
   });
 
   it("outputs name the buckets and the state machines", () => {
     const outputs = Object.keys(t(stage).findOutputs("*"));
-    expect(outputs).toEqual(expect.arrayContaining(["TransferBucketName", "AipBucketName", "DipBucketName", "TransferStateMachineArn", "ApiUrl"]));
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        "TransferBucketName",
+        "AipBucketName",
+        "DipBucketName",
+        "TransferStateMachineArn",
+        "ApiUrl",
+      ]),
+    );
   });
 });
 
@@ -341,16 +460,24 @@ describe("production keeps its data; staging can be destroyed", () => {
   ];
 
   it("production: data stores retained, deletion-protected, multi-AZ, termination-protected stack", () => {
-    for (const [type, id] of stateful) expect(only(t("production"), type, id)[1].DeletionPolicy, id).toBe("Retain");
-    expect(only(t("production"), "AWS::RDS::DBCluster", "DatabaseCluster")[1].Properties?.DeletionProtection).toBe(true);
-    expect(only(t("production"), "AWS::EFS::FileSystem", "WorkingStorageFileSystem")[1].Properties?.BackupPolicy).toEqual({ Status: "ENABLED" });
+    for (const [type, id] of stateful)
+      expect(only(t("production"), type, id)[1].DeletionPolicy, id).toBe("Retain");
+    expect(
+      only(t("production"), "AWS::RDS::DBCluster", "DatabaseCluster")[1].Properties?.DeletionProtection,
+    ).toBe(true);
+    expect(
+      only(t("production"), "AWS::EFS::FileSystem", "WorkingStorageFileSystem")[1].Properties?.BackupPolicy,
+    ).toEqual({ Status: "ENABLED" });
     expect(synth.stacks.production.terminationProtection).toBe(true);
     t("production").resourceCountIs("Custom::S3AutoDeleteObjects", 0);
   });
 
   it("staging: everything deletes cleanly (buckets emptied first)", () => {
-    for (const [type, id] of stateful) expect(only(t("staging"), type, id)[1].DeletionPolicy, id).toBe("Delete");
-    expect(only(t("staging"), "AWS::RDS::DBCluster", "DatabaseCluster")[1].Properties?.DeletionProtection).toBe(false);
+    for (const [type, id] of stateful)
+      expect(only(t("staging"), type, id)[1].DeletionPolicy, id).toBe("Delete");
+    expect(
+      only(t("staging"), "AWS::RDS::DBCluster", "DatabaseCluster")[1].Properties?.DeletionProtection,
+    ).toBe(false);
     t("staging").resourceCountIs("Custom::S3AutoDeleteObjects", 4);
     expect(synth.stacks.staging.terminationProtection).toBe(false);
   });

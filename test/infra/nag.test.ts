@@ -49,7 +49,8 @@ describe("cdk-nag AwsSolutions", () => {
       expect(ack.reason.trim().length, where).toBeGreaterThanOrEqual(40);
       expect(stackPaths.has(ack.path) || ack.path === "", `${where} is stack-wide`).toBe(false);
       // IAM findings are acknowledged one finding at a time (appliesTo), never the whole rule.
-      if (/AwsSolutions-IAM[45]/.test(ack.id)) expect(ack.id, where).toMatch(/AwsSolutions-IAM[45]\[(Policy|Resource|Action)::.+\]$/);
+      if (/AwsSolutions-IAM[45]/.test(ack.id))
+        expect(ack.id, where).toMatch(/AwsSolutions-IAM[45]\[(Policy|Resource|Action)::.+\]$/);
     }
   });
 
@@ -58,6 +59,8 @@ describe("cdk-nag AwsSolutions", () => {
     const stack = new Stack(app, "Control");
     new Bucket(stack, "Unlogged");
     const report = new AwsSolutionsChecks().validateScope(app);
-    expect(report.violations.map((v) => v.ruleName)).toEqual(expect.arrayContaining(["AwsSolutions-S1", "AwsSolutions-S10"]));
+    expect(report.violations.map((v) => v.ruleName)).toEqual(
+      expect.arrayContaining(["AwsSolutions-S1", "AwsSolutions-S10"]),
+    );
   });
 });

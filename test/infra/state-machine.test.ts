@@ -31,7 +31,7 @@ const WORKFLOWS: WorkflowName[] = ["transfer", "ingest"];
 function literal(value: unknown, what: string): string {
   if (typeof value === "string") return value;
   const join = (value as { "Fn::Join"?: [string, unknown[]] })["Fn::Join"];
-  if (join && join[1].every((part) => typeof part === "string")) return join[1].join(join[0]);
+  if (join?.[1].every((part) => typeof part === "string")) return join[1].join(join[0]);
   throw new Error(`${what} is not a literal string: ${JSON.stringify(value).slice(0, 200)}`);
 }
 
@@ -42,13 +42,22 @@ function literal(value: unknown, what: string): string {
 function deployedDefinitions(template: Template): Record<WorkflowName, AslDefinition> {
   const out = {} as Record<WorkflowName, AslDefinition>;
   for (const workflow of WORKFLOWS) {
-    const [id, machine] = only(template, "AWS::StepFunctions::StateMachine", `Pipeline${workflow === "transfer" ? "Transfer" : "Ingest"}`);
+    const [id, machine] = only(
+      template,
+      "AWS::StepFunctions::StateMachine",
+      `Pipeline${workflow === "transfer" ? "Transfer" : "Ingest"}`,
+    );
     const text = literal(machine.Properties?.DefinitionString, `${id}.DefinitionString`);
     const substitutions = (machine.Properties?.DefinitionSubstitutions ?? {}) as Record<string, unknown>;
     const placeholders = new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!));
-    expect([...placeholders].sort(), `${id}: every placeholder has a substitution`).toEqual(Object.keys(substitutions).sort());
+    expect([...placeholders].sort(), `${id}: every placeholder has a substitution`).toEqual(
+      Object.keys(substitutions).sort(),
+    );
     for (const key of placeholders) expect(SUBSTITUTIONS as readonly string[], key).toContain(key);
-    const local = text.replace(/\$\{(\w+)\}/g, (_, key: string) => LOCAL_ARNS[key as keyof typeof LOCAL_ARNS]);
+    const local = text.replace(
+      /\$\{(\w+)\}/g,
+      (_, key: string) => LOCAL_ARNS[key as keyof typeof LOCAL_ARNS],
+    );
     out[workflow] = JSON.parse(local) as AslDefinition;
   }
   return out;
@@ -62,12 +71,15 @@ describe("the deployed state machines are the ones the local engine runs", () =>
     const [, transfer] = only(template, "AWS::StepFunctions::StateMachine", "PipelineTransfer");
     const subs = transfer.Properties?.DefinitionSubstitutions as Record<string, unknown>;
     expect(subs.DispatchJobFunctionArn).toEqual({ "Fn::GetAtt": [dispatchId, "Arn"] });
-    expect(JSON.stringify(subs.IngestStateMachineArn)).toContain(`:stateMachine:${ingest.Properties?.StateMachineName}"`);
+    expect(JSON.stringify(subs.IngestStateMachineArn)).toContain(
+      `:stateMachine:${ingest.Properties?.StateMachineName}"`,
+    );
   });
 
   it("the synthesized definitions are exactly the compiler's output", () => {
     const deployed = deployedDefinitions(synth.templates.production);
-    for (const workflow of WORKFLOWS) expect(deployed[workflow]).toEqual(substitute(compiled(workflow), LOCAL_ARNS));
+    for (const workflow of WORKFLOWS)
+      expect(deployed[workflow]).toEqual(substitute(compiled(workflow), LOCAL_ARNS));
   });
 
   it("runs a transfer through the synthesized definition to a valid AIP", async () => {
@@ -75,7 +87,12 @@ describe("the deployed state machines are the ones the local engine runs", () =>
     const source = path.join(root, "deposit");
     const originals = await mixedTransfer(source);
     const out = path.join(root, "aips");
-    const rt = await openRuntime({ home: path.join(root, "home"), out, definitions, concurrency: { light: 4, heavy: 2 } });
+    const rt = await openRuntime({
+      home: path.join(root, "home"),
+      out,
+      definitions,
+      concurrency: { light: 4, heavy: 2 },
+    });
     try {
       const started = await startTransfer(rt, {
         name: "deposit",
@@ -83,7 +100,11 @@ describe("the deployed state machines are the ones the local engine runs", () =>
         config: resolveConfig(PRESETS.default, ["aip_compression=none"]),
       });
       const summary = await followToEnd(rt, started.unit.id);
-      expect(summary, summary.reason ?? "").toMatchObject({ status: "completed", reason: null, files: originals.length });
+      expect(summary, summary.reason ?? "").toMatchObject({
+        status: "completed",
+        reason: null,
+        files: originals.length,
+      });
       expect(path.dirname(summary.aip!)).toBe(out);
       await expectValidAip(summary.aip!, source, originals);
     } finally {

@@ -41,7 +41,10 @@ export async function synthesize(options: SynthOptions = {}): Promise<Synthesize
   const app = new App({ outdir, context });
   const list = addStepmaticaStacks(app, { nag: options.nag ?? false });
   app.synth();
-  const stacks = Object.fromEntries(list.map((s) => [s.config.stage, s])) as Record<StageName, StepmaticaStack>;
+  const stacks = Object.fromEntries(list.map((s) => [s.config.stage, s])) as Record<
+    StageName,
+    StepmaticaStack
+  >;
   const templates = Object.fromEntries(list.map((s) => [s.config.stage, Template.fromStack(s)])) as Record<
     StageName,
     Template

@@ -17,7 +17,9 @@ export function resourcesOf(template: Template, type: string): Record<string, Cf
 export function only(template: Template, type: string, idPrefix: string): [string, CfnResource] {
   const matches = Object.entries(resourcesOf(template, type)).filter(([id]) => id.startsWith(idPrefix));
   if (matches.length !== 1) {
-    throw new Error(`expected one ${type} with id ${idPrefix}*, found ${matches.map(([id]) => id).join(", ") || "none"}`);
+    throw new Error(
+      `expected one ${type} with id ${idPrefix}*, found ${matches.map(([id]) => id).join(", ") || "none"}`,
+    );
   }
   return matches[0]!;
 }
@@ -47,5 +49,14 @@ export const resourcesOfStatement = (s: Statement): unknown[] =>
 
 /** The statements granting an action (exact name) to a role. */
 export function grantsOf(template: Template, roleIdPrefix: string, action: string): Statement[] {
-  return statementsOfRole(template, roleIdPrefix).filter((s) => s.Effect === "Allow" && actionsOf(s).includes(action));
+  return statementsOfRole(template, roleIdPrefix).filter(
+    (s) => s.Effect === "Allow" && actionsOf(s).includes(action),
+  );
+}
+
+/** A resource property that must be present (a missing one fails with its name, not a TypeError). */
+export function prop<T>(resource: CfnResource, key: string): T {
+  const value = resource.Properties?.[key];
+  if (value === undefined) throw new Error(`${resource.Type} has no ${key}`);
+  return value as T;
 }

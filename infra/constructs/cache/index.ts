@@ -45,7 +45,11 @@ export class Cache extends Construct {
   allowFrom(...peers: IConnectable[]): void {
     for (const peer of peers) {
       for (const sg of peer.connections.securityGroups) {
-        this.securityGroup.addIngressRule(sg, Port.tcpRange(6379, 6380), "Valkey over TLS from stepmatica compute");
+        this.securityGroup.addIngressRule(
+          sg,
+          Port.tcpRange(6379, 6380),
+          "Valkey over TLS from stepmatica compute",
+        );
       }
     }
   }

@@ -15,8 +15,8 @@ import {
 import { Provider } from "aws-cdk-lib/custom-resources";
 import { Construct } from "constructs";
 import { MIGRATIONS } from "../../../functions/core/store/migrations.ts";
-import { bundlingOptions } from "../functions/bundling.ts";
 import { acknowledge, dataRemovalPolicy, isRetained, REPO_ROOT } from "../common.ts";
+import { bundlingOptions } from "../functions/bundling.ts";
 import type { DatabaseProps } from "./interfaces.ts";
 
 export const DATABASE_NAME = "stepmatica";

@@ -37,7 +37,12 @@ export class Functions extends Construct {
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
     const { config, storage, database, queues, stateMachines } = props;
-    const make = (name: string, description: string, timeoutSeconds: number, extra: Partial<StepmaticaFunctionProps> = {}) =>
+    const make = (
+      name: string,
+      description: string,
+      timeoutSeconds: number,
+      extra: Partial<StepmaticaFunctionProps> = {},
+    ) =>
       new StepmaticaFunction(this, toPascal(name), {
         config,
         name,
@@ -51,11 +56,24 @@ export class Functions extends Construct {
         ...extra,
       }).function;
 
-    const startTransfer = make("start-transfer", "S3 Object Created -> StartExecution of the transfer workflow", 60, {
-      deadLetterQueue: props.eventsDeadLetterQueue,
-    });
-    const dispatchJob = make("dispatch-job", "A job's Task state: records the job and its tasks, queues them", 120);
-    const runTasks = make("run-tasks", "Light-queue consumer: runs tasks, settles jobs", config.functions.runTasksTimeoutSeconds);
+    const startTransfer = make(
+      "start-transfer",
+      "S3 Object Created -> StartExecution of the transfer workflow",
+      60,
+      {
+        deadLetterQueue: props.eventsDeadLetterQueue,
+      },
+    );
+    const dispatchJob = make(
+      "dispatch-job",
+      "A job's Task state: records the job and its tasks, queues them",
+      120,
+    );
+    const runTasks = make(
+      "run-tasks",
+      "Light-queue consumer: runs tasks, settles jobs",
+      config.functions.runTasksTimeoutSeconds,
+    );
     const api = make("api", "Dashboard and its API", 30, { memoryMb: 512 });
     this.startTransfer = startTransfer;
     this.dispatchJob = dispatchJob;

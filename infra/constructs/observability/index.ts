@@ -44,11 +44,23 @@ export class Observability extends Construct {
 
     const { light, heavy } = props.queues;
     for (const [name, dlq] of Object.entries(props.deadLetterQueues)) {
-      this.alarm(`${name}NotEmpty`, `The ${name} dead-letter queue holds messages`, dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: "Maximum" }));
+      this.alarm(
+        `${name}NotEmpty`,
+        `The ${name} dead-letter queue holds messages`,
+        dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: "Maximum" }),
+      );
     }
     for (const [name, machine] of Object.entries({ Transfer: props.transfer, Ingest: props.ingest })) {
-      this.alarm(`${name}ExecutionsFailed`, `A ${name.toLowerCase()} execution failed`, machine.metricFailed({ period: FIVE_MINUTES }));
-      this.alarm(`${name}ExecutionsTimedOut`, `A ${name.toLowerCase()} execution timed out`, machine.metricTimedOut({ period: FIVE_MINUTES }));
+      this.alarm(
+        `${name}ExecutionsFailed`,
+        `A ${name.toLowerCase()} execution failed`,
+        machine.metricFailed({ period: FIVE_MINUTES }),
+      );
+      this.alarm(
+        `${name}ExecutionsTimedOut`,
+        `A ${name.toLowerCase()} execution timed out`,
+        machine.metricTimedOut({ period: FIVE_MINUTES }),
+      );
     }
     for (const [name, fn] of Object.entries(props.criticalFunctions)) {
       this.alarm(`${name}Errors`, `${name} is failing`, fn.metricErrors({ period: FIVE_MINUTES }));
@@ -79,7 +91,10 @@ export class Observability extends Construct {
         new MathExpression({
           label: "tasks/s",
           expression: "(ld + hd) / PERIOD(ld)",
-          usingMetrics: { ld: light.metricNumberOfMessagesDeleted(), hd: heavy.metricNumberOfMessagesDeleted() },
+          usingMetrics: {
+            ld: light.metricNumberOfMessagesDeleted(),
+            hd: heavy.metricNumberOfMessagesDeleted(),
+          },
           period: Duration.minutes(1),
         }),
       ]),
@@ -91,7 +106,9 @@ export class Observability extends Construct {
       ]),
       graph(
         "Dead-letter queue depth",
-        Object.entries(props.deadLetterQueues).map(([name, q]) => q.metricApproximateNumberOfMessagesVisible({ label: name })),
+        Object.entries(props.deadLetterQueues).map(([name, q]) =>
+          q.metricApproximateNumberOfMessagesVisible({ label: name }),
+        ),
       ),
       graph("Job and task durations", [
         search(JOB_DURATION_METRIC, "Average", "job duration (s)"),
@@ -101,7 +118,12 @@ export class Observability extends Construct {
     );
   }
 
-  private alarm(id: string, description: string, metric: Metric | MathExpression, evaluationPeriods = 1): void {
+  private alarm(
+    id: string,
+    description: string,
+    metric: Metric | MathExpression,
+    evaluationPeriods = 1,
+  ): void {
     const alarm = new Alarm(this, id, {
       alarmDescription: description,
       metric,

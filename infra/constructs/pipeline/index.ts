@@ -54,7 +54,11 @@ export class Pipeline extends Construct {
     );
   }
 
-  private machine(workflow: WorkflowName, values: Record<Substitution, string>, props: PipelineProps): StateMachine {
+  private machine(
+    workflow: WorkflowName,
+    values: Record<Substitution, string>,
+    props: PipelineProps,
+  ): StateMachine {
     const { config } = props;
     const name = stateMachineName(config.stage, workflow);
     const definition = JSON.stringify(compiled(workflow));

@@ -38,7 +38,9 @@ export class Storage extends Construct {
 
     this.accessLogsBucket = new Bucket(this, "AccessLogsBucket", {
       ...secure,
-      lifecycleRules: [{ id: "expire-access-logs", expiration: Duration.days(Math.max(90, config.logRetentionDays)) }],
+      lifecycleRules: [
+        { id: "expire-access-logs", expiration: Duration.days(Math.max(90, config.logRetentionDays)) },
+      ],
     });
     acknowledge(
       this.accessLogsBucket,
@@ -64,7 +66,9 @@ export class Storage extends Construct {
       ],
     });
     // eventBridgeEnabled is set through aws-cdk-lib's stack-wide bucket-notifications function.
-    const notifications = Stack.of(this).node.tryFindChild("BucketNotificationsHandler050a0587b7544547bf325f094a3db834");
+    const notifications = Stack.of(this).node.tryFindChild(
+      "BucketNotificationsHandler050a0587b7544547bf325f094a3db834",
+    );
     if (notifications) {
       acknowledge(
         notifications,
@@ -85,7 +89,9 @@ export class Storage extends Construct {
     });
     this.dipBucket = new Bucket(this, "DipBucket", {
       ...logged("dip"),
-      lifecycleRules: [{ id: "abort-incomplete-uploads", abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      lifecycleRules: [
+        { id: "abort-incomplete-uploads", abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
     });
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, Stack } from "aws-cdk-lib";
+import { Duration, IgnoreMode, Stack } from "aws-cdk-lib";
 import { AdjustmentType } from "aws-cdk-lib/aws-applicationautoscaling";
 import { AutoScalingGroup, BlockDeviceVolume, EbsDeviceVolumeType } from "aws-cdk-lib/aws-autoscaling";
 import { InstanceType } from "aws-cdk-lib/aws-ec2";
@@ -6,7 +6,7 @@ import { Platform } from "aws-cdk-lib/aws-ecr-assets";
 import {
   AmiHardwareType,
   AsgCapacityProvider,
-  CfnCluster,
+  type CfnCluster,
   Cluster,
   ContainerImage,
   ContainerInsights,
@@ -18,13 +18,12 @@ import {
 } from "aws-cdk-lib/aws-ecs";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
-import { IgnoreMode } from "aws-cdk-lib";
 import { Construct } from "constructs";
 import { acknowledge, dataRemovalPolicy, REPO_ROOT, WORK_MOUNT_PATH } from "../common.ts";
 import { METRICS_NAMESPACE } from "../functions/stepmatica-function.ts";
+import { grantWorkerAccess } from "./grants.ts";
 import { scratchMountCommands } from "./host-user-data.ts";
 import { SCRATCH_PATH, WORKER_IMAGE_EXCLUDES, type WorkersProps } from "./interfaces.ts";
-import { grantWorkerAccess } from "./grants.ts";
 
 /**
  * The heavy-task workers: an ECS cluster on EC2 (Graviton hosts from an Auto Scaling group capacity
@@ -42,7 +41,10 @@ export class Workers extends Construct {
     super(scope, id);
     const { config } = props;
     const workers = config.workers;
-    this.cluster = new Cluster(this, "Cluster", { vpc: props.vpc, containerInsightsV2: ContainerInsights.ENABLED });
+    this.cluster = new Cluster(this, "Cluster", {
+      vpc: props.vpc,
+      containerInsightsV2: ContainerInsights.ENABLED,
+    });
 
     const hosts = new AutoScalingGroup(this, "Hosts", {
       vpc: props.vpc,
@@ -124,7 +126,9 @@ export class Workers extends Construct {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
       desiredCount: workers.minTasks,
-      capacityProviderStrategies: [{ capacityProvider: this.capacityProvider.capacityProviderName, weight: 1 }],
+      capacityProviderStrategies: [
+        { capacityProvider: this.capacityProvider.capacityProviderName, weight: 1 },
+      ],
       vpcSubnets: props.subnets,
       securityGroups: [props.securityGroup],
       minHealthyPercent: 100,
@@ -141,7 +145,11 @@ export class Workers extends Construct {
       new PolicyStatement({
         actions: ["ecs:UpdateTaskProtection", "ecs:GetTaskProtection"],
         resources: [
-          Stack.of(this).formatArn({ service: "ecs", resource: "task", resourceName: `${this.cluster.clusterName}/*` }),
+          Stack.of(this).formatArn({
+            service: "ecs",
+            resource: "task",
+            resourceName: `${this.cluster.clusterName}/*`,
+          }),
         ],
       }),
     );

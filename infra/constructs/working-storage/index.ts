@@ -53,6 +53,7 @@ export class WorkingStorage extends Construct {
 
   /** Admits NFS from the given compute. */
   allowFrom(...peers: IConnectable[]): void {
-    for (const peer of peers) this.fileSystem.connections.allowDefaultPortFrom(peer, "NFS from stepmatica compute");
+    for (const peer of peers)
+      this.fileSystem.connections.allowDefaultPortFrom(peer, "NFS from stepmatica compute");
   }
 }

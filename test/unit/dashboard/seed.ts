@@ -76,7 +76,7 @@ export async function addJob(
       tasks[i]!.id,
       attempt!,
       { exitCode: t.exitCode, stdout: t.stdout ?? "", stderr: t.stderr ?? "" },
-      {},
+      { exitCode: t.exitCode },
     );
   }
   if (settle) {

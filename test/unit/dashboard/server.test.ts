@@ -93,7 +93,7 @@ describe("stepmatica serve's HTTP server", () => {
       body: JSON.stringify({ path: path.join(root, "missing") }),
     });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toContain(path.join(root, "missing"));
+    expect(((await bad.json()) as { error: string }).error).toContain(path.join(root, "missing"));
 
     const started = await fetch(`${base()}/api/transfers`, {
       method: "POST",
@@ -106,14 +106,21 @@ describe("stepmatica serve's HTTP server", () => {
     expect(next).toContain("event: change");
     await reader.cancel();
 
+    interface Detail {
+      unit: Record<string, unknown>;
+      children: Array<{ status: string }>;
+      aip: { location: string };
+    }
     let status = "";
     for (let i = 0; i < 100 && status !== "completed"; i++) {
-      const detail = await (await fetch(`${base()}/api/units/${id}`, { headers: bearer() })).json();
+      const detail = (await (
+        await fetch(`${base()}/api/units/${id}`, { headers: bearer() })
+      ).json()) as Detail;
       status = detail.children[0]?.status ?? "";
       if (status !== "completed") await new Promise((r) => setTimeout(r, 200));
     }
     expect(status).toBe("completed");
-    const detail = await (await fetch(`${base()}/api/units/${id}`, { headers: bearer() })).json();
+    const detail = (await (await fetch(`${base()}/api/units/${id}`, { headers: bearer() })).json()) as Detail;
     expect(detail.unit).toMatchObject({ name: "deposit", status: "completed", displayStatus: "completed" });
     expect(detail.aip.location).toContain(path.join(root, "aips"));
   });
