@@ -31,6 +31,11 @@ export const JobSchema = z
     /** For per-file jobs: which file groups the job covers (default: original). */
     fileGroups: z.array(FileGroupSchema).optional(),
     queue: z.enum(["light", "heavy"]),
+    /**
+     * Files per task for a per-file job (default 128, Archivematica's batch). Tools that pay a
+     * large start-up cost per invocation (ClamAV loading its databases) take bigger batches.
+     */
+    batchSize: z.number().int().positive().max(10_000).optional(),
     timeoutSeconds: z.number().int().positive(),
     heartbeatSeconds: z.number().int().positive(),
     /** Exit codes that are branch signals rather than failures (Archivematica's 179). */

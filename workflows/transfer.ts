@@ -126,6 +126,7 @@ export const transferWorkflow: WorkflowInput = {
       description: "Scan for viruses (ClamAV, one run per batch)",
       module: "scan-for-viruses",
       scope: "file",
+      batchSize: 256,
       fileGroups: ["original", "metadata", "submissionDocumentation"],
       queue: "heavy",
       timeoutSeconds: 6 * 3600,

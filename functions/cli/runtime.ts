@@ -12,7 +12,9 @@ import { PgSql } from "../adapters/sql/pg.ts";
 import { PgliteSql } from "../adapters/sql/pglite.ts";
 import { dispatchJob } from "../core/dispatch-job.ts";
 import { defaultAgents } from "../core/ids.ts";
+import { aslWithTimeouts, declarationsWith, type JobTimeouts } from "../core/job-timeouts.ts";
 import { TaskStore } from "../core/store/task-store.ts";
+import { runWatchdog, WATCHDOG_MARGIN_SECONDS } from "../core/watchdog.ts";
 import { WorkerPool } from "../core/worker-pool.ts";
 import type { InFlight } from "../ports/in-flight.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
@@ -50,6 +52,10 @@ export interface RuntimeOptions {
    * The infra tests pass the definitions extracted from the synthesized CloudFormation template.
    */
   definitions?: Record<WorkflowName, AslDefinition>;
+  /** Per-job timeout overrides in seconds (STEPMATICA_JOB_TIMEOUTS; see core/job-timeouts.ts). */
+  jobTimeouts?: JobTimeouts;
+  /** The watchdog pass that fails stalled units (core/watchdog.ts): how often, and the slack; false: never. */
+  watchdog?: { intervalMs?: number; marginSeconds?: number } | false;
 }
 
 export type Runtime = Awaited<ReturnType<typeof openRuntime>>;
@@ -95,10 +101,16 @@ export async function openRuntime(options: RuntimeOptions) {
   const objects = options.instrument?.objects?.(folder) ?? folder;
   const dips = new FolderObjectStore(path.resolve(options.dipOut ?? path.join(options.out, "dips")));
   const executions = new ExecutionStore(sql);
+  const timeouts = options.jobTimeouts ?? {};
+  const declarations = declarationsWith(timeouts);
+  const definitions = options.definitions ?? {
+    transfer: substitute(compiled("transfer"), LOCAL_ARNS),
+    ingest: substitute(compiled("ingest"), LOCAL_ARNS),
+  };
   const engine: LocalWorkflowEngine = new LocalWorkflowEngine({
-    definitions: options.definitions ?? {
-      transfer: substitute(compiled("transfer"), LOCAL_ARNS),
-      ingest: substitute(compiled("ingest"), LOCAL_ARNS),
+    definitions: {
+      transfer: aslWithTimeouts(definitions.transfer, timeouts),
+      ingest: aslWithTimeouts(definitions.ingest, timeouts),
     },
     executions,
     dispatchJob: async (payload) => {
@@ -108,7 +120,7 @@ export async function openRuntime(options: RuntimeOptions) {
   });
   const cpuCount = Math.max(1, cpus().length);
   const pool = new WorkerPool(
-    { store, inFlight, engine, modules: TASK_MODULES, objects, dips, workRoot, agents },
+    { store, inFlight, engine, modules: TASK_MODULES, objects, dips, workRoot, agents, declarations },
     queue,
     {
       concurrency: options.concurrency ?? { light: cpuCount * 2, heavy: cpuCount },
@@ -123,6 +135,32 @@ export async function openRuntime(options: RuntimeOptions) {
   }, HEARTBEAT_MS);
   beat.unref();
 
+  const watchdogOptions = options.watchdog === false ? null : (options.watchdog ?? {});
+  const marginSeconds = watchdogOptions?.marginSeconds ?? WATCHDOG_MARGIN_SECONDS;
+  let watching: Promise<unknown> | null = null;
+  /** One watchdog pass (never two at once): fails units stalled longer than their job's timeout + margin. */
+  const watchdog = () => {
+    watching ??= runWatchdog(
+      { store, engine, inFlight, declarations },
+      {
+        marginSeconds,
+        onError: (error) => process.stderr.write(`watchdog: ${(error as Error).message ?? error}\n`),
+      },
+    ).finally(() => {
+      watching = null;
+    });
+    return watching as ReturnType<typeof runWatchdog>;
+  };
+  const watchdogTimer =
+    watchdogOptions && options.workers !== false
+      ? setInterval(() => {
+          watchdog().catch((error: unknown) =>
+            process.stderr.write(`watchdog: ${(error as Error).message ?? error}\n`),
+          );
+        }, watchdogOptions.intervalMs ?? 60_000)
+      : null;
+  watchdogTimer?.unref();
+
   return {
     home,
     workRoot,
@@ -135,6 +173,7 @@ export async function openRuntime(options: RuntimeOptions) {
     engine,
     pool,
     agents,
+    watchdog,
     /** Marks a unit as being processed by this process (its heartbeat keeps it from looking interrupted). */
     async keepAlive(unitId: string) {
       alive.add(unitId);
@@ -143,6 +182,8 @@ export async function openRuntime(options: RuntimeOptions) {
     },
     async close() {
       clearInterval(beat);
+      if (watchdogTimer) clearInterval(watchdogTimer);
+      await watching?.catch(() => {});
       engine.stop();
       await pool.stop();
       await queue.close();

@@ -118,7 +118,8 @@ async function redispatch(deps: DispatchDeps, decl: JobNode, job: JobRecord, tok
   return { jobId: job.id, tasks: unfinished.length };
 }
 
-function batchFiles(files: FileRecord[], decl: JobNode, batchSize = BATCH_SIZE): FileRecord[][] {
+function batchFiles(files: FileRecord[], decl: JobNode, defaultBatchSize = BATCH_SIZE): FileRecord[][] {
+  const batchSize = decl.batchSize ?? defaultBatchSize;
   const groups = new Set(decl.fileGroups ?? ["original"]);
   const selected = files.filter((f) => groups.has(f.group));
   const batches: FileRecord[][] = [];

@@ -7,7 +7,7 @@ import type { TaskMessage } from "../ports/task-queue.ts";
 import type { WorkflowEngine } from "../ports/workflow-engine.ts";
 import { inFlightTtl, settleJob } from "./dispatch-job.ts";
 import { clockFor, defaultAgents, idsFor } from "./ids.ts";
-import type { JobRecord, TaskRecord } from "./model.ts";
+import type { JobRecord, TaskRecord, UnitRecord } from "./model.ts";
 import type { TaskStore } from "./store/task-store.ts";
 import type { TaskModule, TaskOutcome } from "./task-module.ts";
 import { unitPathOf } from "./working-storage.ts";
@@ -48,9 +48,9 @@ const MAX_OUTPUT = 256 * 1024;
  * when it was the last. Redeliveries of a done task only repeat the in-flight removal and settle.
  */
 export async function runTaskMessage(deps: RunnerDeps, message: TaskMessage, hooks: DeliveryHooks = {}) {
-  const task = await deps.store.getTask(message.task);
-  const job = task ? await deps.store.getJob(task.jobId) : null;
-  if (!task || !job) return "done"; // a message for a task that does not exist: nothing to do
+  const found = await deps.store.getTaskInContext(message.task);
+  if (!found) return "done"; // a message for a task that does not exist: nothing to do
+  const { task, job, unit } = found;
   hooks.onJob?.(job);
   const decl = (deps.declarations ?? findJob)(job.name);
   if (!decl) throw new Error(`job ${job.id} names "${job.name}", which no workflow declares`);
@@ -62,12 +62,12 @@ export async function runTaskMessage(deps: RunnerDeps, message: TaskMessage, hoo
       const fresh = await deps.store.getTask(task.id);
       if (fresh?.status !== "done") return "busy";
     } else {
-      const result = await executeTask(deps, job, task, decl, attempt, hooks);
+      const result = await executeTask(deps, unit, job, task, decl, attempt, hooks);
       if (hooks.signal?.aborted && result.aborted) {
         await deps.store.releaseTask(task.id, attempt); // shutting down: give it back, do not record
         return "busy";
       }
-      await deps.store.completeTask(task.id, attempt, result, result.outcome);
+      await deps.store.completeTask(task.id, attempt, result, result.outcome, unit.id);
     }
   }
   await removeFromInFlight(deps, job, task.id, decl);
@@ -97,6 +97,7 @@ interface TaskRun {
 
 async function executeTask(
   deps: RunnerDeps,
+  unit: UnitRecord,
   job: JobRecord,
   task: TaskRecord,
   decl: JobNode,
@@ -106,9 +107,8 @@ async function executeTask(
   const out: string[] = [];
   const err: string[] = [];
   const module = deps.modules.get(task.module);
-  const unit = await deps.store.getUnit(job.unitId);
-  if (!module || !unit) {
-    const reason = !module ? `no task module named "${task.module}"` : `unit ${job.unitId} not found`;
+  if (!module) {
+    const reason = `no task module named "${task.module}"`;
     return { exitCode: 1, stdout: "", stderr: reason, outcome: { exitCode: 1 }, aborted: false };
   }
   const timeout = new AbortController();

@@ -5,6 +5,7 @@ import { RDSDataClient, type RDSDataClientConfig } from "@aws-sdk/client-rds-dat
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { SFNClient, type SFNClientConfig } from "@aws-sdk/client-sfn";
 import { SQSClient, type SQSClientConfig } from "@aws-sdk/client-sqs";
+import type { Context } from "aws-lambda";
 import { RdsDataSql } from "../adapters/aws/rds-data-sql.ts";
 import { S3ObjectStore } from "../adapters/aws/s3-object-store.ts";
 import { SfnEngine } from "../adapters/aws/sfn-engine.ts";
@@ -18,7 +19,6 @@ import type { ObjectStore } from "../ports/object-store.ts";
 import type { SqlClient } from "../ports/sql.ts";
 import type { TaskQueue } from "../ports/task-queue.ts";
 import type { WorkflowEngine } from "../ports/workflow-engine.ts";
-import { TASK_MODULES } from "../tasks/index.ts";
 import { type AwsEnvironment, readEnvironment } from "./environment.ts";
 
 /** Endpoints and credentials for the SDK clients (tests point them at local protocol servers). */
@@ -52,7 +52,11 @@ export interface AwsRuntime {
   transfers: ObjectStore;
   /** The DIP bucket. */
   dips: ObjectStore;
-  runner: RunnerDeps;
+  /**
+   * The task runner's dependencies. The task modules (and the tools they load, sharp and ExifTool
+   * among them) are imported on first use, so start-transfer and dispatch-job never load them.
+   */
+  loadRunner(): Promise<RunnerDeps>;
   logger: Logger;
   metrics: Metrics;
   tracer: Tracer;
@@ -109,16 +113,20 @@ export function buildAwsRuntime(env: AwsEnvironment, overrides: RuntimeOverrides
   const transfers = new S3ObjectStore({ bucket: env.TRANSFER_BUCKET, client: s3 });
   const dips = new S3ObjectStore({ bucket: env.DIP_BUCKET, client: s3 });
   const agents = defaultAgents({ user: `stepmatica-${env.STEPMATICA_STAGE}` });
-  const runner: RunnerDeps = {
-    store,
-    inFlight,
-    engine,
-    modules: TASK_MODULES,
-    objects,
-    dips,
-    transfers,
-    workRoot: env.WORK_ROOT,
-    agents,
+  let runner: Promise<RunnerDeps> | null = null;
+  const loadRunner = () => {
+    runner ??= import("../tasks/index.ts").then(({ TASK_MODULES }) => ({
+      store,
+      inFlight,
+      engine,
+      modules: TASK_MODULES,
+      objects,
+      dips,
+      transfers,
+      workRoot: env.WORK_ROOT,
+      agents,
+    }));
+    return runner;
   };
   let agentsRecorded: Promise<void> | null = null;
   return {
@@ -131,7 +139,7 @@ export function buildAwsRuntime(env: AwsEnvironment, overrides: RuntimeOverrides
     objects,
     transfers,
     dips,
-    runner,
+    loadRunner,
     logger,
     metrics,
     tracer,
@@ -158,6 +166,19 @@ let shared: AwsRuntime | undefined;
 export function awsRuntime(): AwsRuntime {
   shared ??= buildAwsRuntime(readEnvironment(process.env));
   return shared;
+}
+
+/**
+ * The runtime for one Lambda invocation: every log line carries the request id and function name,
+ * and the cold-start metric is counted once per execution environment.
+ */
+export function lambdaRuntime(context: Context | undefined): AwsRuntime {
+  const runtime = awsRuntime();
+  if (context) {
+    runtime.logger.addContext(context);
+    runtime.metrics.captureColdStartMetric(context.functionName);
+  }
+  return runtime;
 }
 
 /** True inside Lambda: the handler modules build their runtime during init, so a bad environment fails the cold start. */

@@ -14,7 +14,7 @@ export interface Delivery {
   receiveCount?: number;
 }
 
-type Deps = Pick<AwsRuntime, "runner" | "queue" | "store" | "logger" | "metrics" | "ensureAgents">;
+type Deps = Pick<AwsRuntime, "loadRunner" | "queue" | "store" | "logger" | "metrics" | "ensureAgents">;
 
 /**
  * One delivery of a task message, as the run-tasks function and the worker both handle it: run it
@@ -43,7 +43,7 @@ export async function deliverTask(
   let result: DeliveryResult;
   try {
     await deps.ensureAgents();
-    result = await runTaskMessage(deps.runner, delivery.message, {
+    result = await runTaskMessage(await deps.loadRunner(), delivery.message, {
       ...(options.signal ? { signal: options.signal } : {}),
       extendVisibility: (ms) => deps.queue.extendVisibility(delivery.queue, delivery.receipt, ms),
       onJob: (loaded) => {

@@ -1,6 +1,7 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { Context } from "aws-lambda";
 import { DispatchError, dispatchJob } from "../core/dispatch-job.ts";
-import { type AwsRuntime, awsRuntime, flushMetrics, inLambda } from "./aws-runtime.ts";
+import { type AwsRuntime, awsRuntime, flushMetrics, inLambda, lambdaRuntime } from "./aws-runtime.ts";
 import { transferIdOf } from "./log-keys.ts";
 
 export type DispatchJobResult =
@@ -60,7 +61,8 @@ export function createDispatchJobHandler(deps: Deps) {
 if (inLambda()) awsRuntime(); // a bad environment fails the cold start, naming the variable
 
 let lambdaHandler: ReturnType<typeof createDispatchJobHandler> | undefined;
-export const handler = (event: unknown) => {
-  lambdaHandler ??= createDispatchJobHandler(awsRuntime());
+export const handler = (event: unknown, context?: Context) => {
+  const runtime = lambdaRuntime(context); // per invocation: the request id in every log line
+  lambdaHandler ??= createDispatchJobHandler(runtime);
   return lambdaHandler(event);
 };

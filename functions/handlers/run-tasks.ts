@@ -2,10 +2,13 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { z } from "zod";
 import type { QueueName } from "../core/model.ts";
-import { type AwsRuntime, awsRuntime, flushMetrics, inLambda } from "./aws-runtime.ts";
+import { type AwsRuntime, awsRuntime, flushMetrics, inLambda, lambdaRuntime } from "./aws-runtime.ts";
 import { deliverTask } from "./deliver-task.ts";
 
-type Deps = Pick<AwsRuntime, "env" | "runner" | "queue" | "store" | "logger" | "metrics" | "ensureAgents">;
+type Deps = Pick<
+  AwsRuntime,
+  "env" | "loadRunner" | "queue" | "store" | "logger" | "metrics" | "ensureAgents"
+>;
 
 const TaskMessageBody = z.object({ job: z.string().min(1), task: z.string().min(1) });
 
@@ -91,6 +94,7 @@ if (inLambda()) awsRuntime(); // a bad environment fails the cold start, naming 
 
 let lambdaHandler: ReturnType<typeof createRunTasksHandler> | undefined;
 export const handler = (event: SQSEvent, context: Context) => {
-  lambdaHandler ??= createRunTasksHandler(awsRuntime());
+  const runtime = lambdaRuntime(context); // per invocation: the request id in every log line
+  lambdaHandler ??= createRunTasksHandler(runtime);
   return lambdaHandler(event, context);
 };

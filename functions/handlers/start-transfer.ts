@@ -1,7 +1,8 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { Context } from "aws-lambda";
 import { PRESETS } from "../../workflows/processing-config.ts";
 import { startTransfer } from "../core/start-transfer.ts";
-import { type AwsRuntime, awsRuntime, flushMetrics, inLambda } from "./aws-runtime.ts";
+import { type AwsRuntime, awsRuntime, flushMetrics, inLambda, lambdaRuntime } from "./aws-runtime.ts";
 import { checkTransferEvent } from "./transfer-event.ts";
 
 export type StartTransferResult =
@@ -63,7 +64,8 @@ export function createStartTransferHandler(deps: Deps) {
 if (inLambda()) awsRuntime(); // a bad environment fails the cold start, naming the variable
 
 let lambdaHandler: ReturnType<typeof createStartTransferHandler> | undefined;
-export const handler = (event: unknown) => {
-  lambdaHandler ??= createStartTransferHandler(awsRuntime());
+export const handler = (event: unknown, context?: Context) => {
+  const runtime = lambdaRuntime(context); // per invocation: the request id in every log line
+  lambdaHandler ??= createStartTransferHandler(runtime);
   return lambdaHandler(event);
 };

@@ -1,22 +1,36 @@
-import { ExifTool } from "exiftool-vendored";
+import { ExifTool, ExifToolTask } from "exiftool-vendored";
 
 /**
- * One persistent ExifTool process per worker (exiftool -stay_open), started on first use and shared
- * by every task of this process; closed by closeExifTool() when the worker pool stops.
+ * Persistent ExifTool processes (exiftool -stay_open), started on first use and shared by every
+ * task of this process; closed by closeExifTool() when the worker pool stops. Files are read many
+ * per request: one round trip per group of files, not per file.
  */
 let shared: ExifTool | null = null;
 
+/** One ExifTool process per core a worker uses for heavy tasks. */
+const PROCESSES = 2;
+/** Files per ExifTool request: large enough to amortize the round trip, small enough to retry cheaply. */
+const FILES_PER_REQUEST = 32;
+
 function exiftool(): ExifTool {
-  shared ??= new ExifTool({ maxProcs: 1, taskTimeoutMillis: 60_000 });
+  shared ??= new ExifTool({ maxProcs: PROCESSES, taskTimeoutMillis: 120_000 });
   return shared;
 }
 
 /** Tags that describe the working copy (name, folder, dates, permissions), not the object: left out. */
 const WORKING_COPY_TAGS = ["SourceFile", "errors"];
 
-/** ExifTool's tags for a file (no File System group, so the output does not depend on where or when). */
-export async function readExifTags(file: string): Promise<Record<string, unknown>> {
-  const raw = (await exiftool().readRaw(file, { readArgs: ["--System:all"] })) as Record<string, unknown>;
+/** Reads several files in one ExifTool request; the File System group is left out (it describes the copy). */
+class ReadManyTask extends ExifToolTask<Array<Record<string, unknown>>> {
+  constructor(files: string[]) {
+    super(["-fast", "--System:all", "-json", ...files]);
+  }
+  protected parse(input: string): Array<Record<string, unknown>> {
+    return input.trim() ? (JSON.parse(input) as Array<Record<string, unknown>>) : [];
+  }
+}
+
+function clean(raw: Record<string, unknown>): Record<string, unknown> {
   const tags: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (WORKING_COPY_TAGS.includes(key)) continue;
@@ -26,11 +40,57 @@ export async function readExifTags(file: string): Promise<Record<string, unknown
   return tags;
 }
 
+/** ExifTool's tags for one file. */
+export async function readExifTags(file: string): Promise<Record<string, unknown>> {
+  const raw = (await exiftool().readRaw(file, { readArgs: ["--System:all"] })) as Record<string, unknown>;
+  return clean(raw);
+}
+
+/**
+ * ExifTool's tags for many files, keyed by the absolute path given; a file ExifTool could not read
+ * maps to an Error. Paths are absolute (never read as options) and may not hold line breaks (the
+ * stay_open protocol is line based): such a file is read alone.
+ */
+export async function readExifTagsMany(
+  files: string[],
+): Promise<Map<string, Record<string, unknown> | Error>> {
+  const result = new Map<string, Record<string, unknown> | Error>();
+  const alone = files.filter((f) => /[\r\n]/.test(f) || !f.startsWith("/"));
+  const grouped = files.filter((f) => !alone.includes(f));
+  const requests: string[][] = [];
+  for (let i = 0; i < grouped.length; i += FILES_PER_REQUEST)
+    requests.push(grouped.slice(i, i + FILES_PER_REQUEST));
+  await Promise.all(
+    requests.map(async (group) => {
+      try {
+        const rows = await exiftool().enqueueTask(() => new ReadManyTask(group));
+        const bySource = new Map(rows.map((row) => [String(row.SourceFile), row]));
+        for (const file of group) {
+          const row = bySource.get(file);
+          if (!row) alone.push(file);
+          else if (typeof row.Error === "string") result.set(file, new Error(row.Error));
+          else result.set(file, clean(row));
+        }
+      } catch {
+        alone.push(...group); // one bad file can fail a request: read the group's files one by one
+      }
+    }),
+  );
+  for (const file of alone) {
+    try {
+      result.set(file, await readExifTags(file));
+    } catch (error) {
+      result.set(file, error as Error);
+    }
+  }
+  return result;
+}
+
 export async function exiftoolVersion(): Promise<string> {
   return exiftool().version();
 }
 
-/** Ends the shared process (idempotent); the next use starts a new one. */
+/** Ends the shared processes (idempotent); the next use starts new ones. */
 export async function closeExifTool(): Promise<void> {
   const current = shared;
   shared = null;

@@ -3,7 +3,7 @@ import { type CharacterizerId, DEFAULT_CHARACTERIZATION, familyOf } from "../../
 import type { EventOutcome, EventRecord, FileRecord } from "../core/model.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { hasTool } from "../preservation/exec.ts";
-import { closeExifTool, exiftoolVersion, readExifTags } from "../preservation/exiftool.ts";
+import { closeExifTool, exiftoolVersion, readExifTagsMany } from "../preservation/exiftool.ts";
 import { ffprobe, ffprobeVersion, mapBounded, mediainfoMany } from "../preservation/media-tools.ts";
 import { fileEvent } from "./events.ts";
 
@@ -40,13 +40,12 @@ export const characterize: TaskModule = {
 
     const exif = wants("exiftool");
     if (exif.length > 0) versions.exiftool = await exiftoolVersion();
-    await mapBounded(exif, 4, async (p) => {
-      try {
-        results.get(p.file.id)!.exiftool = await readExifTags(p.abs);
-      } catch (error) {
-        note(p.file.id, `exiftool: ${(error as Error).message}`);
-      }
-    });
+    const tags = await readExifTagsMany(exif.map((p) => p.abs));
+    for (const p of exif) {
+      const found = tags.get(p.abs);
+      if (found instanceof Error || !found) note(p.file.id, `exiftool: ${found?.message ?? "no output"}`);
+      else results.get(p.file.id)!.exiftool = found;
+    }
 
     const media = wants("mediainfo");
     if (media.length > 0) {

@@ -26,8 +26,9 @@ export const recordFailure: TaskModule = {
       const step = job ? `${job.microservice} / ${job.description}` : cause;
       reason = `${step}: ${detail || `exit code ${job?.exitCode ?? "unknown"}`}`;
     } else if (error === "States.Timeout" || error === "States.HeartbeatTimeout") {
-      const running = [...jobs].reverse().find((j) => j.status === "running");
-      reason = `${running ? `${running.microservice} / ${running.description}` : "a job"}: ${cause || error}`;
+      // The job that timed out is the last one before this failure recorder (which is running too).
+      const timedOut = [...jobs].reverse().find((j) => j.id !== ctx.job.id && j.name !== ctx.job.name);
+      reason = `${timedOut ? `${timedOut.microservice} / ${timedOut.description}` : "a job"}: ${cause || error}`;
     } else {
       reason = `${error}${cause ? `: ${cause}` : ""}`;
     }

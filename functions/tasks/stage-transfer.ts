@@ -64,7 +64,9 @@ export const stageTransfer: TaskModule = {
         }
         files.push({ rel: entry.rel, abs: entry.abs });
       }
-      const folders = new Set(files.map((f) => path.dirname(path.join(temp, ...layoutPath(f.rel, hasObjects).split("/")))));
+      const folders = new Set(
+        files.map((f) => path.dirname(path.join(temp, ...layoutPath(f.rel, hasObjects).split("/")))),
+      );
       for (const folder of [...folders].sort()) await mkdir(folder, { recursive: true });
       const unreadable: string[] = [];
       await mapLimit(files, 16, async (f) => {
@@ -101,7 +103,8 @@ async function stageObject(ctx: TaskContext, target: string): Promise<TaskOutcom
   }
   const temp = `${target}.partial`;
   await rm(temp, { recursive: true, force: true });
-  for (const folder of ["objects", "metadata", "logs"]) await mkdir(path.join(temp, folder), { recursive: true });
+  for (const folder of ["objects", "metadata", "logs"])
+    await mkdir(path.join(temp, folder), { recursive: true });
   await ctx.transfers.getToFile(key, path.join(temp, "objects", path.posix.basename(key)));
   await rename(temp, target);
   ctx.stdout(`staged ${ctx.unit.source}`);

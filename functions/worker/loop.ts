@@ -16,7 +16,7 @@ export interface WorkerOptions {
   protection?: TaskProtection | null;
 }
 
-type Deps = Pick<AwsRuntime, "runner" | "queue" | "store" | "logger" | "metrics" | "ensureAgents">;
+type Deps = Pick<AwsRuntime, "loadRunner" | "queue" | "store" | "logger" | "metrics" | "ensureAgents">;
 
 /**
  * The ECS worker's consumer: long-polls the heavy queue and runs each delivery through the task

@@ -96,6 +96,12 @@ export const StageConfigSchema = z
         message: "minInstances must not exceed maxInstances",
       })
       .refine((w) => w.minTasks <= w.maxTasks, { message: "minTasks must not exceed maxTasks" }),
+    dashboard: z.object({
+      /** Where the dashboard page runs: Cognito's hosted sign-in returns there (OAuth code flow with PKCE). */
+      callbackUrls: z.array(z.url()).min(1),
+      /** Origins allowed to call the API from a browser (bearer tokens, no cookies). */
+      corsOrigins: z.array(z.string().min(1)).min(1),
+    }),
     pipeline: z.object({
       transferPrefix: z
         .string()

@@ -32,6 +32,7 @@ export const STAGES: Record<StageName, StageConfig> = {
       scratchVolumeGb: 50,
       instanceTerminationProtection: false,
     },
+    dashboard: { callbackUrls: ["http://localhost:8080/"], corsOrigins: ["*"] },
     pipeline: { transferPrefix: "transfers/", maxTransferBytes: 10 * 1024 ** 3, defaultConfig: "default" },
   },
   production: {
@@ -61,6 +62,7 @@ export const STAGES: Record<StageName, StageConfig> = {
       scratchVolumeGb: 200,
       instanceTerminationProtection: true,
     },
+    dashboard: { callbackUrls: ["http://localhost:8080/"], corsOrigins: ["*"] },
     pipeline: { transferPrefix: "transfers/", maxTransferBytes: 100 * 1024 ** 3, defaultConfig: "default" },
   },
 };

@@ -44,6 +44,17 @@ export function readWriteObjects(grantee: IGrantable & IConstruct, bucket: Bucke
   acknowledgeObjects(grantee, bucket, "*", why);
 }
 
+/** Put (never read or delete) objects under one key pattern: what a presigned upload URL needs. */
+export function putObjects(
+  grantee: IGrantable & IConstruct,
+  bucket: Bucket,
+  keyPattern: string,
+  why: string,
+): void {
+  allow(grantee, ["s3:PutObject", "s3:AbortMultipartUpload"], [bucket.arnForObjects(keyPattern)]);
+  acknowledgeObjects(grantee, bucket, keyPattern, why);
+}
+
 /** SendTaskSuccess/Failure/Heartbeat on the state machines, by ARN. */
 export function grantTaskResponse(grantee: IGrantable, stateMachineArns: string[]): void {
   allow(

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps, Tags } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import type { StageConfig } from "../config/index.ts";
+import { Api } from "../constructs/api/index.ts";
 import { Cache } from "../constructs/cache/index.ts";
 import { Database } from "../constructs/database/index.ts";
 import { Functions } from "../constructs/functions/index.ts";
@@ -32,6 +33,7 @@ export class StepmaticaStack extends Stack {
   readonly functions: Functions;
   readonly workers: Workers;
   readonly pipeline: Pipeline;
+  readonly api: Api;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: StepmaticaStackProps) {
@@ -95,6 +97,7 @@ export class StepmaticaStack extends Stack {
       stateMachines,
       environment,
     });
+    this.api = new Api(this, "Api", { config, handler: this.functions.api });
     this.pipeline = new Pipeline(this, "Pipeline", { config, dispatchJob: this.functions.dispatchJob });
     this.observability = new Observability(this, "Observability", {
       config,
@@ -131,7 +134,10 @@ export class StepmaticaStack extends Stack {
     out("IngestStateMachineArn", this.pipeline.ingest.stateMachineArn, "Ingest workflow");
     out("LightQueueUrl", this.queues.light.queueUrl, "Light task queue");
     out("HeavyQueueUrl", this.queues.heavy.queueUrl, "Heavy task queue");
-    out("ApiUrl", this.functions.apiUrl, "Dashboard (IAM-authenticated function URL)");
+    out("ApiUrl", this.api.url, "Dashboard API (Cognito JWT)");
+    out("UserPoolId", this.api.userPool.userPoolId, "Dashboard users (add operators to the operators group)");
+    out("UserPoolClientId", this.api.client.userPoolClientId, "Dashboard sign-in client");
+    out("SignInDomain", this.api.domain.baseUrl(), "Cognito hosted sign-in");
     out("AlarmTopicArn", this.observability.topic.topicArn, "Alarm notifications");
     out("DashboardName", this.observability.dashboard.dashboardName, "CloudWatch dashboard");
     out("WorkerClusterName", this.workers.cluster.clusterName, "ECS cluster of the heavy-task workers");

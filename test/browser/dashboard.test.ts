@@ -48,11 +48,11 @@ async function openFirstTask(jobDescription: string): Promise<void> {
 }
 
 /** Waits for the list (refreshed live by the server's event stream) to show a transfer with this status. */
-async function waitForRow(name: string, status: string): Promise<void> {
+async function waitForRow(name: string, status: string, type: "transfer" | "SIP" = "transfer"): Promise<void> {
   const row = page
     .locator("table.units tbody tr")
     .filter({ has: page.getByRole("link", { name, exact: true }) })
-    .filter({ has: page.locator("td", { hasText: /^transfer$/ }) })
+    .filter({ has: page.locator("td", { hasText: new RegExp(`^${type}$`) }) })
     .filter({ has: page.locator(".badge", { hasText: new RegExp(`^${status}$`) }) });
   await row.waitFor({ timeout: 60_000 }).catch(async (error: Error) => {
     throw new Error(
@@ -83,6 +83,7 @@ describe("the dashboard in Chromium, against stepmatica serve", () => {
     expect(page.url()).not.toContain("token=");
     await startFromPage(source);
     await waitForRow(HTML_NAME, "completed");
+    await waitForRow(HTML_NAME, "completed", "SIP");
     await page.click(`table.units tbody tr:has(td:text("transfer")) a:text-is(${JSON.stringify(HTML_NAME)})`);
     await page.waitForSelector(".tree .job");
     expect(await page.textContent("#unit-name")).toBe(HTML_NAME);
@@ -102,7 +103,9 @@ describe("the dashboard in Chromium, against stepmatica serve", () => {
     await page.click('.tabs button:text("Jobs")');
     await openFirstTask("Copy the transfer onto working storage");
     expect(await page.textContent("#task-stdout")).toContain("staged 5 file(s)");
-    // Idle: nothing changes in the store, so the live updates fetch nothing.
+    // Idle: once the last writes of the run have been shown (a refresh waits 1.5 s after a change),
+    // nothing changes in the store, so the live updates fetch nothing.
+    await page.waitForTimeout(3000);
     const requests: string[] = [];
     const record = (r: { url(): string }) => requests.push(r.url());
     page.on("request", record);

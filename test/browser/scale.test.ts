@@ -84,7 +84,8 @@ describe("the dashboard with 1,000 units and a 10,000-task job", () => {
     );
     expect(next).toBeLessThan(RENDER_BUDGET_MS);
     await page.fill("input[type=search]", "bulk-0999");
-    await page.waitForFunction("document.querySelectorAll('table.units tbody tr').length === 1");
+    // (Not waitForFunction: the page's CSP refuses the eval it needs, as it should.)
+    await expect.poll(() => page.locator("table.units tbody tr").count()).toBe(1);
     expect(await page.textContent("table.units tbody")).toContain("bulk-0999");
   });
 

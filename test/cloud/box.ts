@@ -29,7 +29,12 @@ const credentials = { accessKeyId: "local", secretAccessKey: "local" };
 
 export type Box = Awaited<ReturnType<typeof openBox>>;
 
-export async function openBox(options: { defaultConfig: "default" | "automated" }) {
+export async function openBox(options: {
+  defaultConfig: "default" | "automated";
+  /** The handlers' log level (default INFO). */
+  logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR";
+}) {
+  process.env.POWERTOOLS_METRICS_DISABLED ??= "true"; // EMF lines would only clutter the test output
   const schema = uniqueName("cloud");
   const redisKeyPrefix = `${uniqueName("cloud")}:inflight:`;
   const scratch = await mkdtemp(path.join(os.tmpdir(), "stepmatica-cloud-"));
@@ -92,7 +97,7 @@ export async function openBox(options: { defaultConfig: "default" | "automated" 
     },
     engine,
     redisKeyPrefix,
-    logger: new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME }),
+    logger: new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME, logLevel: options.logLevel ?? "INFO" }),
   });
   await runtime.store.migrate(); // on AWS: the migrate custom resource at deploy time
   dispatch = createDispatchJobHandler(runtime);

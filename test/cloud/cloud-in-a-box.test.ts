@@ -250,3 +250,48 @@ describe("cloud in a box: S3 event → Step Functions ASL → SQS → run-tasks 
     );
   });
 });
+
+describe("cloud in a box with the deployed default configuration (compressed AIP)", () => {
+  let compressedBox: Box;
+  beforeAll(async () => {
+    compressedBox = await openBox({ defaultConfig: "default", logLevel: "ERROR" });
+  }, 60_000);
+  afterAll(async () => {
+    await compressedBox?.close();
+  });
+
+  it("stores one .7z AIP that the smoke checks open and accept", async () => {
+    const client = new S3Client(compressedBox.s3.clientConfig);
+    const consumers = startConsumers(compressedBox, { lightPollers: 2 });
+    try {
+      const result = await runSmoke({
+        clients: { s3: client },
+        targets: {
+          transferBucket: compressedBox.env.TRANSFER_BUCKET,
+          aipBucket: compressedBox.env.AIP_BUCKET,
+          transferPrefix: compressedBox.env.TRANSFER_PREFIX,
+          transferStateMachineArn: null,
+          ingestStateMachineArn: null,
+        },
+        scratchDir: compressedBox.scratch,
+        timeoutMs: 60_000,
+        intervalMs: 500,
+        afterUpload: async (upload) => {
+          expect(await compressedBox.startTransfer(objectCreatedEvent(upload))).toMatchObject({
+            outcome: "started",
+          });
+        },
+        log: () => {},
+      });
+      expect(result.problems).toEqual([]);
+      expect(result).toMatchObject({
+        status: "passed",
+        aip: `s3://${compressedBox.env.AIP_BUCKET}/${result.aipName}.7z`,
+      });
+    } finally {
+      await consumers.stop();
+      client.destroy();
+    }
+    expect(consumers.errors).toEqual([]);
+  }, 90_000);
+});

@@ -274,7 +274,29 @@ describe.each(STAGE_NAMES)("%s template", (stage) => {
       FunctionName: ref(runTasksId),
       FunctionResponseTypes: ["ReportBatchItemFailures"],
     });
-    t(stage).hasResourceProperties("AWS::Lambda::Url", { AuthType: "AWS_IAM" });
+  });
+
+  it("Api: every dashboard route passes Cognito's JWT authorizer; access logged; MFA required", () => {
+    const [apiFnId] = only(t(stage), "AWS::Lambda::Function", "FunctionsApiFunction");
+    const [poolId, pool] = only(t(stage), "AWS::Cognito::UserPool", "ApiUsers");
+    expect(pool.Properties?.MfaConfiguration).toBe("ON");
+    expect(pool.Properties?.AdminCreateUserConfig).toMatchObject({ AllowAdminCreateUserOnly: true });
+    const [authorizerId, authorizer] = only(t(stage), "AWS::ApiGatewayV2::Authorizer", "ApiHttpApiCognito");
+    expect(authorizer.Properties?.AuthorizerType).toBe("JWT");
+    expect(JSON.stringify(authorizer.Properties?.JwtConfiguration)).toContain(`{"Ref":"${poolId}"}`);
+    const routes = Object.values(resourcesOf(t(stage), "AWS::ApiGatewayV2::Route"));
+    expect(routes.length).toBeGreaterThan(0);
+    for (const route of routes) {
+      expect(route.Properties).toMatchObject({ AuthorizationType: "JWT", AuthorizerId: ref(authorizerId) });
+    }
+    const integrations = Object.values(resourcesOf(t(stage), "AWS::ApiGatewayV2::Integration"));
+    expect(integrations.map((i) => i.Properties?.IntegrationUri)).toEqual([arnOf(apiFnId)]);
+    t(stage).hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+    // Presigned uploads: put under the transfer prefix only.
+    const puts = grantsOf(t(stage), "FunctionsApiFunctionServiceRole", "s3:PutObject");
+    expect(JSON.stringify(puts.map(resourcesOfStatement))).toContain('/transfers/*"');
   });
 
   it("Workers: an ECS service on EC2 capacity (ASG capacity provider), scaled on heavy-queue depth", () => {
@@ -371,7 +393,7 @@ describe.each(STAGE_NAMES)("%s template", (stage) => {
         }
       }
     }
-    const [transferSmName] = [`stepmatica-${stage}-transfer`];
+    const transferSmName = `stepmatica-${stage}-transfer`;
     const startTransfer = grantsOf(
       t(stage),
       "FunctionsStartTransferFunctionServiceRole",
@@ -457,6 +479,7 @@ describe("production keeps its data; staging can be destroyed", () => {
     ["AWS::S3::Bucket", "StorageAipBucket"],
     ["AWS::S3::Bucket", "StorageTransferBucket"],
     ["AWS::S3::Bucket", "StorageDipBucket"],
+    ["AWS::Cognito::UserPool", "ApiUsers"],
   ];
 
   it("production: data stores retained, deletion-protected, multi-AZ, termination-protected stack", () => {

@@ -264,7 +264,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         reject(new StatesRuntimeError(error, cause));
       };
       const timeoutTimer = setTimeout(
-        () => fail("States.Timeout", `the job did not finish within ${timeoutSeconds} s`),
+        () => fail("States.Timeout", `timed out after ${timeoutSeconds} s`),
         timeoutSeconds > 0 ? timeoutSeconds * 1000 : 2_147_483_647,
       );
       const armHeartbeat = () => {

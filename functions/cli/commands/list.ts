@@ -25,6 +25,8 @@ export async function listCommand(argv: string[], io: CliIo): Promise<number> {
     workers: false,
   });
   try {
+    // Listing is where an operator looks: units stalled past their job's timeout show as failed, with the reason.
+    await rt.watchdog();
     const { units, total } = await rt.store.listUnits({ limit: 500 });
     const rows = units.map((u) => ({
       id: u.id,

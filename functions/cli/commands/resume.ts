@@ -6,7 +6,7 @@ import { CliError, type CliIo, homeOf, usageError, writeLine } from "../io.ts";
 import { Progress } from "../progress.ts";
 import { ownerState } from "../owners.ts";
 import { openRuntime, STALE_AFTER_MS } from "../runtime.ts";
-import { report } from "./run.ts";
+import { jobTimeoutsOf, report } from "./run.ts";
 
 /**
  * Continues a run whose process died: executions re-enter the state they were in (same job rows),
@@ -27,6 +27,7 @@ export async function resumeCommand(argv: string[], io: CliIo): Promise<number> 
     out: path.resolve(io.cwd, values.out ?? "aips"),
     ...(io.env.DATABASE_URL ? { databaseUrl: io.env.DATABASE_URL } : {}),
     ...(io.env.REDIS_URL ? { redisUrl: io.env.REDIS_URL } : {}),
+    jobTimeouts: jobTimeoutsOf(io),
     onTransition: progress.onTransition,
   });
   try {
@@ -44,6 +45,8 @@ export async function resumeCommand(argv: string[], io: CliIo): Promise<number> 
     let resumed = 0;
     for (const unit of units) {
       await rt.store.requeueRunningTasks(unit.id);
+      // Resuming is progress: the watchdog measures a unit's idle time from its last change.
+      if (unit.status === "running") await rt.store.updateUnit(unit.id, {});
       for (const execution of await rt.executions.forUnit(unit.id)) {
         if (execution.status !== "RUNNING") continue;
         await rt.engine.resume(execution.id);

@@ -10,6 +10,7 @@ import {
   type ProcessingConfig,
   resolveConfig,
 } from "../../../workflows/processing-config.ts";
+import { JobTimeoutsError, parseJobTimeouts } from "../../core/job-timeouts.ts";
 import { startTransfer } from "../../core/start-transfer.ts";
 import { walk } from "../../tasks/fs-walk.ts";
 import { followToEnd, progressPoll, type RunSummary, summarize } from "../follow.ts";
@@ -49,6 +50,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     out: path.resolve(io.cwd, values.out ?? "aips"),
     ...(io.env.DATABASE_URL ? { databaseUrl: io.env.DATABASE_URL } : {}),
     ...(io.env.REDIS_URL ? { redisUrl: io.env.REDIS_URL } : {}),
+    jobTimeouts: jobTimeoutsOf(io),
     onTransition: progress.onTransition,
   });
   const id = values.id?.toLowerCase() ?? randomUUID();
@@ -79,6 +81,16 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   } finally {
     progress.stop();
     await rt.close();
+  }
+}
+
+/** STEPMATICA_JOB_TIMEOUTS="job=seconds,…": per-job timeout overrides (a bad entry is a usage error). */
+export function jobTimeoutsOf(io: CliIo) {
+  try {
+    return parseJobTimeouts(io.env.STEPMATICA_JOB_TIMEOUTS);
+  } catch (error) {
+    if (error instanceof JobTimeoutsError) throw usageError(error.message);
+    throw error;
   }
 }
 

@@ -23,6 +23,10 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) throw usageError(`--port must be 0..65535, got "${portText}"`);
 
+  const fixedToken = io.env.STEPMATICA_TOKEN;
+  if (fixedToken !== undefined && !/^[\w-]{24,}$/.test(fixedToken))
+    throw usageError("STEPMATICA_TOKEN must be at least 24 letters, digits, - or _ (or unset: a random one)");
+
   const rt = await openRuntime({
     home: homeOf(io),
     out: path.resolve(io.cwd, values.out ?? "aips"),
@@ -34,7 +38,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     server = await startDashboardServer({
       deps: localDashboardDeps(rt, (line) => writeLine(io.stderr, line)),
       port,
-      ...(io.env.STEPMATICA_TOKEN ? { token: io.env.STEPMATICA_TOKEN } : {}),
+      ...(fixedToken ? { token: fixedToken } : {}),
     });
   } catch (error) {
     await rt.close();

@@ -221,6 +221,19 @@ export class TaskStore implements StoreReader {
     return r.rowCount > 0;
   }
 
+  /** A task with its job and unit, in one round trip (the task runner's first read). */
+  async getTaskInContext(id: string): Promise<{ task: TaskRecord; job: JobRecord; unit: UnitRecord } | null> {
+    const r = await this.sql.query(
+      `select row_to_json(t) as task, row_to_json(j) as job, row_to_json(u) as unit
+       from tasks t join jobs j on j.id = t.job_id join units u on u.id = j.unit_id where t.id = $1`,
+      [id],
+    );
+    const row = r.rows[0];
+    if (!row) return null;
+    const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as Record<string, unknown>;
+    return { task: taskFromRow(parse(row.task)), job: jobFromRow(parse(row.job)), unit: unitFromRow(parse(row.unit)) };
+  }
+
   async getTask(id: string): Promise<TaskRecord | null> {
     const r = await this.sql.query("select * from tasks where id = $1", [id]);
     return r.rows[0] ? taskFromRow(r.rows[0]) : null;
@@ -323,15 +336,26 @@ export class TaskStore implements StoreReader {
     attempt: number,
     result: { exitCode: number; stdout: string; stderr: string },
     outcome: TaskOutcome,
+    unitId?: string,
   ): Promise<boolean> {
-    return this.sql.transaction(async (tx) => {
-      const r = await tx.query(
+    const record = (sql: SqlClient) =>
+      sql.query(
         `update tasks set status = 'done', exit_code = $3, stdout = $4, stderr = $5, output = $6,
            ended_at = now(), lease_expires = null
          where id = $1 and attempt = $2 and status = 'running' returning id`,
         [taskId, attempt, result.exitCode, result.stdout, result.stderr, outcome.output ?? null],
       );
-      if (r.rowCount === 0) return false;
+    const writes =
+      (outcome.newUnits?.length ?? 0) +
+      (outcome.newFiles?.length ?? 0) +
+      (outcome.fileUpdates?.length ?? 0) +
+      (outcome.events?.length ?? 0) +
+      (outcome.aip ? 1 : 0) +
+      (outcome.unitUpdate ? 1 : 0);
+    // Nothing else to write: one conditional statement is atomic on its own.
+    if (writes === 0) return (await record(this.sql)).rowCount > 0;
+    return this.sql.transaction(async (tx) => {
+      if ((await record(tx)).rowCount === 0) return false;
       const writer = new TaskStore(tx);
       for (const unit of outcome.newUnits ?? []) await writer.createUnit(unit);
       if (outcome.newFiles?.length) await writer.upsertFiles(outcome.newFiles);
@@ -339,12 +363,19 @@ export class TaskStore implements StoreReader {
       if (outcome.events?.length) await writer.insertEvents(outcome.events);
       if (outcome.aip) await writer.recordAip(outcome.aip);
       if (outcome.unitUpdate) {
-        const task = await writer.getTask(taskId);
-        const job = task ? await writer.getJob(task.jobId) : null;
-        if (job) await writer.updateUnit(job.unitId, outcome.unitUpdate);
+        const owner = unitId ?? (await writer.unitOfTask(taskId));
+        if (owner) await writer.updateUnit(owner, outcome.unitUpdate);
       }
       return true;
     });
+  }
+
+  private async unitOfTask(taskId: string): Promise<string | null> {
+    const r = await this.sql.query<{ unit_id: string }>(
+      "select j.unit_id from tasks t join jobs j on j.id = t.job_id where t.id = $1",
+      [taskId],
+    );
+    return r.rows[0] ? String(r.rows[0].unit_id) : null;
   }
 
   // ---- files, events, agents, AIPs

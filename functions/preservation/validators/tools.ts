@@ -1,3 +1,5 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { execTool, hasTool } from "../exec.ts";
 import { fail, pass, type Verdict } from "./types.ts";
@@ -22,7 +24,14 @@ export async function checkXml(file: string, signal: AbortSignal): Promise<Verdi
 /** MediaConch's implementation checks (Matroska, FFV1, WAV, …); "N/A!" for formats it does not check. */
 export async function checkMediaConch(file: string, signal: AbortSignal): Promise<Verdict> {
   if (!(await hasTool("mediaconch"))) return notInstalled("mediaconch");
-  const result = await execTool("mediaconch", ["--", file], { signal, timeoutMs: 600_000 });
+  // MediaConch keeps a results database under the user's data folder; concurrent runs sharing one
+  // lock each other out, so each run gets its own, removed afterwards.
+  const home = await mkdtemp(path.join(tmpdir(), "stepmatica-mediaconch-"));
+  const result = await execTool("mediaconch", ["--", file], {
+    signal,
+    timeoutMs: 600_000,
+    env: { HOME: home, XDG_DATA_HOME: home, XDG_CONFIG_HOME: home },
+  }).finally(() => rm(home, { recursive: true, force: true }));
   const lines = result.stdout.split("\n").filter((l) => l.trim() !== "");
   const status = /^(pass|fail|N\/A)!/.exec(lines[0] ?? "")?.[1];
   if (status === "pass") return pass("MediaConch implementation checks passed");

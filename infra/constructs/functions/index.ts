@@ -1,11 +1,12 @@
 import { ArnFormat, Duration, Stack } from "aws-cdk-lib";
 import { Rule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
-import { FunctionUrlAuthType, type IFunction } from "aws-cdk-lib/aws-lambda";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Construct } from "constructs";
+import { OPERATOR_GROUP } from "../api/interfaces.ts";
 import { acknowledge } from "../common.ts";
-import { allow, grantTaskResponse, readObjects, readWriteObjects } from "../grants.ts";
+import { allow, grantTaskResponse, putObjects, readObjects, readWriteObjects } from "../grants.ts";
 import type { FunctionsProps, StepmaticaFunctionProps } from "./interfaces.ts";
 import { StepmaticaFunction } from "./stepmatica-function.ts";
 
@@ -23,7 +24,7 @@ export function executionsArn(scope: Construct, stateMachineArn: string): string
 /**
  * The four Lambda functions and their triggers: start-transfer (S3 Object Created via EventBridge),
  * dispatch-job (the state machines' waitForTaskToken target), run-tasks (light-queue consumer with
- * partial batch failures) and api (the dashboard, behind an IAM-authenticated function URL).
+ * partial batch failures) and api (the dashboard's API, behind the Api construct's HTTP API).
  * Each gets only the grants its code uses.
  */
 export class Functions extends Construct {
@@ -31,7 +32,6 @@ export class Functions extends Construct {
   readonly dispatchJob: IFunction;
   readonly runTasks: IFunction;
   readonly api: IFunction;
-  readonly apiUrl: string;
   readonly transferRule: Rule;
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
@@ -74,7 +74,10 @@ export class Functions extends Construct {
       "Light-queue consumer: runs tasks, settles jobs",
       config.functions.runTasksTimeoutSeconds,
     );
-    const api = make("api", "Dashboard and its API", 30, { memoryMb: 512 });
+    const api = make("api", "Dashboard and its API", 30, {
+      memoryMb: 512,
+      environment: { ...props.environment, OPERATOR_GROUP },
+    });
     this.startTransfer = startTransfer;
     this.dispatchJob = dispatchJob;
     this.runTasks = runTasks;
@@ -124,13 +127,12 @@ export class Functions extends Construct {
     readWriteObjects(runTasks, storage.aipBucket, "AIPs are named after their SIP ids");
     readWriteObjects(runTasks, storage.dipBucket, "DIPs are named after their SIP ids");
 
-    // api: reads the store; links AIPs for download.
+    // api: reads the store; presigns AIP downloads and transfer uploads (served by the Api construct).
     readObjects(api, storage.aipBucket, "*", "AIPs are named after their SIP ids");
-    const url = api.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
-    this.apiUrl = url.url;
+    putObjects(api, storage.transferBucket, uploads, "uploaded transfers");
 
     acknowledge(
-      this,
+      startTransfer,
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:stepmatica-${config.stage}-transfer:*]`,
       "Execution names are the transfer ids, unknown at deploy time; the wildcard stays inside the one state machine.",
     );

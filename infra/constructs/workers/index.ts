@@ -203,7 +203,7 @@ export class Workers extends Construct {
       "The variables are resource names, ARNs and limits, none secret; credentials come from Secrets Manager through the Data API.",
     );
     acknowledge(
-      this,
+      hosts,
       "AwsSolutions-AS3",
       "Host launches and terminations are driven by the ECS capacity provider and visible in its metrics; the pipeline alarms cover the effect that matters (queue depth, no progress).",
     );

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openRuntime, type Runtime } from "../../../functions/cli/runtime.ts";
 import { localDashboardDeps } from "../../../functions/dashboard/local-deps.ts";
 import { type DashboardServer, startDashboardServer } from "../../../functions/dashboard/server.ts";
+import { stepmatica } from "../../helpers/cli.ts";
 import { tempDir } from "../../helpers/fixtures.ts";
 
 let root: string;
@@ -123,5 +124,19 @@ describe("stepmatica serve's HTTP server", () => {
     const detail = (await (await fetch(`${base()}/api/units/${id}`, { headers: bearer() })).json()) as Detail;
     expect(detail.unit).toMatchObject({ name: "deposit", status: "completed", displayStatus: "completed" });
     expect(detail.aip.location).toContain(path.join(root, "aips"));
+  });
+});
+
+describe("stepmatica serve's command line", () => {
+  it("refuses a bad port, arguments, or a short fixed token, as usage errors (exit 2)", async () => {
+    const env = { STEPMATICA_HOME: path.join(root, "cli-home") };
+    const port = await stepmatica(["serve", "--port", "http"], env);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toContain("--port");
+    expect((await stepmatica(["serve", "extra"], env)).code).toBe(2);
+    const token = await stepmatica(["serve"], { ...env, STEPMATICA_TOKEN: "short" });
+    expect(token.code).toBe(2);
+    expect(token.stderr).toContain("STEPMATICA_TOKEN");
+    expect((await stepmatica(["--help"], env)).stdout).toContain("serve [--port N]");
   });
 });

@@ -1,0 +1,121 @@
+import { Aws, Duration } from "aws-cdk-lib";
+import { type CfnStage, CorsHttpMethod, HttpApi, HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpUserPoolAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import {
+  AccountRecovery,
+  CfnUserPoolGroup,
+  Mfa,
+  OAuthScope,
+  UserPool,
+  type UserPoolClient,
+  type UserPoolDomain,
+} from "aws-cdk-lib/aws-cognito";
+import { LogGroup } from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+import { acknowledge, dataRemovalPolicy, isRetained } from "../common.ts";
+import { type ApiProps, OPERATOR_GROUP } from "./interfaces.ts";
+
+/**
+ * The dashboard's API: an HTTP API whose routes all pass Cognito's JWT authorizer before reaching
+ * the api function, and the user pool (MFA required, no self sign-up, an "operators" group) with
+ * a hosted sign-in domain and a public client for the dashboard page (code flow with PKCE).
+ */
+export class Api extends Construct {
+  readonly httpApi: HttpApi;
+  readonly userPool: UserPool;
+  readonly client: UserPoolClient;
+  readonly domain: UserPoolDomain;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    const { config } = props;
+    this.userPool = new UserPool(this, "Users", {
+      userPoolName: `stepmatica-${config.stage}`,
+      selfSignUpEnabled: false,
+      signInAliases: { username: true, email: true },
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 12,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      deletionProtection: isRetained(config),
+      removalPolicy: dataRemovalPolicy(config),
+    });
+    acknowledge(
+      this.userPool,
+      "AwsSolutions-COG8",
+      "A few staff accounts, created by an administrator (no self sign-up), with MFA required; the Plus tier's threat protection can be switched on per archive (featurePlan).",
+    );
+    new CfnUserPoolGroup(this, "Operators", {
+      userPoolId: this.userPool.userPoolId,
+      groupName: OPERATOR_GROUP,
+      description: "May start transfers, answer decisions and hide units",
+    });
+    // Prefixes are global per region: the account id keeps two archives' domains apart.
+    this.domain = this.userPool.addDomain("Domain", {
+      cognitoDomain: { domainPrefix: `stepmatica-${config.stage}-${Aws.ACCOUNT_ID}` },
+    });
+    this.client = this.userPool.addClient("Dashboard", {
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      authFlows: { userSrp: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls: config.dashboard.callbackUrls,
+        logoutUrls: config.dashboard.callbackUrls,
+      },
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(1),
+    });
+
+    this.httpApi = new HttpApi(this, "HttpApi", {
+      apiName: `stepmatica-${config.stage}`,
+      description: "stepmatica dashboard API",
+      corsPreflight: {
+        allowOrigins: config.dashboard.corsOrigins,
+        allowHeaders: ["authorization", "content-type"],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.DELETE],
+        maxAge: Duration.hours(1),
+      },
+    });
+    this.httpApi.addRoutes({
+      path: "/api/{proxy+}",
+      methods: [HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE],
+      integration: new HttpLambdaIntegration("Handler", props.handler),
+      authorizer: new HttpUserPoolAuthorizer("Cognito", this.userPool, { userPoolClients: [this.client] }),
+    });
+    const accessLogs = new LogGroup(this, "AccessLogs", {
+      retention: config.logRetentionDays,
+      removalPolicy: dataRemovalPolicy(config),
+    });
+    const stage = this.httpApi.defaultStage!.node.defaultChild as CfnStage;
+    stage.accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      format: JSON.stringify({
+        requestId: "$context.requestId",
+        ip: "$context.identity.sourceIp",
+        user: "$context.authorizer.claims.sub",
+        time: "$context.requestTime",
+        method: "$context.httpMethod",
+        path: "$context.path",
+        status: "$context.status",
+        latencyMs: "$context.responseLatency",
+        error: "$context.integrationErrorMessage",
+      }),
+    };
+    stage.defaultRouteSettings = { throttlingBurstLimit: 100, throttlingRateLimit: 50 };
+  }
+
+  get url(): string {
+    return this.httpApi.apiEndpoint;
+  }
+}

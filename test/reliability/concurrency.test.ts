@@ -1,0 +1,93 @@
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { validateBag } from "../../functions/bagit/index.ts";
+import { followToEnd } from "../../functions/cli/follow.ts";
+import { openRuntime } from "../../functions/cli/runtime.ts";
+import { startTransfer } from "../../functions/core/start-transfer.ts";
+import { PRESETS, resolveConfig } from "../../workflows/processing-config.ts";
+import { manySmallFiles, mixedTransfer, tempDir } from "../helpers/fixtures.ts";
+
+/**
+ * Twenty transfers started at once in ONE embedded runtime (one worker pool, one queue): one big
+ * (1,500 files: a dozen batches per per-file job) started first, then nineteen small ones. All must
+ * complete with valid AIPs; this process's peak RSS is reported and bounded. Fairness is reported:
+ * the queue is FIFO across units, so a small transfer waits at most for the batches queued before
+ * its own, never for the whole big transfer.
+ */
+const SMALL = 19;
+const BIG_FILES = 1500;
+const RSS_BOUND = 1.5 * 1024 ** 3;
+let root: string;
+
+beforeAll(async () => {
+  root = await tempDir("concurrency");
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe("concurrency", () => {
+  it("20 transfers at once share the pool and all complete; peak memory is bounded", async () => {
+    const big = path.join(root, "big");
+    await manySmallFiles(big, BIG_FILES, 20);
+    const smalls: string[] = [];
+    for (let i = 0; i < SMALL; i++) {
+      const dir = path.join(root, `small-${i}`);
+      await mixedTransfer(dir);
+      smalls.push(dir);
+    }
+    let peak = process.memoryUsage().rss;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 100);
+    const out = path.join(root, "aips");
+    const rt = await openRuntime({ home: path.join(root, "home"), out });
+    const config = resolveConfig(PRESETS.automated, ["aip_compression=none", "scan_for_viruses=false"]);
+    const t0 = Date.now();
+    try {
+      const runs = await Promise.all(
+        [big, ...smalls].map(async (source) => {
+          const { unit } = await startTransfer(rt, {
+            name: path.basename(source),
+            source: pathToFileURL(source).href,
+            config,
+          });
+          const summary = await followToEnd(rt, unit.id);
+          return { name: path.basename(source), summary, seconds: (Date.now() - t0) / 1000 };
+        }),
+      );
+      clearInterval(sampler);
+      const table = runs.map((r) => ({
+        transfer: r.name,
+        status: r.summary.status,
+        files: r.summary.files,
+        "done after (s)": r.seconds.toFixed(1),
+      }));
+      console.table(table);
+      const bigRun = runs[0]!;
+      const smallTimes = runs.slice(1).map((r) => r.seconds);
+      const beforeBig = smallTimes.filter((s) => s < bigRun.seconds).length;
+      console.log(
+        `peak RSS ${(peak / 1024 ** 2).toFixed(0)} MiB (bound ${RSS_BOUND / 1024 ** 2} MiB); ` +
+          `all done in ${((Date.now() - t0) / 1000).toFixed(1)} s; ` +
+          `${beforeBig}/${SMALL} small transfers finished before the big one (${bigRun.seconds.toFixed(1)} s); ` +
+          `slowest small ${Math.max(...smallTimes).toFixed(1)} s`,
+      );
+      for (const r of runs) expect(r.summary, r.name).toMatchObject({ status: "completed" });
+      expect(bigRun.summary.files).toBe(BIG_FILES);
+      for (const r of runs.slice(1)) expect(r.summary.files).toBe(5);
+      for (const r of runs) {
+        const bag = await validateBag(path.resolve(out, r.summary.aip!));
+        expect(bag.problems.slice(0, 3), r.name).toEqual([]);
+      }
+      expect(peak).toBeLessThan(RSS_BOUND);
+      // Fairness: FIFO across units means the small transfers are not starved behind the big one.
+      expect(beforeBig).toBeGreaterThanOrEqual(SMALL / 2);
+    } finally {
+      clearInterval(sampler);
+      await rt.close();
+    }
+  }, 240_000);
+});
