@@ -1,3 +1,4 @@
+import { closeSync, openSync, writeSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 
@@ -14,4 +15,31 @@ export async function writeFileAtomic(file: string, content: string | Buffer): P
   } finally {
     await rm(temp, { force: true });
   }
+}
+
+/**
+ * Like writeFileAtomic, for content produced in pieces: `produce` hands each piece to the sink,
+ * which writes it straight to the temporary file. Returns the number of characters written.
+ */
+export async function writeFileStreamAtomic(
+  file: string,
+  produce: (sink: (chunk: string) => void) => void,
+): Promise<number> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.partial`;
+  const fd = openSync(temp, "w");
+  let characters = 0;
+  try {
+    produce((chunk) => {
+      characters += chunk.length;
+      writeSync(fd, chunk);
+    });
+  } catch (error) {
+    closeSync(fd);
+    await rm(temp, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  await rename(temp, file);
+  return characters;
 }

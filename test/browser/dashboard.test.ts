@@ -48,7 +48,11 @@ async function openFirstTask(jobDescription: string): Promise<void> {
 }
 
 /** Waits for the list (refreshed live by the server's event stream) to show a transfer with this status. */
-async function waitForRow(name: string, status: string, type: "transfer" | "SIP" = "transfer"): Promise<void> {
+async function waitForRow(
+  name: string,
+  status: string,
+  type: "transfer" | "SIP" = "transfer",
+): Promise<void> {
   const row = page
     .locator("table.units tbody tr")
     .filter({ has: page.getByRole("link", { name, exact: true }) })

@@ -98,6 +98,7 @@ describe("lost cache", () => {
 
       // The flushes hit live sets (some deleted keys) in several per-file jobs.
       const hit = flushes.filter((f) => f.deleted > 0);
+      console.log(`in-flight keys deleted mid-job ${hit.length} time(s) (${flushes.length} flushes)`);
       expect(hit.length, JSON.stringify(flushes)).toBeGreaterThanOrEqual(3);
       // Nothing done twice: every job settled once with all its tasks done once, one digest per file.
       for (const id of [unit.id, sipIdOf(unit.id)]) {
