@@ -34,6 +34,27 @@ export const RECORD_FAILURE_JOB: JobNode = {
   onFailure: "fail",
 };
 
+/**
+ * The wait for an operator's answer at a decision point the configuration leaves open ("ask"): a
+ * job without tasks whose token the answer settles (dashboard: POST /api/decisions/{id}).
+ */
+export const AWAIT_DECISION_JOB: JobNode = {
+  kind: "job",
+  id: "await_decision",
+  microservice: "Approve",
+  description: "Wait for an operator's decision",
+  module: "await-decision",
+  arguments: [],
+  scope: "unit",
+  queue: "light",
+  /** Thirty days: a decision may wait for a person back from leave; the execution fails after that. */
+  timeoutSeconds: 30 * 24 * 3600,
+  heartbeatSeconds: 30 * 24 * 3600,
+  branches: [],
+  next: "succeed",
+  onFailure: "fail",
+};
+
 export type AslState = Record<string, unknown>;
 export interface AslDefinition {
   Comment: string;
@@ -61,7 +82,7 @@ export function compileWorkflow(workflow: Workflow): AslDefinition {
 
   for (const node of workflow.nodes) {
     if (node.kind === "job") Object.assign(states, compileJob(workflow, node, target));
-    else states[node.id] = compileDecision(node, target);
+    else Object.assign(states, compileDecision(workflow, node, target));
   }
   if (workflow.thenStartIngest) {
     const sipId = `$.${workflow.thenStartIngest.sipIdFrom}`;
@@ -150,9 +171,13 @@ function compileJob(
   };
 }
 
-function compileDecision(node: DecisionNode, target: (next: string) => string): AslState {
+function compileDecision(
+  workflow: Workflow,
+  node: DecisionNode,
+  target: (next: string) => string,
+): Record<string, AslState> {
   const variable = `$.${node.on}`;
-  return {
+  const choose: AslState = {
     Type: "Choice",
     Comment: `${node.microservice}: ${node.description}`,
     Choices: node.choices.map((choice) => {
@@ -164,6 +189,37 @@ function compileDecision(node: DecisionNode, target: (next: string) => string): 
       return { And: [{ Variable: variable, IsPresent: true }, test], Next: target(choice.next) };
     }),
     Default: target(node.default),
+  };
+  if (!node.on.startsWith("config.")) return { [node.id]: choose };
+  // A configuration key may be "ask": then the run waits for an operator's answer, which replaces
+  // "ask" in $.config before the decision is taken.
+  const key = node.on.slice("config.".length);
+  const ask = `${node.id}__ask`;
+  const answer = `${node.id}__answer`;
+  const chooseState = `${node.id}__choose`;
+  return {
+    [node.id]: {
+      Type: "Choice",
+      Comment: `${node.microservice}: is "${key}" left to an operator?`,
+      Choices: [
+        { And: [{ Variable: variable, IsPresent: true }, { Variable: variable, StringEquals: "ask" }], Next: ask },
+      ],
+      Default: chooseState,
+    },
+    [ask]: {
+      ...taskState(workflow, AWAIT_DECISION_JOB, { decision: node.id, key }),
+      ResultPath: `$.decisions.${node.id}`,
+      Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: RECORD_FAILURE_STATE }],
+      Next: answer,
+    },
+    [answer]: {
+      Type: "Pass",
+      Comment: "The operator's answer becomes the configuration value",
+      InputPath: `$.decisions.${node.id}.value`,
+      ResultPath: variable,
+      Next: chooseState,
+    },
+    [chooseState]: choose,
   };
 }
 

@@ -1,4 +1,4 @@
-import { type AslDefinition, compileWorkflow, RECORD_FAILURE_JOB } from "./compile.ts";
+import { AWAIT_DECISION_JOB, type AslDefinition, compileWorkflow, RECORD_FAILURE_JOB } from "./compile.ts";
 import { ingestWorkflow } from "./ingest.ts";
 import { type JobNode, type Workflow, WorkflowSchema } from "./schema.ts";
 import { transferWorkflow } from "./transfer.ts";
@@ -25,6 +25,7 @@ export function jobsOf(name: WorkflowName): Map<string, JobNode> {
   const jobs = new Map<string, JobNode>();
   for (const node of WORKFLOWS[name].nodes) if (node.kind === "job") jobs.set(node.id, node);
   jobs.set(RECORD_FAILURE_JOB.id, RECORD_FAILURE_JOB);
+  jobs.set(AWAIT_DECISION_JOB.id, AWAIT_DECISION_JOB);
   return jobs;
 }
 

@@ -4,14 +4,27 @@ import { z } from "zod";
  * The processing configuration: the answers to the workflow's decision points
  * (Archivematica's processingMCP.xml, as named JSON keys). Unknown keys or values are an error.
  */
+/** "ask": the run waits at that decision point for an operator's answer in the dashboard. */
+const ASK = z.literal("ask");
+
+/** The answers a decision point offers, by key (the dashboard shows them as choices). */
+export const DECISION_CHOICES = {
+  extract_packages: [true, false],
+  scan_for_viruses: [true, false],
+  normalize: ["none", "preservation", "access", "both"],
+  aip_compression: ["none", "7z", "zip", "tar.gz"],
+  dip: [true, false],
+} as const;
+export type DecisionKey = keyof typeof DECISION_CHOICES;
+
 export const ProcessingConfigSchema = z
   .object({
-    extract_packages: z.boolean(),
+    extract_packages: z.union([z.boolean(), ASK]),
     delete_packages_after_extraction: z.boolean(),
-    scan_for_viruses: z.boolean(),
-    normalize: z.enum(["none", "preservation", "access", "both"]),
-    aip_compression: z.enum(["none", "7z", "zip", "tar.gz"]),
-    dip: z.boolean(),
+    scan_for_viruses: z.union([z.boolean(), ASK]),
+    normalize: z.enum(["none", "preservation", "access", "both", "ask"]),
+    aip_compression: z.enum(["none", "7z", "zip", "tar.gz", "ask"]),
+    dip: z.union([z.boolean(), ASK]),
     /** How deep packages inside packages are extracted (Extract packages repeats up to this level). */
     extract_packages_depth: z.coerce.number().int().min(1).max(20).default(5),
     /** A PRONOM DROID signature file for Identify file format; "" means the built-in signatures. */
@@ -90,4 +103,9 @@ export function resolveConfig(base: ProcessingConfig | unknown, overrides: strin
     config[key] = value;
   }
   return ProcessingConfigSchema.parse(config);
+}
+
+/** The keys a configuration leaves to an operator ("ask"). */
+export function askedKeys(config: ProcessingConfig): DecisionKey[] {
+  return (Object.keys(DECISION_CHOICES) as DecisionKey[]).filter((k) => config[k] === "ask");
 }

@@ -16,6 +16,7 @@ import { aslWithTimeouts, declarationsWith, type JobTimeouts } from "../core/job
 import { TaskStore } from "../core/store/task-store.ts";
 import { runWatchdog, WATCHDOG_MARGIN_SECONDS } from "../core/watchdog.ts";
 import { WorkerPool } from "../core/worker-pool.ts";
+import type { TaskModule } from "../core/task-module.ts";
 import type { InFlight } from "../ports/in-flight.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import type { SqlClient } from "../ports/sql.ts";
@@ -52,6 +53,8 @@ export interface RuntimeOptions {
    * The infra tests pass the definitions extracted from the synthesized CloudFormation template.
    */
   definitions?: Record<WorkflowName, AslDefinition>;
+  /** The task modules by name (default: TASK_MODULES; the idempotence test wraps each one). */
+  modules?: ReadonlyMap<string, TaskModule>;
   /** Per-job timeout overrides in seconds (STEPMATICA_JOB_TIMEOUTS; see core/job-timeouts.ts). */
   jobTimeouts?: JobTimeouts;
   /** The watchdog pass that fails stalled units (core/watchdog.ts): how often, and the slack; false: never. */
@@ -120,7 +123,7 @@ export async function openRuntime(options: RuntimeOptions) {
   });
   const cpuCount = Math.max(1, cpus().length);
   const pool = new WorkerPool(
-    { store, inFlight, engine, modules: TASK_MODULES, objects, dips, workRoot, agents, declarations },
+    { store, inFlight, engine, modules: options.modules ?? TASK_MODULES, objects, dips, workRoot, agents, declarations },
     queue,
     {
       concurrency: options.concurrency ?? { light: cpuCount * 2, heavy: cpuCount },

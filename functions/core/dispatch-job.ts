@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { findJob } from "../../workflows/index.ts";
+import { AWAIT_DECISION_JOB } from "../../workflows/compile.ts";
+import { findJob, WORKFLOWS } from "../../workflows/index.ts";
 import type { JobNode } from "../../workflows/schema.ts";
 import type { InFlight } from "../ports/in-flight.ts";
 import type { TaskQueue } from "../ports/task-queue.ts";
 import type { WorkflowEngine } from "../ports/workflow-engine.ts";
+import { awaitDecision } from "./decisions.ts";
 import type { FileRecord, JobRecord } from "./model.ts";
 import type { TaskStore } from "./store/task-store.ts";
 
@@ -19,6 +21,9 @@ export const DispatchPayloadSchema = z.object({
   enteredAt: z.string().min(1),
   token: z.string().min(1),
   error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+  /** For await_decision: the decision node and the configuration key it waits on. */
+  decision: z.string().optional(),
+  key: z.string().optional(),
 });
 export type DispatchPayload = z.infer<typeof DispatchPayloadSchema>;
 
@@ -55,6 +60,10 @@ export async function dispatchJob(
   const decl = (deps.declarations ?? findJob)(p.job);
   if (!decl) throw new DispatchError(`workflow ${p.workflow} has no job "${p.job}"`);
 
+  if (decl.id === AWAIT_DECISION_JOB.id) {
+    const node = WORKFLOWS[p.workflow].nodes.find((n) => n.id === p.decision);
+    return awaitDecision(deps, p, node?.description ?? `Decide ${p.key}`);
+  }
   const existing = await deps.store.findJob(p.execution, p.job, p.enteredAt);
   if (existing) return redispatch(deps, decl, existing, p.token);
 

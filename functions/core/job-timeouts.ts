@@ -22,7 +22,8 @@ export function parseJobTimeouts(text: string | undefined): JobTimeouts {
     if (entry === "") continue;
     const [job = "", seconds = ""] = entry.split("=").map((s) => s.trim());
     const value = Number(seconds);
-    if (!findJob(job)) throw new JobTimeoutsError(`STEPMATICA_JOB_TIMEOUTS: no job named "${job}" in "${entry}"`);
+    if (!findJob(job))
+      throw new JobTimeoutsError(`STEPMATICA_JOB_TIMEOUTS: no job named "${job}" in "${entry}"`);
     if (!Number.isInteger(value) || value <= 0)
       throw new JobTimeoutsError(`STEPMATICA_JOB_TIMEOUTS: "${entry}" needs a whole number of seconds > 0`);
     out[job] = value;

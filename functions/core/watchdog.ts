@@ -127,7 +127,12 @@ export async function runWatchdog(deps: WatchdogDeps, options: WatchdogOptions =
  * and the reason, and the job is settled (its late completer, if any, then changes nothing).
  */
 async function closeOrphanJobs(deps: WatchdogDeps, options: WatchdogOptions): Promise<void> {
-  const orphans = await deps.store.sql.query<{ id: string; status: string; microservice: string; description: string }>(
+  const orphans = await deps.store.sql.query<{
+    id: string;
+    status: string;
+    microservice: string;
+    description: string;
+  }>(
     `select j.id, u.status, j.microservice, j.description from jobs j join units u on u.id = j.unit_id
      where j.status = 'running' and u.status in ('completed', 'failed', 'rejected')
        and greatest(j.created_at, (select max(greatest(t.started_at, t.ended_at)) from tasks t where t.job_id = j.id))

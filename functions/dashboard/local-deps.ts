@@ -42,6 +42,7 @@ async function checkPath(source: string): Promise<void> {
  */
 export function localDashboardDeps(rt: Runtime, log: (line: string) => void): DashboardDeps {
   return {
+    engine: rt.engine,
     store: rt.store,
     aipDownload: localAipDownload,
     staleAfterMs: STALE_AFTER_MS,

@@ -1,4 +1,4 @@
-import type { DecisionStore } from "./decisions.ts";
+import type { DecisionStore } from "../core/store/decisions.ts";
 import type { DashboardQueries } from "./queries.ts";
 import type { ApiRequest, ApiResponse, DashboardDeps, Role } from "./types.ts";
 

@@ -1,4 +1,4 @@
-import { DecisionStore } from "./decisions.ts";
+import { DecisionStore } from "../core/store/decisions.ts";
 import { problem } from "./http.ts";
 import { DashboardQueries } from "./queries.ts";
 import type { Route, RouteContext } from "./route.ts";

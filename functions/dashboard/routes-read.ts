@@ -1,5 +1,5 @@
 import type { UnitStatus } from "../core/model.ts";
-import { decisionView } from "./decisions.ts";
+import { decisionView } from "../core/store/decisions.ts";
 import { boolParam, cacheable, json, pageOf, uuidParam } from "./http.ts";
 import { MAX_TASK_PAGE } from "./queries.ts";
 import type { Route, RouteContext } from "./route.ts";

@@ -1,4 +1,5 @@
-import { DecisionAnswerError, type DecisionValue, decisionView } from "./decisions.ts";
+import { answerDecision as answerAndResume } from "../core/decisions.ts";
+import { DecisionAnswerError, type DecisionValue, decisionView } from "../core/store/decisions.ts";
 import { json, jsonBody, uuidParam } from "./http.ts";
 import type { Route, RouteContext } from "./route.ts";
 import { ApiError, type ApiRequest } from "./types.ts";
@@ -48,8 +49,11 @@ async function answerDecision(req: ApiRequest, ctx: RouteContext, [id]: string[]
   const { answer } = jsonBody(req);
   if (typeof answer !== "string" && typeof answer !== "number" && typeof answer !== "boolean")
     throw new ApiError(400, "answer (one of the decision's choice values) is required");
+  const engine = ctx.deps.engine;
+  if (!engine) throw new ApiError(503, "this deployment cannot resume a waiting workflow (no workflow engine)");
   try {
-    const decision = await ctx.decisions.answer(
+    const decision = await answerAndResume(
+      { store: ctx.deps.store, engine },
       uuidParam(id!, "decision id"),
       answer as DecisionValue,
       req.identity!.subject,

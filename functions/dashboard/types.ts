@@ -1,3 +1,4 @@
+import type { WorkflowEngine } from "../ports/workflow-engine.ts";
 import type { AipRecord } from "../core/model.ts";
 import type { TaskStore } from "../core/store/task-store.ts";
 
@@ -58,6 +59,8 @@ export type TransferIntake =
 
 export interface DashboardDeps {
   store: TaskStore;
+  /** Resumes a workflow waiting on a decision once it is answered (Step Functions, or the local engine). */
+  engine?: WorkflowEngine;
   aipDownload(aip: AipRecord): Promise<AipDownload>;
   transfers: TransferIntake;
   /**

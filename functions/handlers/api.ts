@@ -1,5 +1,6 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { RdsDataSql } from "../adapters/aws/rds-data-sql.ts";
+import { SfnEngine } from "../adapters/aws/sfn-engine.ts";
 import { TaskStore } from "../core/store/task-store.ts";
 import { s3AipDownload, s3TransferUploads } from "../dashboard/aws/s3-links.ts";
 import {
@@ -11,6 +12,7 @@ import {
 } from "../dashboard/lambda-event.ts";
 import { createApiHandler } from "../dashboard/router.ts";
 import type { SqlClient } from "../ports/sql.ts";
+import type { WorkflowEngine } from "../ports/workflow-engine.ts";
 
 /**
  * The api function: API Gateway HTTP API (payload 2.0, JWT authorizer on the Cognito user pool)
@@ -22,6 +24,8 @@ import type { SqlClient } from "../ports/sql.ts";
 
 export interface ApiFunctionConfig {
   sql: SqlClient;
+  /** Resumes a workflow waiting on an answered decision (absent: answers are refused with 503). */
+  engine?: WorkflowEngine;
   s3: S3Client;
   aipBucket: string;
   transferBucket: string;
@@ -43,6 +47,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiFunction
       database: required(env, "DB_NAME"),
     }),
     s3: new S3Client({}),
+    ...(env.STATE_MACHINE_TRANSFER_ARN && env.STATE_MACHINE_INGEST_ARN
+      ? {
+          engine: new SfnEngine({
+            stateMachineArns: { transfer: env.STATE_MACHINE_TRANSFER_ARN, ingest: env.STATE_MACHINE_INGEST_ARN },
+          }),
+        }
+      : {}),
     aipBucket: required(env, "AIP_BUCKET"),
     transferBucket: required(env, "TRANSFER_BUCKET"),
     transferPrefix: env.TRANSFER_PREFIX ?? "transfers/",
@@ -56,6 +67,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiFunction
 export function createApiFunction(config: ApiFunctionConfig) {
   const handle = createApiHandler({
     store: new TaskStore(config.sql),
+    ...(config.engine ? { engine: config.engine } : {}),
     aipDownload: s3AipDownload(config.s3, config.aipBucket),
     transfers: s3TransferUploads(config.s3, config.transferBucket, config.transferPrefix),
   });

@@ -10,7 +10,11 @@ export const aipName = (unit: Pick<UnitRecord, "name" | "id">) => unitFolderName
 export const bagWorkingPath = (unit: Pick<UnitRecord, "name" | "id">) => `aips/${aipName(unit)}`;
 
 /** File extension of a compressed AIP, or null when the AIP stays a folder. */
-export function compressedExtension(compression: ProcessingConfig["aip_compression"]): string | null {
+export function compressedExtension(
+  compression: ProcessingConfig["aip_compression"],
+): Exclude<ProcessingConfig["aip_compression"], "none" | "ask"> | null {
+  // "ask" is replaced by the operator's answer before any job reads it; reaching here with it is a bug.
+  if (compression === "ask") throw new Error("aip_compression is still unanswered (ask)");
   return compression === "none" ? null : compression;
 }
 

@@ -22,9 +22,8 @@ export const compressAip: TaskModule = {
   name: "compress-aip",
   command: "compress-aip 7z|zip|tar.gz",
   async run(ctx) {
-    const kind = ctx.config.aip_compression;
-    const ext = compressedExtension(kind);
-    if (kind === "none" || !ext) {
+    const ext = compressedExtension(ctx.config.aip_compression);
+    if (!ext) {
       ctx.stdout("aip_compression is none: nothing to do");
       return { exitCode: 0 };
     }
@@ -40,7 +39,7 @@ export const compressAip: TaskModule = {
     await mkdir(staging, { recursive: true });
     await rename(bagDir, staged);
     try {
-      await createArchive(staging, out, kind, { mtime: ctx.clock.now(), signal: ctx.signal });
+      await createArchive(staging, out, ext, { mtime: ctx.clock.now(), signal: ctx.signal });
     } finally {
       await rename(staged, bagDir);
       await rm(staging, { recursive: true, force: true });
@@ -48,7 +47,7 @@ export const compressAip: TaskModule = {
     const { size } = await stat(out);
     ctx.stdout(`compressed ${name}/ into ${path.basename(out)}: ${size} bytes`);
     const event = fileEvent(ctx, null, "compression", {
-      detail: `program="stepmatica createArchive"; format="${kind}"`,
+      detail: `program="stepmatica createArchive"; format="${ext}"`,
       outcome: "success",
       outcomeDetail: `${path.basename(out)}, ${size} bytes`,
       key: "aip",

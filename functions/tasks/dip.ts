@@ -1,5 +1,6 @@
 import { copyFile, mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
+import { partialPathOf } from "../core/temp-name.ts";
 import type { TaskContext, TaskModule } from "../core/task-module.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import { absolute, aipName } from "./aip-layout.ts";
@@ -50,8 +51,8 @@ export const moveDip: TaskModule = {
       if (file.group !== "original" || withAccessCopy.has(file.id)) continue;
       const target = path.join(staging, ...file.path.split("/"));
       await mkdir(path.dirname(target), { recursive: true });
-      await copyFile(path.join(ctx.unitPath, ...file.path.split("/")), `${target}.partial`);
-      await rename(`${target}.partial`, target);
+      await copyFile(path.join(ctx.unitPath, ...file.path.split("/")), partialPathOf(target));
+      await rename(partialPathOf(target), target);
       copies += 1;
     }
     const mets = metsPathOf("aip", ctx.unit.id);

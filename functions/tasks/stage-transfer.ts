@@ -4,7 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TaskContext, TaskModule, TaskOutcome } from "../core/task-module.ts";
 import { mapLimit } from "./concurrency.ts";
-import { kindOf, walk } from "./fs-walk.ts";
+import { kindOf, listRegularFiles, walk } from "./fs-walk.ts";
 
 /** Where a deposited file goes in the transfer's standard layout (objects/, metadata/). */
 export function layoutPath(rel: string, depositHasObjectsFolder: boolean): string {
@@ -33,8 +33,10 @@ export const stageTransfer: TaskModule = {
   async run(ctx) {
     const target = ctx.unitPath;
     if (await exists(target)) {
-      ctx.stdout(`already staged: ${ctx.unit.workingPath}`);
-      return { exitCode: 0 };
+      // A retry after the copy was renamed into place: the same result as the run that staged it.
+      const staged = (await listRegularFiles(target)).length;
+      ctx.stdout(`already staged: ${ctx.unit.workingPath} (${staged} file(s))`);
+      return { exitCode: 0, output: { stagedFiles: staged } };
     }
     if (ctx.unit.source.startsWith("s3://")) return stageObject(ctx, target);
     const source = sourcePath(ctx.unit.source);
@@ -55,14 +57,17 @@ export const stageTransfer: TaskModule = {
     } else {
       const hasObjects = await exists(path.join(source, "objects"));
       const files: Array<{ rel: string; abs: string }> = [];
+      const refused: string[] = [];
       for await (const entry of walk(source)) {
         if (entry.dirent.isDirectory()) continue;
-        if (!entry.dirent.isFile()) {
-          ctx.stderr(`${entry.rel}: ${kindOf(entry.dirent)} not allowed in a transfer`);
-          await rm(temp, { recursive: true, force: true });
-          return { exitCode: 1 };
-        }
-        files.push({ rel: entry.rel, abs: entry.abs });
+        // Links and special files are never followed; every one is named, not just the first.
+        if (!entry.dirent.isFile()) refused.push(`${entry.rel}: ${kindOf(entry.dirent)} not allowed in a transfer`);
+        else files.push({ rel: entry.rel, abs: entry.abs });
+      }
+      if (refused.length > 0) {
+        for (const line of refused) ctx.stderr(line);
+        await rm(temp, { recursive: true, force: true });
+        return { exitCode: 1 };
       }
       const folders = new Set(
         files.map((f) => path.dirname(path.join(temp, ...layoutPath(f.rel, hasObjects).split("/")))),

@@ -16,11 +16,18 @@ export interface HostileCase {
   expect: "completed" | "rejected" | "failed";
   originals: Map<string, Buffer>;
   names?: string;
+  /** Extra processing-configuration settings (KEY=VALUE) for this case. */
+  settings?: string[];
 }
 
 type Files = Record<string, string | Buffer>;
 
-async function folderCase(root: string, name: string, files: Files, expect: HostileCase["expect"] = "completed") {
+async function folderCase(
+  root: string,
+  name: string,
+  files: Files,
+  expect: HostileCase["expect"] = "completed",
+) {
   const source = path.join(root, name);
   await mkdir(source, { recursive: true });
   const originals = new Map<string, Buffer>();
@@ -45,18 +52,26 @@ async function packageCase(
   const source = path.join(dir, file);
   await writeFile(source, bytes);
   const originals = new Map<string, Buffer>([[file, bytes]]);
-  for (const [rel, body] of Object.entries(outcome.entries ?? {})) originals.set(`${file}/${rel}`, Buffer.from(body));
-  return { name, source, originals, expect: outcome.expect, ...(outcome.names ? { names: outcome.names } : {}) };
+  for (const [rel, body] of Object.entries(outcome.entries ?? {}))
+    originals.set(`${file}/${rel}`, Buffer.from(body));
+  return {
+    name,
+    source,
+    originals,
+    expect: outcome.expect,
+    ...(outcome.names ? { names: outcome.names } : {}),
+  };
 }
 
-const zipOf = (files: Files) => rawZip(Object.entries(files).map(([name, body]) => ({ name, data: Buffer.from(body) })));
+const zipOf = (files: Files) =>
+  rawZip(Object.entries(files).map(([name, body]) => ({ name, data: Buffer.from(body) })));
 
 /** Every case; `outside` is a folder beside the working storage that nothing may write into. */
 export async function hostileCorpus(root: string, outside: string): Promise<HostileCase[]> {
   const fromRoot = path.relative("/", outside);
   const tricky: Files = {
     "a file with spaces.txt": "spaces\n",
-    "it's \"quoted\".txt": "quotes\n",
+    'it\'s "quoted".txt': "quotes\n",
     "-rf": "leading dash\n",
     "--help.txt": "two dashes\n",
     "semi;colon $(whoami) `id`.txt": "shell metacharacters\n",
@@ -67,14 +82,26 @@ export async function hostileCorpus(root: string, outside: string): Promise<Host
   const honest = zipOf({ "a.txt": "a\n".repeat(2000), "b.txt": "b\n".repeat(2000) });
 
   cases.push(
-    await packageCase(root, "zip-slip", "zip-slip.zip", zipOf({ ok: "ok\n", [`${"../".repeat(40)}${fromRoot}/zip-slip.txt`]: "x" }), {
-      expect: "rejected",
-      names: "zip-slip.zip",
-    }),
-    await packageCase(root, "absolute-path", "absolute.tar", rawTar([{ name: `${outside}/absolute.txt`, data: Buffer.from("x") }]), {
-      expect: "rejected",
-      names: "absolute.tar",
-    }),
+    await packageCase(
+      root,
+      "zip-slip",
+      "zip-slip.zip",
+      zipOf({ ok: "ok\n", [`${"../".repeat(40)}${fromRoot}/zip-slip.txt`]: "x" }),
+      {
+        expect: "rejected",
+        names: "zip-slip.zip",
+      },
+    ),
+    await packageCase(
+      root,
+      "absolute-path",
+      "absolute.tar",
+      rawTar([{ name: `${outside}/absolute.txt`, data: Buffer.from("x") }]),
+      {
+        expect: "rejected",
+        names: "absolute.tar",
+      },
+    ),
     await packageCase(
       root,
       "symlink-escape-in-tar",
@@ -92,14 +119,26 @@ export async function hostileCorpus(root: string, outside: string): Promise<Host
       rawZip([{ name: "zeros.bin", compressed: zeros.compressed, crc: zeros.crc, declaredSize: zeros.size }]),
       { expect: "rejected", names: "bomb.zip" },
     ),
-    await packageCase(root, "truncated-archive", "truncated.zip", honest.subarray(0, Math.floor(honest.length / 2)), {
-      expect: "rejected",
-      names: "truncated.zip",
-    }),
-    await packageCase(root, "tricky-names-in-zip", "names.zip", zipOf({ ...tricky, "档案/文件 一.txt": "cjk\n" }), {
-      expect: "completed",
-      entries: { ...tricky, "档案/文件 一.txt": "cjk\n" },
-    }),
+    await packageCase(
+      root,
+      "truncated-archive",
+      "truncated.zip",
+      honest.subarray(0, Math.floor(honest.length / 2)),
+      {
+        expect: "rejected",
+        names: "truncated.zip",
+      },
+    ),
+    await packageCase(
+      root,
+      "tricky-names-in-zip",
+      "names.zip",
+      zipOf({ ...tricky, "档案/文件 一.txt": "cjk\n" }),
+      {
+        expect: "completed",
+        entries: { ...tricky, "档案/文件 一.txt": "cjk\n" },
+      },
+    ),
   );
 
   const links = await folderCase(root, "symlink-escape", { "ok.txt": "ok\n" }, "rejected");
@@ -125,23 +164,51 @@ export async function hostileCorpus(root: string, outside: string): Promise<Host
   await writeFile(path.join(bag, "data", "payload.txt"), "original\n");
   await writeBag(bag, { algorithms: ["sha256"] });
   await writeFile(path.join(bag, "data", "payload.txt"), "tampered\n");
-  cases.push({ name: "invalid-bag", source: bag, expect: "rejected", names: "payload.txt", originals: new Map() });
+  cases.push({
+    name: "invalid-bag",
+    source: bag,
+    expect: "rejected",
+    names: "payload.txt",
+    originals: new Map(),
+  });
 
-  const sums = await folderCase(root, "bad-supplied-checksums", { "a.txt": "a\n", "b.txt": "b\n" }, "rejected");
+  const sums = await folderCase(
+    root,
+    "bad-supplied-checksums",
+    { "a.txt": "a\n", "b.txt": "b\n" },
+    "rejected",
+  );
   await mkdir(path.join(sums.source, "metadata"));
-  await writeFile(path.join(sums.source, "metadata", "checksum.sha256"), `${"0".repeat(64)}  ../objects/a.txt\n`);
+  await writeFile(
+    path.join(sums.source, "metadata", "checksum.sha256"),
+    `${"0".repeat(64)}  ../objects/a.txt\n`,
+  );
   cases.push({ ...sums, names: "a.txt" });
 
-  cases.push(await folderCase(root, "zero-byte-files", { "empty.txt": "", "sub/also-empty": "", "full.txt": "x\n" }));
+  cases.push(
+    await folderCase(root, "zero-byte-files", { "empty.txt": "", "sub/also-empty": "", "full.txt": "x\n" }),
+  );
   const empties = await folderCase(root, "empty-folders", { "kept.txt": "kept\n" });
-  for (const dir of ["empty", "nested/empty/too", "nested/sibling"]) await mkdir(path.join(empties.source, dir), { recursive: true });
+  for (const dir of ["empty", "nested/empty/too", "nested/sibling"])
+    await mkdir(path.join(empties.source, dir), { recursive: true });
   cases.push(empties);
   const nothing = path.join(root, "only-empty-folders");
   await mkdir(path.join(nothing, "a", "b"), { recursive: true });
-  cases.push({ name: "only-empty-folders", source: nothing, expect: "rejected", names: "objects/", originals: new Map() });
+  cases.push({
+    name: "only-empty-folders",
+    source: nothing,
+    expect: "rejected",
+    names: "objects/",
+    originals: new Map(),
+  });
 
   const deep = Array.from({ length: 40 }, (_, i) => `level${i + 1}`).join("/");
-  cases.push(await folderCase(root, "40-level-deep", { [`${deep}/deep.txt`]: "forty folders down\n", "top.txt": "top\n" }));
+  cases.push(
+    await folderCase(root, "40-level-deep", {
+      [`${deep}/deep.txt`]: "forty folders down\n",
+      "top.txt": "top\n",
+    }),
+  );
   cases.push(await folderCase(root, "tricky-names", tricky));
   cases.push(
     await folderCase(root, "nfc-nfd-twins", {
@@ -149,7 +216,13 @@ export async function hostileCorpus(root: string, outside: string): Promise<Host
       ["café.txt".normalize("NFD")]: "decomposed\n",
     }),
   );
-  cases.push(await folderCase(root, "case-only-twins", { "Readme.txt": "one\n", "README.txt": "two\n", "readme.txt": "three\n" }));
+  cases.push(
+    await folderCase(root, "case-only-twins", {
+      "Readme.txt": "one\n",
+      "README.txt": "two\n",
+      "readme.txt": "three\n",
+    }),
+  );
   cases.push(
     await folderCase(root, "cjk-and-emoji", {
       "档案/文件 一.txt": "cjk\n",
@@ -158,12 +231,11 @@ export async function hostileCorpus(root: string, outside: string): Promise<Host
       "עברית.txt": "hebrew\n",
     }),
   );
-  cases.push(
-    await folderCase(root, "255-byte-names", {
-      [`${"n".repeat(251)}.txt`]: "255 ASCII bytes\n",
-      [`${"é".repeat(125)}.txt`]: "254 bytes of two-byte letters\n",
-      [`${"文".repeat(83)}.txt`]: "253 bytes of three-byte letters\n",
-    }),
-  );
+  const longNames = await folderCase(root, "255-byte-names", {
+    [`${"n".repeat(251)}.txt`]: "255 ASCII bytes\n",
+    [`${"é".repeat(125)}.txt`]: "254 bytes of two-byte letters\n",
+    [`${"文".repeat(83)}.txt`]: "253 bytes of three-byte letters\n",
+  });
+  cases.push({ ...longNames, settings: ["dip=true"] }); // the DIP copies originals too
   return cases;
 }

@@ -7,10 +7,10 @@ import { followToEnd } from "../../functions/cli/follow.ts";
 import { openRuntime } from "../../functions/cli/runtime.ts";
 import { BATCH_SIZE } from "../../functions/core/dispatch-job.ts";
 import { sipIdOf } from "../../functions/core/ids.ts";
-import { startTransfer } from "../../functions/core/start-transfer.ts";
 import type { QueueName } from "../../functions/core/model.ts";
+import { startTransfer } from "../../functions/core/start-transfer.ts";
 import type { TaskQueue } from "../../functions/ports/task-queue.ts";
-import { resolveConfig, PRESETS } from "../../workflows/processing-config.ts";
+import { PRESETS, resolveConfig } from "../../workflows/processing-config.ts";
 import { expectValidAip } from "../e2e/aip-checks.ts";
 import { manySmallFiles, tempDir } from "../helpers/fixtures.ts";
 import { REDIS_URL, uniqueName } from "../helpers/services.ts";
@@ -105,10 +105,15 @@ describe("lost cache", () => {
         for (const job of await rt.store.listJobs(id)) {
           expect(job.status, job.name).toBe("completed");
           const tasks = await rt.store.listTasks(job.id);
-          expect(tasks.every((t) => t.status === "done" && t.attempt === 1), job.name).toBe(true);
+          expect(
+            tasks.every((t) => t.status === "done" && t.attempt === 1),
+            job.name,
+          ).toBe(true);
         }
       }
-      const digests = (await rt.store.listEvents(unit.id)).filter((e) => e.type === "message digest calculation");
+      const digests = (await rt.store.listEvents(unit.id)).filter(
+        (e) => e.type === "message digest calculation",
+      );
       expect(new Set(digests.map((e) => e.fileId)).size).toBe(digests.length);
       expect(digests.length).toBeGreaterThanOrEqual(FILES);
     } finally {

@@ -25,7 +25,12 @@ beforeAll(async () => {
   source = path.join(root, "deposit");
   await mkdir(source);
   await writeFile(path.join(source, "a.txt"), "a\n");
-  rt = await openRuntime({ home: path.join(root, "home"), out: path.join(root, "aips"), workers: false, watchdog: false });
+  rt = await openRuntime({
+    home: path.join(root, "home"),
+    out: path.join(root, "aips"),
+    workers: false,
+    watchdog: false,
+  });
 });
 afterAll(async () => {
   await rt.close();
@@ -43,7 +48,10 @@ async function transferWaitingOnItsFirstJob(): Promise<string> {
 async function age(unitId: string, seconds: number): Promise<void> {
   const shift = [unitId, seconds];
   const by = "($2::int * interval '1 second')";
-  await rt.sql.query(`update units set created_at = created_at - ${by}, updated_at = updated_at - ${by} where id = $1`, shift);
+  await rt.sql.query(
+    `update units set created_at = created_at - ${by}, updated_at = updated_at - ${by} where id = $1`,
+    shift,
+  );
   await rt.sql.query(
     `update jobs set created_at = created_at - ${by}, ended_at = ended_at - ${by} where unit_id = $1`,
     shift,
@@ -87,7 +95,10 @@ describe("watchdog", () => {
       if ((await rt.store.listJobs(stalled)).some((j) => j.name === "record_failure")) break;
       await new Promise((r) => setTimeout(r, 20));
     }
-    expect((await rt.store.listJobs(stalled)).map((j) => j.name)).toEqual(["stage_transfer", "record_failure"]);
+    expect((await rt.store.listJobs(stalled)).map((j) => j.name)).toEqual([
+      "stage_transfer",
+      "record_failure",
+    ]);
     // A second pass changes nothing.
     expect(await runWatchdog({ ...rt, declarations }, { marginSeconds: 10 })).toEqual([]);
   });
@@ -95,9 +106,10 @@ describe("watchdog", () => {
   it("fails a unit whose workflow did not move on after its last job ended", async () => {
     const id = await transferWaitingOnItsFirstJob();
     const [job] = await rt.store.listJobs(id);
-    await rt.sql.query("update tasks set status = 'done', exit_code = 0, ended_at = now() where job_id = $1", [
-      job!.id,
-    ]);
+    await rt.sql.query(
+      "update tasks set status = 'done', exit_code = 0, ended_at = now() where job_id = $1",
+      [job!.id],
+    );
     await rt.store.finishJob(job!.id, 0, {});
     await age(id, 30);
     const found = await runWatchdog({ ...rt, declarations }, { marginSeconds: 10 });

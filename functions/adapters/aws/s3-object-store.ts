@@ -102,7 +102,8 @@ export class S3ObjectStore implements ObjectStore {
   async getToFile(key: string, localPath: string): Promise<void> {
     const body = await this.openRead(key);
     await mkdir(path.dirname(localPath), { recursive: true });
-    const temp = `${localPath}.partial-${randomUUID()}`;
+    // Beside the target, but never longer than the 255-byte name limit (an uploaded key's name may be that long).
+    const temp = path.join(path.dirname(localPath), `.partial-${randomUUID()}`);
     try {
       await pipeline(body, createWriteStream(temp));
       await rename(temp, localPath);

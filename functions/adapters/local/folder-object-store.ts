@@ -3,6 +3,7 @@ import { createReadStream } from "node:fs";
 import { copyFile, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
+import { isPartialName, partialPathOf } from "../../core/temp-name.ts";
 import type { ObjectStore, StoredObject } from "../../ports/object-store.ts";
 
 /** An ObjectStore on a local folder (the AIP location of `stepmatica run --out DIR`). */
@@ -13,7 +14,7 @@ export class FolderObjectStore implements ObjectStore {
     const target = this.pathOf(key);
     await mkdir(path.dirname(target), { recursive: true });
     // A fixed temporary name: a put repeated after a crash overwrites the leftover instead of adding one.
-    const temp = `${target}.partial`;
+    const temp = partialPathOf(target);
     try {
       await copyFile(localPath, temp);
       const sha256 = await hashFile(temp);
@@ -31,7 +32,7 @@ export class FolderObjectStore implements ObjectStore {
 
   async getToFile(key: string, localPath: string): Promise<void> {
     await mkdir(path.dirname(localPath), { recursive: true });
-    const temp = `${localPath}.partial`;
+    const temp = partialPathOf(localPath);
     await copyFile(this.pathOf(key), temp);
     await rename(temp, localPath);
   }
@@ -61,7 +62,7 @@ export class FolderObjectStore implements ObjectStore {
       for (const e of entries) {
         const key = rel ? `${rel}/${e.name}` : e.name;
         if (e.isDirectory()) yield* walk(path.join(dir, e.name), key);
-        else if (e.isFile() && !e.name.endsWith(".partial")) yield key;
+        else if (e.isFile() && !isPartialName(e.name)) yield key;
       }
     };
     for await (const key of walk(this.root, "")) if (key.startsWith(prefix)) yield key;

@@ -22,6 +22,9 @@ export const LOCAL_ARNS = {
   IngestStateMachineArn: "arn:aws:states:local:000000000000:stateMachine:stepmatica-ingest",
 } as const;
 
+/** Node's timers hold at most 2^31-1 ms (24.8 days); longer ones would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 interface Waiter {
   resolve(output: unknown): void;
   reject(error: StatesRuntimeError): void;
@@ -133,10 +136,12 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       let next: string | undefined;
       try {
         switch (state.Type) {
-          case "Pass":
-            input = setResult(input, state.ResultPath as string | undefined, state.Result ?? input);
+          case "Pass": {
+            const effective = typeof state.InputPath === "string" ? get(state.InputPath, input, context) : input;
+            input = setResult(input, state.ResultPath as string | undefined, state.Result ?? effective);
             next = state.Next as string;
             break;
+          }
           case "Choice":
             next = chooseNext(state, input, context);
             break;
@@ -265,14 +270,14 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       };
       const timeoutTimer = setTimeout(
         () => fail("States.Timeout", `timed out after ${timeoutSeconds} s`),
-        timeoutSeconds > 0 ? timeoutSeconds * 1000 : 2_147_483_647,
+        timeoutSeconds > 0 ? Math.min(timeoutSeconds * 1000, MAX_TIMER_MS) : MAX_TIMER_MS,
       );
       const armHeartbeat = () => {
         clearTimeout(heartbeatTimer);
         if (heartbeatSeconds > 0) {
           heartbeatTimer = setTimeout(
             () => fail("States.HeartbeatTimeout", `no heartbeat for ${heartbeatSeconds} s`),
-            heartbeatSeconds * 1000,
+            Math.min(heartbeatSeconds * 1000, MAX_TIMER_MS),
           );
         }
       };

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import {
+  askedKeys,
   ConfigError,
   PRESETS,
   type ProcessingConfig,
@@ -40,6 +41,10 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   if (values.id !== undefined && !UUID.test(values.id))
     throw usageError(`--id must be a UUID, got "${values.id}"`);
   const config = await loadConfig(values.config, values.set ?? [], io.cwd);
+  const asked = askedKeys(config);
+  if (asked.length > 0) {
+    throw usageError(`${asked.join(", ")}: "ask" waits for an operator's answer in the dashboard; start the transfer from "stepmatica serve"`);
+  }
   const source = path.resolve(io.cwd, positionals[0]!);
   await checkSource(source);
 

@@ -38,6 +38,8 @@ export interface UnitPatch {
   hidden?: boolean;
   /** Merged into the stored options. */
   options?: UnitOptions;
+  /** Merged into the stored processing configuration (an operator's answer to a decision). */
+  config?: Record<string, unknown>;
 }
 
 export interface UnitQuery {
@@ -120,6 +122,7 @@ export class TaskStore implements StoreReader {
     if (patch.name !== undefined) sets.push(`name = $${params.push(patch.name)}`);
     if (patch.workingPath !== undefined) sets.push(`working_path = $${params.push(patch.workingPath)}`);
     if (patch.hidden !== undefined) sets.push(`hidden = $${params.push(patch.hidden)}`);
+    if (patch.config !== undefined) sets.push(`config = config || $${params.push(patch.config)}::jsonb`);
     if (patch.options !== undefined) {
       sets.push(`options = options || $${params.push(patch.options as Record<string, unknown>)}::jsonb`);
     }
@@ -182,6 +185,11 @@ export class TaskStore implements StoreReader {
       }
       return true;
     });
+  }
+
+  async findJobByToken(token: string): Promise<JobRecord | null> {
+    const r = await this.sql.query("select * from jobs where task_token = $1 order by created_at desc limit 1", [token]);
+    return r.rows[0] ? jobFromRow(r.rows[0]) : null;
   }
 
   async setJobToken(jobId: string, token: string): Promise<void> {

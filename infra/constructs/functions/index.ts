@@ -127,7 +127,9 @@ export class Functions extends Construct {
     readWriteObjects(runTasks, storage.aipBucket, "AIPs are named after their SIP ids");
     readWriteObjects(runTasks, storage.dipBucket, "DIPs are named after their SIP ids");
 
-    // api: reads the store; presigns AIP downloads and transfer uploads (served by the Api construct).
+    // api: reads the store; presigns AIP downloads and transfer uploads (served by the Api construct);
+    // an operator's answer to a decision resumes the workflow waiting on it.
+    grantTaskResponse(api, [stateMachines.transfer, stateMachines.ingest]);
     readObjects(api, storage.aipBucket, "*", "AIPs are named after their SIP ids");
     putObjects(api, storage.transferBucket, uploads, "uploaded transfers");
 

@@ -8,6 +8,9 @@ import { s3TransferUploads } from "../../../functions/dashboard/aws/s3-links.ts"
 import { localAipDownload } from "../../../functions/dashboard/local-deps.ts";
 import { OUTPUT_PREVIEW } from "../../../functions/dashboard/queries.ts";
 import { type ApiHandler, createApiHandler } from "../../../functions/dashboard/router.ts";
+import { ExecutionStore } from "../../../functions/adapters/local/execution-store.ts";
+import { LocalWorkflowEngine } from "../../../functions/adapters/local/local-engine.ts";
+import { compiled } from "../../../workflows/index.ts";
 import type { ApiRequest, Identity } from "../../../functions/dashboard/types.ts";
 import { tempDir } from "../../helpers/fixtures.ts";
 import { addJob, FAILING_STDERR, HOSTILE_STDOUT, type Seeded, seedStore } from "./seed.ts";
@@ -46,6 +49,12 @@ beforeAll(async () => {
       "transfers/",
     ),
     staleAfterMs: 20_000,
+    // A real engine with no execution waiting: an answer's SendTaskSuccess finds no token (harmless).
+    engine: new LocalWorkflowEngine({
+      definitions: { transfer: compiled("transfer"), ingest: compiled("ingest") },
+      executions: new ExecutionStore(sql),
+      dispatchJob: async () => {},
+    }),
   });
 });
 

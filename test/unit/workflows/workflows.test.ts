@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { TASK_MODULES } from "../../../functions/tasks/index.ts";
-import { compileWorkflow, RECORD_FAILURE_STATE, START_INGEST_STATE } from "../../../workflows/compile.ts";
+import {
+  AWAIT_DECISION_JOB,
+  compileWorkflow,
+  RECORD_FAILURE_STATE,
+  START_INGEST_STATE,
+} from "../../../workflows/compile.ts";
 import { compiled, jobsOf, WORKFLOWS } from "../../../workflows/index.ts";
 import { type Workflow, WorkflowSchema } from "../../../workflows/schema.ts";
 import { checkGraph } from "../../../workflows/validate.ts";
@@ -28,20 +33,27 @@ describe("the declared workflows", () => {
     });
 
     it(`${name}: every job's task module exists (no job without its module)`, () => {
-      for (const decl of jobsOf(name).values()) expect(TASK_MODULES.has(decl.module), decl.module).toBe(true);
+      for (const decl of jobsOf(name).values()) {
+        if (decl.id === AWAIT_DECISION_JOB.id) continue; // no tasks: the dispatcher records the decision
+        expect(TASK_MODULES.has(decl.module), decl.module).toBe(true);
+      }
     });
 
     it(`${name}: compiles to one Task state per job, each with a timeout, a heartbeat and a failure path`, () => {
       const asl = compiled(name);
-      const jobs = [...jobsOf(name).keys()];
+      const jobs = [...jobsOf(name).keys()].filter((id) => id !== AWAIT_DECISION_JOB.id);
       const tasks = Object.entries(asl.States).filter(
         ([, s]) => s.Type === "Task" && s.Resource === "arn:aws:states:::lambda:invoke.waitForTaskToken",
       );
-      expect(tasks.map(([n]) => n).sort()).toEqual(jobs.sort());
+      const asks = tasks.filter(([n]) => n.endsWith("__ask"));
+      expect(tasks.filter(([n]) => !n.endsWith("__ask")).map(([n]) => n).sort()).toEqual(jobs.sort());
+      // Every decision on a configuration key can ask an operator instead.
+      const configDecisions = WORKFLOWS[name].nodes.filter((n) => n.kind === "decision" && n.on.startsWith("config."));
+      expect(asks.map(([n]) => n).sort()).toEqual(configDecisions.map((n) => `${n.id}__ask`).sort());
       for (const [stateName, state] of tasks) {
         expect(state.TimeoutSeconds, stateName).toBeGreaterThan(0);
         expect(state.HeartbeatSeconds, stateName).toBeGreaterThan(0);
-        expect(state.ResultPath).toBe(`$.jobs.${stateName}`);
+        if (!stateName.endsWith("__ask")) expect(state.ResultPath).toBe(`$.jobs.${stateName}`);
         if (stateName !== RECORD_FAILURE_STATE) {
           expect(JSON.stringify(state.Catch)).toContain(RECORD_FAILURE_STATE);
         }
@@ -127,7 +139,10 @@ describe("graph checks catch broken declarations", () => {
         job("c", "succeed"),
       ]),
     );
-    expect(asl.States.a).toMatchObject({
+    expect(asl.States.a).toMatchObject({ Type: "Choice", Default: "a__choose" });
+    expect(asl.States.a__ask).toMatchObject({ Type: "Task", ResultPath: "$.decisions.a", Next: "a__answer" });
+    expect(asl.States.a__answer).toMatchObject({ InputPath: "$.decisions.a.value", ResultPath: "$.config.normalize" });
+    expect(asl.States.a__choose).toMatchObject({
       Type: "Choice",
       Default: "c",
       Choices: [

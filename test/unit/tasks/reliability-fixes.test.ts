@@ -1,0 +1,125 @@
+import { readdir, readFile, rm, symlink } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FolderObjectStore } from "../../../functions/adapters/local/folder-object-store.ts";
+import { aslWithTimeouts, parseJobTimeouts, withTimeout } from "../../../functions/core/job-timeouts.ts";
+import type { JobRecord } from "../../../functions/core/model.ts";
+import type { TaskContext } from "../../../functions/core/task-module.ts";
+import { partialPathOf } from "../../../functions/core/temp-name.ts";
+import { assignChecksums } from "../../../functions/tasks/assign-checksums.ts";
+import { recordFailure } from "../../../functions/tasks/record-failure.ts";
+import { stageTransfer } from "../../../functions/tasks/stage-transfer.ts";
+import { compiled, findJob } from "../../../workflows/index.ts";
+import { tempDir } from "../../helpers/fixtures.ts";
+import { UnitState } from "./context.ts";
+import { put } from "./fixtures.ts";
+
+/** Unit tests for the fixes the reliability tests (test/reliability) led to. */
+let root: string;
+beforeEach(async () => {
+  root = await tempDir("reliability-fixes");
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const job = (id: string, name: string, microservice: string, description: string) =>
+  ({ id, name, microservice, description, status: "running", exitCode: null }) as JobRecord;
+
+describe("record-failure after a state timeout", () => {
+  it("names the job that timed out, not itself (it is running too)", async () => {
+    const scan = job("j1", "scan_for_viruses", "Scan for viruses", "Scan for viruses (ClamAV)");
+    const self = job("j2", "record_failure", "Failed", "Record why the unit failed");
+    const ctx = {
+      unit: { id: "u" },
+      job: self,
+      task: { arguments: ["States.Timeout", "timed out after 3 s"] },
+      store: { listJobs: async () => [scan, self], listTasks: async () => [] },
+      stderr: () => {},
+    } as unknown as TaskContext;
+    const outcome = await recordFailure.run(ctx);
+    expect(outcome.unitUpdate).toEqual({
+      status: "failed",
+      reason: "Scan for viruses / Scan for viruses (ClamAV): timed out after 3 s",
+    });
+  });
+});
+
+describe("stage-transfer", () => {
+  it("names every link it refuses, and a rerun after staging reports the same count", async () => {
+    const source = path.join(root, "deposit");
+    await put(path.join(source, "a.txt"), "a\n");
+    await symlink("/etc/passwd", path.join(source, "escape"));
+    await symlink("loop", path.join(source, "loop"));
+    const refused = new UnitState(path.join(root, "work", "refused"));
+    refused.unit.source = pathToFileURL(source).href;
+    const { outcome, stderr } = await refused.run(stageTransfer);
+    expect(outcome.exitCode).toBe(1);
+    expect(stderr).toEqual([
+      "escape: symbolic link not allowed in a transfer",
+      "loop: symbolic link not allowed in a transfer",
+    ]);
+
+    await rm(path.join(source, "escape"));
+    await rm(path.join(source, "loop"));
+    const state = new UnitState(path.join(root, "work", "staged"));
+    state.unit.source = pathToFileURL(source).href;
+    const first = await state.run(stageTransfer);
+    const again = await state.run(stageTransfer);
+    expect(first.outcome).toEqual({ exitCode: 0, output: { stagedFiles: 1 } });
+    expect(again.outcome).toEqual(first.outcome);
+  });
+});
+
+describe("temporary names", () => {
+  it("stay within 255 bytes for a 255-byte name, and the same each time", async () => {
+    const long = path.join(root, `${"é".repeat(125)}.txt`);
+    const temp = partialPathOf(long);
+    expect(Buffer.byteLength(path.basename(temp))).toBeLessThanOrEqual(255);
+    expect(path.dirname(temp)).toBe(root);
+    expect(partialPathOf(long)).toBe(temp);
+    expect(partialPathOf(path.join(root, "short.txt"))).toBe(path.join(root, "short.txt.partial"));
+  });
+
+  it("a folder AIP store keeps a file with a 255-byte name (and lists no temporary file)", async () => {
+    const name = `${"n".repeat(251)}.txt`;
+    const source = await put(path.join(root, "src", name), "long name\n");
+    const store = new FolderObjectStore(path.join(root, "aips"));
+    await store.putFile(`aip/data/${name}`, source);
+    expect(await readFile(path.join(root, "aips", "aip", "data", name), "utf8")).toBe("long name\n");
+    expect(await readdir(path.join(root, "aips", "aip", "data"))).toEqual([name]);
+  });
+});
+
+describe("assign-checksums", () => {
+  it("lists updates and events in batch order whatever order the hashing finishes in", async () => {
+    const unitPath = path.join(root, "unit");
+    await put(path.join(unitPath, "objects", "big.bin"), Buffer.alloc(8 << 20, 1));
+    for (let i = 0; i < 12; i++) await put(path.join(unitPath, "objects", `small-${i}.txt`), `${i}\n`);
+    const state = new UnitState(unitPath);
+    const { assignFileUuids } = await import("../../../functions/tasks/assign-file-uuids.ts");
+    await state.run(assignFileUuids);
+    const batch = state.listFiles();
+    const { outcome } = await state.run(assignChecksums, batch, { apply: false });
+    expect(outcome.fileUpdates!.map((u) => u.id)).toEqual(batch.map((f) => f.id));
+    expect(outcome.events!.map((e) => e.fileId)).toEqual(batch.map((f) => f.id));
+  });
+});
+
+describe("job timeout overrides", () => {
+  it("parse, apply to a declaration and to the ASL, and refuse unknown jobs", () => {
+    const overrides = parseJobTimeouts(" scan_for_viruses=3, stage_transfer=60 ");
+    expect(overrides).toEqual({ scan_for_viruses: 3, stage_transfer: 60 });
+    expect(withTimeout(findJob("scan_for_viruses")!, overrides)).toMatchObject({
+      timeoutSeconds: 3,
+      heartbeatSeconds: 3,
+    });
+    const asl = aslWithTimeouts(compiled("transfer"), overrides);
+    expect(asl.States.scan_for_viruses).toMatchObject({ TimeoutSeconds: 3, HeartbeatSeconds: 3 });
+    expect(asl.States.assign_checksums).toEqual(compiled("transfer").States.assign_checksums);
+    expect(() => parseJobTimeouts("nope=3")).toThrow('no job named "nope"');
+    expect(() => parseJobTimeouts("scan_for_viruses=0")).toThrow("whole number of seconds");
+    expect(parseJobTimeouts(undefined)).toEqual({});
+  });
+});
