@@ -202,7 +202,13 @@ function compileDecision(
       Type: "Choice",
       Comment: `${node.microservice}: is "${key}" left to an operator?`,
       Choices: [
-        { And: [{ Variable: variable, IsPresent: true }, { Variable: variable, StringEquals: "ask" }], Next: ask },
+        {
+          And: [
+            { Variable: variable, IsPresent: true },
+            { Variable: variable, StringEquals: "ask" },
+          ],
+          Next: ask,
+        },
       ],
       Default: chooseState,
     },

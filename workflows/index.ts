@@ -1,4 +1,4 @@
-import { AWAIT_DECISION_JOB, type AslDefinition, compileWorkflow, RECORD_FAILURE_JOB } from "./compile.ts";
+import { type AslDefinition, AWAIT_DECISION_JOB, compileWorkflow, RECORD_FAILURE_JOB } from "./compile.ts";
 import { ingestWorkflow } from "./ingest.ts";
 import { type JobNode, type Workflow, WorkflowSchema } from "./schema.ts";
 import { transferWorkflow } from "./transfer.ts";

@@ -11,8 +11,20 @@ import { type PipelineResult, runPipeline } from "./pipeline.ts";
 import { benchSha256 } from "./sha256.ts";
 
 /** Sizes of each workload; --quick keeps the same shape with small numbers (the CI smoke run). */
-const FULL = { files: 10_000, sha256Bytes: 2 ** 30, overheadTasks: 10_000, transitions: [10, 1000, 10_000], scaling: [1000, 10_000, 50_000] };
-const QUICK = { files: 200, sha256Bytes: 64 * 2 ** 20, overheadTasks: 1000, transitions: [10, 100, 200], scaling: [100, 200] };
+const FULL = {
+  files: 10_000,
+  sha256Bytes: 2 ** 30,
+  overheadTasks: 10_000,
+  transitions: [10, 1000, 10_000],
+  scaling: [1000, 10_000, 50_000],
+};
+const QUICK = {
+  files: 200,
+  sha256Bytes: 64 * 2 ** 20,
+  overheadTasks: 1000,
+  transitions: [10, 100, 200],
+  scaling: [100, 200],
+};
 
 /** `stepmatica bench [--json] [--quick]`: generates its own workloads, runs them, prints a table. */
 export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
@@ -33,8 +45,11 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
       if (cached) return cached;
       say(`pipeline: ${files} files …`);
       const result = await runPipeline(home, scratch, files);
-      if (result.status !== "completed") throw new Error(`the ${files}-file run did not complete: ${result.status}`);
-      say(`  ${result.wall_s} s, ${result.files_per_s} files/s, peak RSS ${result.peak_rss_mb} MB, ${result.transitions} transitions`);
+      if (result.status !== "completed")
+        throw new Error(`the ${files}-file run did not complete: ${result.status}`);
+      say(
+        `  ${result.wall_s} s, ${result.files_per_s} files/s, peak RSS ${result.peak_rss_mb} MB, ${result.transitions} transitions`,
+      );
       runs.set(files, result);
       return result;
     };
@@ -44,15 +59,19 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
     const main = await pipeline(sizes.files);
     say("sha256 …");
     const sha256 = await benchSha256(scratch, sizes.sha256Bytes);
-    say(`  module ${sha256.module_mb_s} MB/s, sha256sum ${sha256.sha256sum_mb_s} MB/s, openssl ${sha256.openssl_mb_s} MB/s`);
+    say(
+      `  module ${sha256.module_mb_s} MB/s, sha256sum ${sha256.sha256sum_mb_s} MB/s, openssl ${sha256.openssl_mb_s} MB/s`,
+    );
     say("overhead …");
     const embedded = await benchOverhead(await PgliteSql.open(), new MemoryInFlight(), sizes.overheadTasks);
     const overhead: Record<string, unknown> = { ms_per_task: embedded.ms_per_task, embedded };
-    if (io.env.DATABASE_URL || io.env.REDIS_URL) overhead.servers = await serverOverhead(io, sizes.overheadTasks);
+    if (io.env.DATABASE_URL || io.env.REDIS_URL)
+      overhead.servers = await serverOverhead(io, sizes.overheadTasks);
     say(`  ${embedded.ms_per_task} ms per task (embedded)`);
     const transitions: Record<string, number> = {};
     const labels = ["at_10", "at_1000", "at_10000"];
-    for (const [i, n] of sizes.transitions.entries()) transitions[labels[i]!] = (await pipeline(n)).transitions;
+    for (const [i, n] of sizes.transitions.entries())
+      transitions[labels[i]!] = (await pipeline(n)).transitions;
     const scaling: Record<string, number> = {};
     for (const n of sizes.scaling) scaling[String(n)] = (await pipeline(n)).files_per_s;
     const aws = costOf(main, main.jobs, main.files * 2560);
@@ -61,7 +80,13 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version },
       quick: Boolean(values.quick),
       sizes,
-      files_10k: { files: main.files, wall_s: main.wall_s, files_per_s: main.files_per_s, peak_rss_mb: main.peak_rss_mb, cpu_s: main.cpu_s },
+      files_10k: {
+        files: main.files,
+        wall_s: main.wall_s,
+        files_per_s: main.files_per_s,
+        peak_rss_mb: main.peak_rss_mb,
+        cpu_s: main.cpu_s,
+      },
       sha256,
       overhead,
       transitions,
@@ -82,7 +107,9 @@ async function serverOverhead(io: CliIo, tasks: number) {
   const schema = `bench_${Date.now().toString(36)}`;
   const url = io.env.DATABASE_URL;
   const sql = url ? await PgSql.open(url, { schema }) : await PgliteSql.open();
-  const inFlight = io.env.REDIS_URL ? new RedisInFlight({ url: io.env.REDIS_URL, keyPrefix: `${schema}:` }) : new MemoryInFlight();
+  const inFlight = io.env.REDIS_URL
+    ? new RedisInFlight({ url: io.env.REDIS_URL, keyPrefix: `${schema}:` })
+    : new MemoryInFlight();
   try {
     return await benchOverhead(sql, inFlight, tasks);
   } finally {

@@ -127,7 +127,8 @@ export async function benchOverhead(sql: SqlClient, inFlight: InFlight, tasks: n
     const { executionId } = await engine.startExecution("transfer", randomUUID(), { unit: unitId });
     const outcome = await engine.waitFor(executionId);
     const seconds = (performance.now() - started) / 1000;
-    if (outcome.status !== "SUCCEEDED") throw new Error(`overhead run failed: ${outcome.error} ${outcome.cause}`);
+    if (outcome.status !== "SUCCEEDED")
+      throw new Error(`overhead run failed: ${outcome.error} ${outcome.cause}`);
     return { tasks, seconds: round(seconds), ms_per_task: round((seconds * 1000) / tasks, 3) };
   } finally {
     await pool.stop();

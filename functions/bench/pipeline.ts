@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { PRESETS, resolveConfig } from "../../workflows/processing-config.ts";
-import { sipIdOf } from "../core/ids.ts";
-import { startTransfer } from "../core/start-transfer.ts";
 import { followToEnd } from "../cli/follow.ts";
 import { openRuntime } from "../cli/runtime.ts";
+import { sipIdOf } from "../core/ids.ts";
+import { startTransfer } from "../core/start-transfer.ts";
 import { type CallCounts, countingObjects, countingQueue, countingSql, zeroCounts } from "./counting.ts";
 import { smallFiles } from "./workload.ts";
 
@@ -55,7 +55,11 @@ export async function runPipeline(home: string, scratch: string, files: number):
       id,
       name: `bench-${files}`,
       source: `file://${source}`,
-      config: resolveConfig(PRESETS.automated, ["aip_compression=none", "normalize=none", "scan_for_viruses=true"]),
+      config: resolveConfig(PRESETS.automated, [
+        "aip_compression=none",
+        "normalize=none",
+        "scan_for_viruses=true",
+      ]),
     });
     const summary = await followToEnd(rt, id);
     const wall = (performance.now() - started) / 1000;

@@ -38,8 +38,7 @@ export async function benchSha256(scratch: string, bytes: number) {
     const coreutils = await timed(() => run("sha256sum", [file]));
     const openssl = await timed(() => run("openssl", ["dgst", "-sha256", file]));
     const digest = mine.value.digests.sha256!;
-    const agree =
-      coreutils.value.stdout.startsWith(digest) && openssl.value.stdout.trim().endsWith(digest);
+    const agree = coreutils.value.stdout.startsWith(digest) && openssl.value.stdout.trim().endsWith(digest);
     if (!agree) throw new Error("sha256 benchmark: the three digests differ");
     const mb = bytes / 1e6;
     const fastestTool = Math.min(coreutils.seconds, openssl.seconds);

@@ -14,9 +14,9 @@ import { dispatchJob } from "../core/dispatch-job.ts";
 import { defaultAgents } from "../core/ids.ts";
 import { aslWithTimeouts, declarationsWith, type JobTimeouts } from "../core/job-timeouts.ts";
 import { TaskStore } from "../core/store/task-store.ts";
+import type { TaskModule } from "../core/task-module.ts";
 import { runWatchdog, WATCHDOG_MARGIN_SECONDS } from "../core/watchdog.ts";
 import { WorkerPool } from "../core/worker-pool.ts";
-import type { TaskModule } from "../core/task-module.ts";
 import type { InFlight } from "../ports/in-flight.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import type { SqlClient } from "../ports/sql.ts";
@@ -123,7 +123,17 @@ export async function openRuntime(options: RuntimeOptions) {
   });
   const cpuCount = Math.max(1, cpus().length);
   const pool = new WorkerPool(
-    { store, inFlight, engine, modules: options.modules ?? TASK_MODULES, objects, dips, workRoot, agents, declarations },
+    {
+      store,
+      inFlight,
+      engine,
+      modules: options.modules ?? TASK_MODULES,
+      objects,
+      dips,
+      workRoot,
+      agents,
+      declarations,
+    },
     queue,
     {
       concurrency: options.concurrency ?? { light: cpuCount * 2, heavy: cpuCount },

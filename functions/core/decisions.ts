@@ -1,8 +1,8 @@
 import { AWAIT_DECISION_JOB } from "../../workflows/compile.ts";
 import { DECISION_CHOICES, type DecisionKey } from "../../workflows/processing-config.ts";
 import type { WorkflowEngine } from "../ports/workflow-engine.ts";
-import { idsFor } from "./ids.ts";
 import type { DispatchPayload } from "./dispatch-job.ts";
+import { idsFor } from "./ids.ts";
 import { DecisionStore, type DecisionValue } from "./store/decisions.ts";
 import type { TaskStore } from "./store/task-store.ts";
 
@@ -18,7 +18,8 @@ export async function awaitDecision(
   description: string,
 ): Promise<{ jobId: string; tasks: number }> {
   const key = p.key as DecisionKey | undefined;
-  if (!key || !(key in DECISION_CHOICES)) throw new Error(`await_decision without a known configuration key (${p.key})`);
+  if (!key || !(key in DECISION_CHOICES))
+    throw new Error(`await_decision without a known configuration key (${p.key})`);
   let job = await deps.store.findJob(p.execution, AWAIT_DECISION_JOB.id, p.enteredAt);
   if (!job) {
     await deps.store.createJob({

@@ -50,7 +50,8 @@ async function answerDecision(req: ApiRequest, ctx: RouteContext, [id]: string[]
   if (typeof answer !== "string" && typeof answer !== "number" && typeof answer !== "boolean")
     throw new ApiError(400, "answer (one of the decision's choice values) is required");
   const engine = ctx.deps.engine;
-  if (!engine) throw new ApiError(503, "this deployment cannot resume a waiting workflow (no workflow engine)");
+  if (!engine)
+    throw new ApiError(503, "this deployment cannot resume a waiting workflow (no workflow engine)");
   try {
     const decision = await answerAndResume(
       { store: ctx.deps.store, engine },

@@ -1,6 +1,6 @@
-import type { WorkflowEngine } from "../ports/workflow-engine.ts";
 import type { AipRecord } from "../core/model.ts";
 import type { TaskStore } from "../core/store/task-store.ts";
+import type { WorkflowEngine } from "../ports/workflow-engine.ts";
 
 /** Read-only users see everything; operators may also start transfers, answer decisions, hide units. */
 export type Role = "reader" | "operator";

@@ -50,7 +50,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiFunction
     ...(env.STATE_MACHINE_TRANSFER_ARN && env.STATE_MACHINE_INGEST_ARN
       ? {
           engine: new SfnEngine({
-            stateMachineArns: { transfer: env.STATE_MACHINE_TRANSFER_ARN, ingest: env.STATE_MACHINE_INGEST_ARN },
+            stateMachineArns: {
+              transfer: env.STATE_MACHINE_TRANSFER_ARN,
+              ingest: env.STATE_MACHINE_INGEST_ARN,
+            },
           }),
         }
       : {}),

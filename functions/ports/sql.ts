@@ -4,7 +4,15 @@
  * boolean, null, Date (a timestamptz), or an array / plain object, which is sent as JSON: the SQL
  * casts it (`$1::jsonb`) or writes it into a jsonb column. Rows come back with column names as keys.
  */
-export type SqlValue = string | number | boolean | null | Date | string[] | Record<string, unknown> | unknown[];
+export type SqlValue =
+  | string
+  | number
+  | boolean
+  | null
+  | Date
+  | string[]
+  | Record<string, unknown>
+  | unknown[];
 
 export interface SqlResult<Row> {
   rows: Row[];

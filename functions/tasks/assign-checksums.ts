@@ -14,7 +14,9 @@ export const assignChecksums: TaskModule = {
   async run(ctx) {
     // Results kept by position: the outcome lists files in batch order however the hashing interleaves,
     // so a retry records exactly what the first attempt would have.
-    const results: Array<{ update: Pick<FileRecord, "id" | "sha256" | "size">; event: EventRecord } | { error: string }> = [];
+    const results: Array<
+      { update: Pick<FileRecord, "id" | "sha256" | "size">; event: EventRecord } | { error: string }
+    > = [];
     let next = 0;
     const worker = async () => {
       for (let index = next++; index < ctx.files.length; index = next++) {

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { partialPathOf } from "../core/temp-name.ts";
 import type { TaskContext, TaskModule } from "../core/task-module.ts";
+import { partialPathOf } from "../core/temp-name.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import { absolute, aipName } from "./aip-layout.ts";
 import { listRegularFiles } from "./fs-walk.ts";

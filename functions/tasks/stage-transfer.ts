@@ -61,7 +61,8 @@ export const stageTransfer: TaskModule = {
       for await (const entry of walk(source)) {
         if (entry.dirent.isDirectory()) continue;
         // Links and special files are never followed; every one is named, not just the first.
-        if (!entry.dirent.isFile()) refused.push(`${entry.rel}: ${kindOf(entry.dirent)} not allowed in a transfer`);
+        if (!entry.dirent.isFile())
+          refused.push(`${entry.rel}: ${kindOf(entry.dirent)} not allowed in a transfer`);
         else files.push({ rel: entry.rel, abs: entry.abs });
       }
       if (refused.length > 0) {

@@ -51,7 +51,13 @@ function cli(
   onOutput?: (text: string) => void,
 ): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; out: string }> } {
   const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, STEPMATICA_HOME: home, SOURCE_DATE_EPOCH: "1700000000", DATABASE_URL: "", REDIS_URL: "" },
+    env: {
+      ...process.env,
+      STEPMATICA_HOME: home,
+      SOURCE_DATE_EPOCH: "1700000000",
+      DATABASE_URL: "",
+      REDIS_URL: "",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -87,12 +93,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const source = path.join(root, "transfer");
   await generate(source, options.files);
   const id = randomUUID();
-  const common = ["--id", id, "--deterministic", "--json", "--set", "aip_compression=none", "--config", "automated"];
+  const common = [
+    "--id",
+    id,
+    "--deterministic",
+    "--json",
+    "--set",
+    "aip_compression=none",
+    "--config",
+    "automated",
+  ];
   try {
     const cleanHome = path.join(root, "clean-home");
     await cli(["list"], cleanHome).done; // the embedded database's first start is not part of a run
     const started = Date.now();
-    const clean = await cli(["run", source, "--out", path.join(root, "clean-out"), ...common], cleanHome).done;
+    const clean = await cli(["run", source, "--out", path.join(root, "clean-out"), ...common], cleanHome)
+      .done;
     const cleanSeconds = (Date.now() - started) / 1000;
     if (clean.code !== 0) throw new Error(`the clean run failed: ${clean.out}`);
     log(`clean run: ${cleanSeconds.toFixed(1)} s`);
@@ -162,8 +178,10 @@ async function compareTrees(a: string, b: string): Promise<string[]> {
   const right = await listTree(b);
   const differences: string[] = [];
   for (const rel of new Set([...left, ...right])) {
-    if (!left.includes(rel) || !right.includes(rel)) differences.push(`${rel}: only in ${left.includes(rel) ? "clean" : "chaos"} run`);
-    else if (!(await readFile(path.join(a, rel))).equals(await readFile(path.join(b, rel)))) differences.push(`${rel}: bytes differ`);
+    if (!left.includes(rel) || !right.includes(rel))
+      differences.push(`${rel}: only in ${left.includes(rel) ? "clean" : "chaos"} run`);
+    else if (!(await readFile(path.join(a, rel))).equals(await readFile(path.join(b, rel))))
+      differences.push(`${rel}: bytes differ`);
   }
   return differences.sort();
 }

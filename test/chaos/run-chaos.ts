@@ -2,7 +2,12 @@ import { runChaos } from "./chaos.ts";
 
 // `npm run chaos [-- files kills seed]`: the full chaos run, with a table of what happened.
 const [files = "400", kills = "8", seed = String(Date.now() % 100000)] = process.argv.slice(2);
-const report = await runChaos({ files: Number(files), kills: Number(kills), seed: Number(seed), log: console.log });
+const report = await runChaos({
+  files: Number(files),
+  kills: Number(kills),
+  seed: Number(seed),
+  log: console.log,
+});
 console.table(report.kills);
 const killed = report.kills.filter((k) => k.outcome.endsWith("killed")).length;
 console.log(

@@ -2,14 +2,14 @@ import { randomUUID } from "node:crypto";
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { PRESETS, resolveConfig } from "../../workflows/processing-config.ts";
+import { followToEnd } from "../../functions/cli/follow.ts";
+import { openRuntime, type Runtime } from "../../functions/cli/runtime.ts";
 import { sipIdOf } from "../../functions/core/ids.ts";
 import { startTransfer } from "../../functions/core/start-transfer.ts";
 import { DecisionStore } from "../../functions/core/store/decisions.ts";
-import { followToEnd } from "../../functions/cli/follow.ts";
-import { openRuntime, type Runtime } from "../../functions/cli/runtime.ts";
 import { localDashboardDeps } from "../../functions/dashboard/local-deps.ts";
 import { createApiHandler } from "../../functions/dashboard/router.ts";
+import { PRESETS, resolveConfig } from "../../workflows/processing-config.ts";
 import { stepmatica } from "../helpers/cli.ts";
 import { mixedTransfer, tempDir } from "../helpers/fixtures.ts";
 
@@ -46,7 +46,9 @@ it('a decision left to an operator ("ask") waits, is answered in the dashboard A
   });
   const sipId = sipIdOf(id);
   const decisions = new DecisionStore(rt.sql);
-  const pending = await waitFor(async () => (await decisions.pending()).find((d) => d.unitId === sipId) ?? null);
+  const pending = await waitFor(
+    async () => (await decisions.pending()).find((d) => d.unitId === sipId) ?? null,
+  );
   expect(pending).toMatchObject({ key: "normalize", answer: null });
   expect(pending.choices.map((c) => c.value)).toEqual(["none", "preservation", "access", "both"]);
   expect((await rt.store.getUnit(sipId))?.status).toBe("awaiting-decision");
@@ -71,7 +73,9 @@ it('a decision left to an operator ("ask") waits, is answered in the dashboard A
 });
 
 it('`stepmatica run` refuses "ask": only the dashboard can answer', async () => {
-  const result = await stepmatica(["run", root, "--set", "normalize=ask"], { STEPMATICA_HOME: path.join(root, "home2") });
+  const result = await stepmatica(["run", root, "--set", "normalize=ask"], {
+    STEPMATICA_HOME: path.join(root, "home2"),
+  });
   expect(result.code).toBe(2);
   expect(result.stderr).toContain("stepmatica serve");
 });

@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findJob } from "../../workflows/index.ts";
 import { createArchive } from "../../functions/archives/index.ts";
 import { writeBag } from "../../functions/bagit/index.ts";
 import { resetToolInvocationCounts, toolInvocationCounts } from "../../functions/tools/run-tool.ts";
+import { findJob } from "../../workflows/index.ts";
 import { stepmatica } from "../helpers/cli.ts";
 import { manySmallFiles, tempDir } from "../helpers/fixtures.ts";
 import { EICAR, preservationDeposit, put, refusedPackages } from "../unit/tasks/fixtures.ts";
@@ -62,7 +62,9 @@ describe("preservation microservices on the transfer", () => {
     }
     // `files` counts the original files: what was deposited plus everything extracted from packages
     // (the three text files and the two packages nested in outer.zip, which are kept as files too).
-    expect(result.json!.files).toBe(Object.keys(deposit.files).length + Object.keys(deposit.nested).length + 2);
+    expect(result.json!.files).toBe(
+      Object.keys(deposit.files).length + Object.keys(deposit.nested).length + 2,
+    );
     const tree = await listTree(path.join(aip, "data", "objects"));
     expect(
       tree.some((p) => p.startsWith("docs/letter/")),

@@ -40,7 +40,7 @@ const SECRET =
   /process\.env\b(?!\.)|JSON\.stringify\(\s*(process\.)?env\s*\)|env\.\w*(SECRET|PASSWORD|TOKEN|DATABASE_URL|REDIS_URL|CREDENTIAL)\w*/;
 
 /** Findings in one file; a log call is read to the end of its statement, so multi-line calls count. */
-export function scan(file: string, text: string): Finding[] {
+function scan(file: string, text: string): Finding[] {
   const findings: Finding[] = [];
   const lines = text.split("\n");
   lines.forEach((line, i) => {

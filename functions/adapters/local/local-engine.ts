@@ -137,7 +137,8 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       try {
         switch (state.Type) {
           case "Pass": {
-            const effective = typeof state.InputPath === "string" ? get(state.InputPath, input, context) : input;
+            const effective =
+              typeof state.InputPath === "string" ? get(state.InputPath, input, context) : input;
             input = setResult(input, state.ResultPath as string | undefined, state.Result ?? effective);
             next = state.Next as string;
             break;

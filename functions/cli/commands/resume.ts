@@ -3,8 +3,8 @@ import { parseArgs } from "node:util";
 import { sipIdOf } from "../../core/ids.ts";
 import { followToEnd, progressPoll, summarize } from "../follow.ts";
 import { CliError, type CliIo, homeOf, usageError, writeLine } from "../io.ts";
-import { Progress } from "../progress.ts";
 import { ownerState } from "../owners.ts";
+import { Progress } from "../progress.ts";
 import { openRuntime, STALE_AFTER_MS } from "../runtime.ts";
 import { jobTimeoutsOf, report } from "./run.ts";
 
@@ -32,10 +32,11 @@ export async function resumeCommand(argv: string[], io: CliIo): Promise<number> 
   });
   try {
     const transfer = await rt.store.getUnit(id);
-    if (!transfer || transfer.type !== "transfer") throw new CliError(`no transfer with id ${id}`);
+    if (transfer?.type !== "transfer") throw new CliError(`no transfer with id ${id}`);
     const units = [transfer, await rt.store.getUnit(sipIdOf(id))].filter((u) => u !== null);
     const owners = await Promise.all(units.map((u) => ownerState(rt.workRoot, u.id)));
-    if (owners.includes("alive")) throw new CliError(`transfer ${id} is being processed by another process on this machine`);
+    if (owners.includes("alive"))
+      throw new CliError(`transfer ${id} is being processed by another process on this machine`);
     const beat = Math.max(...units.map((u) => u.heartbeatAt?.getTime() ?? 0));
     const running = units.some((u) => u.status === "running");
     if (running && !owners.includes("dead") && Date.now() - beat < STALE_AFTER_MS) {

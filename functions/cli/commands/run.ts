@@ -1,7 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { constants } from "node:fs";
 import { access, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { randomUUID } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import {
@@ -43,7 +43,9 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const config = await loadConfig(values.config, values.set ?? [], io.cwd);
   const asked = askedKeys(config);
   if (asked.length > 0) {
-    throw usageError(`${asked.join(", ")}: "ask" waits for an operator's answer in the dashboard; start the transfer from "stepmatica serve"`);
+    throw usageError(
+      `${asked.join(", ")}: "ask" waits for an operator's answer in the dashboard; start the transfer from "stepmatica serve"`,
+    );
   }
   const source = path.resolve(io.cwd, positionals[0]!);
   await checkSource(source);

@@ -1,5 +1,5 @@
-import { toDate, toDateOrNull } from "./rows.ts";
 import type { SqlClient, SqlValue } from "../../ports/sql.ts";
+import { toDate, toDateOrNull } from "./rows.ts";
 
 /**
  * Decision points waiting for an operator (Archivematica's "awaiting decision"), one row per unit

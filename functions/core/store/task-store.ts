@@ -188,7 +188,10 @@ export class TaskStore implements StoreReader {
   }
 
   async findJobByToken(token: string): Promise<JobRecord | null> {
-    const r = await this.sql.query("select * from jobs where task_token = $1 order by created_at desc limit 1", [token]);
+    const r = await this.sql.query(
+      "select * from jobs where task_token = $1 order by created_at desc limit 1",
+      [token],
+    );
     return r.rows[0] ? jobFromRow(r.rows[0]) : null;
   }
 
@@ -239,7 +242,11 @@ export class TaskStore implements StoreReader {
     const row = r.rows[0];
     if (!row) return null;
     const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as Record<string, unknown>;
-    return { task: taskFromRow(parse(row.task)), job: jobFromRow(parse(row.job)), unit: unitFromRow(parse(row.unit)) };
+    return {
+      task: taskFromRow(parse(row.task)),
+      job: jobFromRow(parse(row.job)),
+      unit: unitFromRow(parse(row.unit)),
+    };
   }
 
   async getTask(id: string): Promise<TaskRecord | null> {

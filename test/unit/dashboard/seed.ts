@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { UnitRecord, UnitStatus } from "../../../functions/core/model.ts";
-import type { TaskStore } from "../../../functions/core/store/task-store.ts";
 import { DecisionStore } from "../../../functions/core/store/decisions.ts";
+import type { TaskStore } from "../../../functions/core/store/task-store.ts";
 import { PRESETS } from "../../../workflows/processing-config.ts";
 
 /**

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { AslDefinition } from "../../../workflows/compile.ts";
 import { ExecutionStore } from "../../../functions/adapters/local/execution-store.ts";
 import { LOCAL_ARNS, LocalWorkflowEngine } from "../../../functions/adapters/local/local-engine.ts";
 import { PgliteSql } from "../../../functions/adapters/sql/pglite.ts";
 import { migrate } from "../../../functions/core/store/migrations.ts";
+import type { AslDefinition } from "../../../workflows/compile.ts";
 
 const FN = LOCAL_ARNS.DispatchJobFunctionArn;
 const task = (job: string, next: string, extra: Record<string, unknown> = {}) => ({
@@ -27,7 +27,10 @@ describe("the local ASL engine", () => {
     await sql.close();
   });
 
-  function engineFor(definition: AslDefinition, dispatch: (p: Record<string, unknown>, e: LocalWorkflowEngine) => void) {
+  function engineFor(
+    definition: AslDefinition,
+    dispatch: (p: Record<string, unknown>, e: LocalWorkflowEngine) => void,
+  ) {
     const engine: LocalWorkflowEngine = new LocalWorkflowEngine({
       definitions: { transfer: definition, ingest: definition },
       executions,
@@ -93,7 +96,10 @@ describe("the local ASL engine", () => {
     const definition: AslDefinition = {
       Comment: "t",
       StartAt: "a",
-      States: { a: task("a", "done", { HeartbeatSeconds: 1, TimeoutSeconds: 10 }), done: { Type: "Succeed" } },
+      States: {
+        a: task("a", "done", { HeartbeatSeconds: 1, TimeoutSeconds: 10 }),
+        done: { Type: "Succeed" },
+      },
     };
     const engine = engineFor(definition, (p, e) => {
       const token = String(p.token);

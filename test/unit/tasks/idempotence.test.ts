@@ -31,9 +31,13 @@ let rt: Runtime;
 /** Outcomes as the store would record them (dates as ISO text); creation times are not part of a result. */
 function comparable(outcome: TaskOutcome, stderr: string[]): unknown {
   const json = JSON.parse(JSON.stringify({ ...outcome, stderr }));
-  for (const list of [json.newFiles, json.newUnits])
-    for (const r of list ?? []) delete r.createdAt, delete r.updatedAt;
-  if (json.aip) delete json.aip.createdAt, delete json.aip.verifiedAt;
+  for (const record of [
+    ...(json.newFiles ?? []),
+    ...(json.newUnits ?? []),
+    ...(json.aip ? [json.aip] : []),
+  ]) {
+    for (const key of ["createdAt", "updatedAt", "verifiedAt"]) delete record[key];
+  }
   return json;
 }
 
@@ -51,7 +55,13 @@ function twice(module: TaskModule): TaskModule {
       const firstErr: string[] = [];
       const first = await module.run({ ...ctx, stdout: () => {}, stderr: (l) => firstErr.push(l) });
       const secondErr: string[] = [];
-      const second = await module.run({ ...ctx, stderr: (l) => (secondErr.push(l), ctx.stderr(l)) });
+      const second = await module.run({
+        ...ctx,
+        stderr: (l) => {
+          secondErr.push(l);
+          ctx.stderr(l);
+        },
+      });
       const entry = seen.get(module.name) ?? { runs: 0, differences: [] };
       entry.runs += 1;
       const [a, b] = [comparable(first, firstErr), comparable(second, secondErr)];

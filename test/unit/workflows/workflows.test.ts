@@ -46,9 +46,16 @@ describe("the declared workflows", () => {
         ([, s]) => s.Type === "Task" && s.Resource === "arn:aws:states:::lambda:invoke.waitForTaskToken",
       );
       const asks = tasks.filter(([n]) => n.endsWith("__ask"));
-      expect(tasks.filter(([n]) => !n.endsWith("__ask")).map(([n]) => n).sort()).toEqual(jobs.sort());
+      expect(
+        tasks
+          .filter(([n]) => !n.endsWith("__ask"))
+          .map(([n]) => n)
+          .sort(),
+      ).toEqual(jobs.sort());
       // Every decision on a configuration key can ask an operator instead.
-      const configDecisions = WORKFLOWS[name].nodes.filter((n) => n.kind === "decision" && n.on.startsWith("config."));
+      const configDecisions = WORKFLOWS[name].nodes.filter(
+        (n) => n.kind === "decision" && n.on.startsWith("config."),
+      );
       expect(asks.map(([n]) => n).sort()).toEqual(configDecisions.map((n) => `${n.id}__ask`).sort());
       for (const [stateName, state] of tasks) {
         expect(state.TimeoutSeconds, stateName).toBeGreaterThan(0);
@@ -141,7 +148,10 @@ describe("graph checks catch broken declarations", () => {
     );
     expect(asl.States.a).toMatchObject({ Type: "Choice", Default: "a__choose" });
     expect(asl.States.a__ask).toMatchObject({ Type: "Task", ResultPath: "$.decisions.a", Next: "a__answer" });
-    expect(asl.States.a__answer).toMatchObject({ InputPath: "$.decisions.a.value", ResultPath: "$.config.normalize" });
+    expect(asl.States.a__answer).toMatchObject({
+      InputPath: "$.decisions.a.value",
+      ResultPath: "$.config.normalize",
+    });
     expect(asl.States.a__choose).toMatchObject({
       Type: "Choice",
       Default: "c",
