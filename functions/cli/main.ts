@@ -13,7 +13,8 @@ const USAGE = `usage: stepmatica <command> [options]
   bench [--json] [--quick]    generate workloads, measure, print a table
   doctor [--json]             tools found, their versions, virus database state
 
-Environment: STEPMATICA_HOME (default ./.stepmatica), DATABASE_URL, REDIS_URL, SOURCE_DATE_EPOCH.`;
+Environment: STEPMATICA_HOME (default ./.stepmatica), DATABASE_URL, REDIS_URL, SOURCE_DATE_EPOCH,
+  STEPMATICA_JOB_TIMEOUTS="job=seconds,…" (run, resume: give named jobs a shorter timeout).`;
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
