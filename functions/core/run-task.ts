@@ -114,10 +114,11 @@ async function executeTask(
   const timeout = new AbortController();
   const onShutdown = () => timeout.abort(new Error("worker shutting down"));
   hooks.signal?.addEventListener("abort", onShutdown, { once: true });
-  const timer = setTimeout(
-    () => timeout.abort(new Error(`timed out after ${decl.timeoutSeconds} s`)),
-    decl.timeoutSeconds * 1000,
-  );
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    timeout.abort(new Error(`timed out after ${decl.timeoutSeconds} s`));
+  }, decl.timeoutSeconds * 1000);
   // Keep the job's state machine, the task lease and the queue message alive while the task runs.
   const beat = setInterval(
     () => {
@@ -156,13 +157,15 @@ async function executeTask(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     err.push(`${task.module}: ${message}`);
-    const exitCode = timeout.signal.aborted ? 124 : 1;
+    // A task whose own timeout fired is a result (exit 124), recorded even if a shutdown follows;
+    // only a task cut short by the shutdown itself is given back unrecorded.
+    const exitCode = timedOut ? 124 : 1;
     return {
       exitCode,
       stdout: clip(out),
       stderr: clip(err),
       outcome: { exitCode },
-      aborted: timeout.signal.aborted,
+      aborted: !timedOut && timeout.signal.aborted,
     };
   } finally {
     clearTimeout(timer);
