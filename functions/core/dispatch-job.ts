@@ -80,6 +80,7 @@ export async function dispatchJob(
     queue: decl.queue,
     arguments: args,
     fileIds: files.map((f) => f.id),
+    leaseMs: decl.heartbeatSeconds * 1000,
   }));
   const created = await deps.store.createJob({
     job: {

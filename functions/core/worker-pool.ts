@@ -1,6 +1,9 @@
 import type { TaskQueue } from "../ports/task-queue.ts";
 import type { QueueName } from "./model.ts";
-import { type RunnerDeps, runTaskMessage } from "./run-task.ts";
+import { type RunnerDeps, runTaskMessages } from "./run-task.ts";
+
+/** Light-queue messages a consumer takes at once (SQS returns at most ten). */
+const LIGHT_BATCH = 8;
 
 export interface WorkerPoolOptions {
   /** Consumers per queue; light work is I/O and hashing, heavy work runs external tools. */
@@ -45,21 +48,28 @@ export class WorkerPool {
     const visibilityMs = this.options.visibilityMs ?? 60_000;
     while (!signal.aborted) {
       const messages = await this.queue.receive(queueName, {
-        maxMessages: 1,
+        // Light tasks are short: a consumer takes several and records them together. A heavy task
+        // holds its consumer for long, so it takes one and leaves the rest to other workers.
+        maxMessages: queueName === "light" ? LIGHT_BATCH : 1,
         waitMs: 1000,
         visibilityMs,
         signal,
       });
-      for (const m of messages) {
-        try {
-          const result = await runTaskMessage(this.deps, m.body, {
+      if (messages.length === 0) continue;
+      try {
+        const results = await runTaskMessages(
+          this.deps,
+          messages.map((m) => m.body),
+          (i) => ({
             signal,
-            extendVisibility: (ms) => this.queue.extendVisibility(queueName, m.receipt, ms),
-          });
-          if (result === "done") await this.queue.delete(queueName, m.receipt);
-        } catch (error) {
-          this.options.onError?.(error);
+            extendVisibility: (ms) => this.queue.extendVisibility(queueName, messages[i]!.receipt, ms),
+          }),
+        );
+        for (const [i, result] of results.entries()) {
+          if (result === "done") await this.queue.delete(queueName, messages[i]!.receipt);
         }
+      } catch (error) {
+        this.options.onError?.(error);
       }
     }
   }

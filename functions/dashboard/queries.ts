@@ -48,13 +48,13 @@ export class DashboardQueries {
     if (ids.length === 0) return result;
     const done = await this.sql.query<Row>(
       `select unit_id, count(distinct name) filter (where status = 'completed')::int as jobs_done
-       from jobs where unit_id in (select jsonb_array_elements_text($1::jsonb)::uuid) group by unit_id`,
+       from jobs where unit_id = any(array(select jsonb_array_elements_text($1::jsonb)::uuid)) group by unit_id`,
       [ids],
     );
     const running = await this.sql.query<Row>(
       `select distinct on (j.unit_id) j.unit_id, j.description, j.task_count,
          (select count(*) from tasks t where t.job_id = j.id and t.status = 'done')::int as tasks_done
-       from jobs j where j.unit_id in (select jsonb_array_elements_text($1::jsonb)::uuid) and j.status = 'running'
+       from jobs j where j.unit_id = any(array(select jsonb_array_elements_text($1::jsonb)::uuid)) and j.status = 'running'
        order by j.unit_id, j.created_at desc`,
       [ids],
     );

@@ -68,6 +68,17 @@ export const MIGRATIONS: Array<{ version: number; name: string; sql: string[] }>
       "create index decisions_pending on decisions(created_at) where answered_at is null",
     ],
   },
+  {
+    version: 3,
+    name: "tasks: lease_ms (a claim is one statement); updates that can stay on their page",
+    sql: [
+      "alter table tasks add column lease_ms integer not null default 300000",
+      // A task row is updated twice (claimed, done). Indexing status made every update rewrite the
+      // index; unique (job_id, seq) already serves lookups by job, and free space lets updates stay in place.
+      "drop index tasks_job_status",
+      "alter table tasks set (fillfactor = 70)",
+    ],
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction; safe to run concurrently. */

@@ -50,9 +50,22 @@ export interface UnitQuery {
   offset?: number;
 }
 
+/** How long a claimed task is held before another consumer may take it over, unless dispatched with its own. */
+export const DEFAULT_LEASE_MS = 300_000;
+
+export interface ClaimedTask {
+  task: TaskRecord;
+  job: JobRecord;
+  unit: UnitRecord;
+  files: FileRecord[];
+  attempt: number;
+}
+
 export interface NewJob {
   job: Omit<JobRecord, "createdAt" | "endedAt" | "exitCode" | "status">;
-  tasks: Array<Pick<TaskRecord, "id" | "seq" | "module" | "queue" | "arguments" | "fileIds">>;
+  tasks: Array<
+    Pick<TaskRecord, "id" | "seq" | "module" | "queue" | "arguments" | "fileIds"> & { leaseMs?: number }
+  >;
 }
 
 /**
@@ -133,7 +146,7 @@ export class TaskStore implements StoreReader {
   async heartbeat(unitIds: string[]): Promise<void> {
     if (unitIds.length === 0) return;
     await this.sql.query(
-      "update units set heartbeat_at = now() where id in (select jsonb_array_elements_text($1::jsonb)::uuid)",
+      "update units set heartbeat_at = now() where id = any(array(select jsonb_array_elements_text($1::jsonb)::uuid))",
       [unitIds],
     );
   }
@@ -175,11 +188,12 @@ export class TaskStore implements StoreReader {
           queue: t.queue,
           arguments: t.arguments,
           file_ids: t.fileIds,
+          lease_ms: t.leaseMs ?? DEFAULT_LEASE_MS,
         }));
         await tx.query(
-          `insert into tasks (id, job_id, seq, module, queue, arguments, file_ids)
+          `insert into tasks (id, job_id, seq, module, queue, arguments, file_ids, lease_ms)
            select * from jsonb_to_recordset($1::jsonb) as t(id uuid, job_id uuid, seq integer, module text, queue text,
-             arguments jsonb, file_ids jsonb)`,
+             arguments jsonb, file_ids jsonb, lease_ms integer)`,
           [rows],
         );
       }
@@ -230,6 +244,75 @@ export class TaskStore implements StoreReader {
       [jobId, exitCode === 0 ? "completed" : "failed", exitCode, output],
     );
     return r.rowCount > 0;
+  }
+
+  /**
+   * Claims a task (as claimTask, with the lease it was dispatched with) and returns it with its
+   * job, unit and files in one round trip: the task runner's common path. Null when the task is
+   * done, held by a live lease, or does not exist.
+   */
+  async claimTaskInContext(id: string): Promise<ClaimedTask | null> {
+    return (await this.claimTasksInContext([id]))[0] ?? null;
+  }
+
+  /** claimTaskInContext for several tasks in one statement (a consumer's batch of messages). */
+  async claimTasksInContext(ids: string[]): Promise<ClaimedTask[]> {
+    if (ids.length === 0) return [];
+    const r = await this.sql.query(
+      `with claimed as (
+         update tasks set status = 'running', attempt = attempt + 1, started_at = now(),
+           lease_expires = now() + (lease_ms * interval '1 millisecond')
+         where id = any(array(select jsonb_array_elements_text($1::jsonb)::uuid))
+           and (status = 'queued' or (status = 'running' and lease_expires < now()))
+         returning *)
+       select row_to_json(c) as task, row_to_json(j) as job, row_to_json(u) as unit,
+         (select coalesce(json_agg(f order by f.path, f.id), '[]'::json) from files f
+          where f.id = any(array(select jsonb_array_elements_text(c.file_ids)::uuid))) as files
+       from claimed c join jobs j on j.id = c.job_id join units u on u.id = j.unit_id`,
+      [ids],
+    );
+    const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as Record<string, unknown>;
+    return r.rows.map((row) => {
+      const task = taskFromRow(parse(row.task));
+      return {
+        task,
+        job: jobFromRow(parse(row.job)),
+        unit: unitFromRow(parse(row.unit)),
+        files: (parse(row.files) as unknown as Array<Record<string, unknown>>).map(fileFromRow),
+        attempt: task.attempt,
+      };
+    });
+  }
+
+  /**
+   * Records the results of several tasks that changed nothing else, in one statement; each only if
+   * its attempt still holds it. Returns the ids recorded.
+   */
+  async completeTasks(
+    items: Array<{
+      taskId: string;
+      attempt: number;
+      result: { exitCode: number; stdout: string; stderr: string };
+      output?: Record<string, unknown>;
+    }>,
+  ): Promise<Set<string>> {
+    if (items.length === 0) return new Set();
+    const rows = items.map((i) => ({
+      id: i.taskId,
+      attempt: i.attempt,
+      exit_code: i.result.exitCode,
+      stdout: i.result.stdout,
+      stderr: i.result.stderr,
+      output: i.output ?? null,
+    }));
+    const r = await this.sql.query<{ id: string }>(
+      `update tasks t set status = 'done', exit_code = r.exit_code, stdout = r.stdout, stderr = r.stderr,
+         output = r.output, ended_at = now(), lease_expires = null
+       from jsonb_to_recordset($1::jsonb) as r(id uuid, attempt integer, exit_code integer, stdout text, stderr text, output jsonb)
+       where t.id = r.id and t.attempt = r.attempt and t.status = 'running' returning t.id`,
+      [rows],
+    );
+    return new Set(r.rows.map((row) => String(row.id)));
   }
 
   /** A task with its job and unit, in one round trip (the task runner's first read). */
@@ -311,7 +394,7 @@ export class TaskStore implements StoreReader {
          coalesce(sum(jsonb_array_length(t.file_ids)), 0)::int as files,
          coalesce(sum(jsonb_array_length(t.file_ids)) filter (where t.status = 'done'), 0)::int as files_done
        from jobs j left join tasks t on t.job_id = j.id
-       where j.unit_id in (select jsonb_array_elements_text($1::jsonb)::uuid) and j.status = 'running'
+       where j.unit_id = any(array(select jsonb_array_elements_text($1::jsonb)::uuid)) and j.status = 'running'
        group by j.id, j.description, j.created_at order by j.created_at desc limit 1`,
       [unitIds],
     );
@@ -346,6 +429,18 @@ export class TaskStore implements StoreReader {
    * Records a task's result and everything it changed, in one transaction, only if this attempt
    * still holds the task. Returns false when it does not (another attempt finished it first).
    */
+  /** Whether a task outcome writes anything besides the task's own result. */
+  static writesOf(outcome: TaskOutcome): number {
+    return (
+      (outcome.newUnits?.length ?? 0) +
+      (outcome.newFiles?.length ?? 0) +
+      (outcome.fileUpdates?.length ?? 0) +
+      (outcome.events?.length ?? 0) +
+      (outcome.aip ? 1 : 0) +
+      (outcome.unitUpdate ? 1 : 0)
+    );
+  }
+
   async completeTask(
     taskId: string,
     attempt: number,
@@ -360,15 +455,8 @@ export class TaskStore implements StoreReader {
          where id = $1 and attempt = $2 and status = 'running' returning id`,
         [taskId, attempt, result.exitCode, result.stdout, result.stderr, outcome.output ?? null],
       );
-    const writes =
-      (outcome.newUnits?.length ?? 0) +
-      (outcome.newFiles?.length ?? 0) +
-      (outcome.fileUpdates?.length ?? 0) +
-      (outcome.events?.length ?? 0) +
-      (outcome.aip ? 1 : 0) +
-      (outcome.unitUpdate ? 1 : 0);
     // Nothing else to write: one conditional statement is atomic on its own.
-    if (writes === 0) return (await record(this.sql)).rowCount > 0;
+    if (TaskStore.writesOf(outcome) === 0) return (await record(this.sql)).rowCount > 0;
     return this.sql.transaction(async (tx) => {
       if ((await record(tx)).rowCount === 0) return false;
       const writer = new TaskStore(tx);
@@ -439,7 +527,7 @@ export class TaskStore implements StoreReader {
   async getFiles(ids: string[]): Promise<FileRecord[]> {
     if (ids.length === 0) return [];
     const r = await this.sql.query(
-      "select * from files where id in (select jsonb_array_elements_text($1::jsonb)::uuid) order by path, id",
+      "select * from files where id = any(array(select jsonb_array_elements_text($1::jsonb)::uuid)) order by path, id",
       [ids],
     );
     return r.rows.map(fileFromRow);

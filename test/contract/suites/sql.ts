@@ -157,6 +157,52 @@ export function sqlContract(name: string, make: () => Promise<SqlClient>) {
       expect(finished?.exitCode).toBe(3);
     });
 
+    it("claims a batch of tasks in one statement (with job, unit and files) and records results in one", async () => {
+      const unit = unitFixture();
+      await store.createUnit(unit);
+      const file = fileFixture(unit.id, "objects/batch.txt");
+      await store.upsertFiles([file]);
+      const jobId = randomUUID();
+      const tasks = [0, 1, 2].map((seq) => ({
+        id: randomUUID(),
+        seq,
+        module: "noop",
+        queue: "light" as const,
+        arguments: [],
+        fileIds: seq === 0 ? [file.id] : [],
+        leaseMs: 60_000,
+      }));
+      await store.createJob({
+        job: {
+          id: jobId,
+          unitId: unit.id,
+          executionId: "exec-batch",
+          name: "assign_checksums",
+          microservice: "M",
+          description: "D",
+          enteredAt: "2025-01-01T00:00:00Z",
+          taskToken: "tok",
+          taskCount: 3,
+        },
+        tasks,
+      });
+      expect(await store.claimTask(tasks[2]!.id, 60_000)).toBe(1); // held by another consumer
+      const claimed = await store.claimTasksInContext(tasks.map((t) => t.id));
+      expect(claimed.map((c) => c.task.id).sort()).toEqual([tasks[0]!.id, tasks[1]!.id].sort());
+      const first = claimed.find((c) => c.task.id === tasks[0]!.id)!;
+      expect(first).toMatchObject({ attempt: 1, job: { id: jobId }, unit: { id: unit.id } });
+      expect(first.files.map((f) => f.path)).toEqual(["objects/batch.txt"]);
+      const result = { exitCode: 0, stdout: "ok", stderr: "" };
+      const recorded = await store.completeTasks([
+        { taskId: tasks[0]!.id, attempt: 1, result, output: { n: 2 } },
+        { taskId: tasks[1]!.id, attempt: 7, result }, // a stale attempt records nothing
+      ]);
+      expect([...recorded]).toEqual([tasks[0]!.id]);
+      expect((await store.getTask(tasks[0]!.id))?.status).toBe("done");
+      expect((await store.getTask(tasks[1]!.id))?.status).toBe("running");
+      expect(await store.claimTasksInContext([tasks[0]!.id])).toEqual([]);
+    });
+
     it("writes files in bulk, updates only the fields given, and records events once", async () => {
       const unit = unitFixture();
       await store.createUnit(unit);
