@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { open, rm } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -22,10 +22,21 @@ async function bigFile(file: string, bytes: number): Promise<void> {
   }
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value: T }> {
-  const start = performance.now();
-  const value = await fn();
-  return { seconds: (performance.now() - start) / 1000, value };
+/** Best of `runs` (the first run of anything pays for cold caches and lazy initialization). */
+async function timed<T>(fn: () => Promise<T>, runs = 2): Promise<{ seconds: number; value: T }> {
+  let best: { seconds: number; value: T } | null = null;
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    const value = await fn();
+    const seconds = (performance.now() - start) / 1000;
+    if (!best || seconds < best.seconds) best = { seconds, value };
+  }
+  return best!;
+}
+
+/** Reads the file once into the page cache (output discarded, never buffered in this process). */
+function warm(file: string): Promise<void> {
+  return new Promise((resolve) => spawn("cat", [file], { stdio: "ignore" }).on("close", () => resolve()));
 }
 
 /** The checksum module against sha256sum and openssl on one file, in the same run (warm page cache for all). */
@@ -33,7 +44,7 @@ export async function benchSha256(scratch: string, bytes: number) {
   const file = path.join(scratch, "sha256-bench.bin");
   await bigFile(file, bytes);
   try {
-    await run("cat", [file], { maxBuffer: 1 << 30, encoding: "buffer" }).catch(() => {}); // warm the cache
+    await warm(file);
     const mine = await timed(() => digestFile(file, ["sha256"]));
     const coreutils = await timed(() => run("sha256sum", [file]));
     const openssl = await timed(() => run("openssl", ["dgst", "-sha256", file]));

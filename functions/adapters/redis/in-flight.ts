@@ -17,6 +17,8 @@ export interface RedisInFlightOptions {
  * makes every script cluster-safe (all keys of a script on one slot).
  */
 const SENTINEL = "\u0000stepmatica:live";
+/** Task ids per add script call (well under Lua's unpack limit of about 8,000). */
+const ADD_SLICE = 1000;
 
 const ADD_SCRIPT = `
 redis.call('SADD', KEYS[1], unpack(ARGV, 2))
@@ -57,7 +59,11 @@ export class RedisInFlight implements InFlight {
     const bad = taskIds.find((id) => id.length === 0 || id === SENTINEL);
     if (bad !== undefined)
       throw new Error(`in-flight add for job ${jobId}: invalid task id ${JSON.stringify(bad)}`);
-    await this.redis.inflightAdd(this.key(jobId), ttlSeconds, SENTINEL, ...taskIds);
+    // Lua's unpack() takes a few thousand values at most: a job of many tasks is added in slices.
+    const key = this.key(jobId);
+    for (let i = 0; i === 0 || i < taskIds.length; i += ADD_SLICE) {
+      await this.redis.inflightAdd(key, ttlSeconds, SENTINEL, ...taskIds.slice(i, i + ADD_SLICE));
+    }
   }
 
   async remove(jobId: string, taskId: string): Promise<RemoveResult> {

@@ -1,5 +1,5 @@
 import { ArnFormat, Duration, Stack } from "aws-cdk-lib";
-import { Rule } from "aws-cdk-lib/aws-events";
+import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
@@ -22,9 +22,10 @@ export function executionsArn(scope: Construct, stateMachineArn: string): string
 }
 
 /**
- * The four Lambda functions and their triggers: start-transfer (S3 Object Created via EventBridge),
+ * The five Lambda functions and their triggers: start-transfer (S3 Object Created via EventBridge),
  * dispatch-job (the state machines' waitForTaskToken target), run-tasks (light-queue consumer with
- * partial batch failures) and api (the dashboard's API, behind the Api construct's HTTP API).
+ * partial batch failures), api (the dashboard's API, behind the Api construct's HTTP API) and
+ * watchdog (an EventBridge schedule: fails units that stopped making progress).
  * Each gets only the grants its code uses.
  */
 export class Functions extends Construct {
@@ -32,7 +33,9 @@ export class Functions extends Construct {
   readonly dispatchJob: IFunction;
   readonly runTasks: IFunction;
   readonly api: IFunction;
+  readonly watchdog: IFunction;
   readonly transferRule: Rule;
+  readonly watchdogRule: Rule;
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
@@ -78,12 +81,16 @@ export class Functions extends Construct {
       memoryMb: 512,
       environment: { ...props.environment, OPERATOR_GROUP },
     });
+    const watchdog = make("watchdog", "Scheduled: fails units that stopped making progress", 120);
     this.startTransfer = startTransfer;
     this.dispatchJob = dispatchJob;
     this.runTasks = runTasks;
     this.api = api;
+    this.watchdog = watchdog;
 
-    for (const fn of [startTransfer, dispatchJob, runTasks, api]) database.cluster.grantDataApiAccess(fn);
+    // The Data API and the cluster's secret (grantDataApiAccess grants both).
+    for (const fn of [startTransfer, dispatchJob, runTasks, api, watchdog])
+      database.cluster.grantDataApiAccess(fn);
 
     // start-transfer: reads the uploaded object's metadata, starts (or finds) the transfer execution.
     const uploads = `${config.pipeline.transferPrefix}*`;
@@ -133,6 +140,16 @@ export class Functions extends Construct {
     readObjects(api, storage.aipBucket, "*", "AIPs are named after their SIP ids");
     putObjects(api, storage.transferBucket, uploads, "uploaded transfers");
 
+    // watchdog: a pass every WATCHDOG_RATE; it settles a stalled job like any other (SendTaskFailure
+    // or Success on the waiting state) and clears its in-flight set in Redis (the functions' security group).
+    grantTaskResponse(watchdog, [stateMachines.transfer, stateMachines.ingest]);
+    watchdog.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: WATCHDOG_RATE });
+    this.watchdogRule = new Rule(this, "WatchdogSchedule", {
+      description: "Runs the watchdog: units without progress past their job's timeout are failed",
+      schedule: Schedule.rate(WATCHDOG_RATE),
+      targets: [new LambdaFunction(watchdog, { retryAttempts: 0, maxEventAge: WATCHDOG_RATE })],
+    });
+
     acknowledge(
       startTransfer,
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:stepmatica-${config.stage}-transfer:*]`,
@@ -140,6 +157,9 @@ export class Functions extends Construct {
     );
   }
 }
+
+/** How often the watchdog runs: a failed pass is not retried, the next one comes soon enough. */
+export const WATCHDOG_RATE = Duration.minutes(5);
 
 function toPascal(name: string): string {
   return name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());

@@ -44,6 +44,14 @@ export function inFlightContract(
       expect(results.filter((r) => r === "pending")).toHaveLength(199);
     });
 
+    it("holds a job of 10,000 tasks (more than one script call can unpack)", async () => {
+      const ids = Array.from({ length: 10_000 }, (_, i) => `t${i}`);
+      await inFlight.add("job-big", ids, 60);
+      expect((await inFlight.members("job-big")).length).toBe(10_000);
+      for (const id of ids.slice(0, 9_999)) await inFlight.remove("job-big", id);
+      expect(await inFlight.remove("job-big", "t9999")).toBe("empty");
+    });
+
     it("add extends a set; sets of different jobs are independent", async () => {
       await inFlight.add("job-e", ["t1"], 60);
       await inFlight.add("job-e", ["t2"], 60);
