@@ -65,6 +65,6 @@ export async function verifyChecksumFile(
       }
     },
   );
-  problems.push(...checks.filter((check): check is BagProblem => check !== null));
+  for (const check of checks) if (check !== null) problems.push(check);
   return problems;
 }

@@ -73,7 +73,7 @@ export async function checkContents(
     const message = `tag file not listed in ${missingFrom.map((m) => m.name).join(", ")}`;
     warnings.push({ file: file.path, rule: "tag-file-not-in-manifest", message });
   }
-  warnings.push(...collisions(payloadPaths));
+  for (const item of collisions(payloadPaths)) warnings.push(item);
 
   const toHash = [...expectations.keys()].sort(compareBytes);
   const results = await mapConcurrent(toHash, input.concurrency, async (relPath) => {
@@ -94,7 +94,7 @@ export async function checkContents(
       ];
     }
   });
-  problems.push(...results.flat());
+  for (const item of results.flat()) problems.push(item);
   return { problems, warnings };
 }
 

@@ -51,12 +51,12 @@ export async function loadManifests(
       continue;
     }
     const decoded = decodeTagText(bytes, name, encoding);
-    result.problems.push(...decoded.problems);
-    result.warnings.push(...decoded.warnings);
+    for (const item of decoded.problems) result.problems.push(item);
+    for (const item of decoded.warnings) result.warnings.push(item);
     if (decoded.text === null) continue;
     const parsed = parseManifest(decoded.text, { file: name, algorithm, kind, version });
-    result.problems.push(...parsed.problems);
-    result.warnings.push(...parsed.warnings);
+    for (const item of parsed.problems) result.problems.push(item);
+    for (const item of parsed.warnings) result.warnings.push(item);
     result[kind].push({ name, kind, algorithm, verifiable, entries: parsed.entries });
   }
   if (!names.some((name) => PAYLOAD_MANIFEST_NAME.test(name))) {

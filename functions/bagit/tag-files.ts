@@ -20,8 +20,8 @@ async function readTagText(bagDir: string, name: string, encoding: string, findi
     return null;
   }
   const decoded = decodeTagText(bytes, name, encoding);
-  findings.problems.push(...decoded.problems);
-  findings.warnings.push(...decoded.warnings);
+  for (const item of decoded.problems) findings.problems.push(item);
+  for (const item of decoded.warnings) findings.warnings.push(item);
   return decoded.text;
 }
 
@@ -36,8 +36,8 @@ export async function checkBagInfo(
   const text = await readTagText(bagDir, BAG_INFO, encoding, findings);
   if (text === null) return findings;
   const parsed = parseBagInfo(text, { version });
-  findings.problems.push(...parsed.problems);
-  findings.warnings.push(...parsed.warnings);
+  for (const item of parsed.problems) findings.problems.push(item);
+  for (const item of parsed.warnings) findings.warnings.push(item);
   const oxums = bagInfoValues(parsed.fields, "Payload-Oxum");
   if (oxums.length === 0) return findings;
   const sizes = await mapConcurrent(payloadFiles, concurrency, async (file) =>

@@ -48,8 +48,8 @@ export async function validateBag(
   const tagFiles = await listFiles(dir, "", new Set([PAYLOAD_DIR]));
 
   const manifests = await loadManifests(dir, rootFileNames, rulesVersion, declaration.encoding);
-  problems.push(...manifests.problems);
-  warnings.push(...manifests.warnings);
+  for (const item of manifests.problems) problems.push(item);
+  for (const item of manifests.warnings) warnings.push(item);
 
   const payloadPaths = new Set(payloadFiles.map((file) => file.path));
   const manifestPaths = manifests.payload.map((m) => ({
@@ -57,8 +57,8 @@ export async function validateBag(
     paths: new Set(m.entries.map((e) => e.path)),
   }));
   const fetch = await checkFetch(dir, declaration.encoding, payloadPaths, manifestPaths);
-  problems.push(...fetch.problems);
-  warnings.push(...fetch.warnings);
+  for (const item of fetch.problems) problems.push(item);
+  for (const item of fetch.warnings) warnings.push(item);
 
   const contents = await checkContents({
     bagDir: dir,
@@ -70,12 +70,12 @@ export async function validateBag(
     fetchPaths: fetch.paths,
     concurrency,
   });
-  problems.push(...contents.problems);
-  warnings.push(...contents.warnings);
+  for (const item of contents.problems) problems.push(item);
+  for (const item of contents.warnings) warnings.push(item);
 
   const bagInfo = await checkBagInfo(dir, rulesVersion, declaration.encoding, payloadFiles, concurrency);
-  problems.push(...bagInfo.problems);
-  warnings.push(...bagInfo.warnings);
+  for (const item of bagInfo.problems) problems.push(item);
+  for (const item of bagInfo.warnings) warnings.push(item);
 
   return {
     valid: problems.length === 0,

@@ -33,7 +33,7 @@ async function listFiles(root: string, rel = ""): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(path.join(root, rel), { withFileTypes: true })) {
     const child = rel ? `${rel}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) out.push(...(await listFiles(root, child)));
+    if (entry.isDirectory()) for (const file of await listFiles(root, child)) out.push(file);
     else out.push(child);
   }
   return out.sort();

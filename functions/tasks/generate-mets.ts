@@ -13,7 +13,8 @@ export function metsPathOf(kind: "transfer" | "aip", unitId: string): string {
 async function eventsOf(ctx: TaskContext): Promise<EventRecord[]> {
   const events = await ctx.store.listEvents(ctx.unit.id);
   // A SIP's files were described while they were a transfer: their events belong in the AIP too.
-  if (ctx.unit.parentId) events.push(...(await ctx.store.listEvents(ctx.unit.parentId)));
+  // concat, not push(...): a 50,000-file transfer has hundreds of thousands of events (stack limit).
+  if (ctx.unit.parentId) return events.concat(await ctx.store.listEvents(ctx.unit.parentId));
   return events;
 }
 

@@ -62,7 +62,7 @@ export const normalize: TaskModule = {
         continue;
       }
       const made = await normalizeOne(ctx, file, rule, purpose);
-      events.push(...made.events);
+      for (const item of made.events) events.push(item);
       if (made.derivative) newFiles.push(made.derivative);
       else failed += 1;
     }

@@ -1,7 +1,7 @@
-import { mkdir, readdir, rename, rm, rmdir } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
 import { extractArchive, isArchiveError } from "../archives/index.ts";
-import { validateBag } from "../bagit/index.ts";
+import { bagInfoValues, parseBagInfo, validateBag } from "../bagit/index.ts";
 import type { TaskContext, TaskModule } from "../core/task-module.ts";
 import {
   BAG_TAG_FOLDER,
@@ -34,7 +34,7 @@ export const verifyBag: TaskModule = {
     if (!(await exists(moving))) {
       if (await exists(path.join(unit, ...BAG_TAG_FOLDER.split("/"), "bagit.txt"))) {
         ctx.stdout("bag already validated and restructured");
-        return { exitCode: 0, output: { bag: true } };
+        return { exitCode: 0, output: { bag: true }, ...(await externalIdentifierOf(ctx)) };
       }
       const found = await locateBag(ctx);
       if (found === "refused") return { exitCode: 1 };
@@ -73,9 +73,23 @@ export const verifyBag: TaskModule = {
     ctx.stdout(
       `moved ${moved} payload entr${moved === 1 ? "y" : "ies"} into the transfer; tag files in ${BAG_TAG_FOLDER}/`,
     );
-    return { exitCode: 0, events, output: { bag: true } };
+    return { exitCode: 0, events, output: { bag: true }, ...(await externalIdentifierOf(ctx)) };
   },
 };
+
+/**
+ * The bag's External-Identifier (a catalogue reference, as Wellcome records it) becomes the
+ * transfer's, so the AIP can be found by it — unless the run was given one (`--external-id`).
+ */
+async function externalIdentifierOf(ctx: TaskContext) {
+  if (ctx.unit.options.externalIdentifier) return {};
+  const text = await readFile(
+    path.join(ctx.unitPath, ...BAG_TAG_FOLDER.split("/"), "bag-info.txt"),
+    "utf8",
+  ).catch(() => null);
+  const value = text ? bagInfoValues(parseBagInfo(text).fields, "External-Identifier")[0]?.trim() : undefined;
+  return value ? { unitUpdate: { options: { externalIdentifier: value } } } : {};
+}
 
 type Located = { root: string; packageFile: string | null } | "refused" | null;
 

@@ -39,9 +39,10 @@ export const verifyTransferChecksums: TaskModule = {
         () => null,
       );
       if (text === null) continue;
-      checks.push(...(await checkSuppliedFile(ctx.unitPath, rel, algorithm, text, problems)));
+      for (const item of await checkSuppliedFile(ctx.unitPath, rel, algorithm, text, problems))
+        checks.push(item);
     }
-    checks.push(...(await checkBagManifests(ctx.unitPath, problems, ctx.signal)));
+    for (const item of await checkBagManifests(ctx.unitPath, problems, ctx.signal)) checks.push(item);
     if (checks.length === 0 && problems.length === 0) {
       ctx.stdout("no supplied checksums (metadata/checksum.* or bag manifests): nothing to verify");
       return { exitCode: 0, output: { verified: 0 } };

@@ -32,7 +32,7 @@ export const STAGES: Record<StageName, StageConfig> = {
       scratchVolumeGb: 50,
       instanceTerminationProtection: false,
     },
-    dashboard: { callbackUrls: ["http://localhost:8080/"], corsOrigins: ["*"] },
+    dashboard: { callbackUrls: ["http://localhost:8080/"], corsOrigins: ["http://localhost:8080"] },
     pipeline: { transferPrefix: "transfers/", maxTransferBytes: 10 * 1024 ** 3, defaultConfig: "default" },
   },
   production: {
@@ -62,7 +62,7 @@ export const STAGES: Record<StageName, StageConfig> = {
       scratchVolumeGb: 200,
       instanceTerminationProtection: true,
     },
-    dashboard: { callbackUrls: ["http://localhost:8080/"], corsOrigins: ["*"] },
+    dashboard: { callbackUrls: ["http://localhost:8080/"], corsOrigins: ["http://localhost:8080"] },
     pipeline: { transferPrefix: "transfers/", maxTransferBytes: 100 * 1024 ** 3, defaultConfig: "default" },
   },
 };

@@ -97,7 +97,12 @@ export class StepmaticaStack extends Stack {
       stateMachines,
       environment,
     });
-    this.api = new Api(this, "Api", { config, handler: this.functions.api });
+    this.api = new Api(this, "Api", {
+      config,
+      handler: this.functions.api,
+      accessLogsBucket: this.storage.accessLogsBucket,
+      uploadBucket: this.storage.transferBucket,
+    });
     this.pipeline = new Pipeline(this, "Pipeline", { config, dispatchJob: this.functions.dispatchJob });
     this.observability = new Observability(this, "Observability", {
       config,
@@ -112,6 +117,7 @@ export class StepmaticaStack extends Stack {
       criticalFunctions: {
         StartTransfer: this.functions.startTransfer,
         DispatchJob: this.functions.dispatchJob,
+        Watchdog: this.functions.watchdog,
       },
       runTasks: this.functions.runTasks,
     });
@@ -138,6 +144,7 @@ export class StepmaticaStack extends Stack {
     out("UserPoolId", this.api.userPool.userPoolId, "Dashboard users (add operators to the operators group)");
     out("UserPoolClientId", this.api.client.userPoolClientId, "Dashboard sign-in client");
     out("SignInDomain", this.api.domain.baseUrl(), "Cognito hosted sign-in");
+    out("DashboardUrl", this.api.site.url, "The dashboard page (sign in with a user of the pool)");
     out("AlarmTopicArn", this.observability.topic.topicArn, "Alarm notifications");
     out("DashboardName", this.observability.dashboard.dashboardName, "CloudWatch dashboard");
     out("WorkerClusterName", this.workers.cluster.clusterName, "ECS cluster of the heavy-task workers");

@@ -73,6 +73,14 @@ function cli(
   return { child, done };
 }
 
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid) process.kill(-child.pid, "SIGKILL");
+  } catch {
+    child.kill("SIGKILL"); // already gone, or no group: the process alone
+  }
+}
+
 async function generate(root: string, files: number): Promise<void> {
   for (let i = 0; i < files; i++) {
     const dir = path.join(root, `box-${i % 12}`, `folder-${i % 5}`);
@@ -133,7 +141,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         // A resumed run may start past the target: any later job arms the kill too.
         if (!armed && jobs.some((job, index) => index >= targetIndex && text.includes(job))) {
           armed = true;
-          setTimeout(() => proc.child.kill("SIGKILL"), delayMs);
+          setTimeout(() => killGroup(proc.child), delayMs);
         }
       });
       const result = await proc.done;

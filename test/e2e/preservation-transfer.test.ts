@@ -124,7 +124,10 @@ describe("bags and supplied checksums", () => {
   async function makeBag(dir: string): Promise<void> {
     await put(path.join(dir, "data", "one.txt"), "first payload file\n");
     await put(path.join(dir, "data", "sub", "two.csv"), "a,b\n1,2\n");
-    await writeBag(dir, { algorithms: ["sha256", "md5"], bagInfo: { "Source-Organization": "tests" } });
+    await writeBag(dir, {
+      algorithms: ["sha256", "md5"],
+      bagInfo: { "Source-Organization": "tests", "External-Identifier": "PP/CRI/J/2/3" },
+    });
   }
 
   it("a valid bag completes: payload as objects, tag files in logs/bagit, a fixity check per file", async () => {
@@ -141,6 +144,11 @@ describe("bags and supplied checksums", () => {
     expect(
       mets.match(/<premis:eventType>fixity check<\/premis:eventType>/g)?.length ?? 0,
     ).toBeGreaterThanOrEqual(4);
+    // The bag's catalogue reference follows the AIP: bag-info and the METS.
+    expect(await readFile(path.join(aip, "bag-info.txt"), "utf8")).toContain(
+      "External-Identifier: PP/CRI/J/2/3",
+    );
+    expect(mets).toContain("PP/CRI/J/2/3");
   });
 
   it("a zipped bag is detected, extracted safely and validated", async () => {

@@ -12,7 +12,8 @@ const { synth, t } = useTemplates();
 describe.each(STAGE_NAMES)("%s template: data stores and network", (stage) => {
   it("Storage: every bucket encrypted, private, TLS-only; AIPs versioned; transfer leftovers expire", () => {
     const buckets = resourcesOf(t(stage), "AWS::S3::Bucket");
-    expect(Object.keys(buckets)).toHaveLength(4);
+    // transfers, AIPs, DIPs, access logs; the dashboard site and its CloudFront logs.
+    expect(Object.keys(buckets)).toHaveLength(6);
     for (const bucket of Object.values(buckets)) {
       expect(bucket.Properties).toMatchObject({
         BucketEncryption: {
@@ -27,7 +28,7 @@ describe.each(STAGE_NAMES)("%s template: data stores and network", (stage) => {
       });
     }
     const policies = Object.values(resourcesOf(t(stage), "AWS::S3::BucketPolicy"));
-    expect(policies).toHaveLength(4);
+    expect(policies).toHaveLength(6);
     for (const policy of policies) {
       expect(JSON.stringify(policy.Properties)).toContain('"aws:SecureTransport":"false"');
     }
@@ -81,7 +82,7 @@ describe.each(STAGE_NAMES)("%s template: data stores and network", (stage) => {
     expect(fs.Properties?.Encrypted).toBe(true);
     const [apId] = only(t(stage), "AWS::EFS::AccessPoint", "WorkingStorageFileSystemWorkAccessPoint");
     const functions = stepmaticaFunctions(t(stage));
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(5);
     for (const [id, fn] of functions) {
       const mounts = fn.Properties?.FileSystemConfigs as Array<{ Arn: unknown; LocalMountPath: string }>;
       expect(mounts, id).toHaveLength(1);
@@ -229,7 +230,7 @@ describe("production keeps its data; staging can be destroyed", () => {
     expect(
       only(t("staging"), "AWS::RDS::DBCluster", "DatabaseCluster")[1].Properties?.DeletionProtection,
     ).toBe(false);
-    t("staging").resourceCountIs("Custom::S3AutoDeleteObjects", 4);
+    t("staging").resourceCountIs("Custom::S3AutoDeleteObjects", 6);
     expect(synth().stacks.staging.terminationProtection).toBe(false);
   });
 });

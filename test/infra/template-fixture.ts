@@ -19,7 +19,7 @@ export function useTemplates() {
 export const ref = (id: string) => ({ Ref: id });
 export const arnOf = (id: string) => ({ "Fn::GetAtt": [id, "Arn"] });
 
-/** The four stepmatica functions (start-transfer, dispatch-job, run-tasks, api) of a template. */
+/** The stepmatica functions (start-transfer, dispatch-job, run-tasks, api, watchdog) of a template. */
 export function stepmaticaFunctions(
   template: ReturnType<ReturnType<typeof useTemplates>["t"]>,
 ): Array<[string, CfnResource]> {

@@ -14,18 +14,21 @@ import {
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { acknowledge, dataRemovalPolicy, isRetained } from "../common.ts";
+import { DashboardSite } from "../dashboard-site/index.ts";
 import { type ApiProps, OPERATOR_GROUP } from "./interfaces.ts";
 
 /**
  * The dashboard's API: an HTTP API whose routes all pass Cognito's JWT authorizer before reaching
  * the api function, and the user pool (MFA required, no self sign-up, an "operators" group) with
- * a hosted sign-in domain and a public client for the dashboard page (code flow with PKCE).
+ * a hosted sign-in domain and a public client for the dashboard page (code flow with PKCE), and the
+ * page itself (DashboardSite: S3 + CloudFront), whose origin the client and the API's CORS allow.
  */
 export class Api extends Construct {
   readonly httpApi: HttpApi;
   readonly userPool: UserPool;
   readonly client: UserPoolClient;
   readonly domain: UserPoolDomain;
+  readonly site: DashboardSite;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -62,6 +65,14 @@ export class Api extends Construct {
     this.domain = this.userPool.addDomain("Domain", {
       cognitoDomain: { domainPrefix: `stepmatica-${config.stage}-${Aws.ACCOUNT_ID}` },
     });
+    this.site = new DashboardSite(this, "Site", {
+      config,
+      signInUrl: this.domain.baseUrl(),
+      accessLogsBucket: props.accessLogsBucket,
+      uploadBucket: props.uploadBucket,
+    });
+    // The hosted page first; the configured ones (a page on localhost) stay allowed.
+    const callbackUrls = [this.site.url, ...config.dashboard.callbackUrls];
     this.client = this.userPool.addClient("Dashboard", {
       generateSecret: false,
       preventUserExistenceErrors: true,
@@ -69,8 +80,8 @@ export class Api extends Construct {
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
-        callbackUrls: config.dashboard.callbackUrls,
-        logoutUrls: config.dashboard.callbackUrls,
+        callbackUrls,
+        logoutUrls: callbackUrls,
       },
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
@@ -81,7 +92,7 @@ export class Api extends Construct {
       apiName: `stepmatica-${config.stage}`,
       description: "stepmatica dashboard API",
       corsPreflight: {
-        allowOrigins: config.dashboard.corsOrigins,
+        allowOrigins: corsOrigins(config.dashboard.corsOrigins, this.site.origin),
         allowHeaders: ["authorization", "content-type"],
         allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.DELETE],
         maxAge: Duration.hours(1),
@@ -113,9 +124,23 @@ export class Api extends Construct {
       }),
     };
     stage.defaultRouteSettings = { throttlingBurstLimit: 100, throttlingRateLimit: 50 };
+
+    this.site.publish({
+      apiBase: this.url,
+      auth: {
+        domain: this.domain.baseUrl(),
+        clientId: this.client.userPoolClientId,
+        redirectUri: this.site.url,
+      },
+    });
   }
 
   get url(): string {
     return this.httpApi.apiEndpoint;
   }
+}
+
+/** The hosted page's origin and the configured ones; "*" (any origin) stands alone. */
+export function corsOrigins(configured: readonly string[], siteOrigin: string): string[] {
+  return configured.includes("*") ? ["*"] : [siteOrigin, ...configured.filter((o) => o !== siteOrigin)];
 }
