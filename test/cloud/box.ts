@@ -17,6 +17,7 @@ import { createDispatchJobHandler } from "../../functions/handlers/dispatch-job.
 import { readEnvironment } from "../../functions/handlers/environment.ts";
 import { createRunTasksHandler } from "../../functions/handlers/run-tasks.ts";
 import { createStartTransferHandler } from "../../functions/handlers/start-transfer.ts";
+import type { WorkflowEngine } from "../../functions/ports/workflow-engine.ts";
 import { substitute } from "../../workflows/compile.ts";
 import { compiled } from "../../workflows/index.ts";
 import { startDataApiServer } from "../helpers/local-aws/data-api-server.ts";
@@ -89,13 +90,28 @@ export async function openBox(options: {
       await dispatch(payload);
     },
   });
+  // Step Functions as the handlers reach it; lostTaskSuccesses makes the next calls fail in flight
+  // (a dropped connection), as a lost SendTaskSuccess would.
+  let lostTaskSuccesses = 0;
+  const handlerEngine: WorkflowEngine = {
+    startExecution: (workflow, name, input) => engine.startExecution(workflow, name, input),
+    sendTaskSuccess: async (token, output) => {
+      if (lostTaskSuccesses > 0) {
+        lostTaskSuccesses -= 1;
+        throw new Error("SendTaskSuccess: socket hang up (injected)");
+      }
+      return engine.sendTaskSuccess(token, output);
+    },
+    sendTaskFailure: (token, error, cause) => engine.sendTaskFailure(token, error, cause),
+    sendTaskHeartbeat: (token) => engine.sendTaskHeartbeat(token),
+  };
   const runtime: AwsRuntime = buildAwsRuntime(env, {
     clients: {
       s3: { ...s3.clientConfig },
       sqs: { region: "us-east-1", endpoint: sqs.endpoint, credentials },
       rdsData: { region: "us-east-1", endpoint: dataApi.endpoint, credentials },
     },
-    engine,
+    engine: handlerEngine,
     redisKeyPrefix,
     logger: new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME, logLevel: options.logLevel ?? "INFO" }),
   });
@@ -120,6 +136,11 @@ export async function openBox(options: {
     dispatchJob: createDispatchJobHandler(runtime),
     runTasks: createRunTasksHandler(runtime),
     /** Drops this run's in-flight sets, as a cache flush or failover would. */
+    /** The next `n` SendTaskSuccess calls from the handlers fail in flight. */
+    loseTaskSuccesses(n: number): void {
+      lostTaskSuccesses = n;
+    },
+    lostTaskSuccessesLeft: () => lostTaskSuccesses,
     async flushInFlight(): Promise<number> {
       const keys = await redis.keys(`${redisKeyPrefix}*`);
       if (keys.length > 0) await redis.del(...keys);

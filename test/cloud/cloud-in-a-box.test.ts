@@ -48,7 +48,7 @@ async function expectSucceeded(executionId: string) {
   expect(outcome, JSON.stringify({ outcome, failedTasks: rows })).toMatchObject({ status: "SUCCEEDED" });
 }
 
-async function count(table: "units" | "executions"): Promise<number> {
+async function count(table: string): Promise<number> {
   const { rows } = await box.admin.query<{ n: number }>(`select count(*)::int as n from ${table}`);
   return rows[0]!.n;
 }
@@ -57,8 +57,9 @@ describe("cloud in a box: S3 event → Step Functions ASL → SQS → run-tasks 
   it("turns one upload into one valid AIP; repeated events and deliveries change nothing", async () => {
     const consumers = startConsumers(box, {
       lightPollers: 2,
-      faults: { duplicateFirst: 2, redeliverFirst: 2, flushBeforeBatch: 4 },
+      faults: { duplicateFirst: 2, redeliverFirst: 2, flushBeforeBatch: 4, abandonFirst: 2 },
     });
+    box.loseTaskSuccesses(2);
     let transferId: string;
     let event: ReturnType<typeof objectCreatedEvent> | undefined;
     const started: StartTransferResult[] = [];
@@ -130,6 +131,15 @@ describe("cloud in a box: S3 event → Step Functions ASL → SQS → run-tasks 
     expect(consumers.stats.duplicatesSent).toBe(2);
     expect(consumers.stats.redeliveries).toBeGreaterThan(0);
     expect(consumers.stats.flushedKeys).toBeGreaterThan(0);
+    // A consumer that died mid-batch: its tasks ran again once visibility and lease ran out.
+    expect(consumers.stats.abandoned).toBe(2);
+    for (const id of consumers.stats.abandonedTasks) {
+      const task = await box.runtime.store.getTask(id);
+      expect(task, id).toMatchObject({ status: "done", exitCode: 0 });
+      expect(task!.attempt, id).toBeGreaterThanOrEqual(2);
+    }
+    // Lost SendTaskSuccess calls: the messages came back and the jobs were settled again.
+    expect(box.lostTaskSuccessesLeft()).toBe(0);
 
     // One execution per workflow, one transfer and one SIP, one AIP.
     const { rows: runs } = await box.admin.query<{ workflow: string; status: string }>(

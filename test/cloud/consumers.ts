@@ -17,10 +17,15 @@ import type { Box } from "./box.ts";
 export interface ConsumerFaults {
   /** Send a copy of the first N light messages back to the queue (a duplicate SQS delivery). */
   duplicateFirst?: number;
-  /** Invoke the handler a second time with each of the first N batches after they were deleted. */
+  /** Invoke the handler a second time with each of the first N handled batches after they were deleted. */
   redeliverFirst?: number;
   /** Drop the in-flight sets from Redis before the Nth light batch. */
   flushBeforeBatch?: number;
+  /**
+   * The first N light messages are taken by a consumer that claims the task and dies: no result,
+   * no delete. The message comes back when its visibility runs out, the dead claim's lease too.
+   */
+  abandonFirst?: number;
 }
 
 export interface ConsumerStats {
@@ -30,6 +35,8 @@ export interface ConsumerStats {
   duplicatesSent: number;
   redeliveries: number;
   flushedKeys: number;
+  abandoned: number;
+  abandonedTasks: string[];
 }
 
 const queueArn = (url: string) => `arn:aws:sqs:us-east-1:123456789012:${url.split("/").pop()}`;
@@ -64,6 +71,8 @@ export function startConsumers(box: Box, options: { lightPollers: number; faults
     duplicatesSent: 0,
     redeliveries: 0,
     flushedKeys: 0,
+    abandoned: 0,
+    abandonedTasks: [],
   };
   const errors: unknown[] = [];
   let stopped = false;
@@ -91,7 +100,17 @@ export function startConsumers(box: Box, options: { lightPollers: number; faults
           await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: m.Body! }));
         }
       }
-      const records = messages.map((m) => toRecord(m, url));
+      const taken: Message[] = [];
+      for (const m of messages) {
+        if (stats.abandoned < (faults.abandonFirst ?? 0)) {
+          stats.abandoned++;
+          const { task } = JSON.parse(m.Body!) as { task: string };
+          await box.runtime.store.claimTask(task, 500); // claimed by a consumer that then died
+          stats.abandonedTasks.push(task);
+        } else taken.push(m);
+      }
+      if (taken.length === 0) continue;
+      const records = taken.map((m) => toRecord(m, url));
       stats.records += records.length;
       const response = await box.runTasks({ Records: records }, { getRemainingTimeInMillis: () => 300_000 });
       const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
@@ -100,7 +119,7 @@ export function startConsumers(box: Box, options: { lightPollers: number; faults
       for (const record of done) {
         await client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: record.receiptHandle }));
       }
-      if (batchNumber <= (faults.redeliverFirst ?? 0) && done.length > 0) {
+      if (stats.redeliveries < (faults.redeliverFirst ?? 0) && done.length > 0) {
         stats.redeliveries++;
         const again = await box.runTasks({ Records: done }, { getRemainingTimeInMillis: () => 300_000 });
         if (again.batchItemFailures.length > 0)
@@ -116,7 +135,8 @@ export function startConsumers(box: Box, options: { lightPollers: number; faults
   const worker = new Worker(box.runtime, {
     queue: "heavy",
     concurrency: 1,
-    visibilityMs: 30_000,
+    // Short, so a message whose settle failed (an injected lost SendTaskSuccess) comes back soon.
+    visibilityMs: 5_000,
     waitMs: 1_000,
     graceMs: 5_000,
   });
