@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createArchive } from "../../functions/archives/index.ts";
 import { writeBag } from "../../functions/bagit/index.ts";
@@ -8,6 +9,7 @@ import { resetToolInvocationCounts, toolInvocationCounts } from "../../functions
 import { findJob } from "../../workflows/index.ts";
 import { stepmatica } from "../helpers/cli.ts";
 import { manySmallFiles, tempDir } from "../helpers/fixtures.ts";
+import { validateMetsXml } from "../helpers/xsd.ts";
 import { EICAR, preservationDeposit, put, refusedPackages } from "../unit/tasks/fixtures.ts";
 import { listTree } from "./aip-checks.ts";
 
@@ -48,7 +50,7 @@ describe("preservation microservices on the transfer", () => {
   it("without it the transfer completes: every original, extracted contents included, identified and scanned", async () => {
     const source = path.join(root, "mixed");
     const deposit = await preservationDeposit(source, path.join(root, "work-mixed"), false);
-    const result = await run(source, "mixed");
+    const result = await run(source, "mixed", "--set", "normalize=preservation");
     expect(result.code, result.stderr).toBe(0);
     const aip = String(result.json!.aip);
     for (const [rel, body] of Object.entries(deposit.files)) {
@@ -80,6 +82,20 @@ describe("preservation microservices on the transfer", () => {
     expect(mets).toContain("x-fmt/263"); // the zip
     expect(mets).toContain("fmt/412"); // the DOCX, by its container signature
     expect(mets).toContain("only the stepmatica test signatures");
+    // Identified as what they are: PNG 1.0, a raw JPEG stream (sharp writes no JFIF header), PDF 1.4, WAV.
+    for (const puid of ["fmt/11", "fmt/41", "fmt/18", "fmt/141"]) expect(mets, puid).toContain(`>${puid}<`);
+    // A preservation TIFF beside each raster image, recorded as a derivative.
+    for (const image of ["images/picture", "images/photo"]) {
+      const tiff = tree.find((p) => p.startsWith(`${image}-`) && p.endsWith(".tif"));
+      expect(tiff, `${image}: preservation TIFF`).toBeDefined();
+      expect((await sharp(path.join(aip, "data", "objects", ...tiff!.split("/"))).metadata()).format).toBe(
+        "tiff",
+      );
+    }
+    expect(mets).toContain('USE="preservation"');
+    const validation = await validateMetsXml(mets);
+    expect(validation.errors.slice(0, 5)).toEqual([]);
+    expect(validation.valid).toBe(true);
   });
 
   it("scan_for_viruses=false skips the scan (the decision node), and the EICAR file goes through", async () => {
