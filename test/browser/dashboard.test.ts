@@ -104,7 +104,7 @@ describe("the dashboard in Chromium, against stepmatica serve", () => {
     await page.click('.tabs button:text("Timeline")');
     await page.waitForSelector(".timeline .row");
     // The timeline fills in as the unit's jobs load: wait for every job, not the first row.
-    await page.waitForFunction(() => document.querySelectorAll(".timeline .row").length >= 13, null, {
+    await page.waitForFunction("document.querySelectorAll('.timeline .row').length >= 13", null, {
       timeout: 15_000,
     });
     expect(await page.locator(".timeline .row").count()).toBeGreaterThanOrEqual(13);
