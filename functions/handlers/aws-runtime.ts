@@ -151,6 +151,11 @@ export function buildAwsRuntime(env: AwsEnvironment, overrides: RuntimeOverrides
       return agentsRecorded;
     },
     async close() {
+      // Modules that keep a tool process between tasks (ExifTool -stay_open) end it here.
+      if (runner) {
+        const { modules } = await runner;
+        await Promise.allSettled([...new Set(modules.values())].map((m) => m.dispose?.()));
+      }
       await inFlight.close();
       for (const client of [s3, sqs, rdsData, sfn]) client?.destroy();
     },
