@@ -8,7 +8,7 @@ import { LOCAL_ARNS, LocalWorkflowEngine } from "../adapters/local/local-engine.
 import { MemoryInFlight } from "../adapters/local/memory-in-flight.ts";
 import { MemoryQueue } from "../adapters/local/memory-queue.ts";
 import { dispatchJob } from "../core/dispatch-job.ts";
-import type { FileRecord } from "../core/model.ts";
+import { type FileRecord, newFileRecord } from "../core/model.ts";
 import { TaskStore } from "../core/store/task-store.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { WorkerPool } from "../core/worker-pool.ts";
@@ -57,23 +57,9 @@ export async function benchOverhead(sql: SqlClient, inFlight: InFlight, tasks: n
     heartbeatAt: null,
     hidden: false,
   });
-  const files: FileRecord[] = Array.from({ length: tasks }, (_, i) => ({
-    id: randomUUID(),
-    unitId,
-    path: `objects/${i}`,
-    originalPath: String(i),
-    size: 0,
-    sha256: null,
-    group: "original",
-    puid: null,
-    formatName: null,
-    formatVersion: null,
-    mime: null,
-    derivedFrom: null,
-    removed: false,
-    createdAt: new Date(),
-    characteristics: null,
-  }));
+  const files: FileRecord[] = Array.from({ length: tasks }, (_, i) =>
+    newFileRecord({ id: randomUUID(), unitId, path: `objects/${i}`, originalPath: String(i), size: 0 }),
+  );
   await store.upsertFiles(files);
   const queue = new MemoryQueue();
   const declarations = (id: string) => (id === "noop" ? NOOP_JOB : undefined);

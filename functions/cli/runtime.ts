@@ -22,6 +22,7 @@ import type { ObjectStore } from "../ports/object-store.ts";
 import type { SqlClient } from "../ports/sql.ts";
 import type { TaskQueue } from "../ports/task-queue.ts";
 import { TASK_MODULES } from "../tasks/index.ts";
+import { type CliIo, homeOf } from "./io.ts";
 import { claimOwnership } from "./owners.ts";
 
 /** Wrappers around the ports (the benchmark counts calls through them). */
@@ -212,4 +213,20 @@ function safeUser(): string {
   } catch {
     return "stepmatica";
   }
+}
+
+/**
+ * The runtime a command opens, from its environment: STEPMATICA_HOME, DATABASE_URL, and REDIS_URL
+ * (only when it runs workers: reading the store needs no in-flight sets). `out` is relative to the
+ * command's working folder (default ./aips).
+ */
+export function openCliRuntime(io: CliIo, options: Omit<Partial<RuntimeOptions>, "home"> = {}) {
+  const workers = options.workers !== false;
+  return openRuntime({
+    ...options,
+    home: homeOf(io),
+    out: path.resolve(io.cwd, options.out ?? "aips"),
+    ...(io.env.DATABASE_URL ? { databaseUrl: io.env.DATABASE_URL } : {}),
+    ...(workers && io.env.REDIS_URL ? { redisUrl: io.env.REDIS_URL } : {}),
+  });
 }

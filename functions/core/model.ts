@@ -104,6 +104,25 @@ export interface FileRecord {
   characteristics: Record<string, unknown> | null;
 }
 
+/** A file record with nothing known yet beyond where it is: no checksum, format or derivation. */
+export function newFileRecord(
+  fields: Pick<FileRecord, "id" | "unitId" | "path" | "originalPath" | "size"> & Partial<FileRecord>,
+): FileRecord {
+  return {
+    sha256: null,
+    group: "original",
+    puid: null,
+    formatName: null,
+    formatVersion: null,
+    mime: null,
+    derivedFrom: null,
+    removed: false,
+    createdAt: new Date(),
+    characteristics: null,
+    ...fields,
+  };
+}
+
 export type EventOutcome = "success" | "failure" | "warning";
 
 /** A PREMIS event, as recorded in the store and written into the METS. */

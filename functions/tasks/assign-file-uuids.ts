@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import type { FileGroup, FileRecord } from "../core/model.ts";
+import { type FileGroup, type FileRecord, newFileRecord } from "../core/model.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { fileEvent } from "./events.ts";
 import { listRegularFiles } from "./fs-walk.ts";
@@ -38,23 +38,15 @@ export const assignFileUuids: TaskModule = {
       const group = groupOf(rel);
       if (!group || known.has(rel)) continue;
       const size = (await stat(path.join(ctx.unitPath, ...rel.split("/")))).size;
-      const file: FileRecord = {
+      const file: FileRecord = newFileRecord({
         id: ctx.ids.uuid(`file:${rel}`),
         unitId: ctx.unit.id,
         path: rel,
         originalPath: originalPathOf(rel),
         size,
-        sha256: null,
         group,
-        puid: null,
-        formatName: null,
-        formatVersion: null,
-        mime: null,
-        derivedFrom: null,
-        removed: false,
         createdAt: ctx.clock.now(),
-        characteristics: null,
-      };
+      });
       newFiles.push(file);
       events.push(fileEvent(ctx, file, "ingestion", { detail: "", outcome: "success", outcomeDetail: "" }));
     }

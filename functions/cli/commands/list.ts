@@ -1,8 +1,7 @@
-import path from "node:path";
 import { parseArgs } from "node:util";
 import type { UnitRecord } from "../../core/model.ts";
-import { type CliIo, homeOf, usageError, writeLine } from "../io.ts";
-import { openRuntime, STALE_AFTER_MS } from "../runtime.ts";
+import { type CliIo, usageError, writeLine } from "../io.ts";
+import { openCliRuntime, STALE_AFTER_MS } from "../runtime.ts";
 
 /** A running unit whose process stopped beating is shown as interrupted (resume continues it). */
 export function displayStatus(unit: Pick<UnitRecord, "status" | "heartbeatAt">, now = Date.now()): string {
@@ -18,12 +17,7 @@ export async function listCommand(argv: string[], io: CliIo): Promise<number> {
     options: { json: { type: "boolean" }, verbose: { type: "boolean" } },
   });
   if (positionals.length > 0) throw usageError("list takes no arguments");
-  const rt = await openRuntime({
-    home: homeOf(io),
-    out: path.join(homeOf(io), "aips"),
-    ...(io.env.DATABASE_URL ? { databaseUrl: io.env.DATABASE_URL } : {}),
-    workers: false,
-  });
+  const rt = await openCliRuntime(io, { workers: false });
   try {
     // Listing is where an operator looks: units stalled past their job's timeout show as failed, with the reason.
     await rt.watchdog();

@@ -1,11 +1,10 @@
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { sipIdOf } from "../../core/ids.ts";
 import { followToEnd, progressPoll, summarize } from "../follow.ts";
-import { CliError, type CliIo, homeOf, usageError, writeLine } from "../io.ts";
+import { CliError, type CliIo, usageError, writeLine } from "../io.ts";
 import { ownerState } from "../owners.ts";
 import { Progress } from "../progress.ts";
-import { openRuntime, STALE_AFTER_MS } from "../runtime.ts";
+import { openCliRuntime, STALE_AFTER_MS } from "../runtime.ts";
 import { jobTimeoutsOf, report } from "./run.ts";
 
 /**
@@ -22,11 +21,8 @@ export async function resumeCommand(argv: string[], io: CliIo): Promise<number> 
   const id = positionals[0]!.toLowerCase();
   const json = values.json ?? false;
   const progress = new Progress(json ? (io.stderr as CliIo["stdout"]) : io.stdout, true);
-  const rt = await openRuntime({
-    home: homeOf(io),
-    out: path.resolve(io.cwd, values.out ?? "aips"),
-    ...(io.env.DATABASE_URL ? { databaseUrl: io.env.DATABASE_URL } : {}),
-    ...(io.env.REDIS_URL ? { redisUrl: io.env.REDIS_URL } : {}),
+  const rt = await openCliRuntime(io, {
+    ...(values.out ? { out: values.out } : {}),
     jobTimeouts: jobTimeoutsOf(io),
     onTransition: progress.onTransition,
   });

@@ -15,9 +15,9 @@ import { JobTimeoutsError, parseJobTimeouts } from "../../core/job-timeouts.ts";
 import { startTransfer } from "../../core/start-transfer.ts";
 import { walk } from "../../tasks/fs-walk.ts";
 import { followToEnd, progressPoll, type RunSummary, summarize } from "../follow.ts";
-import { CliError, type CliIo, homeOf, usageError, writeLine } from "../io.ts";
+import { CliError, type CliIo, usageError, writeLine } from "../io.ts";
 import { Progress } from "../progress.ts";
-import { openRuntime } from "../runtime.ts";
+import { openCliRuntime } from "../runtime.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PACKAGE_EXTENSIONS = [".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".zip", ".tar", ".7z"];
@@ -52,11 +52,8 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
 
   const json = values.json ?? false;
   const progress = new Progress(json ? (io.stderr as CliIo["stdout"]) : io.stdout, true);
-  const rt = await openRuntime({
-    home: homeOf(io),
-    out: path.resolve(io.cwd, values.out ?? "aips"),
-    ...(io.env.DATABASE_URL ? { databaseUrl: io.env.DATABASE_URL } : {}),
-    ...(io.env.REDIS_URL ? { redisUrl: io.env.REDIS_URL } : {}),
+  const rt = await openCliRuntime(io, {
+    ...(values.out ? { out: values.out } : {}),
     jobTimeouts: jobTimeoutsOf(io),
     onTransition: progress.onTransition,
   });

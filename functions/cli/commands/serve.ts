@@ -1,9 +1,8 @@
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { localDashboardDeps } from "../../dashboard/local-deps.ts";
 import { startDashboardServer } from "../../dashboard/server.ts";
-import { CliError, type CliIo, homeOf, usageError, writeLine } from "../io.ts";
-import { openRuntime } from "../runtime.ts";
+import { CliError, type CliIo, usageError, writeLine } from "../io.ts";
+import { openCliRuntime } from "../runtime.ts";
 
 const DEFAULT_PORT = 8040;
 
@@ -27,12 +26,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   if (fixedToken !== undefined && !/^[\w-]{24,}$/.test(fixedToken))
     throw usageError("STEPMATICA_TOKEN must be at least 24 letters, digits, - or _ (or unset: a random one)");
 
-  const rt = await openRuntime({
-    home: homeOf(io),
-    out: path.resolve(io.cwd, values.out ?? "aips"),
-    ...(io.env.DATABASE_URL ? { databaseUrl: io.env.DATABASE_URL } : {}),
-    ...(io.env.REDIS_URL ? { redisUrl: io.env.REDIS_URL } : {}),
-  });
+  const rt = await openCliRuntime(io, values.out ? { out: values.out } : {});
   let server: Awaited<ReturnType<typeof startDashboardServer>>;
   try {
     server = await startDashboardServer({

@@ -1,9 +1,8 @@
-import path from "node:path";
 import { parseArgs } from "node:util";
 import type { JobRecord, TaskRecord, UnitRecord } from "../../core/model.ts";
 import type { TaskStore } from "../../core/store/task-store.ts";
-import { CliError, type CliIo, homeOf, usageError, writeLine } from "../io.ts";
-import { openRuntime } from "../runtime.ts";
+import { CliError, type CliIo, usageError, writeLine } from "../io.ts";
+import { openCliRuntime } from "../runtime.ts";
 import { displayStatus } from "./list.ts";
 
 interface JobView {
@@ -75,12 +74,7 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
     options: { json: { type: "boolean" }, verbose: { type: "boolean" } },
   });
   if (positionals.length !== 1) throw usageError("status takes exactly one ID");
-  const rt = await openRuntime({
-    home: homeOf(io),
-    out: path.join(homeOf(io), "aips"),
-    ...(io.env.DATABASE_URL ? { databaseUrl: io.env.DATABASE_URL } : {}),
-    workers: false,
-  });
+  const rt = await openCliRuntime(io, { workers: false });
   try {
     const unit = await rt.store.getUnit(positionals[0]!.toLowerCase());
     if (!unit) throw new CliError(`no unit with id ${positionals[0]}`);

@@ -10,6 +10,7 @@ import type {
   UnitRecord,
   UnitStatus,
 } from "../model.ts";
+import { newFileRecord } from "../model.ts";
 import type { StoreReader, TaskOutcome } from "../task-module.ts";
 import { migrate } from "./migrations.ts";
 import {
@@ -581,23 +582,14 @@ export class TaskStore implements StoreReader {
   }
 }
 
-const BLANK_FILE: FileRecord = {
+const BLANK_FILE: FileRecord = newFileRecord({
   id: "",
   unitId: "",
   path: "",
   originalPath: "",
   size: 0,
-  sha256: null,
-  group: "original",
-  puid: null,
-  formatName: null,
-  formatVersion: null,
-  mime: null,
-  derivedFrom: null,
-  removed: false,
   createdAt: new Date(0),
-  characteristics: null,
-};
+});
 
 const COLUMN_TO_KEY: Record<string, keyof FileRecord> = {
   unit_id: "unitId",
