@@ -44,7 +44,13 @@ export async function startServe(home: string, out: string): Promise<ServeProces
   const child = spawn(
     process.execPath,
     [path.join(REPO, "functions/cli/stepmatica.mjs"), "serve", "--port", "0", "--out", out],
-    { cwd: REPO, env: { ...process.env, STEPMATICA_HOME: home }, stdio: ["ignore", "pipe", "pipe"] },
+    // The embedded default, in this test's own home: with CI's DATABASE_URL the serve process would
+    // share the server's public schema with every earlier run (the contract suites cover the server).
+    {
+      cwd: REPO,
+      env: { ...process.env, STEPMATICA_HOME: home, DATABASE_URL: "", REDIS_URL: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
   );
   const stderr: string[] = [];
   createInterface({ input: child.stderr! }).on("line", (l) => stderr.push(l));
