@@ -4,7 +4,9 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { DEFAULT_CONCURRENCY, hashFile, mapConcurrent } from "./files.ts";
+import { mapLimit } from "../core/concurrency.ts";
+import { digestFile } from "../core/digest.ts";
+import { DEFAULT_CONCURRENCY } from "./files.ts";
 import { decodeTagText, parseManifest } from "./manifest.ts";
 import { showPath } from "./text.ts";
 import type { Algorithm, BagProblem } from "./types.ts";
@@ -40,31 +42,27 @@ export async function verifyChecksumFile(
     allowParentSegments: true,
   });
   const problems = [...parsed.problems];
-  const checks = await mapConcurrent(
-    parsed.entries,
-    options.concurrency ?? DEFAULT_CONCURRENCY,
-    async (entry) => {
-      const base = entry.path.startsWith("../") ? path.dirname(checksumFile) : root;
-      const target = path.resolve(base, ...entry.path.split("/"));
-      const relative = path.relative(root, target);
-      if (relative === "" || relative.startsWith("..") || path.isAbsolute(relative)) {
-        const message = `line ${entry.line}: ${showPath(entry.path)} points outside ${root}`;
-        return { file: name, rule: "path-escapes-bag", message };
-      }
-      const file = relative.split(path.sep).join("/");
-      try {
-        const { digests } = await hashFile(target, [algorithm]);
-        if (digests[algorithm] === entry.digest) return null;
-        const message = `${algorithm} in ${name} is ${entry.digest}, the file's is ${digests[algorithm]}`;
-        return { file, rule: "checksum-mismatch", message };
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === "ENOENT")
-          return { file, rule: "file-missing", message: `listed in ${name} but not present` };
-        return { file, rule: "unreadable-file", message: `cannot read: ${(error as Error).message}` };
-      }
-    },
-  );
+  const checks = await mapLimit(parsed.entries, options.concurrency ?? DEFAULT_CONCURRENCY, async (entry) => {
+    const base = entry.path.startsWith("../") ? path.dirname(checksumFile) : root;
+    const target = path.resolve(base, ...entry.path.split("/"));
+    const relative = path.relative(root, target);
+    if (relative === "" || relative.startsWith("..") || path.isAbsolute(relative)) {
+      const message = `line ${entry.line}: ${showPath(entry.path)} points outside ${root}`;
+      return { file: name, rule: "path-escapes-bag", message };
+    }
+    const file = relative.split(path.sep).join("/");
+    try {
+      const { digests } = await digestFile(target, [algorithm]);
+      if (digests[algorithm] === entry.digest) return null;
+      const message = `${algorithm} in ${name} is ${entry.digest}, the file's is ${digests[algorithm]}`;
+      return { file, rule: "checksum-mismatch", message };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT")
+        return { file, rule: "file-missing", message: `listed in ${name} but not present` };
+      return { file, rule: "unreadable-file", message: `cannot read: ${(error as Error).message}` };
+    }
+  });
   for (const check of checks) if (check !== null) problems.push(check);
   return problems;
 }

@@ -1,5 +1,7 @@
+import { mapLimit } from "../core/concurrency.ts";
+import { digestFile } from "../core/digest.ts";
 /** Completeness and validity of a bag's files against its manifests (RFC 8493 section 3, 5.3). */
-import { bagPath, hashFile, isDirectory, type ListedFile, mapConcurrent } from "./files.ts";
+import { bagPath, isDirectory, type ListedFile } from "./files.ts";
 import type { LoadedManifest } from "./load-manifests.ts";
 import { TAG_MANIFEST_NAME } from "./manifest.ts";
 import { compareBytes, showPath } from "./text.ts";
@@ -76,11 +78,11 @@ export async function checkContents(
   for (const item of collisions(payloadPaths)) warnings.push(item);
 
   const toHash = [...expectations.keys()].sort(compareBytes);
-  const results = await mapConcurrent(toHash, input.concurrency, async (relPath) => {
+  const results = await mapLimit(toHash, input.concurrency, async (relPath) => {
     const wanted = expectations.get(relPath)!;
     const algorithms = [...new Set(wanted.map((e) => e.algorithm))];
     try {
-      const { digests } = await hashFile(bagPath(input.bagDir, relPath), algorithms);
+      const { digests } = await digestFile(bagPath(input.bagDir, relPath), algorithms);
       return wanted
         .filter((e) => digests[e.algorithm] !== e.digest)
         .map((e) => ({

@@ -1,8 +1,9 @@
 /** Checks of the optional tag files bag-info.txt (Payload-Oxum) and fetch.txt (RFC 8493 2.2.2, 2.2.3). */
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
+import { mapLimit } from "../core/concurrency.ts";
 import { bagInfoValues, parseBagInfo } from "./bag-info.ts";
-import { bagPath, type ListedFile, mapConcurrent } from "./files.ts";
+import { bagPath, type ListedFile } from "./files.ts";
 import { decodeTagText } from "./manifest.ts";
 import { checkRelativePath, decodeManifestPath, showPath, splitLines } from "./text.ts";
 import { BAG_INFO, type BagProblem, FETCH_FILE } from "./types.ts";
@@ -40,7 +41,7 @@ export async function checkBagInfo(
   for (const item of parsed.warnings) findings.warnings.push(item);
   const oxums = bagInfoValues(parsed.fields, "Payload-Oxum");
   if (oxums.length === 0) return findings;
-  const sizes = await mapConcurrent(payloadFiles, concurrency, async (file) =>
+  const sizes = await mapLimit(payloadFiles, concurrency, async (file) =>
     stat(bagPath(bagDir, file.path)).then(
       (info) => info.size,
       () => 0,

@@ -1,9 +1,11 @@
 /** writeBag: turns a directory whose payload already sits under data/ into a BagIt 1.0 bag, in place. */
 import { lstat, readdir, rm } from "node:fs/promises";
 import path from "node:path";
+import { mapLimit } from "../core/concurrency.ts";
+import { digestFile } from "../core/digest.ts";
 import { isTempName, writeFileAtomic } from "./atomic.ts";
 import { type BagInfoField, formatBagInfo } from "./bag-info.ts";
-import { bagPath, DEFAULT_CONCURRENCY, hashFile, isDirectory, listFiles, mapConcurrent } from "./files.ts";
+import { bagPath, DEFAULT_CONCURRENCY, isDirectory, listFiles } from "./files.ts";
 import { formatManifest, PAYLOAD_MANIFEST_NAME, TAG_MANIFEST_NAME } from "./manifest.ts";
 import { compareBytes, showPath } from "./text.ts";
 import {
@@ -55,13 +57,13 @@ export async function writeBag(dir: string, options: WriteBagOptions = {}): Prom
     throw new BagError(oddEntry.path, `${what}; a bag's payload must hold the bytes themselves`);
   }
   let hashedFiles = 0;
-  const digested = await mapConcurrent(payload, concurrency, async (entry) => {
+  const digested = await mapLimit(payload, concurrency, async (entry) => {
     const known = checkKnown(entry.path, options.knownDigests?.get(entry.path), algorithms);
     const missing = algorithms.filter((algorithm) => known[algorithm] === undefined);
     const absolute = bagPath(dir, entry.path);
     if (missing.length === 0) return { path: entry.path, digests: known, size: (await lstat(absolute)).size };
     hashedFiles++;
-    const hashed = await hashFile(absolute, missing).catch((error: Error) => {
+    const hashed = await digestFile(absolute, missing).catch((error: Error) => {
       throw new BagError(entry.path, `cannot read payload file: ${error.message}`);
     });
     return { path: entry.path, digests: { ...known, ...hashed.digests }, size: hashed.size };
@@ -83,9 +85,9 @@ export async function writeBag(dir: string, options: WriteBagOptions = {}): Prom
     .filter((entry) => !TAG_MANIFEST_NAME.test(entry.path) && !isTempName(path.basename(entry.path)))
     .map((entry) => entry.path)
     .sort(compareBytes);
-  const tagDigests = await mapConcurrent(tagFiles, concurrency, async (tagFile) => ({
+  const tagDigests = await mapLimit(tagFiles, concurrency, async (tagFile) => ({
     path: tagFile,
-    digests: (await hashFile(bagPath(dir, tagFile), algorithms)).digests,
+    digests: (await digestFile(bagPath(dir, tagFile), algorithms)).digests,
   }));
   for (const algorithm of algorithms) {
     const lines = tagDigests.map((file) => ({ path: file.path, digest: file.digests[algorithm]! }));

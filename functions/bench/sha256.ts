@@ -2,7 +2,7 @@ import { execFile, spawn } from "node:child_process";
 import { open, rm } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { digestFile } from "../tasks/hashing.ts";
+import { digestFile } from "../core/digest.ts";
 import { round } from "./pipeline.ts";
 
 const run = promisify(execFile);

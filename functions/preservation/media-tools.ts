@@ -58,21 +58,3 @@ export function ffprobeVersion(): Promise<string> {
   );
   return ffprobeVersionCache;
 }
-
-/** Runs `worker` over `items` with at most `limit` at once. */
-export async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  worker: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const loop = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await worker(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, loop));
-  return results;
-}

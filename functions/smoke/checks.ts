@@ -1,9 +1,8 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { extractArchive } from "../archives/index.ts";
 import { validateBag } from "../bagit/index.ts";
+import { digestFile } from "../core/digest.ts";
 import { METS_NS } from "../mets/build-mets.ts";
 import { scanXml } from "../mets/xml-scan.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
@@ -23,11 +22,7 @@ export interface AipCheck {
 
 const COMPRESSED = [".7z", ".zip", ".tar.gz"];
 
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}
+const sha256File = async (file: string) => (await digestFile(file)).digests.sha256!;
 
 async function listFiles(root: string, rel = ""): Promise<string[]> {
   const out: string[] = [];

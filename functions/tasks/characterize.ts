@@ -1,10 +1,11 @@
 import path from "node:path";
 import { type CharacterizerId, DEFAULT_CHARACTERIZATION, familyOf } from "../../workflows/format-policy.ts";
+import { mapLimit } from "../core/concurrency.ts";
 import type { EventOutcome, EventRecord, FileRecord } from "../core/model.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { hasTool } from "../preservation/exec.ts";
 import { closeExifTool, exiftoolVersion, readExifTagsMany } from "../preservation/exiftool.ts";
-import { ffprobe, ffprobeVersion, mapBounded, mediainfoMany } from "../preservation/media-tools.ts";
+import { ffprobe, ffprobeVersion, mediainfoMany } from "../preservation/media-tools.ts";
 import { fileEvent } from "./events.ts";
 
 /** ffprobe runs (one file each) at once within a batch. */
@@ -64,7 +65,7 @@ export const characterize: TaskModule = {
     const probe = wants("ffprobe");
     if (probe.length > 0 && (await hasTool("ffprobe", ["-version"]))) {
       versions.ffprobe = await ffprobeVersion();
-      await mapBounded(probe, FFPROBE_CONCURRENCY, async (p) => {
+      await mapLimit(probe, FFPROBE_CONCURRENCY, async (p) => {
         try {
           results.get(p.file.id)!.ffprobe = await ffprobe(p.abs, ctx.signal);
         } catch (error) {

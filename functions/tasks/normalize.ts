@@ -6,12 +6,12 @@ import {
   type NormalizationPurpose,
   type NormalizationRule,
 } from "../../workflows/format-policy.ts";
+import { digestFile } from "../core/digest.ts";
 import type { EventRecord, FileRecord } from "../core/model.ts";
 import type { TaskContext, TaskModule } from "../core/task-module.ts";
 import { closeExifTool, readExifTags } from "../preservation/exiftool.ts";
 import { NORMALIZERS } from "../preservation/normalizers.ts";
 import { fileEvent } from "./events.ts";
-import { digestFile } from "./hashing.ts";
 
 /** Exit code of a normalize task when some file could not be normalized: a branch, not a failure. */
 export const NORMALIZATION_FAILED_EXIT = 2;

@@ -2,8 +2,8 @@ import { constants } from "node:fs";
 import { access, copyFile, mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { mapLimit } from "../core/concurrency.ts";
 import type { TaskContext, TaskModule, TaskOutcome } from "../core/task-module.ts";
-import { mapLimit } from "./concurrency.ts";
 import { kindOf, listRegularFiles, walk } from "./fs-walk.ts";
 
 /** Where a deposited file goes in the transfer's standard layout (objects/, metadata/). */

@@ -1,12 +1,12 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { readManifest } from "../bagit/index.ts";
+import { mapLimit } from "../core/concurrency.ts";
+import { digestFile } from "../core/digest.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { absolute, aipName, bagWorkingPath, compressedExtension } from "./aip-layout.ts";
-import { mapLimit } from "./concurrency.ts";
 import { fileEvent } from "./events.ts";
 import { listRegularFiles } from "./fs-walk.ts";
-import { digestFile } from "./hashing.ts";
 
 /** Objects written and re-read at once: S3 and local disks both gain from several requests in flight. */
 const STORE_CONCURRENCY = 16;

@@ -1,8 +1,8 @@
 import path from "node:path";
 import { familyOf } from "../../workflows/format-policy.ts";
+import { mapLimit } from "../core/concurrency.ts";
 import type { EventRecord } from "../core/model.ts";
 import type { TaskModule } from "../core/task-module.ts";
-import { mapBounded } from "../preservation/media-tools.ts";
 import { runValidator, VALIDATORS } from "../preservation/validators/index.ts";
 import { fileEvent } from "./events.ts";
 
@@ -20,7 +20,7 @@ export const validateFormats: TaskModule = {
     // Per file, in the batch's order, whatever order the checks finish in.
     const eventsByFile: EventRecord[][] = ctx.files.map(() => []);
     const counts = { pass: 0, fail: 0, "not applicable": 0 };
-    await mapBounded([...ctx.files.keys()], 4, async (index) => {
+    await mapLimit([...ctx.files.keys()], 4, async (index) => {
       const file = ctx.files[index]!;
       const events = eventsByFile[index]!;
       const validators = familyOf(file)?.family.validation ?? [];

@@ -7,11 +7,11 @@ import {
   readManifest,
   verifyChecksumFile,
 } from "../bagit/index.ts";
+import { digestFile } from "../core/digest.ts";
 import type { EventRecord, FileRecord } from "../core/model.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { BAG_TAG_FOLDER, readBagLayout, transferPathOfBagPath } from "./bag-layout.ts";
 import { fileEvent } from "./events.ts";
-import { digestFile } from "./hashing.ts";
 
 /** One checked line: the transfer path, and the problem when it failed. */
 interface Check {

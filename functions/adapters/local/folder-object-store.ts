@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { copyFile, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
+import { digestFile } from "../../core/digest.ts";
 import { isPartialName, partialPathOf } from "../../core/temp-name.ts";
 import type { ObjectStore, StoredObject } from "../../ports/object-store.ts";
 
@@ -84,8 +84,4 @@ export class FolderObjectStore implements ObjectStore {
   }
 }
 
-async function hashFile(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}
+const hashFile = async (file: string) => (await digestFile(file)).digests.sha256!;
