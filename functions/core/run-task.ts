@@ -48,32 +48,14 @@ const MAX_OUTPUT = 256 * 1024;
  * when it was the last. Redeliveries of a done task only repeat the in-flight removal and settle.
  */
 export async function runTaskMessage(deps: RunnerDeps, message: TaskMessage, hooks: DeliveryHooks = {}) {
-  // The common path is one round trip: claim the task and read its job, unit and files.
-  const claimed = await deps.store.claimTaskInContext(message.task);
-  const found = claimed ?? (await deps.store.getTaskInContext(message.task));
-  if (!found) return "done"; // a message for a task that does not exist: nothing to do
-  const { task, job, unit } = found;
-  hooks.onJob?.(job);
-  const decl = (deps.declarations ?? findJob)(job.name);
-  if (!decl) throw new Error(`job ${job.id} names "${job.name}", which no workflow declares`);
-
-  if (claimed) {
-    const result = await executeTask(deps, unit, job, task, claimed.files, decl, claimed.attempt, hooks);
-    if (hooks.signal?.aborted && result.aborted) {
-      await deps.store.releaseTask(task.id, claimed.attempt); // shutting down: give it back, do not record
-      return "busy";
-    }
-    await deps.store.completeTask(task.id, claimed.attempt, result, result.outcome, unit.id);
-  } else if (task.status !== "done") {
-    return "busy"; // another consumer holds it (a live lease): the message comes back later
-  }
-  await removeFromInFlight(deps, job, task.id, decl);
-  return "done";
+  const [result] = await runTaskMessages(deps, [message], () => hooks);
+  return result!;
 }
 
 /**
- * runTaskMessage for a consumer's batch of messages (light tasks, up to ten like an SQS receive):
- * one statement claims them all, their tasks run one after another, results that change nothing
+ * runTaskMessage for a consumer's batch of messages (light tasks, up to ten like an SQS receive;
+ * one message is a batch of one): one statement claims them all and reads their jobs, units and
+ * files, their tasks run one after another, results that change nothing
  * else are recorded in one statement, then each leaves the in-flight set. Same guarantees, fewer
  * round trips: the machinery's cost per task is what the benchmark's overhead measures.
  */
@@ -82,7 +64,6 @@ export async function runTaskMessages(
   messages: TaskMessage[],
   hooksFor: (index: number) => DeliveryHooks = () => ({}),
 ): Promise<DeliveryResult[]> {
-  if (messages.length <= 1) return Promise.all(messages.map((m, i) => runTaskMessage(deps, m, hooksFor(i))));
   const claimed = new Map(
     (await deps.store.claimTasksInContext(messages.map((m) => m.task))).map((c) => [c.task.id, c]),
   );
@@ -139,16 +120,12 @@ export async function runTaskMessages(
 }
 
 async function removeFromInFlight(deps: RunnerDeps, job: JobRecord, taskId: string, decl: JobNode) {
-  let left = await deps.inFlight.remove(job.id, taskId);
-  if (left === "missing") {
-    // The cache lost the set (flush, failover, expiry): rebuild it from the task rows.
-    const unfinished = await deps.store.unfinishedTaskIds(job.id);
-    if (unfinished.length > 0) await deps.inFlight.add(job.id, unfinished, inFlightTtl(decl));
-    left = unfinished.length > 0 ? "pending" : "empty";
-  }
-  if (left === "empty" && (await deps.store.unfinishedTaskIds(job.id)).length === 0) {
-    await settleJob(deps, job.id);
-  }
+  const left = await deps.inFlight.remove(job.id, taskId);
+  if (left === "pending") return;
+  // "empty", or "missing" (the cache lost the set: flush, failover, expiry): the task rows decide.
+  const unfinished = await deps.store.unfinishedTaskIds(job.id);
+  if (unfinished.length === 0) await settleJob(deps, job.id);
+  else if (left === "missing") await deps.inFlight.add(job.id, unfinished, inFlightTtl(decl));
 }
 
 interface TaskRun {

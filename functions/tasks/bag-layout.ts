@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { detectArchive, listArchive } from "../archives/index.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
@@ -30,12 +30,6 @@ export async function writeBagLayout(unitPath: string, layout: BagLayout): Promi
   const file = path.join(unitPath, ...BAG_TAG_FOLDER.split("/"), BAG_LAYOUT_FILE);
   await writeFileAtomic(file, `${JSON.stringify(layout)}\n`);
 }
-
-export const exists = (p: string) =>
-  stat(p).then(
-    () => true,
-    () => false,
-  );
 
 /**
  * The folder inside a package that holds bagit.txt: "" (the package's top) or its single top

@@ -1,15 +1,10 @@
-import { mkdir, readdir, rename, rmdir, stat } from "node:fs/promises";
+import { mkdir, readdir, rename, rmdir } from "node:fs/promises";
 import path from "node:path";
 import type { EventRecord, FileRecord } from "../core/model.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { fileEvent } from "./events.ts";
+import { exists } from "./fs-walk.ts";
 import { planFolderNames } from "./sanitize-name.ts";
-
-const exists = (p: string) =>
-  stat(p).then(
-    () => true,
-    () => false,
-  );
 
 /**
  * Clean up names: every folder and file name under objects/ and metadata/ that would trouble

@@ -4,12 +4,7 @@ import { createArchive } from "../archives/index.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { absolute, aipName, bagWorkingPath, compressedExtension } from "./aip-layout.ts";
 import { fileEvent } from "./events.ts";
-
-const exists = (p: string) =>
-  stat(p).then(
-    () => true,
-    () => false,
-  );
+import { exists } from "./fs-walk.ts";
 
 /**
  * Compresses the bagged AIP into one file beside it, `aips/<name>-<uuid>.<7z|zip|tar.gz>`, holding

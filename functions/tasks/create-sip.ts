@@ -1,15 +1,10 @@
-import { mkdir, readdir, rename, rmdir, stat } from "node:fs/promises";
+import { mkdir, readdir, rename, rmdir } from "node:fs/promises";
 import path from "node:path";
 import { sipIdOf } from "../core/ids.ts";
 import type { FileRecord, UnitRecord } from "../core/model.ts";
 import type { TaskModule } from "../core/task-module.ts";
+import { exists } from "./fs-walk.ts";
 import { unitFolderName } from "./rename-with-unit-uuid.ts";
-
-const exists = (p: string) =>
-  stat(p).then(
-    () => true,
-    () => false,
-  );
 
 /** Where a transfer path goes in the SIP: metadata moves under objects/, as in Archivematica's AIPs. */
 export function sipPathOf(transferPath: string): string {

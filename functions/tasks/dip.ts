@@ -1,18 +1,12 @@
-import { copyFile, mkdir, rename, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { TaskContext, TaskModule } from "../core/task-module.ts";
 import { partialPathOf } from "../core/temp-name.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import { absolute, aipName } from "./aip-layout.ts";
-import { listRegularFiles } from "./fs-walk.ts";
+import { exists, listRegularFiles } from "./fs-walk.ts";
 import { metsPathOf } from "./generate-mets.ts";
 import { DIP_FOLDER } from "./normalize.ts";
-
-const exists = (p: string) =>
-  stat(p).then(
-    () => true,
-    () => false,
-  );
 
 /** Working-storage folder of the unit's DIP while it is assembled, relative to the working root. */
 export const dipWorkingPath = (unit: TaskContext["unit"]) => `dips/${aipName(unit)}`;

@@ -5,14 +5,8 @@ import type { EventRecord, FileRecord } from "../core/model.ts";
 import type { TaskContext, TaskModule, TaskOutcome } from "../core/task-module.ts";
 import { groupOf } from "./assign-file-uuids.ts";
 import { fileEvent } from "./events.ts";
-import { listRegularFiles } from "./fs-walk.ts";
+import { exists, listRegularFiles } from "./fs-walk.ts";
 import { nestingDepth, packageKind, planExtractionFolders } from "./package-files.ts";
-
-const exists = (p: string) =>
-  stat(p).then(
-    () => true,
-    () => false,
-  );
 
 interface Outcome {
   newFiles: FileRecord[];

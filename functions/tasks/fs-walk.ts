@@ -1,5 +1,5 @@
 import type { Dirent } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 
 export interface WalkEntry {
@@ -47,3 +47,10 @@ export function kindOf(d: Dirent): string {
   if (d.isCharacterDevice() || d.isBlockDevice()) return "device file";
   return "special file";
 }
+
+/** Whether anything exists at `p` (a file or a folder). */
+export const exists = (p: string): Promise<boolean> =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );

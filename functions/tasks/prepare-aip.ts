@@ -1,15 +1,10 @@
-import { mkdir, rename, stat } from "node:fs/promises";
+import { mkdir, rename } from "node:fs/promises";
 import path from "node:path";
 import type { Algorithm } from "../bagit/index.ts";
 import { writeBag } from "../bagit/index.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { absolute, bagWorkingPath } from "./aip-layout.ts";
-
-const exists = (p: string) =>
-  stat(p).then(
-    () => true,
-    () => false,
-  );
+import { exists } from "./fs-walk.ts";
 
 /**
  * Bags the AIP: the SIP folder (objects/, logs/, METS.<uuid>.xml) becomes the bag's data/, and

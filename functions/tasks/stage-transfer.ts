@@ -4,7 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { mapLimit } from "../core/concurrency.ts";
 import type { TaskContext, TaskModule, TaskOutcome } from "../core/task-module.ts";
-import { kindOf, listRegularFiles, walk } from "./fs-walk.ts";
+import { exists, kindOf, listRegularFiles, walk } from "./fs-walk.ts";
 
 /** Where a deposited file goes in the transfer's standard layout (objects/, metadata/). */
 export function layoutPath(rel: string, depositHasObjectsFolder: boolean): string {
@@ -115,11 +115,4 @@ async function stageObject(ctx: TaskContext, target: string): Promise<TaskOutcom
   await rename(temp, target);
   ctx.stdout(`staged ${ctx.unit.source}`);
   return { exitCode: 0, output: { stagedFiles: 1 } };
-}
-
-async function exists(p: string): Promise<boolean> {
-  return stat(p).then(
-    () => true,
-    () => false,
-  );
 }

@@ -6,12 +6,12 @@ import type { TaskContext, TaskModule } from "../core/task-module.ts";
 import {
   BAG_TAG_FOLDER,
   bagRootInPackage,
-  exists,
   soleObject,
   transferPathOfBagPath,
   writeBagLayout,
 } from "./bag-layout.ts";
 import { fileEvent } from "./events.ts";
+import { exists } from "./fs-walk.ts";
 
 /** The validated bag while its files move into the transfer layout (its presence means "validated"). */
 const MOVING = ".bag";

@@ -1,4 +1,4 @@
-import { toDate, toDateOrNull } from "../../core/store/rows.ts";
+import { toDate, toDateOrNull, toJson } from "../../core/store/rows.ts";
 import type { SqlClient } from "../../ports/sql.ts";
 
 export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED";
@@ -77,7 +77,7 @@ function fromRow(r: Record<string, unknown>): ExecutionRecord {
     unitId: r.unit_id ? String(r.unit_id) : null,
     status: r.status as ExecutionStatus,
     state: r.state ? String(r.state) : null,
-    stateInput: typeof r.state_input === "string" ? JSON.parse(r.state_input) : r.state_input,
+    stateInput: toJson(r.state_input),
     enteredAt: r.entered_at ? String(r.entered_at) : null,
     transitions: Number(r.transitions),
     error: r.error ? String(r.error) : null,

@@ -1,5 +1,5 @@
 import type { SqlClient, SqlValue } from "../../ports/sql.ts";
-import { toDate, toDateOrNull } from "./rows.ts";
+import { toDate, toDateOrNull, toJson } from "./rows.ts";
 
 /**
  * Decision points waiting for an operator (Archivematica's "awaiting decision"), one row per unit
@@ -39,7 +39,6 @@ export interface NewDecision {
 }
 
 type Row = Record<string, unknown>;
-const json = <T>(v: unknown): T => (typeof v === "string" ? (JSON.parse(v) as T) : (v as T));
 
 function decisionFromRow(r: Row): DecisionRecord {
   return {
@@ -47,10 +46,10 @@ function decisionFromRow(r: Row): DecisionRecord {
     unitId: String(r.unit_id),
     key: String(r.key),
     description: String(r.description),
-    choices: json<DecisionChoice[]>(r.choices),
+    choices: toJson<DecisionChoice[]>(r.choices),
     // Stored as {"value": …}: drivers hand a jsonb scalar string back parsed or not, an object either way.
     answer:
-      r.answer === null || r.answer === undefined ? null : json<{ value: DecisionValue }>(r.answer).value,
+      r.answer === null || r.answer === undefined ? null : toJson<{ value: DecisionValue }>(r.answer).value,
     taskToken: r.task_token === null || r.task_token === undefined ? null : String(r.task_token),
     createdAt: toDate(r.created_at),
     answeredAt: toDateOrNull(r.answered_at),

@@ -13,7 +13,8 @@ type Row = Record<string, unknown>;
 
 export const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 export const toDateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : toDate(v));
-const toJson = <T>(v: unknown): T => (typeof v === "string" ? (JSON.parse(v) as T) : (v as T));
+/** A json/jsonb column: drivers hand it back parsed (pg, PGlite) or as text (the Data API). */
+export const toJson = <T>(v: unknown): T => (typeof v === "string" ? (JSON.parse(v) as T) : (v as T));
 const toNumOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const str = (v: unknown): string => String(v);
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));

@@ -22,6 +22,7 @@ import {
   fileToJson,
   jobFromRow,
   taskFromRow,
+  toJson,
   unitFromRow,
 } from "./rows.ts";
 
@@ -232,7 +233,7 @@ export class TaskStore implements StoreReader {
     );
     const exitCode = r.rows.reduce((max, row) => Math.max(max, Number(row.exit_code ?? 0)), 0);
     const outputs = r.rows
-      .map((row) => (typeof row.output === "string" ? JSON.parse(row.output) : row.output))
+      .map((row) => toJson<Record<string, unknown> | null>(row.output))
       .filter((o): o is Record<string, unknown> => o !== null && o !== undefined);
     return { exitCode, outputs };
   }
@@ -248,15 +249,10 @@ export class TaskStore implements StoreReader {
   }
 
   /**
-   * Claims a task (as claimTask, with the lease it was dispatched with) and returns it with its
-   * job, unit and files in one round trip: the task runner's common path. Null when the task is
-   * done, held by a live lease, or does not exist.
+   * Claims tasks (as claimTask, each with the lease it was dispatched with) and returns them with
+   * their jobs, units and files, in one statement: the task runner's common path. A task that is
+   * done, held by a live lease or missing is left out.
    */
-  async claimTaskInContext(id: string): Promise<ClaimedTask | null> {
-    return (await this.claimTasksInContext([id]))[0] ?? null;
-  }
-
-  /** claimTaskInContext for several tasks in one statement (a consumer's batch of messages). */
   async claimTasksInContext(ids: string[]): Promise<ClaimedTask[]> {
     if (ids.length === 0) return [];
     const r = await this.sql.query(
@@ -272,14 +268,13 @@ export class TaskStore implements StoreReader {
        from claimed c join jobs j on j.id = c.job_id join units u on u.id = j.unit_id`,
       [ids],
     );
-    const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as Record<string, unknown>;
     return r.rows.map((row) => {
-      const task = taskFromRow(parse(row.task));
+      const task = taskFromRow(toJson<Record<string, unknown>>(row.task));
       return {
         task,
-        job: jobFromRow(parse(row.job)),
-        unit: unitFromRow(parse(row.unit)),
-        files: (parse(row.files) as unknown as Array<Record<string, unknown>>).map(fileFromRow),
+        job: jobFromRow(toJson<Record<string, unknown>>(row.job)),
+        unit: unitFromRow(toJson<Record<string, unknown>>(row.unit)),
+        files: toJson<Array<Record<string, unknown>>>(row.files).map(fileFromRow),
         attempt: task.attempt,
       };
     });
@@ -325,11 +320,10 @@ export class TaskStore implements StoreReader {
     );
     const row = r.rows[0];
     if (!row) return null;
-    const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as Record<string, unknown>;
     return {
-      task: taskFromRow(parse(row.task)),
-      job: jobFromRow(parse(row.job)),
-      unit: unitFromRow(parse(row.unit)),
+      task: taskFromRow(toJson<Record<string, unknown>>(row.task)),
+      job: jobFromRow(toJson<Record<string, unknown>>(row.job)),
+      unit: unitFromRow(toJson<Record<string, unknown>>(row.unit)),
     };
   }
 
