@@ -104,13 +104,22 @@ export async function dispatchJob(
     await settleJob(deps, jobId);
     return { jobId, tasks: 0 };
   }
-  const ids = tasks.map((t) => t.id);
-  await deps.inFlight.add(jobId, ids, inFlightTtl(decl));
+  return enqueue(
+    deps,
+    decl,
+    jobId,
+    tasks.map((t) => t.id),
+  );
+}
+
+/** Puts a job's tasks in flight and on their queue (ids only). */
+async function enqueue(deps: DispatchDeps, decl: JobNode, jobId: string, taskIds: string[]) {
+  await deps.inFlight.add(jobId, taskIds, inFlightTtl(decl));
   await deps.queue.send(
     decl.queue,
-    ids.map((task) => ({ job: jobId, task })),
+    taskIds.map((task) => ({ job: jobId, task })),
   );
-  return { jobId, tasks: tasks.length };
+  return { jobId, tasks: taskIds.length };
 }
 
 async function redispatch(deps: DispatchDeps, decl: JobNode, job: JobRecord, token: string) {
@@ -120,12 +129,7 @@ async function redispatch(deps: DispatchDeps, decl: JobNode, job: JobRecord, tok
     await settleJob(deps, job.id);
     return { jobId: job.id, tasks: 0 };
   }
-  await deps.inFlight.add(job.id, unfinished, inFlightTtl(decl));
-  await deps.queue.send(
-    decl.queue,
-    unfinished.map((task) => ({ job: job.id, task })),
-  );
-  return { jobId: job.id, tasks: unfinished.length };
+  return enqueue(deps, decl, job.id, unfinished);
 }
 
 function batchFiles(files: FileRecord[], decl: JobNode, defaultBatchSize = BATCH_SIZE): FileRecord[][] {
