@@ -28,6 +28,11 @@ export interface MotoServer {
   accountId: string;
   /** Routes Lambda Invoke of a function (its name or ARN) to a handler. */
   registerFunction(nameOrArn: string, handler: LambdaFunction): void;
+  /**
+   * CreateStateMachine, answered with the ARN or thrown as the service's message. (Not through the
+   * SDK: moto 5.2.1 answers InvalidDefinition with `"__type": null`, which the SDK cannot parse.)
+   */
+  createStateMachine(name: string, definition: string): Promise<string>;
   /** The server's recent output (request log, tracebacks): for failure messages. */
   output(): string;
   /**
@@ -174,6 +179,28 @@ export async function startMotoServer(): Promise<MotoServer> {
     region: "us-east-1",
     accountId: "123456789012",
     output,
+    async createStateMachine(name, definition) {
+      const response = await fetch(endpoint, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-amz-json-1.0",
+          "x-amz-target": "AWSStepFunctions.CreateStateMachine",
+          // moto routes by the credential scope's service; it does not check the signature.
+          authorization:
+            "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/states/aws4_request, SignedHeaders=host, Signature=0",
+        },
+        body: JSON.stringify({
+          name,
+          definition,
+          roleArn: "arn:aws:iam::123456789012:role/stepmatica-states",
+        }),
+      });
+      const answer = (await response.json()) as { stateMachineArn?: string; message?: string };
+      if (!response.ok || !answer.stateMachineArn) {
+        throw new Error(`CreateStateMachine ${name} refused (${response.status}): ${answer.message}`);
+      }
+      return answer.stateMachineArn;
+    },
     registerFunction(nameOrArn, handler) {
       functions.set(functionNameOf(nameOrArn), handler);
     },
