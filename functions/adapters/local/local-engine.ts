@@ -1,6 +1,7 @@
 import type { AslDefinition } from "../../../workflows/compile.ts";
 import { START_EXECUTION, WAIT_FOR_TASK_TOKEN } from "../../../workflows/compile.ts";
 import type { StartResult, WorkflowEngine, WorkflowName } from "../../ports/workflow-engine.ts";
+import { checkDefinition } from "./asl/check-definition.ts";
 import { chooseNext } from "./asl/choice.ts";
 import { evaluateTemplate, get, StatesRuntimeError, setResult } from "./asl/jsonpath.ts";
 import type { ExecutionRecord, ExecutionStore } from "./execution-store.ts";
@@ -47,7 +48,12 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   private readonly running = new Map<string, Promise<ExecutionOutcome>>();
   private stopped = false;
 
-  constructor(private readonly options: LocalEngineOptions) {}
+  /** Refuses, at load, a definition it cannot run as Step Functions would (see asl/check-definition.ts). */
+  constructor(private readonly options: LocalEngineOptions) {
+    for (const [workflow, definition] of Object.entries(options.definitions)) {
+      checkDefinition(workflow, definition);
+    }
+  }
 
   static executionId(workflow: WorkflowName, name: string): string {
     return `arn:aws:states:local:000000000000:execution:stepmatica-${workflow}:${name}`;
@@ -132,7 +138,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       this.options.onTransition?.(id, stateName);
       const state = definition.States[stateName] as State | undefined;
       if (!state) return this.finish(id, "FAILED", "States.Runtime", `no state named ${stateName}`);
-      const context = contextFor(record, stateName, enteredAt);
+      const context = contextFor(record, stateName, enteredAt, 0);
       let next: string | undefined;
       try {
         switch (state.Type) {
@@ -156,7 +162,8 @@ export class LocalWorkflowEngine implements WorkflowEngine {
               failField(state, "Cause", input),
             );
           case "Task": {
-            const outcome = await this.runTaskWithRetry(state, input, context);
+            const contextOfAttempt = (attempt: number) => contextFor(record, stateName, enteredAt, attempt);
+            const outcome = await this.runTaskWithRetry(state, input, contextOfAttempt);
             if (outcome.next) {
               input = outcome.output;
               next = outcome.next;
@@ -192,23 +199,26 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     return { status, error, cause };
   }
 
-  /** Runs a Task state with its Retry policy; a Catch returns the catcher's Next and the new input. */
+  /**
+   * Runs a Task state with its Retry policy; a Catch returns the catcher's Next and the new input.
+   * Every attempt has its own context, hence its own task token, as on Step Functions.
+   */
   private async runTaskWithRetry(
     state: State,
     input: unknown,
-    context: Record<string, unknown>,
+    contextOfAttempt: (attempt: number) => Record<string, unknown>,
   ): Promise<{ output: unknown; next?: string }> {
     const attempts = new Map<object, number>();
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       try {
-        return { output: await this.runTask(state, input, context) };
+        return { output: await this.runTask(state, input, contextOfAttempt(attempt)) };
       } catch (error) {
         if (this.stopped) throw error;
         const e =
           error instanceof StatesRuntimeError
             ? error
             : new StatesRuntimeError(errorName(error), String(error));
-        const retrier = ((state.Retry as State[]) ?? []).find((r) => errorMatches(r.ErrorEquals, e.error));
+        const retrier = ((state.Retry as State[]) ?? []).find((r) => errorMatches(r.ErrorEquals, e));
         const used = retrier ? (attempts.get(retrier) ?? 0) : 0;
         if (retrier && used < Number(retrier.MaxAttempts ?? 3)) {
           attempts.set(retrier, used + 1);
@@ -216,7 +226,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
           await new Promise((r) => setTimeout(r, Math.min(delay, 5) * 1000));
           continue;
         }
-        const catcher = ((state.Catch as State[]) ?? []).find((c) => errorMatches(c.ErrorEquals, e.error));
+        const catcher = ((state.Catch as State[]) ?? []).find((c) => errorMatches(c.ErrorEquals, e));
         if (!catcher) throw e;
         const output = setResult(input, catcher.ResultPath as string | undefined, {
           Error: e.error,
@@ -263,21 +273,27 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         clearTimeout(timeoutTimer);
         clearTimeout(heartbeatTimer);
       };
-      const fail = (error: string, cause: string) => {
+      const fail = (error: StatesRuntimeError) => {
         if (this.waiters.get(token) !== waiter) return;
         this.waiters.delete(token);
         clear();
-        reject(new StatesRuntimeError(error, cause));
+        reject(error);
       };
       const timeoutTimer = setTimeout(
-        () => fail("States.Timeout", `timed out after ${timeoutSeconds} s`),
+        () => fail(new StatesRuntimeError("States.Timeout", `timed out after ${timeoutSeconds} s`)),
         timeoutSeconds > 0 ? Math.min(timeoutSeconds * 1000, MAX_TIMER_MS) : MAX_TIMER_MS,
       );
       const armHeartbeat = () => {
         clearTimeout(heartbeatTimer);
         if (heartbeatSeconds > 0) {
           heartbeatTimer = setTimeout(
-            () => fail("States.HeartbeatTimeout", `no heartbeat for ${heartbeatSeconds} s`),
+            // Step Functions: a missed heartbeat is a States.Timeout, also caught as States.HeartbeatTimeout.
+            () =>
+              fail(
+                new StatesRuntimeError("States.Timeout", `no heartbeat for ${heartbeatSeconds} s`, [
+                  "States.HeartbeatTimeout",
+                ]),
+              ),
             Math.min(heartbeatSeconds * 1000, MAX_TIMER_MS),
           );
         }
@@ -299,13 +315,19 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   }
 }
 
-function contextFor(record: ExecutionRecord, stateName: string, enteredAt: string): Record<string, unknown> {
+function contextFor(
+  record: ExecutionRecord,
+  stateName: string,
+  enteredAt: string,
+  attempt: number,
+): Record<string, unknown> {
   return {
     Execution: { Id: record.id, Name: record.name, StartTime: record.startedAt.toISOString() },
     StateMachine: { Id: `stepmatica-${record.workflow}`, Name: `stepmatica-${record.workflow}` },
     State: { Name: stateName, EnteredTime: enteredAt },
-    // Deterministic, so a resumed state waits on the token its job row already holds.
-    Task: { Token: `${record.id}#${stateName}#${enteredAt}` },
+    // One per attempt (a Retry gets a new token, as on Step Functions). Deterministic: a resumed state
+    // starts again at attempt 0 and dispatch-job moves the job row to that token.
+    Task: { Token: `${record.id}#${stateName}#${enteredAt}#${attempt}` },
   };
 }
 
@@ -322,9 +344,14 @@ function failField(state: State, field: "Error" | "Cause", input: unknown): stri
   return typeof state[field] === "string" ? (state[field] as string) : null;
 }
 
-function errorMatches(names: unknown, error: string): boolean {
+/**
+ * Whether a Retry or Catch entry matches an error. States.Runtime matches nothing: on Step Functions
+ * it is neither retried nor caught, not even by States.ALL (the execution fails).
+ */
+function errorMatches(names: unknown, error: StatesRuntimeError): boolean {
+  if (error.error === "States.Runtime" || error.error.startsWith("Stepmatica.Stopped")) return false;
   const list = Array.isArray(names) ? (names as string[]) : [];
-  return list.includes(error) || (list.includes("States.ALL") && !error.startsWith("Stepmatica.Stopped"));
+  return [error.error, ...error.alsoKnownAs, "States.ALL"].some((name) => list.includes(name));
 }
 
 function errorName(error: unknown): string {

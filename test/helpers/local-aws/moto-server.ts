@@ -10,8 +10,9 @@
  * /2015-03-31/functions/{name}/invocations) go to the handler the test registers for the function —
  * the way the Lambda service hands an event to a function and turns a thrown error into
  * `X-Amz-Function-Error: Unhandled` — and every other request goes to moto unchanged. moto runs from
- * moto_sfn_server.py, which patches three places where its interpreter crashes or differs from the
- * service (a second execution, a token per retry attempt, States.Runtime); see that file.
+ * moto_sfn_server.py, which patches six places where moto crashes or differs from the service (a
+ * second execution, a token per retry attempt, States.Runtime, a Fail state re-raising a States.*
+ * error, a token settled during the Invoke, SendTaskFailure's cause); see that file.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -20,6 +21,18 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 
 export type LambdaFunction = (event: unknown) => Promise<unknown>;
+
+/**
+ * Thrown by a registered handler: the Invoke call fails as the Lambda service fails it (HTTP 5xx,
+ * an error type such as ServiceException), which Step Functions reports as `Lambda.<type>`.
+ * Anything else a handler throws is a function error (`X-Amz-Function-Error: Unhandled`).
+ */
+export class LambdaServiceError extends Error {
+  constructor(readonly type = "ServiceException") {
+    super(`Lambda service error ${type} (injected)`);
+    this.name = `Lambda.${type}`;
+  }
+}
 
 export interface MotoServer {
   /** The endpoint for every SDK client (the proxy in front of moto). */
@@ -35,16 +48,16 @@ export interface MotoServer {
   createStateMachine(name: string, definition: string): Promise<string>;
   /** The server's recent output (request log, tracebacks): for failure messages. */
   output(): string;
-  /**
-   * Answers the next `n` invocations of a function with a Lambda service error (after running the
-   * handler when `afterRunning`: the function ran, its caller saw a failed Invoke).
-   */
-  failInvocations(nameOrArn: string, n: number, options?: { afterRunning?: boolean }): void;
   close(): Promise<void>;
 }
 
 /** moto's server with the patches its Step Functions interpreter needs (each explained there). */
 const LAUNCHER = fileURLToPath(new URL("./moto_sfn_server.py", import.meta.url));
+interface InvokeAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
 const LAMBDA_INVOKE = /^\/2015-03-31\/functions\/([^/]+)\/invocations/;
 const functionNameOf = (nameOrArn: string) => nameOrArn.split(":function:").pop()!.split(":")[0]!;
 
@@ -90,10 +103,9 @@ function startMotoProcess(
 
 export async function startMotoServer(): Promise<MotoServer> {
   const functions = new Map<string, LambdaFunction>();
-  const failures = new Map<string, { left: number; afterRunning: boolean }>();
   let motoPort = 0;
 
-  const invoke = async (name: string, payload: Buffer) => {
+  const invoke = async (name: string, payload: Buffer): Promise<InvokeAnswer> => {
     const handler = functions.get(name);
     if (!handler) {
       return {
@@ -102,28 +114,24 @@ export async function startMotoServer(): Promise<MotoServer> {
         body: { Type: "User", message: `Function not found: ${name}` },
       };
     }
-    const failure = failures.get(name);
-    const failNow = failure !== undefined && failure.left > 0;
-    if (failNow) failure.left -= 1;
-    const serviceError = {
-      status: 500,
-      headers: { "x-amzn-errortype": "ServiceException" },
-      body: { Type: "Service", message: "injected Lambda service error" },
-    };
-    if (failNow && !failure.afterRunning) return serviceError;
-    let result: { status: number; headers: Record<string, string>; body: unknown };
     try {
       const event = payload.length > 0 ? JSON.parse(payload.toString("utf8")) : {};
-      result = { status: 200, headers: {}, body: (await handler(event)) ?? null };
+      return { status: 200, headers: {}, body: (await handler(event)) ?? null };
     } catch (error) {
+      if (error instanceof LambdaServiceError) {
+        return {
+          status: 500,
+          headers: { "x-amzn-errortype": error.type },
+          body: { Type: "Service", message: error.message },
+        };
+      }
       const e = error instanceof Error ? error : new Error(String(error));
-      result = {
+      return {
         status: 200,
         headers: { "x-amz-function-error": "Unhandled" },
         body: { errorType: e.name, errorMessage: e.message, trace: [] },
       };
     }
-    return failNow ? serviceError : result;
   };
 
   const proxy = createServer((req, res) => {
@@ -203,9 +211,6 @@ export async function startMotoServer(): Promise<MotoServer> {
     },
     registerFunction(nameOrArn, handler) {
       functions.set(functionNameOf(nameOrArn), handler);
-    },
-    failInvocations(nameOrArn, n, options = {}) {
-      failures.set(functionNameOf(nameOrArn), { left: n, afterRunning: options.afterRunning ?? false });
     },
     async close() {
       child.removeAllListeners("exit");

@@ -8,6 +8,8 @@ export class StatesRuntimeError extends Error {
   constructor(
     readonly error: string,
     readonly cause_: string,
+    /** Further names a Retry or Catch may match it by (a heartbeat timeout: States.HeartbeatTimeout). */
+    readonly alsoKnownAs: readonly string[] = [],
   ) {
     super(`${error}: ${cause_}`);
   }
