@@ -66,7 +66,10 @@ export interface AslDefinition {
   States: Record<string, AslState>;
 }
 
-/** Transient Lambda errors worth retrying; dispatch-job is idempotent, so a retry is safe. */
+/**
+ * Transient Lambda errors worth retrying; dispatch-job is idempotent, so a retry is safe (and each
+ * attempt has its own task token, which dispatch-job moves the job to).
+ */
 const LAMBDA_RETRY = {
   ErrorEquals: [
     "Lambda.ServiceException",
@@ -76,6 +79,18 @@ const LAMBDA_RETRY = {
   ],
   IntervalSeconds: 2,
   MaxAttempts: 6,
+  BackoffRate: 2,
+};
+
+/**
+ * dispatch-job's own transient failures (DispatchRetryError). A function error is named by the
+ * error the function threw, so LAMBDA_RETRY alone would send them straight to the failure path.
+ */
+export const DISPATCH_RETRY_ERROR = "Stepmatica.DispatchRetry";
+const DISPATCH_RETRY = {
+  ErrorEquals: [DISPATCH_RETRY_ERROR],
+  IntervalSeconds: 2,
+  MaxAttempts: 4,
   BackoffRate: 2,
 };
 
@@ -154,7 +169,7 @@ function taskState(workflow: Workflow, job: JobNode, extraPayload: Record<string
     ResultPath: `$.jobs.${job.id}`,
     TimeoutSeconds: job.timeoutSeconds,
     ...heartbeat,
-    Retry: [LAMBDA_RETRY],
+    Retry: [LAMBDA_RETRY, DISPATCH_RETRY],
   };
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { AWAIT_DECISION_JOB } from "../../workflows/compile.ts";
+import { AWAIT_DECISION_JOB, DISPATCH_RETRY_ERROR } from "../../workflows/compile.ts";
 import { findJob, WORKFLOWS } from "../../workflows/index.ts";
 import type { JobNode } from "../../workflows/schema.ts";
 import type { InFlight } from "../ports/in-flight.ts";
@@ -39,6 +39,18 @@ export interface DispatchDeps {
 
 export class DispatchError extends Error {
   override name = "Stepmatica.DispatchError";
+}
+
+/**
+ * A dispatch that failed for a reason that may pass (the database resuming, the queue unreachable).
+ * Thrown from the Lambda function, its name is the error Step Functions sees (a function error is
+ * named by its errorType, never Lambda.*), and the compiled Task states retry exactly this name.
+ */
+export class DispatchRetryError extends Error {
+  override name = DISPATCH_RETRY_ERROR;
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause));
+  }
 }
 
 /** How long an in-flight set outlives its job's timeout before it expires on its own. */

@@ -1,6 +1,6 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
-import { DispatchError, dispatchJob } from "../core/dispatch-job.ts";
+import { DispatchError, DispatchRetryError, dispatchJob } from "../core/dispatch-job.ts";
 import { type AwsRuntime, awsRuntime, flushMetrics, inLambda, lambdaRuntime } from "./aws-runtime.ts";
 import { transferIdOf } from "./log-keys.ts";
 
@@ -42,7 +42,7 @@ export function createDispatchJobHandler(deps: Deps) {
     } catch (error) {
       if (!(error instanceof DispatchError)) {
         log.error("job dispatch failed; Step Functions retries the state", error as Error);
-        throw error;
+        throw new DispatchRetryError(error);
       }
       const token = typeof payload.token === "string" && payload.token.length > 0 ? payload.token : null;
       if (token) await deps.engine.sendTaskFailure(token, error.name, error.message);

@@ -10,9 +10,10 @@
  * /2015-03-31/functions/{name}/invocations) go to the handler the test registers for the function —
  * the way the Lambda service hands an event to a function and turns a thrown error into
  * `X-Amz-Function-Error: Unhandled` — and every other request goes to moto unchanged. moto runs from
- * moto_sfn_server.py, which patches six places where moto crashes or differs from the service (a
+ * moto_sfn_server.py, which patches seven places where moto crashes or differs from the service (a
  * second execution, a token per retry attempt, States.Runtime, a Fail state re-raising a States.*
- * error, a token settled during the Invoke, SendTaskFailure's cause); see that file.
+ * error, a token settled during the Invoke, SendTaskFailure's cause, the startExecution
+ * integration); see that file.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -149,17 +150,24 @@ export async function startMotoServer(): Promise<MotoServer> {
         res.end(JSON.stringify(answer.body));
         return;
       }
+      // One connection per request (moto's server closes each one; a reused keep-alive socket
+      // would be reset). A failed forward drops the client's connection, as a network fault would,
+      // so the SDK's own retry applies.
       const forward = request(
-        { host: "127.0.0.1", port: motoPort, method: req.method, path: req.url, headers: req.headers },
+        {
+          host: "127.0.0.1",
+          port: motoPort,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+          agent: false,
+        },
         (upstream) => {
           res.writeHead(upstream.statusCode ?? 502, upstream.headers);
           upstream.pipe(res);
         },
       );
-      forward.on("error", (error) => {
-        res.writeHead(502);
-        res.end(String(error));
-      });
+      forward.on("error", () => res.destroy());
       forward.end(payload);
     })().catch((error: unknown) => {
       res.writeHead(500);

@@ -1,4 +1,4 @@
-"""moto's server (moto 5.2.1) with six patches to its Step Functions service.
+"""moto's server (moto 5.2.1) with seven patches to its Step Functions service.
 
 Started by test/helpers/local-aws/moto-server.ts as: python3 moto_sfn_server.py -H 127.0.0.1 -p 0.
 Each patch is needed for the interpreter (moto.stepfunctions.parser, LocalStack's) to behave as the
@@ -24,12 +24,18 @@ Step Functions service does where our state machines depend on it; everything el
    from the moment the task is scheduled. The patch takes an outcome already delivered.
 6. moto's SendTaskFailure handler drops the request's `cause`; Step Functions hands it to the
    Catch's ResultPath (our record_failure job reads it). The patch passes it on.
+7. The `states:startExecution` integration (our transfer machine starts ingest with it) hands the
+   state's Parameters (StateMachineArn, Name, Input: the integration's documented PascalCase) to boto
+   unchanged, whose Step Functions API members are camelCase: botocore fails with
+   KeyError('StateMachineArn') and the state with States.Runtime. The patch renames the request's
+   keys for boto and gives the result the integration's PascalCase keys (ExecutionArn, StartDate).
 
 The test suite checks each behaviour (test/contract/engines/*), so a moto upgrade that changes any of
 this shows up there.
 """
 
 import copy
+import datetime
 import sys
 
 from moto.core.responses import EmptyResult
@@ -53,6 +59,9 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state
 )
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback import (
     StateTaskServiceCallback,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (
+    StateTaskServiceSfn,
 )
 from moto.stepfunctions.parser.asl.component.state.fail import state_fail
 
@@ -134,6 +143,27 @@ def _send_task_failure(self):
 
 
 StepFunctionResponse.send_task_failure = _send_task_failure
+
+_sfn_parameters = StateTaskServiceSfn._normalise_parameters
+
+
+def _sfn_parameters_for_boto(self, parameters, boto_service_name=None, service_action_name=None):
+    _sfn_parameters(self, parameters, boto_service_name, service_action_name)
+    for key in list(parameters):
+        parameters[key[:1].lower() + key[1:]] = parameters.pop(key)
+
+
+def _sfn_response_as_integration(self, response, boto_service_name=None, service_action_name=None):
+    if isinstance(response, dict):
+        for key in list(response):
+            value = response.pop(key)
+            if isinstance(value, datetime.datetime):
+                value = value.isoformat()
+            response[key[:1].upper() + key[1:]] = value
+
+
+StateTaskServiceSfn._normalise_parameters = _sfn_parameters_for_boto
+StateTaskServiceSfn._normalise_response = _sfn_response_as_integration
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -3,6 +3,7 @@ import { TASK_MODULES } from "../../../functions/tasks/index.ts";
 import {
   AWAIT_DECISION_JOB,
   compileWorkflow,
+  DISPATCH_RETRY_ERROR,
   RECORD_FAILURE_STATE,
   START_INGEST_STATE,
 } from "../../../workflows/compile.ts";
@@ -67,6 +68,10 @@ describe("the declared workflows", () => {
           expect(state.HeartbeatSeconds, stateName).toBeLessThan(state.TimeoutSeconds as number);
         }
         if (!stateName.endsWith("__ask")) expect(state.ResultPath).toBe(`$.jobs.${stateName}`);
+        // dispatch-job's transient failures reach Step Functions as function errors by this name.
+        const retried = (state.Retry as Array<{ ErrorEquals: string[] }>).flatMap((r) => r.ErrorEquals);
+        expect(retried, stateName).toContain(DISPATCH_RETRY_ERROR);
+        expect(retried, stateName).toContain("Lambda.ServiceException");
         if (stateName !== RECORD_FAILURE_STATE) {
           expect(JSON.stringify(state.Catch)).toContain(RECORD_FAILURE_STATE);
         }
