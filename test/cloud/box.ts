@@ -2,13 +2,19 @@
  * Cloud in a box: the AWS adapters wired by the handlers' own runtime (functions/handlers/aws-runtime.ts)
  * to local protocol servers — s3rver for S3, the local SQS server, the Data API server running SQL on
  * the real PostgreSQL — and the real Redis. The state machines are the compiled ASL that CDK deploys,
- * run in-process by the local engine, whose Task states invoke the real dispatch-job handler.
+ * whose Task states invoke the real dispatch-job handler, run by one of two engines:
+ * - "local": our in-process interpreter (LocalWorkflowEngine), the embedded default;
+ * - "moto": an engine we did not write, moto's server with its Step Functions interpreter
+ *   (test/helpers/local-aws/moto-server.ts): the handlers reach it through the production adapter
+ *   (SfnEngine, over HTTP), and its Lambda Invoke of dispatch-job reaches the handler.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
+import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { Redis } from "ioredis";
+import { SfnEngine } from "../../functions/adapters/aws/sfn-engine.ts";
 import { ExecutionStore } from "../../functions/adapters/local/execution-store.ts";
 import { LOCAL_ARNS, LocalWorkflowEngine } from "../../functions/adapters/local/local-engine.ts";
 import { PgSql } from "../../functions/adapters/sql/pg.ts";
@@ -17,10 +23,11 @@ import { createDispatchJobHandler } from "../../functions/handlers/dispatch-job.
 import { readEnvironment } from "../../functions/handlers/environment.ts";
 import { createRunTasksHandler } from "../../functions/handlers/run-tasks.ts";
 import { createStartTransferHandler } from "../../functions/handlers/start-transfer.ts";
-import type { WorkflowEngine } from "../../functions/ports/workflow-engine.ts";
+import type { WorkflowEngine, WorkflowName } from "../../functions/ports/workflow-engine.ts";
 import { substitute } from "../../workflows/compile.ts";
 import { compiled } from "../../workflows/index.ts";
 import { startDataApiServer } from "../helpers/local-aws/data-api-server.ts";
+import { startMotoServer } from "../helpers/local-aws/moto-server.ts";
 import { startLocalS3 } from "../helpers/local-aws/s3-server.ts";
 import { startLocalSqs } from "../helpers/local-aws/sqs-server.ts";
 import { DATABASE_URL, REDIS_URL, uniqueName } from "../helpers/services.ts";
@@ -30,8 +37,22 @@ const credentials = { accessKeyId: "local", secretAccessKey: "local" };
 
 export type Box = Awaited<ReturnType<typeof openBox>>;
 
+export const MOTO_ARNS = {
+  transfer: "arn:aws:states:us-east-1:123456789012:stateMachine:stepmatica-box-transfer",
+  ingest: "arn:aws:states:us-east-1:123456789012:stateMachine:stepmatica-box-ingest",
+  dispatchJob: "arn:aws:lambda:us-east-1:123456789012:function:stepmatica-box-dispatch-job",
+} as const;
+
+export interface ExecutionOutcome {
+  status: string;
+  error: string | null;
+  cause: string | null;
+}
+
 export async function openBox(options: {
   defaultConfig: "default" | "automated";
+  /** Which engine runs the state machines (default: ours, in-process). */
+  engine?: "local" | "moto";
   /** The handlers' log level (default INFO). */
   logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR";
 }) {
@@ -51,11 +72,14 @@ export async function openBox(options: {
   const light = await sqs.createQueue(5);
   const heavy = await sqs.createQueue(5);
   const redis = new Redis(REDIS_URL);
+  const moto = options.engine === "moto" ? await startMotoServer() : null;
 
   const rawEnv: Record<string, string> = {
     STEPMATICA_STAGE: "box",
-    STATE_MACHINE_TRANSFER_ARN: LOCAL_ARNS.IngestStateMachineArn.replace("ingest", "transfer"),
-    STATE_MACHINE_INGEST_ARN: LOCAL_ARNS.IngestStateMachineArn,
+    STATE_MACHINE_TRANSFER_ARN: moto
+      ? MOTO_ARNS.transfer
+      : LOCAL_ARNS.IngestStateMachineArn.replace("ingest", "transfer"),
+    STATE_MACHINE_INGEST_ARN: moto ? MOTO_ARNS.ingest : LOCAL_ARNS.IngestStateMachineArn,
     LIGHT_QUEUE_URL: light.url,
     HEAVY_QUEUE_URL: heavy.url,
     DB_CLUSTER_ARN: "arn:aws:rds:us-east-1:123456789012:cluster:stepmatica-box",
@@ -80,30 +104,50 @@ export async function openBox(options: {
     throw new Error("dispatch-job handler not wired yet");
   };
   const executions = new ExecutionStore(admin);
-  const engine = new LocalWorkflowEngine({
-    definitions: {
-      transfer: substitute(compiled("transfer"), LOCAL_ARNS),
-      ingest: substitute(compiled("ingest"), LOCAL_ARNS),
-    },
-    executions,
-    dispatchJob: async (payload) => {
-      await dispatch(payload);
-    },
-  });
+  const engine = moto
+    ? null
+    : new LocalWorkflowEngine({
+        definitions: {
+          transfer: substitute(compiled("transfer"), LOCAL_ARNS),
+          ingest: substitute(compiled("ingest"), LOCAL_ARNS),
+        },
+        executions,
+        dispatchJob: async (payload) => {
+          await dispatch(payload);
+        },
+      });
+  const sfnClientConfig = moto ? { region: moto.region, endpoint: moto.endpoint, credentials } : undefined;
+  const stepFunctions: WorkflowEngine = moto
+    ? new SfnEngine({ stateMachineArns: MOTO_ARNS, clientConfig: sfnClientConfig })
+    : engine!;
+  /** What Lambda.Invoke of dispatch-job does on moto (tests may wrap it to inject Lambda's failures). */
+  let invokeDispatchJob: (event: unknown) => Promise<unknown> = (event) => dispatch(event);
+  if (moto) {
+    const substitutions = {
+      DispatchJobFunctionArn: MOTO_ARNS.dispatchJob,
+      IngestStateMachineArn: MOTO_ARNS.ingest,
+    };
+    for (const workflow of ["ingest", "transfer"] as const) {
+      const definition = JSON.stringify(substitute(compiled(workflow), substitutions));
+      await moto.createStateMachine(MOTO_ARNS[workflow].split(":").pop()!, definition);
+    }
+    moto.registerFunction(MOTO_ARNS.dispatchJob, (event) => invokeDispatchJob(event));
+  }
+  const sfn = moto ? new SFNClient(sfnClientConfig!) : null;
   // Step Functions as the handlers reach it; lostTaskSuccesses makes the next calls fail in flight
   // (a dropped connection), as a lost SendTaskSuccess would.
   let lostTaskSuccesses = 0;
   const handlerEngine: WorkflowEngine = {
-    startExecution: (workflow, name, input) => engine.startExecution(workflow, name, input),
+    startExecution: (workflow, name, input) => stepFunctions.startExecution(workflow, name, input),
     sendTaskSuccess: async (token, output) => {
       if (lostTaskSuccesses > 0) {
         lostTaskSuccesses -= 1;
         throw new Error("SendTaskSuccess: socket hang up (injected)");
       }
-      return engine.sendTaskSuccess(token, output);
+      return stepFunctions.sendTaskSuccess(token, output);
     },
-    sendTaskFailure: (token, error, cause) => engine.sendTaskFailure(token, error, cause),
-    sendTaskHeartbeat: (token) => engine.sendTaskHeartbeat(token),
+    sendTaskFailure: (token, error, cause) => stepFunctions.sendTaskFailure(token, error, cause),
+    sendTaskHeartbeat: (token) => stepFunctions.sendTaskHeartbeat(token),
   };
   const runtime: AwsRuntime = buildAwsRuntime(env, {
     clients: {
@@ -123,7 +167,34 @@ export async function openBox(options: {
     /** The variables as the infrastructure sets them (for a worker process). */
     rawEnv,
     runtime,
+    /** Our in-process engine (null when moto runs the state machines). */
     engine,
+    /** moto's server (null with the local engine). */
+    moto,
+    sfn,
+    /** Replaces what moto's Lambda Invoke of dispatch-job does (it gets the real handler to call). */
+    wrapDispatchJobInvoke(
+      wrap: (event: unknown, handler: (event: unknown) => Promise<unknown>) => Promise<unknown>,
+    ): void {
+      invokeDispatchJob = (event) => wrap(event, dispatch);
+    },
+    /** An execution's end, on either engine. */
+    async waitForExecution(
+      workflow: WorkflowName,
+      name: string,
+      timeoutMs = 60_000,
+    ): Promise<ExecutionOutcome> {
+      if (engine) return engine.waitFor(LocalWorkflowEngine.executionId(workflow, name));
+      const executionArn = `${MOTO_ARNS[workflow].replace(":stateMachine:", ":execution:")}:${name}`;
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const d = await sfn!.send(new DescribeExecutionCommand({ executionArn }));
+        if (d.status !== "RUNNING")
+          return { status: d.status!, error: d.error ?? null, cause: d.cause ?? null };
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error(`${executionArn} still running after ${timeoutMs} ms`);
+    },
     admin,
     sqs,
     s3,
@@ -147,8 +218,10 @@ export async function openBox(options: {
       return keys.length;
     },
     async close() {
-      engine.stop();
+      engine?.stop();
+      sfn?.destroy();
       await runtime.close();
+      await moto?.close();
       redis.disconnect();
       await sqs.close();
       await s3.close();

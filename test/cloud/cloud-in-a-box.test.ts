@@ -2,9 +2,9 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import path from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { LocalWorkflowEngine } from "../../functions/adapters/local/local-engine.ts";
 import { sipIdOf } from "../../functions/core/ids.ts";
 import type { StartTransferResult } from "../../functions/handlers/start-transfer.ts";
+import type { WorkflowName } from "../../functions/ports/workflow-engine.ts";
 import { checkAip } from "../../functions/smoke/checks.ts";
 import { runSmoke } from "../../functions/smoke/smoke.ts";
 import { aipNameOf, generateTransfer } from "../../functions/smoke/transfer.ts";
@@ -39,8 +39,8 @@ afterAll(async () => {
 });
 
 /** An execution's outcome; on failure the message carries the failed tasks' stderr. */
-async function expectSucceeded(executionId: string) {
-  const outcome = await box.engine.waitFor(executionId);
+async function expectSucceeded(workflow: WorkflowName, name: string) {
+  const outcome = await box.waitForExecution(workflow, name);
   if (outcome.status === "SUCCEEDED") return;
   const { rows } = await box.admin.query<{ name: string; stderr: string }>(
     "select j.name, t.stderr from tasks t join jobs j on j.id = t.job_id where t.exit_code <> 0",
@@ -95,8 +95,8 @@ describe("cloud in a box: S3 event → Step Functions ASL → SQS → run-tasks 
         expect.objectContaining({ outcome: "duplicate", transferId }),
       ]);
       expect(result.aip).toBe(`s3://${box.env.AIP_BUCKET}/${result.aipName}`);
-      await expectSucceeded(LocalWorkflowEngine.executionId("transfer", transferId));
-      await expectSucceeded(LocalWorkflowEngine.executionId("ingest", sipIdOf(transferId)));
+      await expectSucceeded("transfer", transferId);
+      await expectSucceeded("ingest", sipIdOf(transferId));
 
       // The same checks once more, plus the METS schemas; the generated transfer is reproducible.
       const original = await generateTransfer(

@@ -123,7 +123,7 @@ describe("watchdog handler (scheduled Lambda) on the AWS runtime", () => {
           maxAttempts: 1,
         },
       },
-      engine: box.engine,
+      engine: box.engine!,
       logger: new Logger({ serviceName: "stepmatica-watchdog" }),
     });
     try {
