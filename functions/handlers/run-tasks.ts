@@ -90,11 +90,14 @@ function queueOf(record: SQSRecord, env: Deps["env"]): QueueName {
   return name && env.HEAVY_QUEUE_URL.endsWith(`/${name}`) ? "heavy" : "light";
 }
 
-if (inLambda()) awsRuntime(); // a bad environment fails the cold start, naming the variable
+/** Only the light-queue modules: the heavy ones load native packages this bundle does not carry. */
+const lightModules = { taskModules: () => import("../tasks/light.ts").then((m) => m.LIGHT_TASK_MODULES) };
+
+if (inLambda()) awsRuntime(lightModules); // a bad environment fails the cold start, naming the variable
 
 let lambdaHandler: ReturnType<typeof createRunTasksHandler> | undefined;
 export const handler = (event: SQSEvent, context: Context) => {
-  const runtime = lambdaRuntime(context); // per invocation: the request id in every log line
+  const runtime = lambdaRuntime(context, lightModules); // per invocation: the request id in every log line
   lambdaHandler ??= createRunTasksHandler(runtime);
   return lambdaHandler(event, context);
 };
