@@ -18,7 +18,7 @@ import { LOCAL_ARNS, LocalWorkflowEngine } from "../../functions/adapters/local/
 import { PgSql } from "../../functions/adapters/sql/pg.ts";
 import type { AslDefinition } from "../../workflows/compile.ts";
 import { startDataApiServer } from "../helpers/local-aws/data-api-server.ts";
-import { startMotoServer } from "../helpers/local-aws/moto-server.ts";
+import { startMotoServices } from "../helpers/local-aws/moto-services.ts";
 import { DATABASE_URL, REDIS_URL, uniqueName } from "../helpers/services.ts";
 import { importHandler, isolate, type LambdaAsset } from "./artifacts.ts";
 import { startSfnEndpoint } from "./sfn-endpoint.ts";
@@ -80,7 +80,7 @@ export async function openHarness(template: Template) {
   const schema = uniqueName("shipped");
   const scratch = await mkdtemp(path.join(os.tmpdir(), "stepmatica-shipped-"));
   const workRoot = path.join(scratch, "efs");
-  const moto = await startMotoServer();
+  const moto = await startMotoServices();
   const admin = await PgSql.open(DATABASE_URL, { schema });
   const dataApi = await startDataApiServer({ connectionString: DATABASE_URL, schema });
   const clientConfig = { region: REGION, endpoint: moto.endpoint, credentials: moto.credentials };

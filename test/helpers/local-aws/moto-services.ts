@@ -1,12 +1,12 @@
 /**
- * moto's server (python3 `moto_server`, maintained by the moto project) in a child process on an
+ * moto's server (python3 `moto_server`, maintained by the moto project), plain, for SQS and S3: in a child process on an
  * ephemeral port: SQS with visibility timeouts, receipt handles and batch semantics, and S3. Each
  * server has its own in-memory state, so every suite starts one and stops it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 
-export interface MotoServer {
+export interface MotoServices {
   /** http://127.0.0.1:<port>: the endpoint for every service. */
   endpoint: string;
   /** Fake credentials and the region moto's ARNs and queue URLs use. */
@@ -17,7 +17,7 @@ export interface MotoServer {
 
 const LISTENING = /Running on http:\/\/127\.0\.0\.1:(\d+)/;
 
-export async function startMotoServer(): Promise<MotoServer> {
+export async function startMotoServices(): Promise<MotoServices> {
   const child: ChildProcess = spawn("moto_server", ["-H", "127.0.0.1", "-p", "0"], {
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, PYTHONUNBUFFERED: "1" },
