@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { QueueName } from "../core/model.ts";
 import { type AwsRuntime, awsRuntime, flushMetrics, inLambda, lambdaRuntime } from "./aws-runtime.ts";
 import { deliverTask } from "./deliver-task.ts";
+import { STOP_MARGIN_MS } from "./stop-margin.ts";
 
 type Deps = Pick<
   AwsRuntime,
@@ -12,8 +13,7 @@ type Deps = Pick<
 
 const TaskMessageBody = z.object({ job: z.string().min(1), task: z.string().min(1) });
 
-/** Stop a task this long before the function's timeout, so its claim is given back rather than lost. */
-export const STOP_MARGIN_MS = 15_000;
+export { STOP_MARGIN_MS };
 
 export class TaskNotFinishedError extends Error {
   override name = "Stepmatica.TaskNotFinished";

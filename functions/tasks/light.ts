@@ -1,16 +1,13 @@
 import type { TaskModule } from "../core/task-module.ts";
-import { assignChecksums } from "./assign-checksums.ts";
 import { assignFileUuids } from "./assign-file-uuids.ts";
 import { changeFilenames } from "./change-filenames.ts";
 import { cleanUp } from "./clean-up.ts";
 import { completeTransfer } from "./complete-transfer.ts";
 import { createSip } from "./create-sip.ts";
-import { moveDip } from "./dip.ts";
 import { generateMets } from "./generate-mets.ts";
 import { identifyFileFormat } from "./identify-file-format.ts";
 import { recordFailure } from "./record-failure.ts";
 import { renameWithUnitUuid } from "./rename-with-unit-uuid.ts";
-import { stageTransfer } from "./stage-transfer.ts";
 import { verifySipCompliance } from "./verify-sip-compliance.ts";
 import { verifyTransferCompliance } from "./verify-transfer-compliance.ts";
 
@@ -22,18 +19,15 @@ import { verifyTransferCompliance } from "./verify-transfer-compliance.ts";
  */
 export const LIGHT_TASK_MODULES: ReadonlyMap<string, TaskModule> = new Map(
   [
-    stageTransfer,
     verifyTransferCompliance,
     renameWithUnitUuid,
     assignFileUuids,
-    assignChecksums,
     changeFilenames,
     identifyFileFormat,
     generateMets,
     completeTransfer,
     createSip,
     verifySipCompliance,
-    moveDip,
     cleanUp,
     recordFailure,
   ].map((m) => [m.name, m]),

@@ -25,8 +25,8 @@ export async function startMotoServices(): Promise<MotoServices> {
   let output = "";
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`moto_server did not listen within 30 s:\n${output}`)),
-      30_000,
+      () => reject(new Error(`moto_server did not listen within 120 s:\n${output}`)),
+      120_000,
     );
     child.once("error", (error) => {
       clearTimeout(timer);
