@@ -1,4 +1,4 @@
-import type { DecisionNode, JobNode, Workflow } from "./schema.ts";
+import { type DecisionNode, type JobNode, LIGHT_TASK_SECONDS, type Workflow } from "./schema.ts";
 
 /**
  * Compiles a workflow declaration to an Amazon States Language definition (JSONPath, Standard).
@@ -28,6 +28,7 @@ export const RECORD_FAILURE_JOB: JobNode = {
   scope: "unit",
   queue: "light",
   timeoutSeconds: 300,
+  taskTimeoutSeconds: LIGHT_TASK_SECONDS,
   heartbeatSeconds: 120,
   branches: [],
   next: "succeed",

@@ -1,4 +1,4 @@
-import type { WorkflowInput } from "./schema.ts";
+import { LIGHT_TASK_SECONDS, type WorkflowInput } from "./schema.ts";
 
 const NORMALIZE_FAILED_EXIT = 2;
 
@@ -22,6 +22,7 @@ export const ingestWorkflow: WorkflowInput = {
       scope: "unit",
       queue: "light",
       timeoutSeconds: 3600,
+      taskTimeoutSeconds: LIGHT_TASK_SECONDS,
       heartbeatSeconds: 300,
       next: "normalize_decision",
     },
@@ -86,6 +87,7 @@ export const ingestWorkflow: WorkflowInput = {
       scope: "unit",
       queue: "light",
       timeoutSeconds: 3600,
+      taskTimeoutSeconds: LIGHT_TASK_SECONDS,
       heartbeatSeconds: 300,
       next: "move_dip",
     },
@@ -96,7 +98,7 @@ export const ingestWorkflow: WorkflowInput = {
       description: "Take access copies out of the AIP (into the DIP when dip is true)",
       module: "move-dip",
       scope: "unit",
-      queue: "light",
+      queue: "heavy",
       timeoutSeconds: 3600,
       heartbeatSeconds: 300,
       next: "prepare_aip",
@@ -176,6 +178,7 @@ export const ingestWorkflow: WorkflowInput = {
       scope: "unit",
       queue: "light",
       timeoutSeconds: 3600,
+      taskTimeoutSeconds: LIGHT_TASK_SECONDS,
       heartbeatSeconds: 300,
       next: "succeed",
     },

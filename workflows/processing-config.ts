@@ -7,6 +7,9 @@ import { z } from "zod";
 /** "ask": the run waits at that decision point for an operator's answer in the dashboard. */
 const ASK = z.literal("ask");
 
+/** The deepest nesting Extract packages follows: it bounds the extraction loop (and its history events). */
+export const MAX_EXTRACT_DEPTH = 20;
+
 /** The answers a decision point offers, by key (the dashboard shows them as choices). */
 export const DECISION_CHOICES = {
   extract_packages: [true, false],
@@ -26,7 +29,7 @@ export const ProcessingConfigSchema = z
     aip_compression: z.enum(["none", "7z", "zip", "tar.gz", "ask"]),
     dip: z.union([z.boolean(), ASK]),
     /** How deep packages inside packages are extracted (Extract packages repeats up to this level). */
-    extract_packages_depth: z.coerce.number().int().min(1).max(20).default(5),
+    extract_packages_depth: z.coerce.number().int().min(1).max(MAX_EXTRACT_DEPTH).default(5),
     /** A PRONOM DROID signature file for Identify file format; "" means the built-in signatures. */
     signature_file: z.string().default(""),
     /** A PRONOM container signature file (OOXML, ODF, …); "" means the built-in ones. */

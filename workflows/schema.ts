@@ -36,7 +36,13 @@ export const JobSchema = z
      * large start-up cost per invocation (ClamAV loading its databases) take bigger batches.
      */
     batchSize: z.number().int().positive().max(10_000).optional(),
+    /** The whole job's limit (all its tasks, queueing included): the Task state's TimeoutSeconds. */
     timeoutSeconds: z.number().int().positive(),
+    /**
+     * The longest one task may run before the task runner aborts it (default: timeoutSeconds). A
+     * light job's tasks run in the run-tasks Lambda, so theirs must fit its timeout (checked at synth).
+     */
+    taskTimeoutSeconds: z.number().int().positive().optional(),
     heartbeatSeconds: z.number().int().positive(),
     /** Exit codes that are branch signals rather than failures (Archivematica's 179). */
     branches: z.array(z.object({ exitCode: z.number().int().positive(), next: Target })).default([]),
@@ -86,6 +92,16 @@ export const WorkflowSchema = z
   .strict();
 
 export type JobNode = z.infer<typeof JobSchema>;
+
+/** How long one task of a job may run: its own limit, or the job's. */
+export const taskTimeoutOf = (job: Pick<JobNode, "timeoutSeconds" | "taskTimeoutSeconds">): number =>
+  job.taskTimeoutSeconds ?? job.timeoutSeconds;
+
+/**
+ * One light task's limit: the run-tasks Lambda has 300 s in staging and 600 s in production, and
+ * stops a task 15 s before its own timeout (STOP_MARGIN_MS) to give it back.
+ */
+export const LIGHT_TASK_SECONDS = 240;
 export type DecisionNode = z.infer<typeof DecisionSchema>;
 export type WorkflowNode = z.infer<typeof NodeSchema>;
 export type Workflow = z.infer<typeof WorkflowSchema>;

@@ -35,7 +35,14 @@ export function parseJobTimeouts(text: string | undefined): JobTimeouts {
 export function withTimeout(job: JobNode, overrides: JobTimeouts): JobNode {
   const timeoutSeconds = overrides[job.id];
   if (timeoutSeconds === undefined) return job;
-  return { ...job, timeoutSeconds, heartbeatSeconds: heartbeatBelow(job.heartbeatSeconds, timeoutSeconds) };
+  return {
+    ...job,
+    timeoutSeconds,
+    ...(job.taskTimeoutSeconds === undefined
+      ? {}
+      : { taskTimeoutSeconds: Math.min(job.taskTimeoutSeconds, timeoutSeconds) }),
+    heartbeatSeconds: heartbeatBelow(job.heartbeatSeconds, timeoutSeconds),
+  };
 }
 
 /** The heartbeat interval kept strictly under a timeout (at least 1 s; a 1 s timeout has none). */

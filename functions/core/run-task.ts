@@ -1,6 +1,6 @@
 import { findJob } from "../../workflows/index.ts";
 import type { ProcessingConfig } from "../../workflows/processing-config.ts";
-import type { JobNode } from "../../workflows/schema.ts";
+import { type JobNode, taskTimeoutOf } from "../../workflows/schema.ts";
 import type { InFlight } from "../ports/in-flight.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import type { TaskMessage } from "../ports/task-queue.ts";
@@ -159,8 +159,8 @@ async function executeTask(
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    timeout.abort(new Error(`timed out after ${decl.timeoutSeconds} s`));
-  }, decl.timeoutSeconds * 1000);
+    timeout.abort(new Error(`timed out after ${taskTimeoutOf(decl)} s`));
+  }, taskTimeoutOf(decl) * 1000);
   // Keep the job's state machine, the task lease and the queue message alive while the task runs.
   const beat = setInterval(
     () => {

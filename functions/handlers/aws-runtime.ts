@@ -14,6 +14,7 @@ import { RedisInFlight } from "../adapters/redis/in-flight.ts";
 import { defaultAgents } from "../core/ids.ts";
 import type { RunnerDeps } from "../core/run-task.ts";
 import { TaskStore } from "../core/store/task-store.ts";
+import type { TaskModule } from "../core/task-module.ts";
 import type { InFlight } from "../ports/in-flight.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import type { SqlClient } from "../ports/sql.ts";
@@ -36,7 +37,15 @@ export interface RuntimeOverrides {
   /** Isolates the in-flight sets of one test run in a shared Redis. */
   redisKeyPrefix?: string;
   logger?: Logger;
+  /**
+   * The task modules this process runs, imported on first use: the light registry in the run-tasks
+   * Lambda (functions/tasks/light.ts, no native packages), all of them in the worker. Without it the
+   * process runs no task (start-transfer, dispatch-job …), and its bundle carries no task module.
+   */
+  taskModules?: TaskModuleLoader;
 }
+
+export type TaskModuleLoader = () => Promise<ReadonlyMap<string, TaskModule>>;
 
 /** Everything a handler or the worker needs, built once per process. */
 export interface AwsRuntime {
@@ -53,8 +62,8 @@ export interface AwsRuntime {
   /** The DIP bucket. */
   dips: ObjectStore;
   /**
-   * The task runner's dependencies. The task modules (and the tools they load, sharp and ExifTool
-   * among them) are imported on first use, so start-transfer and dispatch-job never load them.
+   * The task runner's dependencies, with the modules of RuntimeOverrides.taskModules imported on
+   * first use; rejects in a process that was given none.
    */
   loadRunner(): Promise<RunnerDeps>;
   logger: Logger;
@@ -115,11 +124,16 @@ export function buildAwsRuntime(env: AwsEnvironment, overrides: RuntimeOverrides
   const agents = defaultAgents({ user: `stepmatica-${env.STEPMATICA_STAGE}` });
   let runner: Promise<RunnerDeps> | null = null;
   const loadRunner = () => {
-    runner ??= import("../tasks/index.ts").then(({ TASK_MODULES }) => ({
+    const taskModules = overrides.taskModules;
+    if (!taskModules)
+      return Promise.reject(
+        new Error(`stepmatica-${env.STEPMATICA_STAGE}: this process runs no task modules`),
+      );
+    runner ??= taskModules().then((modules) => ({
       store,
       inFlight,
       engine,
-      modules: TASK_MODULES,
+      modules,
       objects,
       dips,
       transfers,
@@ -168,8 +182,8 @@ let shared: AwsRuntime | undefined;
  * The process's runtime, built from process.env on first use and kept for every later invocation
  * (SDK clients and the Redis connection live as long as the execution environment).
  */
-export function awsRuntime(): AwsRuntime {
-  shared ??= buildAwsRuntime(readEnvironment(process.env));
+export function awsRuntime(overrides: Pick<RuntimeOverrides, "taskModules"> = {}): AwsRuntime {
+  shared ??= buildAwsRuntime(readEnvironment(process.env), overrides);
   return shared;
 }
 
@@ -177,8 +191,11 @@ export function awsRuntime(): AwsRuntime {
  * The runtime for one Lambda invocation: every log line carries the request id and function name,
  * and the cold-start metric is counted once per execution environment.
  */
-export function lambdaRuntime(context: Context | undefined): AwsRuntime {
-  const runtime = awsRuntime();
+export function lambdaRuntime(
+  context: Context | undefined,
+  overrides: Pick<RuntimeOverrides, "taskModules"> = {},
+): AwsRuntime {
+  const runtime = awsRuntime(overrides);
   if (context) {
     runtime.logger.addContext(context);
     runtime.metrics.captureColdStartMetric(context.functionName);

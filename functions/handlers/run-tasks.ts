@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { QueueName } from "../core/model.ts";
 import { type AwsRuntime, awsRuntime, flushMetrics, inLambda, lambdaRuntime } from "./aws-runtime.ts";
 import { deliverTask } from "./deliver-task.ts";
+import { STOP_MARGIN_MS } from "./stop-margin.ts";
 
 type Deps = Pick<
   AwsRuntime,
@@ -12,8 +13,7 @@ type Deps = Pick<
 
 const TaskMessageBody = z.object({ job: z.string().min(1), task: z.string().min(1) });
 
-/** Stop a task this long before the function's timeout, so its claim is given back rather than lost. */
-export const STOP_MARGIN_MS = 15_000;
+export { STOP_MARGIN_MS };
 
 export class TaskNotFinishedError extends Error {
   override name = "Stepmatica.TaskNotFinished";
@@ -90,11 +90,14 @@ function queueOf(record: SQSRecord, env: Deps["env"]): QueueName {
   return name && env.HEAVY_QUEUE_URL.endsWith(`/${name}`) ? "heavy" : "light";
 }
 
-if (inLambda()) awsRuntime(); // a bad environment fails the cold start, naming the variable
+/** Only the light-queue modules: the heavy ones load native packages this bundle does not carry. */
+const lightModules = { taskModules: () => import("../tasks/light.ts").then((m) => m.LIGHT_TASK_MODULES) };
+
+if (inLambda()) awsRuntime(lightModules); // a bad environment fails the cold start, naming the variable
 
 let lambdaHandler: ReturnType<typeof createRunTasksHandler> | undefined;
 export const handler = (event: SQSEvent, context: Context) => {
-  const runtime = lambdaRuntime(context); // per invocation: the request id in every log line
+  const runtime = lambdaRuntime(context, lightModules); // per invocation: the request id in every log line
   lambdaHandler ??= createRunTasksHandler(runtime);
   return lambdaHandler(event, context);
 };

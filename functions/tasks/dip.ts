@@ -6,7 +6,9 @@ import type { ObjectStore } from "../ports/object-store.ts";
 import { absolute, aipName } from "./aip-layout.ts";
 import { exists, listRegularFiles } from "./fs-walk.ts";
 import { metsPathOf } from "./generate-mets.ts";
-import { DIP_FOLDER } from "./normalize.ts";
+
+/** Where access copies wait in the SIP until move-dip takes them out (they never enter the AIP). */
+export const DIP_FOLDER = "DIP";
 
 /** Working-storage folder of the unit's DIP while it is assembled, relative to the working root. */
 export const dipWorkingPath = (unit: TaskContext["unit"]) => `dips/${aipName(unit)}`;

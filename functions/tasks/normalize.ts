@@ -11,13 +11,11 @@ import type { EventRecord, FileRecord } from "../core/model.ts";
 import type { TaskContext, TaskModule } from "../core/task-module.ts";
 import { closeExifTool, readExifTags } from "../preservation/exiftool.ts";
 import { NORMALIZERS } from "../preservation/normalizers.ts";
+import { DIP_FOLDER } from "./dip.ts";
 import { fileEvent } from "./events.ts";
 
 /** Exit code of a normalize task when some file could not be normalized: a branch, not a failure. */
 export const NORMALIZATION_FAILED_EXIT = 2;
-
-/** Where access copies wait in the SIP until move-dip takes them out (they never enter the AIP). */
-export const DIP_FOLDER = "DIP";
 
 /** `objects/a/b.png` → `objects/a/b-<uuid>.tif` (preservation) or `DIP/objects/a/b-<uuid>.jpg` (access). */
 export function derivativePath(

@@ -23,7 +23,9 @@ async function main(): Promise<number> {
   let runtime: ReturnType<typeof buildAwsRuntime>;
   let settings: z.infer<typeof WorkerSettings>;
   try {
-    runtime = buildAwsRuntime(readEnvironment(process.env));
+    runtime = buildAwsRuntime(readEnvironment(process.env), {
+      taskModules: () => import("../tasks/index.ts").then((m) => m.TASK_MODULES),
+    });
     const parsed = WorkerSettings.safeParse(process.env);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, type StackProps, Tags } from "aws-cdk-lib";
+import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import type { Construct } from "constructs";
 import type { StageConfig } from "../config/index.ts";
 import { Api } from "../constructs/api/index.ts";
@@ -12,6 +13,7 @@ import { Queues } from "../constructs/queues/index.ts";
 import { Storage } from "../constructs/storage/index.ts";
 import { Workers } from "../constructs/workers/index.ts";
 import { WorkingStorage } from "../constructs/working-storage/index.ts";
+import { DeploymentLimits } from "../limits.ts";
 import { runtimeEnvironment } from "./runtime-environment.ts";
 
 export interface StepmaticaStackProps extends StackProps {
@@ -121,6 +123,24 @@ export class StepmaticaStack extends Stack {
       },
       runTasks: this.functions.runTasks,
     });
+    this.node.addValidation(
+      new DeploymentLimits({
+        stateMachines: { transfer: this.pipeline.transfer, ingest: this.pipeline.ingest },
+        runTasks: this.functions.runTasks,
+        queues: {
+          // The light queue's consumer is the run-tasks function (its deployed timeout); the heavy one the worker.
+          light: {
+            queue: this.queues.light,
+            consumerTimeoutSeconds: () =>
+              Number((this.functions.runTasks.node.defaultChild as CfnFunction).timeout),
+          },
+          heavy: {
+            queue: this.queues.heavy,
+            consumerTimeoutSeconds: () => config.workers.heavyTaskTimeoutSeconds,
+          },
+        },
+      }),
+    );
     this.outputs();
   }
 

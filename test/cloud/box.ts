@@ -24,6 +24,7 @@ import { readEnvironment } from "../../functions/handlers/environment.ts";
 import { createRunTasksHandler } from "../../functions/handlers/run-tasks.ts";
 import { createStartTransferHandler } from "../../functions/handlers/start-transfer.ts";
 import type { WorkflowEngine, WorkflowName } from "../../functions/ports/workflow-engine.ts";
+import { TASK_MODULES } from "../../functions/tasks/index.ts";
 import { substitute } from "../../workflows/compile.ts";
 import { compiled } from "../../workflows/index.ts";
 import { startDataApiServer } from "../helpers/local-aws/data-api-server.ts";
@@ -157,6 +158,7 @@ export async function openBox(options: {
     },
     engine: handlerEngine,
     redisKeyPrefix,
+    taskModules: async () => TASK_MODULES,
     logger: new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME, logLevel: options.logLevel ?? "INFO" }),
   });
   await runtime.store.migrate(); // on AWS: the migrate custom resource at deploy time

@@ -41,7 +41,7 @@ export interface ConsumerStats {
 
 const queueArn = (url: string) => `arn:aws:sqs:us-east-1:123456789012:${url.split("/").pop()}`;
 
-function toRecord(message: Message, url: string): SQSRecord {
+export function toRecord(message: Message, url: string): SQSRecord {
   return {
     messageId: message.MessageId!,
     receiptHandle: message.ReceiptHandle!,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { HEAVY_TASK_MODULES } from "../../../functions/tasks/heavy.ts";
 import { TASK_MODULES } from "../../../functions/tasks/index.ts";
+import { LIGHT_TASK_MODULES } from "../../../functions/tasks/light.ts";
 import {
   AWAIT_DECISION_JOB,
   compileWorkflow,
@@ -28,6 +30,15 @@ const workflowOf = (nodes: unknown[], startAt = "a"): Workflow =>
   WorkflowSchema.parse({ name: "transfer", comment: "test", startAt, nodes });
 
 describe("the declared workflows", () => {
+  it("the light and heavy registries hold exactly the modules of the jobs on each queue", () => {
+    const byQueue = { light: new Set<string>(), heavy: new Set<string>() };
+    for (const name of ["transfer", "ingest"] as const)
+      for (const decl of jobsOf(name).values())
+        if (decl.id !== AWAIT_DECISION_JOB.id) byQueue[decl.queue].add(decl.module);
+    expect([...LIGHT_TASK_MODULES.keys()].sort()).toEqual([...byQueue.light].sort());
+    expect([...HEAVY_TASK_MODULES.keys()].sort()).toEqual([...byQueue.heavy].sort());
+  });
+
   for (const name of ["transfer", "ingest"] as const) {
     it(`${name}: the graph is sound (reachable, every outcome leads somewhere, no accidental cycle)`, () => {
       expect(checkGraph(WORKFLOWS[name])).toEqual([]);
