@@ -38,7 +38,8 @@ export function parseSignatureFile(source: string, name: string): SignatureSet {
     ? childrenNamed(signatureCollection, "InternalSignature").map(readInternalSignature)
     : [];
   const formats = childrenNamed(formatCollection, "FileFormat").map(readFormat);
-  return { source: name, version: root.attrs.Version ?? "unknown", formats, signatures };
+  const date = /^\d{4}-\d{2}-\d{2}/.exec(root.attrs.DateCreated ?? "")?.[0] ?? null;
+  return { source: name, version: root.attrs.Version ?? "unknown", date, formats, signatures };
 }
 
 function readFormat(element: XmlElement): FormatDef {

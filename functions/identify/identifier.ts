@@ -1,6 +1,5 @@
 import { open } from "node:fs/promises";
 import { extname } from "node:path";
-import { builtinContainerSignatures, builtinSignatures } from "./builtin/index.ts";
 import { type CompiledSignatures, compileSignatures } from "./compile.ts";
 import { type CompiledContainers, compileContainers, matchContainers } from "./container.ts";
 import { bufferSource, handleSource } from "./file-source.ts";
@@ -9,22 +8,23 @@ import { type ByteSource, type FileView, matchSignatures } from "./scan.ts";
 import type { ContainerSignatureSet, FormatDef, Identification, SignatureSet } from "./types.ts";
 
 export const IDENTIFY_TOOL_NAME = "stepmatica-identify";
-export const IDENTIFY_TOOL_VERSION = "1.0.0";
+/** 2.0.0: the official PRONOM files by default (the hand-written table is gone). */
+export const IDENTIFY_TOOL_VERSION = "2.0.0";
 
 /** Files up to this size are read in one go when some signature must scan the whole file. */
 const WHOLE_FILE_LIMIT = 4 << 20;
 
 export interface IdentifierOptions {
-  /** Default: the built-in table. */
-  signatures?: SignatureSet;
-  /** Default: the built-in container signatures; null: no look inside containers. */
-  containers?: ContainerSignatureSet | null;
+  /** A DROID signature file's content (the shipped one: `loadSignatureFolder()`). */
+  signatures: SignatureSet;
+  /** A container signature file's content; null: no look inside containers. */
+  containers: ContainerSignatureSet | null;
 }
 
 export interface ToolInfo {
   name: string;
   version: string;
-  /** e.g. "DROID_SignatureFile_V119.xml v119; container-signature-20240715.xml v38". */
+  /** e.g. "DROID_SignatureFile_V119.xml v119 (2024-07-08); container-signature-20240715.xml v38 (2024-07-15)". */
   signatureVersion: string;
 }
 
@@ -36,9 +36,8 @@ export interface Identifier {
   identifyMany(paths: string[], concurrency?: number): Promise<Identification[]>;
 }
 
-export function createIdentifier(options: IdentifierOptions = {}): Identifier {
-  const signatures = options.signatures ?? builtinSignatures();
-  const containers = options.containers === undefined ? builtinContainerSignatures() : options.containers;
+export function createIdentifier(options: IdentifierOptions): Identifier {
+  const { signatures, containers } = options;
   const compiled = compileSignatures(signatures);
   const compiledContainers = containers ? compileContainers(containers) : null;
   const formatsByPuid = new Map<string, FormatDef>();
@@ -54,10 +53,9 @@ export function createIdentifier(options: IdentifierOptions = {}): Identifier {
     identifyFile(context, path).catch((error: Error) =>
       unidentified(path, `identify: ${error.message}`, "error"),
     );
-  const signatureVersion = [
-    `${signatures.source} v${signatures.version}`,
-    ...(containers ? [`${containers.source} v${containers.version}`] : []),
-  ].join("; ");
+  const signatureVersion = [signatures, ...(containers ? [containers] : [])]
+    .map((set) => `${set.source} v${set.version}${set.date ? ` (${set.date})` : ""}`)
+    .join("; ");
   return {
     tool: { name: IDENTIFY_TOOL_NAME, version: IDENTIFY_TOOL_VERSION, signatureVersion },
     warnings: [...compiled.warnings, ...(compiledContainers?.warnings ?? [])],

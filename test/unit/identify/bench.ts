@@ -35,7 +35,6 @@ try {
     large.push(path);
   }
   const identifiers = {
-    builtin: createIdentifier(),
     "DROID V119 + containers": createIdentifier({
       signatures: await loadSignatureFile(DROID_FILE),
       containers: await loadContainerSignatures(CONTAINER_FILE),
