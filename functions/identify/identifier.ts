@@ -42,8 +42,13 @@ export function createIdentifier(options: IdentifierOptions): Identifier {
   const compiledContainers = containers ? compileContainers(containers) : null;
   const formatsByPuid = new Map<string, FormatDef>();
   const formatsByExtension = new Map<string, FormatDef[]>();
+  // As DROID by default: an extension only identifies formats that have no other means of
+  // identification (no byte signature, no container signature). A format with a signature that did
+  // not match is not that format, whatever the file is called.
+  const containerPuids = new Set(containers?.signatures.flatMap((signature) => signature.puids) ?? []);
   for (const format of signatures.formats) {
     if (!formatsByPuid.has(format.puid)) formatsByPuid.set(format.puid, format);
+    if (format.signatureIds.length > 0 || containerPuids.has(format.puid)) continue;
     for (const extension of format.extensions) {
       formatsByExtension.set(extension, [...(formatsByExtension.get(extension) ?? []), format]);
     }
@@ -173,7 +178,7 @@ async function containerMatches(context: Context, hits: Hit[], source: ByteSourc
   return found;
 }
 
-/** No signature matched: formats declaring the extension, those without signatures first. */
+/** No signature matched: the formats without signatures that declare the extension. */
 function byExtension(context: Context, path: string): Identification {
   const extension = extname(path).slice(1).toLowerCase();
   const formats = extension ? (context.formatsByExtension.get(extension) ?? []) : [];
@@ -181,7 +186,7 @@ function byExtension(context: Context, path: string): Identification {
   const hits = formats.map((format) => ({
     puid: format.puid,
     format,
-    weight: format.signatureIds.length === 0 ? 1 : 0,
+    weight: 0,
     source: `extension .${extension}`,
   }));
   hits.sort((a, b) => comparePuids(a.puid, b.puid));

@@ -83,7 +83,7 @@ describe("signature file loader", () => {
 });
 
 describe("extension fallback", () => {
-  it("uses the extension only when no signature matches, and says so only when no signature matches, and says so", async () => {
+  it("uses the extension only for formats without signatures when no signature matches, and says so", async () => {
     const path = join(dir, "notes.csv");
     await writeFile(path, "a,b\n1,2\n");
     expect(await (await shippedIdentifier()).identify(path)).toMatchObject({
