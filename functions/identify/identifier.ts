@@ -1,8 +1,14 @@
-import { open } from "node:fs/promises";
 import { extname } from "node:path";
 import { type CompiledSignatures, compileSignatures } from "./compile.ts";
 import { type CompiledContainers, compileContainers, matchContainers } from "./container.ts";
-import { bufferSource, handleSource } from "./file-source.ts";
+import {
+  bufferSource,
+  closeQuietly,
+  descriptorSource,
+  openForReading,
+  readAt,
+  sizeOf,
+} from "./file-source.ts";
 import { comparePuids, type Hit, resolveHits, unidentified } from "./resolve.ts";
 import { type ByteSource, type FileView, matchSignatures } from "./scan.ts";
 import type { ContainerSignatureSet, FormatDef, Identification, SignatureSet } from "./types.ts";
@@ -87,10 +93,13 @@ interface Context {
   formatsByExtension: Map<string, FormatDef[]>;
 }
 
+/** Read first; a file shorter than this (most of a transfer) needs no other read nor a stat. */
+const HEAD_BYTES = 16 << 10;
+
 async function identifyFile(context: Context, path: string): Promise<Identification> {
-  let handle: Awaited<ReturnType<typeof open>>;
+  let fd: number;
   try {
-    handle = await open(path, "r");
+    fd = await openForReading(path);
   } catch (error) {
     return unidentified(
       path,
@@ -99,19 +108,20 @@ async function identifyFile(context: Context, path: string): Promise<Identificat
     );
   }
   try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) return unidentified(path, "not a regular file", "error");
-    if (stat.size === 0) return unidentified(path, "empty file");
-    const { view, source } = await readView(context.compiled, handleSource(handle, stat.size));
+    const head = await readAt(fd, 0, HEAD_BYTES);
+    if (head.length === 0) return unidentified(path, "empty file");
+    if (head.length < HEAD_BYTES) {
+      const view: FileView = { size: head.length, bof: head, eof: head, whole: true };
+      return await identifyView(context, path, view, bufferSource(head));
+    }
+    const { view, source } = await readView(context.compiled, descriptorSource(fd, await sizeOf(fd)));
     return await identifyView(context, path, view, source);
   } catch (error) {
-    return unidentified(
-      path,
-      `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      "error",
-    );
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EISDIR") return unidentified(path, "not a regular file", "error");
+    return unidentified(path, `cannot read: ${code ?? (error as Error).message}`, "error");
   } finally {
-    await handle.close().catch(() => undefined);
+    closeQuietly(fd);
   }
 }
 

@@ -119,7 +119,9 @@ describe("malformed and awkward input never crashes", () => {
     const results = await identifier.identifyMany([...paths, samples[0]!.path], 4);
     const byName = Object.fromEntries(results.map((r) => [r.path.split("/").pop(), r]));
     expect(byName["empty.bin"]).toMatchObject({ puid: null, basis: "unidentified", warning: "empty file" });
-    expect(byName["truncated.zip"]!.puid).toBe("x-fmt/263");
+    // ZIP has a signature (local header at BOF, end of central directory at EOF) that a truncated file
+    // fails, so, as in DROID, its .zip extension does not make it a ZIP.
+    expect(byName["truncated.zip"]).toMatchObject({ puid: null, basis: "unidentified" });
     expect(byName["truncated.doc"]!.puid).toBe("fmt/111");
     expect(byName["garbage-ole.doc"]!.puid).toBe("fmt/111");
     expect(byName.absent).toMatchObject({ puid: null, basis: "error", warning: "cannot open: ENOENT" });

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import sharp from "sharp";
-import type { Recipe } from "./make.ts";
+import { type Recipe, run } from "./make.ts";
 
 /** A small picture with some detail, so every encoder writes real image data. */
 function picture(): sharp.Sharp {
@@ -78,5 +78,16 @@ export const IMAGES: Recipe[] = [
     expected: "none",
     why: "V119 has no AVIF format; fmt/1101 'High Efficiency Image File Format' needs 'ftyp' followed by the major brand heic/heix/hevc/hevx/mif1/msf1, and libheif writes major brand 'avif' — so PRONOM V119 leaves an AVIF file unidentified (no extension .avif either)",
     make: write("picture.avif", (image) => image.avif()),
+  },
+  {
+    name: "picture.heic",
+    tool: "heif-enc (Debian libheif-examples, x265)",
+    expected: "fmt/1101",
+    why: "V119 fmt/1101 'High Efficiency Image File Format': 'ftyp' at offset 4 followed by the major brand 'heic' (one of heic/heix/hevc/hevx/mif1/msf1); heif-enc writes 'ftypheic' for HEVC-coded images",
+    make: async (dir) => {
+      const source = join(dir, "picture.heic.source.png");
+      await picture().png().toFile(source);
+      await run("heif-enc", ["-q", "50", "-o", join(dir, "picture.heic"), source], dir);
+    },
   },
 ];
