@@ -27,8 +27,11 @@ export async function loadSignatureFile(path: string): Promise<SignatureSet> {
   }
 }
 
+/** DROID's Boyer-Moore shift tables: derived data the matcher does not use. */
+const UNUSED = new Set(["Shift", "DefaultShift"]);
+
 export function parseSignatureFile(source: string, name: string): SignatureSet {
-  const root = parseXml(source);
+  const root = parseXml(source, UNUSED);
   if (root.name !== "FFSignatureFile")
     throw new Error(`root element is <${root.name}>, not <FFSignatureFile>`);
   const signatureCollection = firstChild(root, "InternalSignatureCollection");

@@ -17,6 +17,14 @@ function decodeEntities(raw: string): string {
   });
 }
 
+function isBlank(source: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const code = source.charCodeAt(i);
+    if (code !== 32 && code !== 10 && code !== 13 && code !== 9) return false;
+  }
+  return true;
+}
+
 function localName(qualified: string): string {
   const colon = qualified.indexOf(":");
   return colon < 0 ? qualified : qualified.slice(colon + 1);
@@ -24,15 +32,20 @@ function localName(qualified: string): string {
 
 const ATTRIBUTE = /([^\s=]+)\s*=\s*("([^"]*)"|'([^']*)')/g;
 
-/** Parses a document and returns its root element; throws with the offset on malformed input. */
-export function parseXml(source: string): XmlElement {
+/**
+ * Parses a document and returns its root element; throws with the offset on malformed input.
+ * Elements named in `skip` are left out with their content (the DROID file's search-shift tables
+ * are half of its elements and nothing here reads them).
+ */
+export function parseXml(source: string, skip: ReadonlySet<string> = new Set()): XmlElement {
   const stack: XmlElement[] = [];
   let root: XmlElement | null = null;
   let pos = 0;
   while (pos < source.length) {
     const lt = source.indexOf("<", pos);
     const textEnd = lt < 0 ? source.length : lt;
-    if (textEnd > pos && stack.length > 0)
+    // Whitespace between elements (indentation) is dropped: every reader trims text anyway.
+    if (textEnd > pos && stack.length > 0 && !isBlank(source, pos, textEnd))
       stack[stack.length - 1]!.text += decodeEntities(source.slice(pos, textEnd));
     if (lt < 0) break;
     if (source.startsWith("<!--", lt)) {
@@ -54,8 +67,13 @@ export function parseXml(source: string): XmlElement {
       const selfClosing = source[end - 1] === "/";
       const body = source.slice(lt + 1, selfClosing ? end - 1 : end);
       const nameEnd = body.search(/[\s/]|$/);
+      const name = localName(body.slice(0, nameEnd));
+      if (skip.has(name)) {
+        pos = selfClosing ? end + 1 : requireIndex(source, `</${body.slice(0, nameEnd)}>`, end) + nameEnd + 3;
+        continue;
+      }
       const element: XmlElement = {
-        name: localName(body.slice(0, nameEnd)),
+        name,
         attrs: {},
         children: [],
         text: "",
