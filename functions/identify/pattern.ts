@@ -59,7 +59,10 @@ class Parser {
       } else if (char === "(") {
         push(tokens, this.alternatives());
       } else {
-        push(tokens, { kind: "bytes", bytes: Buffer.of(this.hexByte()) });
+        // A run of hex bytes becomes one literal at once (merging byte by byte would copy it n times).
+        const run = [this.hexByte()];
+        while (hexDigit(this.text.charCodeAt(this.pos)) >= 0) run.push(this.hexByte());
+        push(tokens, { kind: "bytes", bytes: Buffer.from(run) });
       }
     }
     return tokens;
