@@ -44,7 +44,8 @@ export async function matchSignatures(
     let ok = true;
     for (const sequence of signature.sequences) {
       if (!view.whole && !Number.isFinite(sequence.reach)) {
-        (deferred ??= []).push(sequence);
+        deferred ??= [];
+        deferred.push(sequence);
         continue;
       }
       if (!matchInView(sequence, view, budget.reset())) {
