@@ -30,9 +30,9 @@ export const ProcessingConfigSchema = z
     dip: z.union([z.boolean(), ASK]),
     /** How deep packages inside packages are extracted (Extract packages repeats up to this level). */
     extract_packages_depth: z.coerce.number().int().min(1).max(MAX_EXTRACT_DEPTH).default(5),
-    /** A PRONOM DROID signature file for Identify file format; "" means the built-in signatures. */
+    /** A PRONOM DROID signature file for Identify file format; "" means the official one shipped (functions/identify/signatures). */
     signature_file: z.string().default(""),
-    /** A PRONOM container signature file (OOXML, ODF, …); "" means the built-in ones. */
+    /** A PRONOM container signature file (OOXML, ODF, …); "" means the official one shipped. */
     container_signature_file: z.string().default(""),
   })
   .strict();

@@ -10,8 +10,11 @@ const USAGE = `usage: stepmatica <command> [options]
   serve [--port N] [--out DIR]  dashboard and its API on 127.0.0.1 (prints its URL with a token)
   validate-bag DIR            exit 0 valid, 1 invalid
   identify [--json] [--signatures F] [--container-signatures F] PATH...
+                              PRONOM formats (default: the shipped official signature files)
+  signatures show | update [--allow-older] FILE...
+                              the PRONOM signature files in use; install newer ones
   bench [--json] [--quick]    generate workloads, measure, print a table
-  doctor [--json]             tools found, their versions, virus database state
+  doctor [--json]             tools found, their versions, virus database state, PRONOM signatures
 
 Environment: STEPMATICA_HOME (default ./.stepmatica), DATABASE_URL, REDIS_URL, SOURCE_DATE_EPOCH,
   STEPMATICA_JOB_TIMEOUTS="job=seconds,…" (run, resume: give named jobs a shorter timeout).`;
@@ -27,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import("./commands/serve.ts")).serveCommand,
   "validate-bag": async () => (await import("./commands/validate-bag.ts")).validateBagCommand,
   identify: async () => (await import("./commands/identify.ts")).identifyCommand,
+  signatures: async () => (await import("./commands/signatures.ts")).signaturesCommand,
   bench: async () => (await import("../bench/index.ts")).benchCommand,
   doctor: async () => (await import("./commands/doctor.ts")).doctorCommand,
 };

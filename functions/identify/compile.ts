@@ -8,6 +8,14 @@ export interface CompiledSequence {
   reach: number;
 }
 
+export interface ProbedSignature {
+  signature: CompiledSignature;
+  /** (first byte << 8) | second byte of the longest literal some sequence requires; null: none. */
+  probe: number | null;
+  /** The literal lies within the BOF/EOF windows (so it is in memory even for a large file). */
+  probeInWindows: boolean;
+}
+
 export interface CompiledSignature {
   id: number;
   /** Bounded sequences first (cheap window checks), unbounded last. */
@@ -19,10 +27,17 @@ export interface CompiledSignature {
 
 export interface CompiledSignatures {
   signatures: CompiledSignature[];
-  /** Signatures whose BOF sequence must start with byte b, bucketed by b. */
-  byFirstByte: CompiledSignature[][];
-  /** Signatures with no fixed first byte: tried for every file. */
-  unkeyed: CompiledSignature[];
+  /**
+   * Signatures that need one of a few byte values at a fixed distance from BOF (or EOF), bucketed by
+   * distance and then by that byte: a file is only tried against the buckets its own bytes select.
+   */
+  bofKeys: KeyIndex;
+  eofKeys: KeyIndex;
+  /**
+   * Signatures with no byte at a fixed place, each with a probe: the first two bytes of a literal
+   * the file must contain (null: none), checked against the byte pairs present before matching.
+   */
+  unkeyed: ProbedSignature[];
   bofWindow: number;
   eofWindow: number;
   /** Some sequence must scan the whole file (a variable position or an unbounded gap). */
@@ -39,8 +54,9 @@ export function compileSignatures(set: SignatureSet): CompiledSignatures {
   }
   const warnings: string[] = [];
   const signatures: CompiledSignature[] = [];
-  const byFirstByte: CompiledSignature[][] = Array.from({ length: 256 }, () => []);
-  const unkeyed: CompiledSignature[] = [];
+  const bofKeys: KeyIndex = new Map();
+  const eofKeys: KeyIndex = new Map();
+  const unkeyed: ProbedSignature[] = [];
   let bofWindow = 0;
   let eofWindow = 0;
   for (const definition of set.signatures) {
@@ -59,12 +75,12 @@ export function compileSignatures(set: SignatureSet): CompiledSignatures {
       if (sequence.anchor === "EOF") eofWindow = Math.max(eofWindow, sequence.reach);
       else bofWindow = Math.max(bofWindow, sequence.reach);
     }
-    const keys = firstByteKeys(compiled);
-    if (keys === null) unkeyed.push(compiled);
-    else for (const key of keys) byFirstByte[key]!.push(compiled);
+    const key = signatureKey(compiled);
+    if (key === null) unkeyed.push(probeOf(compiled));
+    else addToIndex(key.anchor === "BOF" ? bofKeys : eofKeys, key, compiled);
   }
   const hasUnbounded = signatures.some((s) => s.sequences.some((q) => !Number.isFinite(q.reach)));
-  return { signatures, byFirstByte, unkeyed, bofWindow, eofWindow, hasUnbounded, warnings };
+  return { signatures, bofKeys, eofKeys, unkeyed, bofWindow, eofWindow, hasUnbounded, warnings };
 }
 
 export function compileSignature(definition: InternalSignatureDef, formats: FormatDef[]): CompiledSignature {
@@ -101,17 +117,70 @@ function literalWeight(tokens: Token[]): number {
   return weight;
 }
 
-/** The possible first bytes of a file this signature can match, or null when any byte may start it. */
-function firstByteKeys(signature: CompiledSignature): number[] | null {
-  for (const sequence of signature.sequences) {
-    if (sequence.anchor !== "BOF") continue;
-    const first = sequence.tokens[0]!;
-    if (first.kind === "bytes") return [first.bytes[0]!];
-    if (first.kind === "set") {
-      const keys: number[] = [];
-      for (let b = 0; b < 256; b++) if (first.accepts[b]) keys.push(b);
-      if (keys.length <= 32) return keys;
+/** Distance from the anchor → 256 buckets of signatures (by the byte found there). */
+export type KeyIndex = Map<number, CompiledSignature[][]>;
+
+interface Key {
+  anchor: "BOF" | "EOF";
+  /** Bytes from BOF (or back from the last byte) of the keyed byte. */
+  offset: number;
+  values: number[];
+}
+
+/** Sets with more values than this do not narrow the candidates enough to key on. */
+const MAX_KEY_VALUES = 32;
+
+function addToIndex(index: KeyIndex, key: Key, signature: CompiledSignature): void {
+  let buckets = index.get(key.offset);
+  if (!buckets) {
+    buckets = Array.from({ length: 256 }, () => []);
+    index.set(key.offset, buckets);
+  }
+  for (const value of key.values) buckets[value]!.push(signature);
+}
+
+/**
+ * A byte every matching file has at a fixed distance from BOF or EOF: the first literal (or small
+ * byte set) of an anchored sequence that only fixed-width tokens precede (follow, for EOF).
+ */
+function signatureKey(signature: CompiledSignature): Key | null {
+  for (const anchor of ["BOF", "EOF"] as const) {
+    for (const sequence of signature.sequences) {
+      if (sequence.anchor !== anchor) continue;
+      const tokens = anchor === "BOF" ? sequence.tokens : [...sequence.tokens].reverse();
+      let offset = 0;
+      for (const token of tokens) {
+        if (token.kind === "gap") {
+          if (token.min !== token.max) break;
+          offset += token.min;
+        } else if (token.kind === "bytes") {
+          const value = anchor === "BOF" ? token.bytes[0]! : token.bytes[token.bytes.length - 1]!;
+          return { anchor, offset, values: [value] };
+        } else if (token.kind === "set") {
+          const values: number[] = [];
+          for (let b = 0; b < 256; b++) if (token.accepts[b]) values.push(b);
+          if (values.length <= MAX_KEY_VALUES) return { anchor, offset, values };
+          offset += 1;
+        } else {
+          break;
+        }
+      }
     }
   }
   return null;
+}
+
+/** The longest literal of two bytes or more that a match must contain, as a byte-pair probe. */
+function probeOf(signature: CompiledSignature): ProbedSignature {
+  let best: { bytes: Buffer; bounded: boolean } | null = null;
+  for (const sequence of signature.sequences) {
+    for (const token of sequence.tokens) {
+      if (token.kind !== "bytes" || token.bytes.length < 2) continue;
+      if (best === null || token.bytes.length > best.bytes.length) {
+        best = { bytes: token.bytes, bounded: Number.isFinite(sequence.reach) };
+      }
+    }
+  }
+  if (best === null) return { signature, probe: null, probeInWindows: false };
+  return { signature, probe: (best.bytes[0]! << 8) | best.bytes[1]!, probeInWindows: best.bounded };
 }

@@ -39,7 +39,9 @@ export function parseContainerSignatures(source: string, name: string): Containe
       return type && trigger.attrs.Puid ? [{ containerType: type, puid: trigger.attrs.Puid }] : [];
     },
   );
-  return { source: name, version: root.attrs.signatureVersion ?? "unknown", signatures, triggers };
+  const day = /(\d{4})(\d{2})(\d{2})\.xml$/.exec(name);
+  const date = day ? `${day[1]}-${day[2]}-${day[3]}` : null;
+  return { source: name, version: root.attrs.signatureVersion ?? "unknown", date, signatures, triggers };
 }
 
 function readContainerSignature(

@@ -27,8 +27,11 @@ export async function loadSignatureFile(path: string): Promise<SignatureSet> {
   }
 }
 
+/** DROID's Boyer-Moore shift tables: derived data the matcher does not use. */
+const UNUSED = new Set(["Shift", "DefaultShift"]);
+
 export function parseSignatureFile(source: string, name: string): SignatureSet {
-  const root = parseXml(source);
+  const root = parseXml(source, UNUSED);
   if (root.name !== "FFSignatureFile")
     throw new Error(`root element is <${root.name}>, not <FFSignatureFile>`);
   const signatureCollection = firstChild(root, "InternalSignatureCollection");
@@ -38,7 +41,8 @@ export function parseSignatureFile(source: string, name: string): SignatureSet {
     ? childrenNamed(signatureCollection, "InternalSignature").map(readInternalSignature)
     : [];
   const formats = childrenNamed(formatCollection, "FileFormat").map(readFormat);
-  return { source: name, version: root.attrs.Version ?? "unknown", formats, signatures };
+  const date = /^\d{4}-\d{2}-\d{2}/.exec(root.attrs.DateCreated ?? "")?.[0] ?? null;
+  return { source: name, version: root.attrs.Version ?? "unknown", date, formats, signatures };
 }
 
 function readFormat(element: XmlElement): FormatDef {

@@ -1,30 +1,36 @@
-import { open } from "node:fs/promises";
 import { extname } from "node:path";
-import { builtinContainerSignatures, builtinSignatures } from "./builtin/index.ts";
 import { type CompiledSignatures, compileSignatures } from "./compile.ts";
 import { type CompiledContainers, compileContainers, matchContainers } from "./container.ts";
-import { bufferSource, handleSource } from "./file-source.ts";
+import {
+  bufferSource,
+  closeQuietly,
+  descriptorSource,
+  openForReading,
+  readAt,
+  sizeOf,
+} from "./file-source.ts";
 import { comparePuids, type Hit, resolveHits, unidentified } from "./resolve.ts";
 import { type ByteSource, type FileView, matchSignatures } from "./scan.ts";
 import type { ContainerSignatureSet, FormatDef, Identification, SignatureSet } from "./types.ts";
 
 export const IDENTIFY_TOOL_NAME = "stepmatica-identify";
-export const IDENTIFY_TOOL_VERSION = "1.0.0";
+/** 2.0.0: the official PRONOM files by default (the hand-written table is gone). */
+export const IDENTIFY_TOOL_VERSION = "2.0.0";
 
 /** Files up to this size are read in one go when some signature must scan the whole file. */
 const WHOLE_FILE_LIMIT = 4 << 20;
 
 export interface IdentifierOptions {
-  /** Default: the built-in table. */
-  signatures?: SignatureSet;
-  /** Default: the built-in container signatures; null: no look inside containers. */
-  containers?: ContainerSignatureSet | null;
+  /** A DROID signature file's content (the shipped one: `loadSignatureFolder()`). */
+  signatures: SignatureSet;
+  /** A container signature file's content; null: no look inside containers. */
+  containers: ContainerSignatureSet | null;
 }
 
 export interface ToolInfo {
   name: string;
   version: string;
-  /** e.g. "DROID_SignatureFile_V119.xml v119; container-signature-20240715.xml v38". */
+  /** e.g. "DROID_SignatureFile_V119.xml v119 (2024-07-08); container-signature-20240715.xml v38 (2024-07-15)". */
   signatureVersion: string;
 }
 
@@ -36,15 +42,19 @@ export interface Identifier {
   identifyMany(paths: string[], concurrency?: number): Promise<Identification[]>;
 }
 
-export function createIdentifier(options: IdentifierOptions = {}): Identifier {
-  const signatures = options.signatures ?? builtinSignatures();
-  const containers = options.containers === undefined ? builtinContainerSignatures() : options.containers;
+export function createIdentifier(options: IdentifierOptions): Identifier {
+  const { signatures, containers } = options;
   const compiled = compileSignatures(signatures);
   const compiledContainers = containers ? compileContainers(containers) : null;
   const formatsByPuid = new Map<string, FormatDef>();
   const formatsByExtension = new Map<string, FormatDef[]>();
+  // As DROID by default: an extension only identifies formats that have no other means of
+  // identification (no byte signature, no container signature). A format with a signature that did
+  // not match is not that format, whatever the file is called.
+  const containerPuids = new Set(containers?.signatures.flatMap((signature) => signature.puids) ?? []);
   for (const format of signatures.formats) {
     if (!formatsByPuid.has(format.puid)) formatsByPuid.set(format.puid, format);
+    if (format.signatureIds.length > 0 || containerPuids.has(format.puid)) continue;
     for (const extension of format.extensions) {
       formatsByExtension.set(extension, [...(formatsByExtension.get(extension) ?? []), format]);
     }
@@ -54,10 +64,9 @@ export function createIdentifier(options: IdentifierOptions = {}): Identifier {
     identifyFile(context, path).catch((error: Error) =>
       unidentified(path, `identify: ${error.message}`, "error"),
     );
-  const signatureVersion = [
-    `${signatures.source} v${signatures.version}`,
-    ...(containers ? [`${containers.source} v${containers.version}`] : []),
-  ].join("; ");
+  const signatureVersion = [signatures, ...(containers ? [containers] : [])]
+    .map((set) => `${set.source} v${set.version}${set.date ? ` (${set.date})` : ""}`)
+    .join("; ");
   return {
     tool: { name: IDENTIFY_TOOL_NAME, version: IDENTIFY_TOOL_VERSION, signatureVersion },
     warnings: [...compiled.warnings, ...(compiledContainers?.warnings ?? [])],
@@ -84,10 +93,13 @@ interface Context {
   formatsByExtension: Map<string, FormatDef[]>;
 }
 
+/** Read first; a file shorter than this (most of a transfer) needs no other read nor a stat. */
+const HEAD_BYTES = 16 << 10;
+
 async function identifyFile(context: Context, path: string): Promise<Identification> {
-  let handle: Awaited<ReturnType<typeof open>>;
+  let fd: number;
   try {
-    handle = await open(path, "r");
+    fd = await openForReading(path);
   } catch (error) {
     return unidentified(
       path,
@@ -96,19 +108,20 @@ async function identifyFile(context: Context, path: string): Promise<Identificat
     );
   }
   try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) return unidentified(path, "not a regular file", "error");
-    if (stat.size === 0) return unidentified(path, "empty file");
-    const { view, source } = await readView(context.compiled, handleSource(handle, stat.size));
+    const head = await readAt(fd, 0, HEAD_BYTES);
+    if (head.length === 0) return unidentified(path, "empty file");
+    if (head.length < HEAD_BYTES) {
+      const view: FileView = { size: head.length, bof: head, eof: head, whole: true };
+      return await identifyView(context, path, view, bufferSource(head));
+    }
+    const { view, source } = await readView(context.compiled, descriptorSource(fd, await sizeOf(fd)));
     return await identifyView(context, path, view, source);
   } catch (error) {
-    return unidentified(
-      path,
-      `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      "error",
-    );
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EISDIR") return unidentified(path, "not a regular file", "error");
+    return unidentified(path, `cannot read: ${code ?? (error as Error).message}`, "error");
   } finally {
-    await handle.close().catch(() => undefined);
+    closeQuietly(fd);
   }
 }
 
@@ -175,7 +188,7 @@ async function containerMatches(context: Context, hits: Hit[], source: ByteSourc
   return found;
 }
 
-/** No signature matched: formats declaring the extension, those without signatures first. */
+/** No signature matched: the formats without signatures that declare the extension. */
 function byExtension(context: Context, path: string): Identification {
   const extension = extname(path).slice(1).toLowerCase();
   const formats = extension ? (context.formatsByExtension.get(extension) ?? []) : [];
@@ -183,7 +196,7 @@ function byExtension(context: Context, path: string): Identification {
   const hits = formats.map((format) => ({
     puid: format.puid,
     format,
-    weight: format.signatureIds.length === 0 ? 1 : 0,
+    weight: 0,
     source: `extension .${extension}`,
   }));
   hits.sort((a, b) => comparePuids(a.puid, b.puid));

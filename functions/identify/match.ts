@@ -11,10 +11,23 @@ interface Continuation {
 export class Budget {
   steps = 0;
   constructor(readonly limit = 200_000) {}
+  /** Starts a new allowance (one budget object serves every sequence of a file). */
+  reset(): this {
+    this.steps = 0;
+    return this;
+  }
   spend(): boolean {
     this.steps++;
     return this.steps <= this.limit;
   }
+}
+
+/** Whether `bytes` occur in `buf` at `at` (in range): a loop beats Buffer.compare's call for short literals. */
+function equalAt(buf: Buffer, at: number, bytes: Buffer): boolean {
+  const length = bytes.length;
+  if (length > 16) return buf.compare(bytes, 0, length, at, at + length) === 0;
+  for (let k = 0; k < length; k++) if (buf[at + k] !== bytes[k]) return false;
+  return true;
 }
 
 /** Returns the end of a match of `tokens` starting at `pos` (within `limit`), or -1. */
@@ -48,7 +61,7 @@ function forward(
     const token = tokens[i]!;
     if (token.kind === "bytes") {
       const length = token.bytes.length;
-      if (p + length > limit || buf.compare(token.bytes, 0, length, p, p + length) !== 0) return -1;
+      if (p + length > limit || !equalAt(buf, p, token.bytes)) return -1;
       p += length;
       i++;
     } else if (token.kind === "set") {
@@ -69,13 +82,15 @@ function forward(
       const next = tokens[i + 1];
       if (next === undefined && cont === null) return first;
       if (next?.kind === "bytes") {
-        // Jump straight to the places where the next literal occurs.
-        let at = buf.indexOf(next.bytes, first);
+        // Jump straight to the places where the next literal occurs (searching only where it may start).
+        const end = Math.min(limit, last + next.bytes.length);
+        const haystack = end < buf.length ? buf.subarray(0, end) : buf;
+        let at = haystack.indexOf(next.bytes, first);
         while (at >= 0 && at <= last && at + next.bytes.length <= limit) {
           const end = forward(tokens, i + 1, buf, at, limit, cont, budget);
           if (end >= 0) return end;
           if (budget.steps > budget.limit) return -1;
-          at = buf.indexOf(next.bytes, at + 1);
+          at = haystack.indexOf(next.bytes, at + 1);
         }
         return -1;
       }
@@ -120,7 +135,7 @@ function backward(
     const token = tokens[i]!;
     if (token.kind === "bytes") {
       const length = token.bytes.length;
-      if (p - length < floor || buf.compare(token.bytes, 0, length, p - length, p) !== 0) return -1;
+      if (p - length < floor || !equalAt(buf, p - length, token.bytes)) return -1;
       p -= length;
       i--;
     } else if (token.kind === "set") {
@@ -142,12 +157,15 @@ function backward(
       if (next === undefined && cont === null) return first;
       if (next?.kind === "bytes") {
         const length = next.bytes.length;
-        let at = first - length < 0 ? -1 : buf.lastIndexOf(next.bytes, first - length);
-        while (at >= 0 && at + length >= last && at >= floor) {
-          const start = backward(tokens, i - 1, buf, at + length, floor, cont, budget);
+        // Search only where the literal may sit: it ends between last and first.
+        const base = Math.max(floor, last - length, 0);
+        const haystack = base > 0 ? buf.subarray(base) : buf;
+        let at = first - length < base ? -1 : haystack.lastIndexOf(next.bytes, first - length - base);
+        while (at >= 0 && at + base + length >= last) {
+          const start = backward(tokens, i - 1, buf, at + base + length, floor, cont, budget);
           if (start >= 0) return start;
           if (budget.steps > budget.limit || at === 0) return -1;
-          at = buf.lastIndexOf(next.bytes, at - 1);
+          at = haystack.lastIndexOf(next.bytes, at - 1);
         }
         return -1;
       }

@@ -14,7 +14,17 @@ export function parsePattern(text: string): Token[] {
   return tokens;
 }
 
-const HEX = /^[0-9a-fA-F]{2}/;
+/** The value of a hex digit's character code, or -1 (NaN past the end is not a digit either). */
+function hexDigit(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 65 && code <= 70) return code - 55;
+  if (code >= 97 && code <= 102) return code - 87;
+  return -1;
+}
+
+function isSpace(char: string): boolean {
+  return char === " " || char === "\n" || char === "\t" || char === "\r";
+}
 
 class Parser {
   pos = 0;
@@ -28,7 +38,7 @@ class Parser {
     const tokens: Token[] = [];
     while (this.pos < this.text.length) {
       const char = this.text[this.pos]!;
-      if (/\s/.test(char)) {
+      if (isSpace(char)) {
         this.pos++;
       } else if (char === "|" || char === ")") {
         if (!inAlternative) this.fail(`unexpected "${char}"`);
@@ -49,7 +59,10 @@ class Parser {
       } else if (char === "(") {
         push(tokens, this.alternatives());
       } else {
-        push(tokens, { kind: "bytes", bytes: Buffer.of(this.hexByte()) });
+        // A run of hex bytes becomes one literal at once (merging byte by byte would copy it n times).
+        const run = [this.hexByte()];
+        while (hexDigit(this.text.charCodeAt(this.pos)) >= 0) run.push(this.hexByte());
+        push(tokens, { kind: "bytes", bytes: Buffer.from(run) });
       }
     }
     return tokens;
@@ -64,10 +77,11 @@ class Parser {
   }
 
   hexByte(): number {
-    const match = HEX.exec(this.text.slice(this.pos, this.pos + 2));
-    if (!match) this.fail("expected a hex byte");
+    const high = hexDigit(this.text.charCodeAt(this.pos));
+    const low = hexDigit(this.text.charCodeAt(this.pos + 1));
+    if (high < 0 || low < 0) this.fail("expected a hex byte");
     this.pos += 2;
-    return Number.parseInt(match[0], 16);
+    return (high << 4) | low;
   }
 
   gap(): Token {
@@ -158,7 +172,7 @@ class Parser {
   }
 
   skipSpace(): void {
-    while (this.pos < this.text.length && /\s/.test(this.text[this.pos]!)) this.pos++;
+    while (this.pos < this.text.length && isSpace(this.text[this.pos]!)) this.pos++;
   }
 }
 

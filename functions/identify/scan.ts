@@ -23,24 +23,38 @@ export async function matchSignatures(
   source: ByteSource,
 ): Promise<CompiledSignature[]> {
   if (view.size === 0) return [];
-  const candidates = [...compiled.byFirstByte[view.bof[0]!]!, ...compiled.unkeyed];
+  const candidates: CompiledSignature[] = [];
+  for (const [offset, buckets] of compiled.bofKeys) {
+    if (offset < view.bof.length) candidates.push(...buckets[view.bof[offset]!]!);
+  }
+  for (const [offset, buckets] of compiled.eofKeys) {
+    if (offset < view.eof.length) candidates.push(...buckets[view.eof[view.eof.length - 1 - offset]!]!);
+  }
+  const present = bytePairs(view);
+  for (const { signature, probe, probeInWindows } of compiled.unkeyed) {
+    if (probe === null || (!view.whole && !probeInWindows) || present.seen[probe] === present.stamp) {
+      candidates.push(signature);
+    }
+  }
   const matched: CompiledSignature[] = [];
   const pending: { signature: CompiledSignature; sequences: CompiledSequence[] }[] = [];
+  const budget = new Budget();
   for (const signature of candidates) {
-    const deferred: CompiledSequence[] = [];
+    let deferred: CompiledSequence[] | null = null;
     let ok = true;
     for (const sequence of signature.sequences) {
       if (!view.whole && !Number.isFinite(sequence.reach)) {
+        deferred ??= [];
         deferred.push(sequence);
         continue;
       }
-      if (!matchInView(sequence, view)) {
+      if (!matchInView(sequence, view, budget.reset())) {
         ok = false;
         break;
       }
     }
     if (!ok) continue;
-    if (deferred.length === 0) matched.push(signature);
+    if (deferred === null) matched.push(signature);
     else pending.push({ signature, sequences: deferred });
   }
   if (pending.length > 0) {
@@ -54,8 +68,20 @@ export async function matchSignatures(
   return matched;
 }
 
-export function matchInView(sequence: CompiledSequence, view: FileView): boolean {
-  const budget = new Budget();
+/** Byte pairs in memory for a file, marked with a fresh stamp (the table is shared, never cleared). */
+const pairs = { seen: new Uint32Array(1 << 16), stamp: 0 };
+
+function bytePairs(view: FileView): typeof pairs {
+  pairs.stamp = (pairs.stamp + 1) >>> 0 || 1;
+  if (pairs.stamp === 1) pairs.seen.fill(0);
+  const { seen, stamp } = pairs;
+  for (const buffer of view.whole ? [view.bof] : [view.bof, view.eof]) {
+    for (let i = 0; i + 1 < buffer.length; i++) seen[(buffer[i]! << 8) | buffer[i + 1]!] = stamp;
+  }
+  return pairs;
+}
+
+export function matchInView(sequence: CompiledSequence, view: FileView, budget = new Budget()): boolean {
   if (sequence.anchor === "EOF")
     return matchBackward(sequence.tokens, view.eof, view.eof.length, 0, budget) >= 0;
   return matchForward(sequence.tokens, view.bof, 0, view.bof.length, budget) >= 0;

@@ -1,6 +1,6 @@
 /**
- * The internal shape of a signature set. The DROID loader, the container loader and the built-in
- * table all produce these records, so one compiler and one matcher serve all of them.
+ * The internal shape of a signature set. The DROID loader and the container loader produce these
+ * records, so one compiler and one matcher serve both.
  *
  * Patterns use the PRONOM / container-signature syntax: hex bytes (`4D5A`), quoted text (`'PK'`),
  * `??` any byte, `[a:b]` / `['a'-'b']` ranges, `[!a]` negation, `[&01]` all mask bits set,
@@ -42,9 +42,12 @@ export interface FormatDef {
 }
 
 export interface SignatureSet {
-  /** e.g. "DROID_SignatureFile_V119.xml" or "builtin". */
+  /** e.g. "DROID_SignatureFile_V119.xml". */
   source: string;
+  /** The root's Version attribute ("unknown" when absent). */
   version: string;
+  /** The root's DateCreated, date part (null when absent). */
+  date: string | null;
   formats: FormatDef[];
   signatures: InternalSignatureDef[];
 }
@@ -68,7 +71,10 @@ export interface ContainerSignatureDef {
 
 export interface ContainerSignatureSet {
   source: string;
+  /** The root's signatureVersion attribute ("unknown" when absent). */
   version: string;
+  /** The date in the file name (container-signature-YYYYMMDD.xml); the file itself carries none. */
+  date: string | null;
   signatures: ContainerSignatureDef[];
   /** Binary-match PUIDs that trigger a look inside the container. */
   triggers: { containerType: ContainerType; puid: string }[];

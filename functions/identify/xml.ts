@@ -17,33 +17,69 @@ function decodeEntities(raw: string): string {
   });
 }
 
+function isBlank(source: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const code = source.charCodeAt(i);
+    if (code !== 32 && code !== 10 && code !== 13 && code !== 9) return false;
+  }
+  return true;
+}
+
 function localName(qualified: string): string {
   const colon = qualified.indexOf(":");
   return colon < 0 ? qualified : qualified.slice(colon + 1);
 }
 
-const ATTRIBUTE = /([^\s=]+)\s*=\s*("([^"]*)"|'([^']*)')/g;
+/** One attribute, matched in place (sticky) from the end of the element's name. */
+const ATTRIBUTE = /\s*([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/y;
 
-/** Parses a document and returns its root element; throws with the offset on malformed input. */
-export function parseXml(source: string): XmlElement {
+/** Where an element's name ends: at white space, "/" or ">". */
+function nameEnd(source: string, from: number): number {
+  let i = from;
+  for (;;) {
+    const code = source.charCodeAt(i);
+    if (
+      code === 32 ||
+      code === 10 ||
+      code === 13 ||
+      code === 9 ||
+      code === 47 ||
+      code === 62 ||
+      i >= source.length
+    )
+      return i;
+    i++;
+  }
+}
+
+/**
+ * Parses a document and returns its root element; throws with the offset on malformed input.
+ * Elements named in `skip` are left out with their content (the DROID file's search-shift tables
+ * are half of its elements and nothing here reads them).
+ */
+export function parseXml(source: string, skip: ReadonlySet<string> = new Set()): XmlElement {
   const stack: XmlElement[] = [];
   let root: XmlElement | null = null;
   let pos = 0;
   while (pos < source.length) {
     const lt = source.indexOf("<", pos);
     const textEnd = lt < 0 ? source.length : lt;
-    if (textEnd > pos && stack.length > 0)
+    // Whitespace between elements (indentation) is dropped: every reader trims text anyway.
+    if (textEnd > pos && stack.length > 0 && !isBlank(source, pos, textEnd))
       stack[stack.length - 1]!.text += decodeEntities(source.slice(pos, textEnd));
     if (lt < 0) break;
-    if (source.startsWith("<!--", lt)) {
-      pos = requireIndex(source, "-->", lt) + 3;
-    } else if (source.startsWith("<![CDATA[", lt)) {
-      const end = requireIndex(source, "]]>", lt);
-      if (stack.length > 0) stack[stack.length - 1]!.text += source.slice(lt + 9, end);
-      pos = end + 3;
-    } else if (source.startsWith("<?", lt) || source.startsWith("<!", lt)) {
-      pos = requireIndex(source, ">", lt) + 1;
-    } else if (source.startsWith("</", lt)) {
+    const next = source.charCodeAt(lt + 1);
+    if (next === 33 /* ! */ || next === 63 /* ? */) {
+      if (source.startsWith("<!--", lt)) {
+        pos = requireIndex(source, "-->", lt) + 3;
+      } else if (source.startsWith("<![CDATA[", lt)) {
+        const end = requireIndex(source, "]]>", lt);
+        if (stack.length > 0) stack[stack.length - 1]!.text += source.slice(lt + 9, end);
+        pos = end + 3;
+      } else {
+        pos = requireIndex(source, ">", lt) + 1;
+      }
+    } else if (next === 47 /* / */) {
       const end = requireIndex(source, ">", lt);
       const name = localName(source.slice(lt + 2, end).trim());
       const open = stack.pop();
@@ -51,17 +87,18 @@ export function parseXml(source: string): XmlElement {
       pos = end + 1;
     } else {
       const end = requireIndex(source, ">", lt);
-      const selfClosing = source[end - 1] === "/";
-      const body = source.slice(lt + 1, selfClosing ? end - 1 : end);
-      const nameEnd = body.search(/[\s/]|$/);
-      const element: XmlElement = {
-        name: localName(body.slice(0, nameEnd)),
-        attrs: {},
-        children: [],
-        text: "",
-      };
-      for (const match of body.slice(nameEnd).matchAll(ATTRIBUTE)) {
-        element.attrs[localName(match[1]!)] = decodeEntities(match[3] ?? match[4] ?? "");
+      const selfClosing = source.charCodeAt(end - 1) === 47;
+      const qualifiedEnd = nameEnd(source, lt + 1);
+      const qualified = source.slice(lt + 1, qualifiedEnd);
+      const name = localName(qualified);
+      if (skip.has(name)) {
+        pos = selfClosing ? end + 1 : requireIndex(source, `</${qualified}>`, end) + qualified.length + 3;
+        continue;
+      }
+      const element: XmlElement = { name, attrs: {}, children: [], text: "" };
+      ATTRIBUTE.lastIndex = qualifiedEnd;
+      for (let match = ATTRIBUTE.exec(source); match && match.index < end; match = ATTRIBUTE.exec(source)) {
+        element.attrs[localName(match[1]!)] = decodeEntities(match[2] ?? match[3] ?? "");
       }
       if (stack.length > 0) stack[stack.length - 1]!.children.push(element);
       else if (root === null) root = element;

@@ -7,6 +7,7 @@ import {
   type Identifier,
   loadContainerSignatures,
   loadSignatureFile,
+  loadSignatureFolder,
 } from "../identify/index.ts";
 import { fileEvent } from "./events.ts";
 
@@ -17,17 +18,19 @@ const identifiers = new Map<string, Promise<Identifier>>();
 
 /**
  * One identifier per signature files and process: loading a DROID signature file takes a moment,
- * a batch takes milliseconds. Empty paths mean the built-in table.
+ * a batch takes milliseconds. An empty path means the official PRONOM file the project ships.
  */
 export function identifierFor(signatureFile: string, containerFile: string): Promise<Identifier> {
   const key = `${signatureFile}\0${containerFile}`;
   let cached = identifiers.get(key);
   if (!cached) {
-    cached = (async () =>
-      createIdentifier({
-        ...(signatureFile ? { signatures: await loadSignatureFile(signatureFile) } : {}),
-        ...(containerFile ? { containers: await loadContainerSignatures(containerFile) } : {}),
-      }))();
+    cached = (async () => {
+      const shipped = signatureFile && containerFile ? null : await loadSignatureFolder();
+      return createIdentifier({
+        signatures: signatureFile ? await loadSignatureFile(signatureFile) : shipped!.signatures,
+        containers: containerFile ? await loadContainerSignatures(containerFile) : shipped!.containers,
+      });
+    })();
     cached.catch(() => identifiers.delete(key));
     identifiers.set(key, cached);
   }
@@ -35,8 +38,8 @@ export function identifierFor(signatureFile: string, containerFile: string): Pro
 }
 
 /**
- * Identify file format: the PRONOM engine (built-in signatures, or the DROID and container
- * signature files named by signature_file / container_signature_file) on each file of the batch.
+ * Identify file format: the PRONOM engine (the shipped official DROID and container signature files,
+ * or those named by signature_file / container_signature_file) on each file of the batch.
  * The PUID, name, version and MIME type go on the file; a "format identification" event records
  * the tool, its signatures, the PUID and the basis. A file that cannot be read fails the task.
  */

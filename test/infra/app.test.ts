@@ -3,7 +3,7 @@ import path from "node:path";
 import { App } from "aws-cdk-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addStepmaticaStacks } from "../../infra/stacks/stepmatica-app.ts";
-import { cdkJsonContext, type Synthesized, synthesize } from "./synth.ts";
+import { cdkJsonContext, REPO_ROOT, type Synthesized, synthesize } from "./synth.ts";
 
 // The app exactly as `cdk synth --all` builds it: both environments, esbuild bundling, cdk-nag on.
 let synth: Synthesized;
@@ -46,6 +46,34 @@ describe("the CDK app, synthesized in-process", () => {
     }
   });
 
+  it("puts the PRONOM signature files, byte-identical, beside the run-tasks bundle", async () => {
+    // Identify file format runs on the light queue, i.e. in run-tasks; its engine looks for
+    // signatures/ beside the bundle.
+    const shipped = path.join(REPO_ROOT, "functions/identify/signatures");
+    const official = (await readdir(shipped)).filter((name) => name.endsWith(".xml")).sort();
+    for (const template of Object.values(synth.templates)) {
+      const runTasks = Object.values(template.findResources("AWS::Lambda::Function")).filter(
+        (fn) => fn.Properties.Description === "Light-queue consumer: runs tasks, settles jobs",
+      );
+      expect(runTasks).toHaveLength(1);
+      const asset = `asset.${String(runTasks[0]!.Properties.Code.S3Key).replace(/\.zip$/, "")}`;
+      const code = await readFile(path.join(synth.outdir, asset, "index.mjs"), "utf8");
+      expect(code).toContain("stepmatica-identify");
+      expect(code).toContain('"./signatures/"');
+      const bundled = (await readdir(path.join(synth.outdir, asset, "signatures"))).filter((n) =>
+        n.endsWith(".xml"),
+      );
+      expect(bundled.sort()).toEqual(official);
+      for (const name of official) {
+        const [a, b] = await Promise.all([
+          readFile(path.join(shipped, name)),
+          readFile(path.join(synth.outdir, asset, "signatures", name)),
+        ]);
+        expect(a.equals(b), `${asset}/signatures/${name}`).toBe(true);
+      }
+    }
+  });
+
   it("stages the worker image's build context without node_modules, cdk.out or tests", async () => {
     const assets = (await readdir(synth.outdir)).filter((n) => n.startsWith("asset."));
     const contexts: string[] = [];
@@ -57,6 +85,12 @@ describe("the CDK app, synthesized in-process", () => {
     for (const context of contexts) {
       const top = (await readdir(path.join(synth.outdir, context))).sort();
       expect(top).toEqual(["functions", "package-lock.json", "package.json", "workflows"]);
+      // The Dockerfile copies functions/, so the worker carries the signature files too.
+      const signatures = await readdir(path.join(synth.outdir, context, "functions/identify/signatures"));
+      expect(signatures.filter((n) => n.endsWith(".xml")).sort()).toEqual([
+        "DROID_SignatureFile_V119.xml",
+        "container-signature-20240715.xml",
+      ]);
       const all = await readdir(path.join(synth.outdir, context), { recursive: true });
       expect(all.filter((p) => /(^|\/)(node_modules|cdk\.out)(\/|$)|\.test\.ts$/.test(String(p)))).toEqual(
         [],

@@ -1,20 +1,30 @@
 import { parseArgs } from "node:util";
+import { loadSignatureFolder, SHIPPED_SIGNATURES_DIR, type SignatureFileInfo } from "../../identify/index.ts";
 import { virusDatabaseState } from "../../tools/clamav-databases.ts";
 import { clamdSocket } from "../../tools/clamav-scan.ts";
 import { describeTools, INSTALL_SCRIPT } from "../../tools/discover.ts";
 import { type CliIo, writeLine } from "../io.ts";
 
-/** `stepmatica doctor`: every external tool (found or not, version) and the virus databases. 0 when all required tools are there. */
+/**
+ * `stepmatica doctor`: every external tool (found or not, version), the virus databases and the PRONOM
+ * signature files identification uses. 0 when all required tools are there and the signatures load.
+ */
 export async function doctorCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: "boolean" } } });
-  const [tools, viruses, socket] = await Promise.all([describeTools(), virusDatabaseState(), clamdSocket()]);
+  const [tools, viruses, socket, signatures] = await Promise.all([
+    describeTools(),
+    virusDatabaseState(),
+    clamdSocket(),
+    signatureState(),
+  ]);
   const missing = tools.filter((t) => t.required && t.path === null);
+  const ok = missing.length === 0 && "files" in signatures;
   if (values.json) {
     writeLine(
       io.stdout,
-      JSON.stringify({ tools, viruses: { ...viruses, clamdSocket: socket }, ok: missing.length === 0 }),
+      JSON.stringify({ tools, viruses: { ...viruses, clamdSocket: socket }, signatures, ok }),
     );
-    return missing.length === 0 ? 0 : 1;
+    return ok ? 0 : 1;
   }
   writeLine(io.stdout, "tools:");
   for (const t of tools) {
@@ -33,6 +43,17 @@ export async function doctorCommand(argv: string[], io: CliIo): Promise<number> 
   if (viruses.official.length === 0) writeLine(io.stdout, `  official: none in ${viruses.officialDir}`);
   for (const db of viruses.official) writeLine(io.stdout, `  official: ${db.description} (${db.file})`);
   writeLine(io.stdout, `  clamd socket: ${socket ?? "none (clamscan is used)"}`);
+  writeLine(io.stdout, `identification signatures (PRONOM, ${SHIPPED_SIGNATURES_DIR}):`);
+  if ("files" in signatures) {
+    for (const f of signatures.files) {
+      writeLine(
+        io.stdout,
+        `  ${f.file} version ${f.version}${f.date ? `, ${f.date}` : ""}; sha256 ${f.sha256}`,
+      );
+    }
+  } else {
+    writeLine(io.stderr, `signature files cannot be used: ${signatures.problem}`);
+  }
   if (viruses.onlyTestSignatures) {
     writeLine(
       io.stderr,
@@ -46,6 +67,16 @@ export async function doctorCommand(argv: string[], io: CliIo): Promise<number> 
     );
     return 1;
   }
+  if (!ok) return 1;
   writeLine(io.stdout, "all required tools found");
   return 0;
+}
+
+async function signatureState(): Promise<{ files: SignatureFileInfo[] } | { problem: string }> {
+  try {
+    const { files } = await loadSignatureFolder();
+    return { files };
+  } catch (error) {
+    return { problem: (error as Error).message };
+  }
 }

@@ -6,6 +6,7 @@ import {
   type IdentifierOptions,
   loadContainerSignatures,
   loadSignatureFile,
+  loadSignatureFolder,
 } from "../../identify/index.ts";
 
 const USAGE =
@@ -29,10 +30,14 @@ export async function identifyCommand(
     io.stderr.write(`stepmatica identify: ${args}\n${USAGE}`);
     return 2;
   }
-  const options: IdentifierOptions = {};
+  let options: IdentifierOptions;
   try {
-    if (args.signatures) options.signatures = await loadSignatureFile(args.signatures);
-    if (args.containers) options.containers = await loadContainerSignatures(args.containers);
+    // Without options: the official PRONOM files shipped with stepmatica (`signatures update` replaces them).
+    const shipped = args.signatures && args.containers ? null : await loadSignatureFolder();
+    options = {
+      signatures: args.signatures ? await loadSignatureFile(args.signatures) : shipped!.signatures,
+      containers: args.containers ? await loadContainerSignatures(args.containers) : shipped!.containers,
+    };
   } catch (error) {
     io.stderr.write(`stepmatica identify: ${(error as Error).message}\n`);
     return 2;

@@ -72,10 +72,12 @@ export class Functions extends Construct {
       "A job's Task state: records the job and its tasks, queues them",
       120,
     );
+    // Identify file format runs on the light queue, so run-tasks carries the PRONOM signature files.
     const runTasks = make(
       "run-tasks",
       "Light-queue consumer: runs tasks, settles jobs",
       config.functions.runTasksTimeoutSeconds,
+      { identifiesFormats: true },
     );
     const api = make("api", "Dashboard and its API", 30, {
       memoryMb: 512,

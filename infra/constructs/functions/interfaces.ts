@@ -20,6 +20,8 @@ export interface StepmaticaFunctionProps {
   readonly timeoutSeconds: number;
   readonly memoryMb?: number;
   readonly deadLetterQueue?: IQueue;
+  /** The function identifies formats: the PRONOM signature files go into its bundle. */
+  readonly identifiesFormats?: boolean;
 }
 
 /** The ARNs the functions need before the state machines exist (they are named, so no dependency cycle). */

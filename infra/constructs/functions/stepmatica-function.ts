@@ -15,6 +15,7 @@ import { acknowledge, dataRemovalPolicy, REPO_ROOT, WORK_MOUNT_PATH } from "../c
 import { bundlingOptions } from "./bundling.ts";
 import { ScopedEfsMount } from "./efs-mount.ts";
 import type { StepmaticaFunctionProps } from "./interfaces.ts";
+import { signatureFileHooks } from "./signature-files.ts";
 
 export const METRICS_NAMESPACE = "stepmatica";
 
@@ -58,7 +59,9 @@ export class StepmaticaFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: "--enable-source-maps",
       },
-      bundling: bundlingOptions(),
+      bundling: props.identifiesFormats
+        ? { ...bundlingOptions(), commandHooks: signatureFileHooks() }
+        : bundlingOptions(),
     });
     acknowledge(
       this.function,

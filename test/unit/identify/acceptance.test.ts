@@ -8,7 +8,7 @@ import {
   loadContainerSignatures,
   loadSignatureFile,
 } from "../../../functions/identify/index.ts";
-import { CONTAINER_FILE, DROID_FILE, tempDir, writeSamples } from "./samples.ts";
+import { CONTAINER_FILE, DROID_FILE, shippedIdentifier, tempDir, writeSamples } from "./samples.ts";
 
 function sink(): { stream: Writable; text: () => string } {
   const chunks: Buffer[] = [];
@@ -28,7 +28,7 @@ let pronom: Identifier;
 beforeAll(async () => {
   await access(DROID_FILE).catch(() => {
     throw new Error(
-      `PRONOM signature file missing: ${DROID_FILE} (expected ../shared/pronom beside the checkout)`,
+      `PRONOM signature file missing: ${DROID_FILE} (shipped in functions/identify/signatures)`,
     );
   });
   dir = await tempDir();
@@ -51,9 +51,12 @@ describe("acceptance: generated samples get their PRONOM ids", () => {
     expect(pronom.tool.signatureVersion).toContain("V119");
   });
 
-  it("with the built-in table (no signature files)", async () => {
-    const builtin = createIdentifier();
-    const results = await builtin.identifyMany(samples.map((s) => s.path));
+  it("with the shipped official files (no signature files named)", async () => {
+    const shipped = await shippedIdentifier();
+    expect(shipped.tool.signatureVersion).toBe(
+      "DROID_SignatureFile_V119.xml v119 (2024-07-08); container-signature-20240715.xml v38 (2024-07-15)",
+    );
+    const results = await shipped.identifyMany(samples.map((s) => s.path));
     expect(results.map((r) => [r.path, r.puid])).toEqual(samples.map((s) => [s.path, s.puid]));
     const docx = results.find((r) => r.path.endsWith(".docx"))!;
     expect(docx).toMatchObject({ basis: "container", format: "Microsoft Word for Windows" });
@@ -80,7 +83,7 @@ describe("acceptance: generated samples get their PRONOM ids", () => {
     }
   });
 
-  it("CLI without --json prints a table from the built-in table, and usage errors exit 2", async () => {
+  it("CLI without options prints a table from the shipped PRONOM files, and usage errors exit 2", async () => {
     const out = sink();
     const err = sink();
     expect(await identifyCommand([dir], { stdout: out.stream, stderr: err.stream })).toBe(0);

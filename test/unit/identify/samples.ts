@@ -1,14 +1,27 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import sharp from "sharp";
+import {
+  createIdentifier,
+  type Identifier,
+  loadSignatureFolder,
+  SHIPPED_SIGNATURES_DIR,
+} from "../../../functions/identify/index.ts";
 import { writeOle2, writeZip } from "./containers-writer.ts";
 
-const repoRoot = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
-export const PRONOM_DIR = resolve(repoRoot, "../shared/pronom");
-export const DROID_FILE = join(PRONOM_DIR, "DROID_SignatureFile_V119.xml");
-export const CONTAINER_FILE = join(PRONOM_DIR, "container-signature-20240715.xml");
+/** The official PRONOM files the project ships (the tests name the versions they were written for). */
+export const DROID_FILE = join(SHIPPED_SIGNATURES_DIR, "DROID_SignatureFile_V119.xml");
+export const CONTAINER_FILE = join(SHIPPED_SIGNATURES_DIR, "container-signature-20240715.xml");
+
+let shipped: Promise<Identifier> | null = null;
+/** One identifier over the shipped signature files per test file (loading them takes a moment). */
+export function shippedIdentifier(): Promise<Identifier> {
+  shipped ??= loadSignatureFolder().then(({ signatures, containers }) =>
+    createIdentifier({ signatures, containers }),
+  );
+  return shipped;
+}
 
 export function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), "stepmatica-identify-"));

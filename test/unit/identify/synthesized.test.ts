@@ -14,6 +14,11 @@ import { CONTAINER_FILE, DROID_FILE, tempDir } from "./samples.ts";
 import { synthesize, synthesizeContainer } from "./synthesize.ts";
 
 /**
+ * A secondary check: every signature of V119 and every container signature, turned into a file by
+ * our own pattern parser (synthesize.ts), must be identified as its own format. Generator and matcher
+ * share their reading of the syntax here, so this cannot catch a misreading; the main claim is the
+ * real-tool corpus (real-tools.test.ts), which also runs the mutation check.
+ *
  * Rule for "correct": the answer set (puid + alternatives) equals the formats the signature maps to,
  * or every format in it has priority (directly or transitively) over one of them — DROID would
  * report exactly those, since the synthesized file also satisfies their stronger signatures.

@@ -140,7 +140,11 @@ describe("identify-file-format", () => {
     const pdf = first.outcome.fileUpdates!.find((u) => u.puid?.startsWith("fmt/"));
     expect(pdf?.mime).toBe("application/pdf");
     expect(first.outcome.events!.every((e) => e.type === "format identification")).toBe(true);
-    expect(first.outcome.events![0]!.detail).toMatch(/program="stepmatica-identify"/);
+    // No signature file configured: the shipped official PRONOM files, named with their versions.
+    expect(first.outcome.events![0]!.detail).toBe(
+      'program="stepmatica-identify"; version="2.0.0"; signatures="DROID_SignatureFile_V119.xml v119 (2024-07-08); container-signature-20240715.xml v38 (2024-07-15)"',
+    );
+    expect(first.outcome.fileUpdates!.map((u) => u.puid).sort()).toEqual(["fmt/18", "x-fmt/18"]);
   });
 });
 
