@@ -82,7 +82,7 @@ describe("the synthesized Lambda assets", () => {
   it("each stepmatica function loads alone from an empty folder, with its template's environment", async () => {
     expect(await loadOurFunctions()).toEqual([]);
     expect(Object.keys(fns).sort()).toEqual(assets.map(serviceOf).filter(Boolean).sort());
-  }, 300_000);
+  }, 600_000);
 
   it("no stepmatica bundle carries a heavy tool's package (sharp, exiftool-vendored, 7zip-bin)", async () => {
     for (const asset of assets.filter((a) => serviceOf(a))) {
