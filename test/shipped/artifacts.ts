@@ -56,14 +56,6 @@ export async function isolate(asset: LambdaAsset): Promise<string> {
   return dir;
 }
 
-/**
- * Node's own import(), not the test runner's: vitest rewrites `import()` in test code to its module
- * runner, which resolves and transforms on its own; the Lambda runtime uses Node's loader.
- */
-const nativeImport = new Function("specifier", "return import(specifier)") as (
-  specifier: string,
-) => Promise<Record<string, unknown>>;
-
 /** Imports the handler the way the Node.js runtime does: `<file>.<export>`, .mjs before .js. */
 export async function importHandler<T = (...args: unknown[]) => Promise<unknown>>(
   dir: string,
@@ -73,11 +65,11 @@ export async function importHandler<T = (...args: unknown[]) => Promise<unknown>
   const [file, name] = [handler.slice(0, dot), handler.slice(dot + 1)];
   let module: Record<string, unknown>;
   try {
-    module = await nativeImport(pathToFileURL(path.join(dir, `${file}.mjs`)).href);
+    module = await import(pathToFileURL(path.join(dir, `${file}.mjs`)).href);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND" || !String(error).includes(file))
       throw error;
-    module = await nativeImport(pathToFileURL(path.join(dir, `${file}.js`)).href);
+    module = await import(pathToFileURL(path.join(dir, `${file}.js`)).href);
   }
   const fn = module[name];
   if (typeof fn !== "function") throw new Error(`${dir}/${file}: no exported function "${name}"`);
