@@ -211,6 +211,14 @@ describe("transfers through the bundles and the worker image", () => {
     expect(result.status).toBe("passed");
     expect(light.errors).toEqual([]);
     transferId = result.transferId;
+    // The AIP is stored before the last job (clean_up): wait for both executions to end.
+    for (const [workflow, unit] of [
+      ["transfer", transferId],
+      ["ingest", sipIdOf(transferId)],
+    ] as const)
+      expect(await harness.engine.waitFor(LocalWorkflowEngine.executionId(workflow, unit))).toMatchObject({
+        status: "SUCCEEDED",
+      });
 
     // Every light module ran, from the run-tasks bundle (record-failure: in the next test); the
     // heavy jobs ran in the worker, the only consumer of the heavy queue.
