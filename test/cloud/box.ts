@@ -1,6 +1,6 @@
 /**
  * Cloud in a box: the AWS adapters wired by the handlers' own runtime (functions/handlers/aws-runtime.ts)
- * to local protocol servers — s3rver for S3, the local SQS server, the Data API server running SQL on
+ * to local protocol servers — s3rver for S3, moto's SQS, the Data API server running SQL on
  * the real PostgreSQL — and the real Redis. The state machines are the compiled ASL that CDK deploys,
  * whose Task states invoke the real dispatch-job handler, run by one of two engines:
  * - "local": our in-process interpreter (LocalWorkflowEngine), the embedded default;
@@ -29,8 +29,8 @@ import { substitute } from "../../workflows/compile.ts";
 import { compiled } from "../../workflows/index.ts";
 import { startDataApiServer } from "../helpers/local-aws/data-api-server.ts";
 import { startMotoServer } from "../helpers/local-aws/moto-server.ts";
+import { startLocalSqs } from "../helpers/local-aws/moto-sqs.ts";
 import { startLocalS3 } from "../helpers/local-aws/s3-server.ts";
-import { startLocalSqs } from "../helpers/local-aws/sqs-server.ts";
 import { DATABASE_URL, REDIS_URL, uniqueName } from "../helpers/services.ts";
 
 export const MAX_TRANSFER_BYTES = 5 * 1024 * 1024;

@@ -78,7 +78,7 @@ describe("cloud in a box: S3 event → Step Functions ASL → SQS → run-tasks 
         },
         name: "Society minutes+1901",
         scratchDir: box.scratch,
-        timeoutMs: 40_000,
+        timeoutMs: 120_000,
         intervalMs: 500,
         afterUpload: async (upload) => {
           event = objectCreatedEvent(upload);
@@ -165,7 +165,7 @@ describe("cloud in a box: S3 event → Step Functions ASL → SQS → run-tasks 
     expect(dispatched.length).toBeGreaterThan(5);
     for (const line of dispatched) expect(line).toMatchObject({ transferId, job: expect.any(String) });
     expect(logs.some((line) => line.message === "transfer already started: duplicate event")).toBe(true);
-  }, 90_000);
+  }, 240_000);
 
   it("refuses events it cannot take with a logged reason and starts nothing", async () => {
     const units = await count("units");

@@ -82,7 +82,7 @@ describe("the synthesized Lambda assets", () => {
   it("each stepmatica function loads alone from an empty folder, with its template's environment", async () => {
     expect(await loadOurFunctions()).toEqual([]);
     expect(Object.keys(fns).sort()).toEqual(assets.map(serviceOf).filter(Boolean).sort());
-  });
+  }, 600_000);
 
   it("no stepmatica bundle carries a heavy tool's package (sharp, exiftool-vendored, 7zip-bin)", async () => {
     for (const asset of assets.filter((a) => serviceOf(a))) {
@@ -211,6 +211,14 @@ describe("transfers through the bundles and the worker image", () => {
     expect(result.status).toBe("passed");
     expect(light.errors).toEqual([]);
     transferId = result.transferId;
+    // The AIP is stored before the last job (clean_up): wait for both executions to end.
+    for (const [workflow, unit] of [
+      ["transfer", transferId],
+      ["ingest", sipIdOf(transferId)],
+    ] as const)
+      expect(await harness.engine.waitFor(LocalWorkflowEngine.executionId(workflow, unit))).toMatchObject({
+        status: "SUCCEEDED",
+      });
 
     // Every light module ran, from the run-tasks bundle (record-failure: in the next test); the
     // heavy jobs ran in the worker, the only consumer of the heavy queue.

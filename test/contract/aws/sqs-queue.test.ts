@@ -2,8 +2,8 @@ import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqsTaskQueue } from "../../../functions/adapters/aws/sqs-queue.ts";
 import type { TaskMessage } from "../../../functions/ports/task-queue.ts";
+import { type LocalSqs, startLocalSqs } from "../../helpers/local-aws/moto-sqs.ts";
 import { runSharedContract } from "../../helpers/local-aws/shared-contracts.ts";
-import { type LocalSqs, startLocalSqs } from "../../helpers/local-aws/sqs-server.ts";
 
 let sqs: LocalSqs;
 const opened: SqsTaskQueue[] = [];
@@ -45,7 +45,7 @@ afterAll(async () => {
   await sqs?.close();
 });
 
-describe("SqsTaskQueue against a local SQS (JSON protocol)", () => {
+describe("SqsTaskQueue against moto's SQS", () => {
   it("sends in batches of 10 and receives every message once, with its receive count", async () => {
     const queue = await make();
     const before = sqs.requests.length;
