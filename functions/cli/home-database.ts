@@ -4,7 +4,7 @@ import { connect, Socket } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PgSql } from "../adapters/sql/pg.ts";
-import { type HomeFiles, homeFiles, readOwner, readSecret } from "./home-files.ts";
+import { type HomeFiles, homeFiles, type OwnerRecord, readOwner, readSecret } from "./home-files.ts";
 import { CliError } from "./io.ts";
 
 /**
@@ -35,13 +35,13 @@ export async function openHomeDatabase(home: string, options: HomeDatabaseOption
   const deadline = Date.now() + (options.timeoutMs ?? START_TIMEOUT_MS);
   let closing = false;
   let lostTold = false;
+  let owner: OwnerRecord | null = null;
+  // Told synchronously, before `pg` fails the queries that were out: the sentence comes first.
   const lost = () => {
     if (closing || lostTold) return;
     lostTold = true;
-    readOwner(files).then((owner) =>
-      options.onLost?.(
-        `lost the database of home ${files.home}: its owner process${owner ? ` ${owner.pid}` : ""} stopped (see ${files.logFile})`,
-      ),
+    options.onLost?.(
+      `lost the database of home ${files.home}: its owner process${owner ? ` ${owner.pid}` : ""} stopped (see ${files.logFile})`,
     );
   };
   const sql = await PgSql.open("", {
@@ -51,7 +51,16 @@ export async function openHomeDatabase(home: string, options: HomeDatabaseOption
       password: () => secretOf(files),
       idleTimeoutMillis: 0, // a live process keeps a connection, so its owner never stops as idle
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      stream: () => ownerSocket(files, env, lost),
+      stream: () => {
+        const socket = ownerSocket(files, env, lost);
+        // A new owner may have taken over since: name the one this connection talks to.
+        socket.once("connect", () => {
+          readOwner(files).then((record) => {
+            owner = record ?? owner;
+          });
+        });
+        return socket;
+      },
     } as object,
   });
   const close = sql.close.bind(sql);
@@ -64,6 +73,7 @@ export async function openHomeDatabase(home: string, options: HomeDatabaseOption
     try {
       await ensureOwner(files, env, deadline);
       await sql.query("select 1");
+      owner = await readOwner(files);
       return sql;
     } catch (error) {
       // The owner was stopping as idle when we came (it ends connections it has not answered):
@@ -104,9 +114,12 @@ function ownerSocket(files: HomeFiles, env: NodeJS.ProcessEnv, lost: () => void)
   socket.once("data", () => {
     answered = true;
   });
-  socket.once("close", () => {
+  // "error" (ECONNRESET) comes before "close", and before `pg` reports it to the query that was out.
+  const gone = () => {
     if (answered && !ending) lost();
-  });
+  };
+  socket.once("error", gone);
+  socket.once("close", gone);
   return socket;
 }
 
@@ -136,7 +149,7 @@ async function startOwner(files: HomeFiles, env: NodeJS.ProcessEnv, onExit: (cod
     const child = spawn(process.execPath, [OWNER_SCRIPT, files.home], {
       detached: true,
       stdio: ["ignore", log.fd, log.fd],
-      env,
+      env: { ...process.env, ...env },
     });
     child.on("exit", (code, signal) => onExit(code ?? (signal ? 128 : 1)));
     child.unref();

@@ -42,6 +42,8 @@ export interface RuntimeOptions {
   dipOut?: string;
   databaseUrl?: string;
   redisUrl?: string;
+  /** The command's environment (STEPMATICA_DB_IDLE_SECONDS reaches the home's database owner). */
+  env?: NodeJS.ProcessEnv;
   /** A PostgreSQL schema for this runtime's tables (tests isolate themselves with one). */
   schema?: string;
   redisKeyPrefix?: string;
@@ -89,6 +91,7 @@ export async function openRuntime(options: RuntimeOptions) {
   } else {
     // One owner process serves the home's embedded database to every process using the home.
     sql = await openHomeDatabase(home, {
+      ...(options.env ? { env: options.env } : {}),
       onLost: (sentence) =>
         options.onDatabaseLost
           ? options.onDatabaseLost(sentence, [...following])
@@ -249,6 +252,7 @@ export function openCliRuntime(
       databaseLost(io, sentence, transfers, options.keepServing ?? false),
     ...options,
     home: homeOf(io),
+    env: io.env,
     out: path.resolve(io.cwd, options.out ?? "aips"),
     ...(io.env.DATABASE_URL ? { databaseUrl: io.env.DATABASE_URL } : {}),
     ...(workers && io.env.REDIS_URL ? { redisUrl: io.env.REDIS_URL } : {}),

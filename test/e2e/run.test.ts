@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PgliteSql } from "../../functions/adapters/sql/pglite.ts";
+import { openHomeDatabase } from "../../functions/cli/home-database.ts";
 import { sipIdOf } from "../../functions/core/ids.ts";
 import { stepmatica } from "../helpers/cli.ts";
 import { manySmallFiles, mixedTransfer, tempDir } from "../helpers/fixtures.ts";
@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 async function transitionsOf(home: string, unitIds: string[]): Promise<number> {
-  const sql = await PgliteSql.open(path.join(home, "db"));
+  const sql = await openHomeDatabase(home);
   try {
     const r = await sql.query<{ n: number }>(
       "select coalesce(sum(transitions), 0)::int as n from executions where unit_id in (select jsonb_array_elements_text($1::jsonb)::uuid)",
