@@ -68,9 +68,22 @@ async function expectAllCompleted(names: string[], origin: string | null) {
   expect(units.map((u) => `${u.name} ${u.type} ${u.status}`).sort()).toEqual(
     names.flatMap((n) => [`${n} sip completed`, `${n} transfer completed`]).sort(),
   );
-  for (const unit of units) {
-    const status = await cliJson(["status", unit.id], home);
-    expect(status.status, `status ${unit.id}`).toBe("completed");
+  // `status` of each transfer (its SIP with it), all at once: five more processes on the home.
+  const trees = await Promise.all(
+    units.filter((u) => u.type === "transfer").map((u) => cliJson(["status", u.id], home)),
+  );
+  for (const tree of trees) {
+    const shown = tree.units as Array<{
+      name: string;
+      type: string;
+      status: string;
+      microservices: unknown[];
+    }>;
+    expect(shown.map((u) => `${u.name} ${u.type} ${u.status}`)).toEqual([
+      `${shown[0]!.name} transfer completed`,
+      `${shown[0]!.name} sip completed`,
+    ]);
+    expect(shown.every((u) => u.microservices.length > 3)).toBe(true);
   }
   if (origin) {
     const page = await api<{ units: UnitRow[] }>(origin, "/api/units?limit=200");
