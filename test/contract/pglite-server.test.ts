@@ -58,7 +58,9 @@ describe("the database owner's wire server", () => {
     return c;
   };
   // One database for these four (a PGlite start is the slow part): each test has its own table.
-  beforeAll(async () => {});
+  beforeAll(async () => {
+    served = await serveMemoryDb();
+  }, 120_000);
   afterEach(async () => {
     for (const c of clients.splice(0)) await c.end().catch(() => {});
   });
@@ -69,17 +71,35 @@ describe("the database owner's wire server", () => {
   it("keeps concurrent clients' parameterized queries apart (Parse/Bind/Execute never interleave)", async () => {
     const pool = new pg.Pool({ ...served.config(), max: 8 });
     try {
+      // A different statement text per query: a Bind that reached another client's Parse shows.
       const answers = await Promise.all(
         Array.from({ length: 200 }, (_, i) =>
-          pool.query<{ n: number; s: string }>("select $1::int * 2 as n, $2::text as s", [i, `q${i}`]),
+          pool.query<{ n: number; s: string; k: number }>(
+            `select $1::int * 2 as n, $2::text as s, ${i}::int as k`,
+            [i, `q${i}`],
+          ),
         ),
       );
-      expect(answers.map((r) => [r.rows[0]!.n, r.rows[0]!.s])).toEqual(
-        Array.from({ length: 200 }, (_, i) => [i * 2, `q${i}`]),
+      expect(answers.map((r) => [r.rows[0]!.n, r.rows[0]!.s, r.rows[0]!.k])).toEqual(
+        Array.from({ length: 200 }, (_, i) => [i * 2, `q${i}`, i]),
       );
     } finally {
       await pool.end();
     }
+  });
+
+  it("keeps a batch that arrives in many reads (a large parameter) whole while others' batches run", async () => {
+    const big = await client();
+    const small = await client();
+    const text = "x".repeat(4 * 1024 * 1024); // the Bind message spans many socket reads
+    const others = Array.from({ length: 50 }, (_, i) =>
+      small.query<{ k: number }>(`select $1::int + ${i} as k`, [1000]),
+    );
+    const large = big.query<{ n: number; tag: string }>("select length($1::text) as n, 'big' as tag", [text]);
+    expect((await large).rows[0]).toEqual({ n: text.length, tag: "big" });
+    expect((await Promise.all(others)).map((r) => r.rows[0]!.k)).toEqual(
+      Array.from({ length: 50 }, (_, i) => 1000 + i),
+    );
   });
 
   it("gives the session to a client inside a transaction until it commits; others wait, then see the commit", async () => {
