@@ -96,7 +96,7 @@ describe("stepmatica run on the embedded default", () => {
     expect([...trees[0]!.keys()]).toEqual([...trees[1]!.keys()]);
     for (const [rel, bytes] of trees[0]!) expect(bytes.equals(trees[1]!.get(rel)!), rel).toBe(true);
     expect(trees[0]!.get("bag-info.txt")!.toString()).toContain("Bagging-Date: 2023-11-14");
-  });
+  }, 180_000); // two fresh homes: two first starts of the embedded database
 
   it("the same --id again is the same transfer: no second AIP", async () => {
     const source = path.join(root, "twice");
