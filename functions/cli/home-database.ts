@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { open, readFile } from "node:fs/promises";
+import { open, readFile, stat } from "node:fs/promises";
 import { connect, Socket } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -68,6 +68,7 @@ export async function openHomeDatabase(home: string, options: HomeDatabaseOption
     closing = true;
     await close();
   };
+  const logStart = (await stat(files.logFile).catch(() => null))?.size ?? 0;
   let failures = 0;
   for (;;) {
     try {
@@ -78,6 +79,11 @@ export async function openHomeDatabase(home: string, options: HomeDatabaseOption
     } catch (error) {
       // The owner was stopping as idle when we came (it ends connections it has not answered):
       // ask again, and a new owner takes over. An owner still opening its data folder is waited for.
+      const failed = await openFailure(files, logStart);
+      if (failed) {
+        await sql.close().catch(() => {});
+        throw failed;
+      }
       if ((await readOwner(files))?.ready !== false) failures += 1;
       const refused = (error as { code?: string }).code === "28P01";
       if (error instanceof CliError || refused || failures >= 3 || Date.now() > deadline) {
@@ -127,15 +133,20 @@ function ownerSocket(files: HomeFiles, env: NodeJS.ProcessEnv, lost: () => void)
 async function ensureOwner(files: HomeFiles, env: NodeJS.ProcessEnv, deadline: number): Promise<void> {
   let started = false;
   let exitCode: number | null = null;
+  let logFrom = 0;
   while (!(await answers(files.address))) {
     if (!started) {
+      logFrom = (await stat(files.logFile).catch(() => null))?.size ?? 0;
       await startOwner(files, env, (code) => {
         exitCode = code;
       });
       started = true;
     } else if (exitCode !== null && exitCode !== ALREADY_OWNED && exitCode !== 0) {
-      throw new CliError(
-        `the embedded database of home ${files.home} could not be opened: ${await lastLogLine(files)} (see ${files.logFile})`,
+      throw (
+        (await openFailure(files, logFrom)) ??
+        new CliError(
+          `the database owner of home ${files.home} stopped (exit ${exitCode}): see ${files.logFile}`,
+        )
       );
     }
     if (Date.now() > deadline) throw await unanswered(files, new Error("nobody listens"));
@@ -192,8 +203,15 @@ async function unanswered(files: HomeFiles, error: unknown): Promise<CliError> {
   );
 }
 
-async function lastLogLine(files: HomeFiles): Promise<string> {
+/** An owner that could not open the data folder said why in its log (since `from`): that, as one sentence. */
+async function openFailure(files: HomeFiles, from: number): Promise<CliError | null> {
   const text = await readFile(files.logFile, "utf8").catch(() => "");
-  const lines = text.trim().split("\n");
-  return (lines.at(-1) ?? "no reason given").replace(/^\S+ db-owner \d+: /, "");
+  const failure = text
+    .slice(from)
+    .split("\n")
+    .findLast((line) => line.includes("cannot open the embedded database"));
+  if (!failure) return null;
+  return new CliError(
+    `the embedded database of home ${files.home} could not be opened (${failure.replace(/^.*cannot open the embedded database \S+: /, "")}, see ${files.logFile}): restore ${files.dataDir} from a backup, or move it aside to start an empty one`,
+  );
 }

@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliProcess, killGroup, lastJson, spawnCli } from "../helpers/cli-process.ts";
@@ -14,6 +14,7 @@ import {
   startServe,
   type UnitRow,
   unitRecords,
+  waitForOwnerToStop,
 } from "./shared-home.ts";
 
 // Several stepmatica processes, each the real binary, on one home with the embedded database: the
@@ -184,4 +185,38 @@ describe("one home, many processes", () => {
       await expectMetsMatchesEvents(home, path.join(out, `golf-${golfSip.id}`), golfSip.id),
     ).toBeGreaterThan(5);
   }, 600_000);
+});
+
+describe("a command that cannot get the home's database", () => {
+  it("says so in one sentence naming the home and what to do, exits 1, and changes nothing", async () => {
+    const before = await list();
+    const aipsBefore = await readdir(out);
+    await waitForOwnerToStop(home); // idle: then the data folder is damaged behind its back
+    const control = path.join(home, "db", "global", "pg_control");
+    const intact = await readFile(control);
+    await writeFile(control, Buffer.alloc(intact.length, 0x5a));
+    try {
+      const run = await spawnCli(
+        ["run", await smallTransfer(root, "kilo"), "--out", out, ...RUN_ARGS],
+        home,
+        {
+          env: ENV,
+        },
+      ).done;
+      expect(run.code).toBe(1);
+      const said = run.out.trim().split("\n");
+      expect(said, run.out).toHaveLength(1);
+      expect(said[0]).toMatch(
+        new RegExp(
+          `^stepmatica run: the embedded database of home ${home.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} could not be opened \\(.+\\): restore .+ from a backup, or move it aside`,
+        ),
+      );
+      expect(run.out).not.toMatch(/Aborted\(/);
+    } finally {
+      await waitForOwnerToStop(home);
+      await writeFile(control, intact);
+    }
+    expect(await readdir(out)).toEqual(aipsBefore);
+    expect(await list()).toEqual(before);
+  }, 300_000);
 });

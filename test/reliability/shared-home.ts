@@ -6,6 +6,7 @@ import { openHomeDatabase } from "../../functions/cli/home-database.ts";
 import { TaskStore } from "../../functions/core/store/task-store.ts";
 import { listTree } from "../e2e/aip-checks.ts";
 import { type CliProcess, lastJson, spawnCli } from "../helpers/cli-process.ts";
+import { processGone } from "./processes.ts";
 
 /** Helpers for the tests of several stepmatica processes sharing one home (shared-home.test.ts). */
 
@@ -147,5 +148,17 @@ export async function unitRecords(home: string, unitIds: string[]): Promise<unkn
     return out;
   } finally {
     await sql.close();
+  }
+}
+
+/** Waits until the home has no database owner (it stops STEPMATICA_DB_IDLE_SECONDS after the last client). */
+export async function waitForOwnerToStop(home: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await readFile(path.join(home, "db-owner.json"), "utf8").catch(() => null);
+    const pid = text ? (JSON.parse(text) as { pid: number }).pid : null;
+    if (pid === null || (await processGone(pid, 0))) return;
+    if (Date.now() > deadline) throw new Error(`the owner ${pid} of ${home} did not stop`);
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
