@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PgSql } from "../adapters/sql/pg.ts";
 import { type HomeFiles, homeFiles, type OwnerRecord, readOwner, readSecret } from "./home-files.ts";
-import { CliError } from "./io.ts";
+import { CliError, type CliIo, writeLine } from "./io.ts";
 
 /**
  * A process's connection to its home's embedded database: through the home's database owner
@@ -214,4 +214,23 @@ async function openFailure(files: HomeFiles, from: number): Promise<CliError | n
   return new CliError(
     `the embedded database of home ${files.home} could not be opened (${failure.replace(/^.*cannot open the embedded database \S+: /, "")}, see ${files.logFile}): restore ${files.dataDir} from a backup, or move it aside to start an empty one`,
   );
+}
+
+/**
+ * What a command does when the home's database owner dies under it: a process following runs stops
+ * at once, saying how to continue them (whatever it did after that moment went unrecorded, and
+ * `resume` redoes it); a dashboard with no runs of its own keeps serving (its next query starts a new
+ * owner); anything else stops, having changed nothing.
+ */
+export function databaseLost(io: CliIo, sentence: string, transfers: string[], keepServing: boolean): void {
+  if (keepServing && transfers.length === 0) {
+    writeLine(io.stderr, `${sentence}; a new owner takes over on the next request`);
+    return;
+  }
+  const next =
+    transfers.length > 0
+      ? `continue with ${transfers.map((id) => `"stepmatica resume ${id}"`).join(", ")}`
+      : "nothing was changed: run the command again";
+  writeLine(io.stderr, `stepmatica: ${sentence}; ${next}`);
+  process.exit(1);
 }

@@ -21,8 +21,8 @@ import type { ObjectStore } from "../ports/object-store.ts";
 import type { SqlClient } from "../ports/sql.ts";
 import type { TaskQueue } from "../ports/task-queue.ts";
 import { TASK_MODULES } from "../tasks/index.ts";
-import { openHomeDatabase } from "./home-database.ts";
-import { type CliIo, homeOf, writeLine } from "./io.ts";
+import { databaseLost, openHomeDatabase } from "./home-database.ts";
+import { type CliIo, homeOf } from "./io.ts";
 import { claimOwnership } from "./owners.ts";
 
 /** Wrappers around the ports (the benchmark counts calls through them). */
@@ -257,23 +257,4 @@ export function openCliRuntime(
     ...(io.env.DATABASE_URL ? { databaseUrl: io.env.DATABASE_URL } : {}),
     ...(workers && io.env.REDIS_URL ? { redisUrl: io.env.REDIS_URL } : {}),
   });
-}
-
-/**
- * What a command does when the home's database owner dies under it: a process following runs stops
- * at once, saying how to continue them (whatever it did after that moment went unrecorded, and
- * `resume` redoes it); a dashboard with no runs of its own keeps serving (its next query starts a new
- * owner); anything else stops, having changed nothing.
- */
-function databaseLost(io: CliIo, sentence: string, transfers: string[], keepServing: boolean): void {
-  if (keepServing && transfers.length === 0) {
-    writeLine(io.stderr, `${sentence}; a new owner takes over on the next request`);
-    return;
-  }
-  const next =
-    transfers.length > 0
-      ? `continue with ${transfers.map((id) => `"stepmatica resume ${id}"`).join(", ")}`
-      : "nothing was changed: run the command again";
-  writeLine(io.stderr, `stepmatica: ${sentence}; ${next}`);
-  process.exit(1);
 }
