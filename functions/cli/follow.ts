@@ -17,10 +17,12 @@ export async function followToEnd(rt: Runtime, transferId: string): Promise<RunS
   const transfer = await rt.engine.waitFor(LocalWorkflowEngine.executionId("transfer", transferId));
   if (transfer.status === "SUCCEEDED") {
     const sipId = sipIdOf(transferId);
-    await rt.keepAlive(sipId);
+    await rt.keepAlive(sipId, transferId);
     await rt.engine.waitFor(LocalWorkflowEngine.executionId("ingest", sipId));
   }
-  return summarize(rt, transferId);
+  const summary = await summarize(rt, transferId);
+  rt.release(transferId);
+  return summary;
 }
 
 /** The run's outcome from the store: the SIP's when there is one, else the transfer's. */

@@ -17,7 +17,8 @@ const USAGE = `usage: stepmatica <command> [options]
   doctor [--json]             tools found, their versions, virus database state, PRONOM signatures
 
 Environment: STEPMATICA_HOME (default ./.stepmatica), DATABASE_URL, REDIS_URL, SOURCE_DATE_EPOCH,
-  STEPMATICA_JOB_TIMEOUTS="job=seconds,…" (run, resume: give named jobs a shorter timeout).`;
+  STEPMATICA_JOB_TIMEOUTS="job=seconds,…" (run, resume: give named jobs a shorter timeout),
+  STEPMATICA_DB_IDLE_SECONDS (the home's database owner stops this long after the last command; 60).`;
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 

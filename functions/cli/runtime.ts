@@ -9,7 +9,6 @@ import { LOCAL_ARNS, LocalWorkflowEngine } from "../adapters/local/local-engine.
 import { MemoryInFlight } from "../adapters/local/memory-in-flight.ts";
 import { MemoryQueue } from "../adapters/local/memory-queue.ts";
 import { PgSql } from "../adapters/sql/pg.ts";
-import { PgliteSql } from "../adapters/sql/pglite.ts";
 import { dispatchJob } from "../core/dispatch-job.ts";
 import { defaultAgents } from "../core/ids.ts";
 import { aslWithTimeouts, declarationsWith, type JobTimeouts } from "../core/job-timeouts.ts";
@@ -22,6 +21,7 @@ import type { ObjectStore } from "../ports/object-store.ts";
 import type { SqlClient } from "../ports/sql.ts";
 import type { TaskQueue } from "../ports/task-queue.ts";
 import { TASK_MODULES } from "../tasks/index.ts";
+import { databaseLost, openHomeDatabase } from "./home-database.ts";
 import { type CliIo, homeOf } from "./io.ts";
 import { claimOwnership } from "./owners.ts";
 
@@ -42,6 +42,8 @@ export interface RuntimeOptions {
   dipOut?: string;
   databaseUrl?: string;
   redisUrl?: string;
+  /** The command's environment (STEPMATICA_DB_IDLE_SECONDS reaches the home's database owner). */
+  env?: NodeJS.ProcessEnv;
   /** A PostgreSQL schema for this runtime's tables (tests isolate themselves with one). */
   schema?: string;
   redisKeyPrefix?: string;
@@ -58,6 +60,11 @@ export interface RuntimeOptions {
   modules?: ReadonlyMap<string, TaskModule>;
   /** Per-job timeout overrides in seconds (STEPMATICA_JOB_TIMEOUTS; see core/job-timeouts.ts). */
   jobTimeouts?: JobTimeouts;
+  /**
+   * The home's database owner went away (killed, or failed). `transfers` are the runs this process
+   * was following: their progress after that moment was not recorded. Default: a line on stderr.
+   */
+  onDatabaseLost?(sentence: string, transfers: string[]): void;
   /** The watchdog pass that fails stalled units (core/watchdog.ts): how often, and the slack; false: never. */
   watchdog?: { intervalMs?: number; marginSeconds?: number } | false;
 }
@@ -78,11 +85,18 @@ export async function openRuntime(options: RuntimeOptions) {
   const workRoot = path.join(home, "work");
   await mkdir(workRoot, { recursive: true });
   let sql: SqlClient;
+  const following = new Set<string>();
   if (options.databaseUrl) {
     sql = await PgSql.open(options.databaseUrl, options.schema ? { schema: options.schema } : {});
   } else {
-    await mkdir(path.join(home, "db"), { recursive: true });
-    sql = await PgliteSql.open(path.join(home, "db"));
+    // One owner process serves the home's embedded database to every process using the home.
+    sql = await openHomeDatabase(home, {
+      ...(options.env ? { env: options.env } : {}),
+      onLost: (sentence) =>
+        options.onDatabaseLost
+          ? options.onDatabaseLost(sentence, [...following])
+          : process.stderr.write(`${sentence}\n`),
+    });
   }
   if (options.instrument?.sql) sql = options.instrument.sql(sql);
   const store = new TaskStore(sql);
@@ -188,11 +202,19 @@ export async function openRuntime(options: RuntimeOptions) {
     pool,
     agents,
     watchdog,
-    /** Marks a unit as being processed by this process (its heartbeat keeps it from looking interrupted). */
-    async keepAlive(unitId: string) {
+    /**
+     * Marks a unit as being processed by this process (its heartbeat keeps it from looking
+     * interrupted); `transferId` is the run it belongs to (itself for a transfer).
+     */
+    async keepAlive(unitId: string, transferId = unitId) {
       alive.add(unitId);
+      following.add(transferId);
       await claimOwnership(workRoot, unitId);
       await store.heartbeat([unitId]);
+    },
+    /** The run is over in this process (it finished, or it is left to another). */
+    release(transferId: string) {
+      following.delete(transferId);
     },
     async close() {
       clearInterval(beat);
@@ -220,11 +242,17 @@ function safeUser(): string {
  * (only when it runs workers: reading the store needs no in-flight sets). `out` is relative to the
  * command's working folder (default ./aips).
  */
-export function openCliRuntime(io: CliIo, options: Omit<Partial<RuntimeOptions>, "home"> = {}) {
+export function openCliRuntime(
+  io: CliIo,
+  options: Omit<Partial<RuntimeOptions>, "home"> & { keepServing?: boolean } = {},
+) {
   const workers = options.workers !== false;
   return openRuntime({
+    onDatabaseLost: (sentence, transfers) =>
+      databaseLost(io, sentence, transfers, options.keepServing ?? false),
     ...options,
     home: homeOf(io),
+    env: io.env,
     out: path.resolve(io.cwd, options.out ?? "aips"),
     ...(io.env.DATABASE_URL ? { databaseUrl: io.env.DATABASE_URL } : {}),
     ...(workers && io.env.REDIS_URL ? { redisUrl: io.env.REDIS_URL } : {}),

@@ -1,15 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { PgliteSql } from "../../functions/adapters/sql/pglite.ts";
+import { openHomeDatabase } from "../../functions/cli/home-database.ts";
 import { jobsOf } from "../../workflows/index.ts";
 import { listTree } from "../e2e/aip-checks.ts";
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const CLI = path.join(repoRoot, "functions/cli/stepmatica.mjs");
+import { killGroup, spawnCli } from "../helpers/cli-process.ts";
 
 export interface ChaosOptions {
   files: number;
@@ -45,40 +41,8 @@ function random(seed: number): () => number {
   };
 }
 
-function cli(
-  args: string[],
-  home: string,
-  onOutput?: (text: string) => void,
-): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; out: string }> } {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: {
-      ...process.env,
-      STEPMATICA_HOME: home,
-      SOURCE_DATE_EPOCH: "1700000000",
-      DATABASE_URL: "",
-      REDIS_URL: "",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  const take = (c: Buffer) => {
-    out += c.toString();
-    onOutput?.(out);
-  };
-  child.stdout?.on("data", take);
-  child.stderr?.on("data", take);
-  const done = new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) =>
-    child.on("exit", (code, signal) => resolve({ code, signal, out })),
-  );
-  return { child, done };
-}
-
-function killGroup(child: ChildProcess): void {
-  try {
-    if (child.pid) process.kill(-child.pid, "SIGKILL");
-  } catch {
-    child.kill("SIGKILL"); // already gone, or no group: the process alone
-  }
+function cli(args: string[], home: string, onOutput?: (text: string) => void) {
+  return spawnCli(args, home, onOutput ? { onOutput } : {});
 }
 
 async function generate(root: string, files: number): Promise<void> {
@@ -171,7 +135,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 }
 
 async function unitExists(home: string, id: string): Promise<boolean> {
-  const sql = await PgliteSql.open(path.join(home, "db"));
+  const sql = await openHomeDatabase(home);
   try {
     return (await sql.query("select 1 from units where id = $1", [id])).rowCount > 0;
   } catch {
@@ -181,7 +145,7 @@ async function unitExists(home: string, id: string): Promise<boolean> {
   }
 }
 
-async function compareTrees(a: string, b: string): Promise<string[]> {
+export async function compareTrees(a: string, b: string): Promise<string[]> {
   const left = await listTree(a);
   const right = await listTree(b);
   const differences: string[] = [];
@@ -194,8 +158,8 @@ async function compareTrees(a: string, b: string): Promise<string[]> {
   return differences.sort();
 }
 
-async function taskStats(home: string) {
-  const sql = await PgliteSql.open(path.join(home, "db"));
+export async function taskStats(home: string) {
+  const sql = await openHomeDatabase(home);
   try {
     const one = async (q: string) => Number((await sql.query<{ n: number }>(q)).rows[0]?.n ?? 0);
     return {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PgliteSql } from "../../functions/adapters/sql/pglite.ts";
+import { openHomeDatabase } from "../../functions/cli/home-database.ts";
 import { sipIdOf } from "../../functions/core/ids.ts";
 import { stepmatica } from "../helpers/cli.ts";
 import { manySmallFiles, mixedTransfer, tempDir } from "../helpers/fixtures.ts";
@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 async function transitionsOf(home: string, unitIds: string[]): Promise<number> {
-  const sql = await PgliteSql.open(path.join(home, "db"));
+  const sql = await openHomeDatabase(home);
   try {
     const r = await sql.query<{ n: number }>(
       "select coalesce(sum(transitions), 0)::int as n from executions where unit_id in (select jsonb_array_elements_text($1::jsonb)::uuid)",
@@ -96,7 +96,7 @@ describe("stepmatica run on the embedded default", () => {
     expect([...trees[0]!.keys()]).toEqual([...trees[1]!.keys()]);
     for (const [rel, bytes] of trees[0]!) expect(bytes.equals(trees[1]!.get(rel)!), rel).toBe(true);
     expect(trees[0]!.get("bag-info.txt")!.toString()).toContain("Bagging-Date: 2023-11-14");
-  });
+  }, 180_000); // two fresh homes: two first starts of the embedded database
 
   it("the same --id again is the same transfer: no second AIP", async () => {
     const source = path.join(root, "twice");

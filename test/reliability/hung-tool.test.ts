@@ -74,7 +74,11 @@ describe("a hung tool", () => {
     expect(unit.status).toBe("failed");
     const jobs = unit.microservices.flatMap((m) => m.jobs);
     const scan = jobs.find((j) => j.job === "scan_for_viruses")!;
-    expect(scan.status).toBe("running"); // until the watchdog below closes it
+    // The state's timer (armed before the task starts) and the task's own fire a moment apart: the
+    // run usually ends first and leaves the job running (the watchdog below closes it), but when
+    // its shutdown takes longer (a busy machine, the database owner's socket) the task's exit 124
+    // is recorded first. Either way the job ends failed with 124, checked after the watchdog.
+    expect(["running", "failed"]).toContain(scan.status);
     expect(jobs.at(-1)!.job).toBe("record_failure");
     expect(jobs.some((j) => j.job === "change_filenames")).toBe(false);
     // The state timed out first (it is armed before the task starts), so the run ended while the

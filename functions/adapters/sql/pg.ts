@@ -11,7 +11,7 @@ export class PgSql implements SqlClient {
 
   static async open(
     connectionString: string,
-    options: { schema?: string; max?: number } = {},
+    options: { schema?: string; max?: number; pool?: Partial<pg.PoolConfig> } = {},
   ): Promise<PgSql> {
     const schema = options.schema;
     if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema))
@@ -29,6 +29,7 @@ export class PgSql implements SqlClient {
       connectionString,
       max: options.max ?? 8,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
+      ...options.pool,
     });
     pool.on("error", () => {}); // an idle client's error surfaces on the next query instead
     return new PgSql(pool, null);

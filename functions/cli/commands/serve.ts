@@ -26,7 +26,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   if (fixedToken !== undefined && !/^[\w-]{24,}$/.test(fixedToken))
     throw usageError("STEPMATICA_TOKEN must be at least 24 letters, digits, - or _ (or unset: a random one)");
 
-  const rt = await openCliRuntime(io, values.out ? { out: values.out } : {});
+  const rt = await openCliRuntime(io, { ...(values.out ? { out: values.out } : {}), keepServing: true });
   let server: Awaited<ReturnType<typeof startDashboardServer>>;
   try {
     server = await startDashboardServer({

@@ -1,0 +1,254 @@
+import { timingSafeEqual } from "node:crypto";
+import type { Server, Socket } from "node:net";
+import type { PGlite } from "@electric-sql/pglite";
+
+/**
+ * One embedded PGlite served over the PostgreSQL wire protocol, so several processes share one data
+ * folder through `pg` (the home's database owner, functions/cli/db-owner.ts).
+ *
+ * PGlite is one backend session. Clients take turns at the granularity PostgreSQL itself guarantees:
+ * a whole message batch up to Sync (extended protocol) or one Query (simple protocol) runs alone, and
+ * a connection that leaves a transaction open keeps the session until it commits, rolls back or goes
+ * away (then its transaction is rolled back). Turning at single messages instead would let two
+ * clients' Parse/Bind/Execute interleave on the session's one unnamed statement.
+ *
+ * Clients authenticate with a password (cleartext over a local socket; the secret is a file only the
+ * home's user can read), because a socket is reachable by every user of the machine.
+ */
+
+const SSL_REQUEST = 80877103;
+const GSS_REQUEST = 80877104;
+const CANCEL_REQUEST = 80877102;
+const PROTOCOL_3 = 196608;
+
+export interface WireServerOptions {
+  db: PGlite;
+  /** A listening server (a socket path; an abstract one on Linux). */
+  server: Server;
+  password: string;
+  /** Told when the number of open connections changes (the owner stops when idle). */
+  onConnections?(count: number): void;
+  /** PGlite threw (a WASM abort, not an SQL error, which is answered to its client): the session is unusable. */
+  onFatal?(error: unknown): void;
+}
+
+interface Waiter {
+  connection: Connection;
+  start(): void;
+}
+
+/** Who may use the session next: one batch at a time, and an open transaction's connection first. */
+class Turns {
+  private busy = false;
+  private holder: Connection | null = null;
+  private readonly waiting: Waiter[] = [];
+
+  constructor(private readonly db: PGlite) {}
+
+  async run<T>(connection: Connection, work: () => Promise<T>): Promise<T> {
+    await new Promise<void>((start) => {
+      this.waiting.push({ connection, start });
+      this.next();
+    });
+    try {
+      return await work();
+    } finally {
+      this.busy = false;
+      this.holder = this.db.isInTransaction() ? connection : null;
+      this.next();
+    }
+  }
+
+  /** A connection went away: its open transaction is rolled back and the session freed. */
+  async release(connection: Connection): Promise<void> {
+    const index = this.waiting.findIndex((w) => w.connection === connection);
+    if (index >= 0) this.waiting.splice(index, 1);
+    if (this.holder !== connection) return;
+    await new Promise<void>((start) => {
+      this.waiting.unshift({ connection, start });
+      this.next();
+    });
+    try {
+      if (this.db.isInTransaction()) await this.db.exec("rollback");
+    } finally {
+      this.busy = false;
+      this.holder = null;
+      this.next();
+    }
+  }
+
+  private next(): void {
+    if (this.busy) return;
+    const index = this.holder ? this.waiting.findIndex((w) => w.connection === this.holder) : 0;
+    if (index < 0 || index >= this.waiting.length) return;
+    const [waiter] = this.waiting.splice(index, 1);
+    this.busy = true;
+    waiter!.start();
+  }
+}
+
+class Connection {
+  private buffer = Buffer.alloc(0);
+  private phase: "startup" | "password" | "ready" = "startup";
+  private startup: Buffer | null = null;
+  private batch: Buffer[] = [];
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly db: PGlite,
+    private readonly turns: Turns,
+    private readonly password: string,
+    private readonly onFatal: ((error: unknown) => void) | undefined,
+  ) {
+    socket.on("data", (chunk: Buffer) => {
+      this.buffer = Buffer.concat([this.buffer, chunk]);
+      // Messages are handled in order, one batch after the other.
+      this.chain = this.chain.then(() => this.drain()).catch((error) => this.fail(error));
+    });
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      if (this.phase === "startup") {
+        if (this.buffer.length < 8) return;
+        const length = this.buffer.readInt32BE(0);
+        if (this.buffer.length < length) return;
+        const message = this.take(length);
+        const code = message.readInt32BE(4);
+        if (code === SSL_REQUEST || code === GSS_REQUEST) this.socket.write("N");
+        else if (code === CANCEL_REQUEST) this.socket.end();
+        else if (code === PROTOCOL_3) {
+          this.startup = message;
+          this.phase = "password";
+          this.socket.write(authentication(3)); // AuthenticationCleartextPassword
+        } else return this.refuse("08P01", "unsupported frontend protocol");
+        continue;
+      }
+      if (this.buffer.length < 5) return;
+      const length = this.buffer.readInt32BE(1);
+      if (this.buffer.length < length + 1) return;
+      const message = this.take(length + 1);
+      const type = String.fromCharCode(message[0]!);
+      if (this.phase === "password") {
+        if (type !== "p" || !samePassword(message.subarray(5, -1).toString("utf8"), this.password))
+          return this.refuse("28P01", "password authentication failed for the home's database");
+        this.phase = "ready";
+        const startup = this.startup!;
+        await this.turns.run(this, () => this.execute(startup));
+        continue;
+      }
+      if (type === "X") {
+        this.socket.end();
+        return;
+      }
+      this.batch.push(message);
+      // A batch ends where PostgreSQL answers with ReadyForQuery: Sync or a simple Query.
+      if (type === "S" || type === "Q") {
+        const batch = Buffer.concat(this.batch);
+        this.batch = [];
+        await this.turns.run(this, () => this.execute(batch));
+      }
+    }
+  }
+
+  private async execute(message: Buffer): Promise<void> {
+    let reply: Uint8Array;
+    try {
+      reply = await this.db.execProtocolRaw(new Uint8Array(message));
+    } catch (error) {
+      this.onFatal?.(error);
+      throw error;
+    }
+    if (reply.length > 0 && !this.socket.destroyed) this.socket.write(reply);
+  }
+
+  private take(length: number): Buffer {
+    const message = this.buffer.subarray(0, length);
+    this.buffer = this.buffer.subarray(length);
+    return message;
+  }
+
+  private refuse(code: string, text: string): void {
+    this.socket.end(errorResponse(code, text));
+    this.buffer = Buffer.alloc(0);
+  }
+
+  private fail(error: unknown): void {
+    this.socket.destroy(error instanceof Error ? error : new Error(String(error)));
+  }
+
+  async close(): Promise<void> {
+    await this.chain.catch(() => {});
+    await this.turns.release(this);
+  }
+}
+
+/**
+ * Serves the database on a server that is already listening (the owner takes the address before it
+ * opens the data folder). Returns how to stop: refuse new connections, then close the open ones.
+ */
+export function serveWire(options: WireServerOptions) {
+  const turns = new Turns(options.db);
+  const open = new Set<Socket>();
+  const closing = new Set<Promise<void>>();
+  let refusing = false;
+  options.server.on("connection", (socket: Socket) => {
+    if (refusing || socket.destroyed) {
+      socket.destroy();
+      return;
+    }
+    open.add(socket);
+    options.onConnections?.(open.size);
+    const connection = new Connection(socket, options.db, turns, options.password, options.onFatal);
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      open.delete(socket);
+      const closed = connection.close().finally(() => {
+        closing.delete(closed);
+        if (!refusing) options.onConnections?.(open.size);
+      });
+      closing.add(closed);
+    });
+  });
+  return {
+    /** Stops taking connections and ends the open ones (their transactions rolled back). */
+    async refuseNew(): Promise<void> {
+      refusing = true;
+      const ended = [...open].map((socket) =>
+        socket.closed ? Promise.resolve() : new Promise((resolve) => socket.once("close", resolve)),
+      );
+      for (const socket of open) socket.destroy();
+      await Promise.all(ended);
+      await Promise.all([...closing]);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        refusing = true;
+        for (const socket of open) socket.destroy();
+        options.server.close(() => resolve());
+      }),
+  };
+}
+
+function samePassword(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function authentication(code: number): Buffer {
+  const message = Buffer.alloc(9);
+  message.write("R", 0);
+  message.writeInt32BE(8, 1);
+  message.writeInt32BE(code, 5);
+  return message;
+}
+
+function errorResponse(code: string, text: string): Buffer {
+  const fields = Buffer.from(`SFATAL\0VFATAL\0C${code}\0M${text}\0\0`, "utf8");
+  const message = Buffer.alloc(5);
+  message.write("E", 0);
+  message.writeInt32BE(fields.length + 4, 1);
+  return Buffer.concat([message, fields]);
+}

@@ -1,0 +1,133 @@
+import { mkdir, unlink } from "node:fs/promises";
+import { createServer, type Server, type Socket } from "node:net";
+import { PGlite } from "@electric-sql/pglite";
+import { serveWire } from "../adapters/sql/pglite-server.ts";
+import { ensureSecret, type HomeFiles, homeFiles, ownerRecord, readOwner, writeOwner } from "./home-files.ts";
+
+/**
+ * The database owner of one STEPMATICA_HOME: the only process that opens its embedded PGlite data
+ * folder, serving it to every stepmatica process on that home (functions/cli/home-database.ts starts
+ * it when the first of them needs the database). It does nothing else, so it outlives any one
+ * command, and stops once no process has been connected for STEPMATICA_DB_IDLE_SECONDS (default 60).
+ *
+ * Exit status: 0 stopped when idle or asked to; 3 another process owns this home already; 1 the
+ * database could not be opened or failed (the reason is the last line of db-owner.log).
+ */
+export const ALREADY_OWNED = 3;
+const DEFAULT_IDLE_SECONDS = 60;
+
+export async function runOwner(home: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const files = await homeFiles(home);
+  const server = createServer();
+  // Taking the address is taking the lock: before the data folder is touched.
+  if (!(await listen(server, files))) {
+    log(`another process owns ${files.home} already`);
+    return ALREADY_OWNED;
+  }
+  const record = ownerRecord(false);
+  await writeOwner(files, record);
+  // Clients may connect while the data folder opens: they wait for their first answer.
+  const early: Socket[] = [];
+  const hold = (socket: Socket) => {
+    early.push(socket);
+    socket.once("close", () => early.splice(early.indexOf(socket), 1)); // a probe, gone already
+  };
+  server.on("connection", hold);
+  const password = await ensureSecret(files);
+  let db: PGlite;
+  try {
+    await mkdir(files.dataDir, { recursive: true });
+    db = new PGlite(files.dataDir);
+    await db.waitReady;
+  } catch (error) {
+    log(`cannot open the embedded database ${files.dataDir}: ${reason(error)}`);
+    for (const socket of early) socket.destroy();
+    await forgetOwner(files);
+    return 1;
+  }
+  await writeOwner(files, { ...record, ready: true });
+  log(`owner of ${files.dataDir}`);
+
+  const idleMs = idleSeconds(env) * 1000;
+  let timer: NodeJS.Timeout | null = null;
+  let finish: (code: number) => void = () => {};
+  const finished = new Promise<number>((resolve) => {
+    finish = resolve;
+  });
+  const wire = serveWire({
+    db,
+    server,
+    password,
+    onConnections(count) {
+      if (timer) clearTimeout(timer);
+      timer = count === 0 ? setTimeout(() => finish(0), idleMs) : null;
+    },
+    onFatal(error) {
+      log(`the embedded database failed: ${reason(error)}`);
+      finish(1);
+    },
+  });
+  server.off("connection", hold);
+  for (const socket of [...early]) {
+    socket.removeAllListeners("close");
+    server.emit("connection", socket);
+  }
+  const stop = () => finish(0);
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  const code = await finished;
+  // The data folder is closed before the address is released: a next owner never opens it while
+  // this one still writes.
+  await wire.refuseNew();
+  await db.close().catch((error) => log(`closing the database: ${reason(error)}`));
+  await wire.close();
+  await forgetOwner(files);
+  log(code === 0 ? "stopped" : "stopped after a failure");
+  return code;
+}
+
+async function listen(server: Server, files: HomeFiles): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    const taken = await new Promise<boolean>((resolve, reject) => {
+      server.once("error", (error: NodeJS.ErrnoException) =>
+        error.code === "EADDRINUSE" ? resolve(false) : reject(error),
+      );
+      server.listen(files.address, () => resolve(true));
+    });
+    if (taken || files.address.startsWith("\0") || attempt > 0) return taken;
+    // A socket file (not Linux) outlives a killed owner: remove it when nobody answers on it.
+    const owner = await readOwner(files);
+    if (owner && isAlive(owner.pid)) return false;
+    await unlink(files.address).catch(() => {});
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function forgetOwner(files: HomeFiles): Promise<void> {
+  const owner = await readOwner(files);
+  if (owner?.pid === process.pid) await unlink(files.ownerFile).catch(() => {});
+}
+
+function idleSeconds(env: NodeJS.ProcessEnv): number {
+  const value = Number(env.STEPMATICA_DB_IDLE_SECONDS);
+  return Number.isFinite(value) && value > 0 ? value : DEFAULT_IDLE_SECONDS;
+}
+
+function reason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.startsWith("Aborted(")
+    ? `PGlite aborted (${message.split(".")[0]}): the data folder may be damaged or in use by another program`
+    : message;
+}
+
+function log(line: string): void {
+  process.stderr.write(`${new Date().toISOString()} db-owner ${process.pid}: ${line}\n`);
+}

@@ -1,0 +1,236 @@
+import { spawn } from "node:child_process";
+import { open, readFile, stat } from "node:fs/promises";
+import { connect, Socket } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PgSql } from "../adapters/sql/pg.ts";
+import { type HomeFiles, homeFiles, type OwnerRecord, readOwner, readSecret } from "./home-files.ts";
+import { CliError, type CliIo, writeLine } from "./io.ts";
+
+/**
+ * A process's connection to its home's embedded database: through the home's database owner
+ * (db-owner.ts), started here, detached, when nobody owns the home yet. Every stepmatica process on
+ * the home is a client of that one owner, so all of them see every record at once and only one
+ * process ever opens the data folder.
+ */
+
+const OWNER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), "db-owner.mjs");
+const ALREADY_OWNED = 3; // db-owner.ts: another process took the home first
+const START_TIMEOUT_MS = 120_000; // a first start runs initdb, slow on a busy machine
+const CONNECT_TIMEOUT_MS = 20_000;
+
+export interface HomeDatabaseOptions {
+  env?: NodeJS.ProcessEnv;
+  /**
+   * The owner went away while this process was connected (it was killed, or failed): whatever this
+   * process was doing can no longer be recorded. Told once, with a sentence naming the home and owner.
+   */
+  onLost?(sentence: string): void;
+  timeoutMs?: number;
+}
+
+export async function openHomeDatabase(home: string, options: HomeDatabaseOptions = {}): Promise<PgSql> {
+  const files = await homeFiles(home);
+  const env = options.env ?? process.env;
+  const deadline = Date.now() + (options.timeoutMs ?? START_TIMEOUT_MS);
+  let closing = false;
+  let lostTold = false;
+  let owner: OwnerRecord | null = null;
+  // Told synchronously, before `pg` fails the queries that were out: the sentence comes first.
+  const lost = () => {
+    if (closing || lostTold) return;
+    lostTold = true;
+    options.onLost?.(
+      `lost the database of home ${files.home}: its owner process${owner ? ` ${owner.pid}` : ""} stopped (see ${files.logFile})`,
+    );
+  };
+  const sql = await PgSql.open("", {
+    pool: {
+      user: "postgres",
+      database: "postgres",
+      password: () => secretOf(files),
+      idleTimeoutMillis: 0, // a live process keeps a connection, so its owner never stops as idle
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      stream: () => {
+        const socket = ownerSocket(files, env, lost);
+        // A new owner may have taken over since: name the one this connection talks to.
+        socket.once("connect", () => {
+          readOwner(files).then((record) => {
+            owner = record ?? owner;
+          });
+        });
+        return socket;
+      },
+    } as object,
+  });
+  const close = sql.close.bind(sql);
+  sql.close = async () => {
+    closing = true;
+    await close();
+  };
+  const logStart = (await stat(files.logFile).catch(() => null))?.size ?? 0;
+  let failures = 0;
+  for (;;) {
+    try {
+      await ensureOwner(files, env, deadline);
+      await sql.query("select 1");
+      owner = await readOwner(files);
+      return sql;
+    } catch (error) {
+      // The owner was stopping as idle when we came (it ends connections it has not answered):
+      // ask again, and a new owner takes over. An owner still opening its data folder is waited for.
+      const failed = await openFailure(files, logStart);
+      if (failed) {
+        await sql.close().catch(() => {});
+        throw failed;
+      }
+      if ((await readOwner(files))?.ready !== false) failures += 1;
+      const refused = (error as { code?: string }).code === "28P01";
+      if (error instanceof CliError || refused || failures >= 3 || Date.now() > deadline) {
+        await sql.close().catch(() => {});
+        if (error instanceof CliError) throw error;
+        throw await unanswered(files, error);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/**
+ * A socket to the owner for `pg`: it makes sure an owner runs before connecting (so a live process
+ * takes over a home whose owner died), and tells `lost` when the owner ends a connection in use.
+ */
+function ownerSocket(files: HomeFiles, env: NodeJS.ProcessEnv, lost: () => void): Socket {
+  const socket = new Socket();
+  const connectTo = socket.connect.bind(socket);
+  const endBy = socket.end.bind(socket);
+  let answered = false;
+  let ending = false;
+  socket.connect = (() => {
+    ensureOwner(files, env, Date.now() + START_TIMEOUT_MS).then(
+      () => connectTo({ path: files.address }),
+      (error: Error) => socket.destroy(error),
+    );
+    return socket;
+  }) as typeof socket.connect;
+  socket.end = ((...args: Parameters<Socket["end"]>) => {
+    ending = true;
+    return endBy(...args);
+  }) as typeof socket.end;
+  socket.once("data", () => {
+    answered = true;
+  });
+  // "error" (ECONNRESET) comes before "close", and before `pg` reports it to the query that was out.
+  const gone = () => {
+    if (answered && !ending) lost();
+  };
+  socket.once("error", gone);
+  socket.once("close", gone);
+  return socket;
+}
+
+/** Someone listens on the home's address when this returns; starts the owner if nobody does. */
+async function ensureOwner(files: HomeFiles, env: NodeJS.ProcessEnv, deadline: number): Promise<void> {
+  let started = false;
+  let exitCode: number | null = null;
+  let logFrom = 0;
+  while (!(await answers(files.address))) {
+    if (!started) {
+      logFrom = (await stat(files.logFile).catch(() => null))?.size ?? 0;
+      await startOwner(files, env, (code) => {
+        exitCode = code;
+      });
+      started = true;
+    } else if (exitCode !== null && exitCode !== ALREADY_OWNED && exitCode !== 0) {
+      throw (
+        (await openFailure(files, logFrom)) ??
+        new CliError(
+          `the database owner of home ${files.home} stopped (exit ${exitCode}): see ${files.logFile}`,
+        )
+      );
+    }
+    if (Date.now() > deadline) throw await unanswered(files, new Error("nobody listens"));
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function startOwner(files: HomeFiles, env: NodeJS.ProcessEnv, onExit: (code: number) => void) {
+  const log = await open(files.logFile, "a");
+  try {
+    const child = spawn(process.execPath, [OWNER_SCRIPT, files.home], {
+      detached: true,
+      stdio: ["ignore", log.fd, log.fd],
+      env: { ...process.env, ...env },
+    });
+    child.on("exit", (code, signal) => onExit(code ?? (signal ? 128 : 1)));
+    child.unref();
+  } finally {
+    await log.close();
+  }
+}
+
+function answers(address: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect({ path: address });
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once("error", () => resolve(false));
+  });
+}
+
+async function secretOf(files: HomeFiles): Promise<string> {
+  try {
+    return await readSecret(files);
+  } catch (error) {
+    throw new CliError(
+      `cannot read ${files.secretFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): the database of home ${files.home} belongs to another user; use a STEPMATICA_HOME of your own`,
+    );
+  }
+}
+
+/** The one sentence for an owner that is there but does not serve us. */
+async function unanswered(files: HomeFiles, error: unknown): Promise<CliError> {
+  const owner = await readOwner(files);
+  const why = (error as Error)?.message ?? String(error);
+  if (!owner)
+    return new CliError(
+      `the database of home ${files.home} did not start (${why}): see ${files.logFile}, then try again`,
+    );
+  return new CliError(
+    `the database of home ${files.home} is held by process ${owner.pid} on ${owner.host} (since ${owner.startedAt}), which does not answer (${why}): wait for it, or stop it with "kill ${owner.pid}", then try again`,
+  );
+}
+
+/** An owner that could not open the data folder said why in its log (since `from`): that, as one sentence. */
+async function openFailure(files: HomeFiles, from: number): Promise<CliError | null> {
+  const text = await readFile(files.logFile, "utf8").catch(() => "");
+  const failure = text
+    .slice(from)
+    .split("\n")
+    .findLast((line) => line.includes("cannot open the embedded database"));
+  if (!failure) return null;
+  return new CliError(
+    `the embedded database of home ${files.home} could not be opened (${failure.replace(/^.*cannot open the embedded database \S+: /, "")}, see ${files.logFile}): restore ${files.dataDir} from a backup, or move it aside to start an empty one`,
+  );
+}
+
+/**
+ * What a command does when the home's database owner dies under it: a process following runs stops
+ * at once, saying how to continue them (whatever it did after that moment went unrecorded, and
+ * `resume` redoes it); a dashboard with no runs of its own keeps serving (its next query starts a new
+ * owner); anything else stops, having changed nothing.
+ */
+export function databaseLost(io: CliIo, sentence: string, transfers: string[], keepServing: boolean): void {
+  if (keepServing && transfers.length === 0) {
+    writeLine(io.stderr, `${sentence}; a new owner takes over on the next request`);
+    return;
+  }
+  const next =
+    transfers.length > 0
+      ? `continue with ${transfers.map((id) => `"stepmatica resume ${id}"`).join(", ")}`
+      : "nothing was changed: run the command again";
+  writeLine(io.stderr, `stepmatica: ${sentence}; ${next}`);
+  process.exit(1);
+}

@@ -1,0 +1,139 @@
+import { randomUUID } from "node:crypto";
+import { createServer, Socket } from "node:net";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { PgSql } from "../../functions/adapters/sql/pg.ts";
+import { serveWire } from "../../functions/adapters/sql/pglite-server.ts";
+import { sqlContract } from "./suites/sql.ts";
+
+// The home's database owner serves one PGlite to many `pg` clients (functions/cli/db-owner.ts):
+// the SQL contract through it, and the turn-taking that keeps clients from seeing each other's work.
+const PASSWORD = "contract-test-password";
+
+async function serveMemoryDb() {
+  const db = new PGlite();
+  await db.waitReady;
+  const address =
+    process.platform === "linux" ? `\0stepmatica-test-${randomUUID()}` : `/tmp/sm-${randomUUID()}`;
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(address, resolve));
+  const wire = serveWire({ db, server, password: PASSWORD });
+  const stream = () => {
+    const socket = new Socket();
+    const connectTo = socket.connect.bind(socket);
+    socket.connect = (() => connectTo({ path: address })) as typeof socket.connect;
+    return socket;
+  };
+  const config = (password = PASSWORD) =>
+    ({ stream, password, user: "postgres", database: "postgres" }) as object;
+  return {
+    config,
+    async close() {
+      await wire.close();
+      await db.close();
+    },
+  };
+}
+
+sqlContract("PGlite through the home's database owner (pg over its socket)", async () => {
+  const served = await serveMemoryDb();
+  const sql = await PgSql.open("", { pool: served.config() });
+  const close = sql.close.bind(sql);
+  sql.close = async () => {
+    await close();
+    await served.close();
+  };
+  return sql;
+});
+
+describe("the database owner's wire server", () => {
+  let served!: Awaited<ReturnType<typeof serveMemoryDb>>;
+  const clients: pg.Client[] = [];
+  const client = async (password?: string) => {
+    const c = new pg.Client(served.config(password));
+    c.on("error", () => {});
+    await c.connect();
+    clients.push(c);
+    return c;
+  };
+  // One database for these four (a PGlite start is the slow part): each test has its own table.
+  beforeAll(async () => {
+    served = await serveMemoryDb();
+  }, 120_000);
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await c.end().catch(() => {});
+  });
+  afterAll(async () => {
+    await served.close();
+  });
+
+  it("keeps concurrent clients' parameterized queries apart (Parse/Bind/Execute never interleave)", async () => {
+    const pool = new pg.Pool({ ...served.config(), max: 8 });
+    try {
+      // A different statement text per query: a Bind that reached another client's Parse shows.
+      const answers = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          pool.query<{ n: number; s: string; k: number }>(
+            `select $1::int * 2 as n, $2::text as s, ${i}::int as k`,
+            [i, `q${i}`],
+          ),
+        ),
+      );
+      expect(answers.map((r) => [r.rows[0]!.n, r.rows[0]!.s, r.rows[0]!.k])).toEqual(
+        Array.from({ length: 200 }, (_, i) => [i * 2, `q${i}`, i]),
+      );
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it("keeps a batch that arrives in many reads (a large parameter) whole while others' batches run", async () => {
+    const big = await client();
+    const small = await client();
+    const text = "x".repeat(4 * 1024 * 1024); // the Bind message spans many socket reads
+    const others = Array.from({ length: 50 }, (_, i) =>
+      small.query<{ k: number }>(`select $1::int + ${i} as k`, [1000]),
+    );
+    const large = big.query<{ n: number; tag: string }>("select length($1::text) as n, 'big' as tag", [text]);
+    expect((await large).rows[0]).toEqual({ n: text.length, tag: "big" });
+    expect((await Promise.all(others)).map((r) => r.rows[0]!.k)).toEqual(
+      Array.from({ length: 50 }, (_, i) => 1000 + i),
+    );
+  });
+
+  it("gives the session to a client inside a transaction until it commits; others wait, then see the commit", async () => {
+    const a = await client();
+    const b = await client();
+    await a.query("create table notes_waiting (id int primary key, body text)");
+    await a.query("begin");
+    await a.query("insert into notes_waiting values ($1, $2)", [1, "uncommitted"]);
+    let bAnswered = false;
+    const read = b.query("select count(*)::int as n from notes_waiting").then((r) => {
+      bAnswered = true;
+      return r.rows[0].n as number;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(bAnswered, "a second client must not run inside the first one's transaction").toBe(false);
+    await a.query("commit");
+    expect(await read).toBe(1);
+  });
+
+  it("rolls back the open transaction of a client that went away, and serves the others", async () => {
+    const a = await client();
+    const b = await client();
+    await b.query("create table notes (id int primary key)");
+    await a.query("begin");
+    await a.query("insert into notes values (7)");
+    const waiting = b.query("select count(*)::int as n from notes");
+    (a as unknown as { connection: { stream: Socket } }).connection.stream.destroy(); // the process died
+    expect((await waiting).rows[0].n).toBe(0);
+    await b.query("insert into notes values (7)"); // no leftover of the dead client's transaction
+    expect((await b.query("select count(*)::int as n from notes")).rows[0].n).toBe(1);
+  });
+
+  it("refuses a client without the home's password", async () => {
+    await expect(client("not-the-password")).rejects.toThrow(/password authentication failed/);
+    expect((await (await client()).query("select 1 as one")).rows[0].one).toBe(1);
+  });
+});
