@@ -60,7 +60,8 @@ export function localDashboardDeps(rt: Runtime, log: (line: string) => void): Da
           throw error;
         }
         const missing = await missingTools(toolsForRun(config));
-        if (missing.length > 0) throw new ApiError(400, `cannot start: ${missingToolsMessage(missing, false)}`);
+        if (missing.length > 0)
+          throw new ApiError(400, `cannot start: ${missingToolsMessage(missing, false)}`);
         const started = await startTransfer(rt, {
           name: input.name?.trim() || transferName(source),
           source: pathToFileURL(source).href,
