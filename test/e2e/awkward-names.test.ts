@@ -1,12 +1,14 @@
 import { existsSync } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openRuntime } from "../../functions/cli/runtime.ts";
+import { sipIdOf } from "../../functions/core/ids.ts";
 import { parseMetsSummary } from "../../functions/mets/summary.ts";
 import { pathOfUriReference, uriReferenceOf } from "../../functions/mets/uri.ts";
 import { stepmatica } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/fixtures.ts";
-import { expectValidAip } from "./aip-checks.ts";
+import { expectValidAip, listTree } from "./aip-checks.ts";
 
 /**
  * File names hold any character a file system allows. A transfer of such names goes through the
@@ -42,10 +44,11 @@ describe("a transfer of awkward file names", () => {
       await mkdir(path.dirname(path.join(source, name)), { recursive: true });
       await writeFile(path.join(source, name), `the file called ${JSON.stringify(name)}\n`);
     }
-    const run = await stepmatica(
-      ["run", source, "--out", path.join(root, "aips"), "--config", "automated", "--json"],
-      { STEPMATICA_HOME: path.join(root, "home") },
-    );
+    const home = path.join(root, "home");
+    const out = path.join(root, "aips");
+    const run = await stepmatica(["run", source, "--out", out, "--config", "automated", "--json"], {
+      STEPMATICA_HOME: home,
+    });
     expect(run.code, run.stderr).toBe(0);
     const aip = String(run.json!.aip);
     const xml = await expectValidAip(aip, source, KEPT);
@@ -61,5 +64,21 @@ describe("a transfer of awkward file names", () => {
       expect(href).toMatch(URI_PATH);
       expect(existsSync(path.join(aip, "data", ...pathOfUriReference(href).split("/"))), href).toBe(true);
     }
-  });
+
+    // The AIP is an uncompressed folder (automated): its recorded size, which the dashboard shows, is
+    // the whole package's (the sum of its files), not the folder entry's.
+    const files = await listTree(aip);
+    const total = (await Promise.all(files.map(async (f) => (await stat(path.join(aip, f))).size))).reduce(
+      (sum, size) => sum + size,
+      0,
+    );
+    const rt = await openRuntime({ home, out, workers: false });
+    try {
+      const record = await rt.store.getAip(sipIdOf(String(run.json!.id)));
+      expect(record?.location).toBe(aip);
+      expect(record?.size).toBe(total);
+    } finally {
+      await rt.close();
+    }
+  }, 180_000);
 });
