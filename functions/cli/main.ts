@@ -11,7 +11,9 @@ const USAGE = `usage: stepmatica <command> [options]
   validate-bag DIR            exit 0 valid, 1 invalid
   identify [--json] [--signatures F] [--container-signatures F] PATH...
   bench [--json] [--quick]    generate workloads, measure, print a table
-  doctor [--json]             tools found, their versions, virus database state
+  doctor [--json] [--install] [--with-browser]
+                              tools found, their versions, virus database state; --install
+                              installs missing tools when it can (root or passwordless sudo)
 
 Environment: STEPMATICA_HOME (default ./.stepmatica), DATABASE_URL, REDIS_URL, SOURCE_DATE_EPOCH,
   STEPMATICA_JOB_TIMEOUTS="job=seconds,…" (run, resume: give named jobs a shorter timeout).`;
