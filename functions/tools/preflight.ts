@@ -49,7 +49,9 @@ async function clamdCanScan(): Promise<boolean> {
 }
 
 /** The command line that installs the tools (as root, or with sudo). */
-export function installCommand(withBrowser: boolean, asRoot = process.getuid?.() === 0): string {
+const runningAsRoot = () => process.getuid?.() === 0;
+
+export function installCommand(withBrowser: boolean, asRoot = runningAsRoot()): string {
   const script = path.join(REPO_ROOT, INSTALL_SCRIPT);
   return `${asRoot ? "" : "sudo "}bash ${script}${withBrowser ? " --with-browser" : ""}`;
 }
@@ -60,16 +62,20 @@ export function describeMissing(missing: readonly ToolSpec[]): string {
 }
 
 /** The error a run or a preflight stops with: the missing tools and the command line that installs them. */
-export function missingToolsMessage(missing: readonly ToolSpec[], withBrowser: boolean): string {
-  return `missing tools: ${describeMissing(missing)}; install them with: ${installCommand(withBrowser)}`;
+export function missingToolsMessage(
+  missing: readonly ToolSpec[],
+  withBrowser: boolean,
+  asRoot = runningAsRoot(),
+): string {
+  return `missing tools: ${describeMissing(missing)}; install them with: ${installCommand(withBrowser, asRoot)}`;
 }
 
 /** Why install-tools.sh cannot run here (null when it can: Debian/Ubuntu, and root or passwordless sudo). */
-export async function cannotInstallBecause(): Promise<string | null> {
+export async function cannotInstallBecause(asRoot = runningAsRoot()): Promise<string | null> {
   if (!(await findExecutable("apt-get")) || !(await findExecutable("dpkg-query"))) {
     return "apt-get is not available (install-tools.sh is for Debian and Ubuntu)";
   }
-  if (process.getuid?.() === 0) return null;
+  if (asRoot) return null;
   const sudo = await findExecutable("sudo");
   if (!sudo) return "not running as root, and sudo is not installed";
   const code = await exitCodeOf(sudo, ["-n", "true"], () => {});
@@ -89,7 +95,11 @@ export interface PreflightResult {
 }
 
 /** Checks the tools, installs the missing ones when it can, and checks again. */
-export async function preflight(withBrowser: boolean, io: PreflightIo): Promise<PreflightResult> {
+export async function preflight(
+  withBrowser: boolean,
+  io: PreflightIo,
+  asRoot = runningAsRoot(),
+): Promise<PreflightResult> {
   const wanted = toolsForEverything(withBrowser);
   const missing = await missingTools(wanted);
   if (missing.length === 0) return { ok: true, missing };
@@ -99,13 +109,16 @@ export async function preflight(withBrowser: boolean, io: PreflightIo): Promise<
     const npmOnes = missing.filter((spec) => spec.debianPackage === undefined);
     return { ok: false, missing, message: `missing: ${describeMissing(npmOnes)}; run npm ci` };
   }
-  const reason = await cannotInstallBecause();
+  const reason = await cannotInstallBecause(asRoot);
   if (reason !== null) {
-    return { ok: false, missing, message: `${missingToolsMessage(missing, withBrowser)} (${reason})` };
+    return {
+      ok: false,
+      missing,
+      message: `${missingToolsMessage(missing, withBrowser, asRoot)} (${reason})`,
+    };
   }
   io.out(`installing the missing tools: ${describeMissing(missing)}`);
   const script = path.join(REPO_ROOT, INSTALL_SCRIPT);
-  const asRoot = process.getuid?.() === 0;
   const [program, args] = asRoot
     ? ["bash", [script]]
     : [(await findExecutable("sudo")) ?? "sudo", ["-n", "bash", script]];
@@ -113,7 +126,8 @@ export async function preflight(withBrowser: boolean, io: PreflightIo): Promise<
   const still = await missingTools(wanted);
   if (still.length === 0) return { ok: true, missing: [] };
   const why = code !== 0 ? `${INSTALL_SCRIPT} exited with ${code}` : "installed, but not found on PATH";
-  return { ok: false, missing: still, message: `${missingToolsMessage(still, withBrowser)} (${why})` };
+  const message = `${missingToolsMessage(still, withBrowser, asRoot)} (${why})`;
+  return { ok: false, missing: still, message };
 }
 
 /** Runs a program with an argument array, passing its output on line by line; resolves to its exit code. */

@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toolsForRun } from "../../functions/tools/preflight.ts";
+import { preflight, toolsForRun } from "../../functions/tools/preflight.ts";
 import { PRESETS } from "../../workflows/processing-config.ts";
 import { tempDir } from "../helpers/fixtures.ts";
 
@@ -29,11 +29,36 @@ const PROGRAMS_OF: Record<string, string[]> = {
 let root: string;
 beforeAll(async () => {
   root = await tempDir("preflight");
-  await chmod(root, 0o755); // the unprivileged user below reads and runs from here
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
+
+/**
+ * Debian without the tools, where installing works: the real install-tools.sh runs, and apt-get,
+ * dpkg-query and sudo are stand-ins: apt-get "installs" a package by putting its programs on PATH
+ * (logging its arguments), dpkg-query says nothing is installed, sudo -n runs the command (logged).
+ */
+async function installableBin(name: string): Promise<{ bin: string; log: string }> {
+  const bin = await binWith(name, ["node", "bash", "grep", "id", "true"]);
+  const log = path.join(bin, "calls.log");
+  const stubs = Object.entries(PROGRAMS_OF)
+    .map(([pkg, programs]) => `    ${pkg}) for p in ${programs.join(" ")}; do stub "$p"; done ;;`)
+    .join("\n");
+  const aptGet = [
+    "#!/bin/bash",
+    `echo "apt-get $*" >> ${log}`,
+    `stub() { printf '#!/bin/sh\\necho "$1 (stand-in) 1.0"\\n' "$1" > "${bin}/$1"; /bin/chmod 755 "${bin}/$1"; }`,
+    'if [ "$1" = install ]; then for pkg in "$@"; do case "$pkg" in',
+    stubs,
+    "  esac; done; fi",
+  ].join("\n");
+  await writeFile(path.join(bin, "apt-get"), `${aptGet}\n`, { mode: 0o755 });
+  await writeFile(path.join(bin, "dpkg-query"), "#!/bin/sh\nexit 1\n", { mode: 0o755 });
+  const sudo = `#!/bin/bash\necho "sudo $*" >> ${log}\n[ "$1" = -n ] && shift\nexec "$@"\n`;
+  await writeFile(path.join(bin, "sudo"), sudo, { mode: 0o755 });
+  return { bin, log };
+}
 
 /** A folder for PATH holding only the named programs of this machine (linked), none of the tools. */
 async function binWith(name: string, programs: string[]): Promise<string> {
@@ -127,55 +152,74 @@ describe("the preflight on a machine without the system tools", () => {
   });
 
   it("installs the missing tools with install-tools.sh when it can, then passes", async () => {
-    // Root (or passwordless sudo) on Debian: the preflight runs the real install-tools.sh; apt-get
-    // and dpkg-query are stand-ins that "install" a package by putting its programs on PATH.
-    const bin = await binWith("installable", ["node", "bash", "grep", "id"]);
-    const log = path.join(root, "apt-get.log");
-    const stubs = Object.entries(PROGRAMS_OF)
-      .map(([pkg, programs]) => `    ${pkg}) for p in ${programs.join(" ")}; do stub "$p"; done ;;`)
-      .join("\n");
-    const aptGet = [
-      "#!/bin/bash",
-      `echo "$*" >> ${log}`,
-      `stub() { printf '#!/bin/sh\\necho "$1 (stand-in) 1.0"\\n' "$1" > "${bin}/$1"; /bin/chmod 755 "${bin}/$1"; }`,
-      'if [ "$1" = install ]; then for pkg in "$@"; do case "$pkg" in',
-      stubs,
-      "  esac; done; fi",
-    ].join("\n");
-    await writeFile(path.join(bin, "apt-get"), `${aptGet}\n`, { mode: 0o755 });
-    await writeFile(path.join(bin, "dpkg-query"), "#!/bin/sh\nexit 1\n", { mode: 0o755 }); // nothing installed
-    await writeFile(path.join(bin, "sudo"), '#!/bin/bash\n[ "$1" = -n ] && shift\nexec "$@"\n', {
-      mode: 0o755,
-    });
-
+    // Root (or passwordless sudo) on Debian: the preflight runs the real install-tools.sh.
+    const { bin, log } = await installableBin("installable");
     const result = await stepmatica(["doctor", "--install", "--with-browser"], { PATH: bin, HOME: root });
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
     expect(result.stdout).toContain("installing the missing tools: clamscan (clamav)");
     expect(result.stdout).toContain("install-tools.sh: installing clamav mediainfo ffmpeg ghostscript");
     expect(result.stdout).toMatch(/stepmatica doctor: tools present \(.*chromium\)/);
     const calls = (await readFile(log, "utf8")).trim().split("\n");
-    expect(calls).toEqual([
-      "update -qq",
-      "install -y -qq --no-install-recommends clamav mediainfo ffmpeg ghostscript libxml2-utils mediaconch chromium",
+    expect(calls.filter((line) => line.startsWith("apt-get"))).toEqual([
+      "apt-get update -qq",
+      "apt-get install -y -qq --no-install-recommends clamav mediainfo ffmpeg ghostscript libxml2-utils mediaconch chromium",
     ]);
   });
+});
 
-  it("as a user without root or sudo it stops with the sudo command line, before any work", async () => {
-    const bin = await binWith("user", ["node"]);
+describe("the preflight for a user who is not root", () => {
+  const saved = process.env.PATH;
+  afterAll(() => {
+    process.env.PATH = saved;
+  });
+  const lines: string[] = [];
+  const io = { out: (line: string) => lines.push(line) };
+
+  /** Debian without the tools: apt-get and dpkg-query stand-ins that say nothing is installed. */
+  async function debianBin(name: string, sudo: string | null): Promise<string> {
+    const bin = await binWith(name, ["node", "bash", "grep", "id"]);
     await writeFile(path.join(bin, "apt-get"), "#!/bin/sh\nexit 99\n", { mode: 0o755 });
     await writeFile(path.join(bin, "dpkg-query"), "#!/bin/sh\nexit 1\n", { mode: 0o755 });
-    const asRoot = process.getuid?.() === 0;
-    const home = path.join(root, "home-user");
-    const result = await stepmatica(
-      ["doctor", "--install", "--with-browser"],
-      { PATH: bin, HOME: root, STEPMATICA_HOME: home },
-      asRoot ? 65534 : undefined, // nobody
+    if (sudo !== null) await writeFile(path.join(bin, "sudo"), sudo, { mode: 0o755 });
+    return bin;
+  }
+
+  it("without sudo: stops naming the tools and the sudo command line, installing nothing", async () => {
+    process.env.PATH = await debianBin("user-nosudo", null);
+    const result = await preflight(true, io, false);
+    expect(result.ok).toBe(false);
+    expect(result.missing.map((t) => t.name)).toEqual(expect.arrayContaining([...DEBIAN_TOOLS, "chromium"]));
+    expect(result.message).toContain(`install them with: sudo ${installLine(true)}`);
+    expect(result.message).toContain("not running as root, and sudo is not installed");
+    expect(lines).toEqual([]);
+  });
+
+  it("with passwordless sudo: installs through sudo -n with the same script, then passes", async () => {
+    const { bin, log } = await installableBin("user-sudo");
+    process.env.PATH = bin;
+    const result = await preflight(false, io, false);
+    expect(result, result.message).toMatchObject({ ok: true, missing: [] });
+    const calls = (await readFile(log, "utf8")).trim().split("\n");
+    expect(calls).toContain("sudo -n true");
+    expect(calls).toContain(`sudo -n bash ${path.join(REPO, "functions/worker/install-tools.sh")}`);
+    expect(calls).toContain(
+      "apt-get install -y -qq --no-install-recommends clamav mediainfo ffmpeg ghostscript libxml2-utils mediaconch",
     );
-    expect(result.code, result.stderr).toBe(1);
-    for (const tool of [...DEBIAN_TOOLS, "chromium"]) expect(result.stderr).toContain(`${tool} (`);
-    expect(result.stderr).toContain(`install them with: sudo ${installLine(true)}`);
-    expect(result.stderr).toContain("not running as root, and sudo is not installed");
-    expect(existsSync(home)).toBe(false);
+    expect(lines[0]).toMatch(/^installing the missing tools: clamscan \(clamav\)/);
+    lines.length = 0;
+  });
+
+  it("with sudo that asks for a password: stops the same way, saying so", async () => {
+    process.env.PATH = await debianBin(
+      "user-password",
+      "#!/bin/sh\necho 'a password is required' >&2\nexit 1\n",
+    );
+    const result = await preflight(false, io, false);
+    expect(result.ok).toBe(false);
+    expect(result.message).toContain(`install them with: sudo ${installLine(false)}`);
+    expect(result.message).toContain("sudo asks for a password");
+    expect(result.message).not.toContain("chromium");
+    expect(lines).toEqual([]);
   });
 });
 
