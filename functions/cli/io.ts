@@ -23,5 +23,5 @@ export function writeLine(stream: NodeJS.WritableStream, line: string): void {
 }
 
 export function homeOf(io: CliIo): string {
-  return io.env.STEPMATICA_HOME ?? `${io.cwd}/.stepmatica`;
+  return io.env.STEPMATICA_HOME || `${io.cwd}/.stepmatica`; // set but empty means unset
 }

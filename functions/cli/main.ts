@@ -14,7 +14,9 @@ const USAGE = `usage: stepmatica <command> [options]
   signatures show | update [--allow-older] FILE...
                               the PRONOM signature files in use; install newer ones
   bench [--json] [--quick]    generate workloads, measure, print a table
-  doctor [--json]             tools found, their versions, virus database state, PRONOM signatures
+  doctor [--json] [--install] [--with-browser]
+                              tools found, their versions, virus database state, PRONOM signatures;
+                              --install installs missing tools when it can (root or passwordless sudo)
 
 Environment: STEPMATICA_HOME (default ./.stepmatica), DATABASE_URL, REDIS_URL, SOURCE_DATE_EPOCH,
   STEPMATICA_JOB_TIMEOUTS="job=seconds,…" (run, resume: give named jobs a shorter timeout),

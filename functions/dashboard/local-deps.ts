@@ -8,6 +8,7 @@ import { followToEnd } from "../cli/follow.ts";
 import { type Runtime, STALE_AFTER_MS } from "../cli/runtime.ts";
 import type { AipRecord } from "../core/model.ts";
 import { startTransfer } from "../core/start-transfer.ts";
+import { missingTools, missingToolsMessage, toolsForRun } from "../tools/preflight.ts";
 import { type AipDownload, ApiError, type DashboardDeps, type StartTransferInput } from "./types.ts";
 
 /** An AIP on this machine: a compressed AIP is one file to send; a folder AIP is shown by its path. */
@@ -58,6 +59,9 @@ export function localDashboardDeps(rt: Runtime, log: (line: string) => void): Da
           if (error instanceof ConfigError) throw new ApiError(400, error.message);
           throw error;
         }
+        const missing = await missingTools(toolsForRun(config));
+        if (missing.length > 0)
+          throw new ApiError(400, `cannot start: ${missingToolsMessage(missing, false)}`);
         const started = await startTransfer(rt, {
           name: input.name?.trim() || transferName(source),
           source: pathToFileURL(source).href,

@@ -10,6 +10,7 @@ import {
   MetsInputError,
   type PreparedMets,
 } from "./input.ts";
+import { uriReferenceOf } from "./uri.ts";
 import type { XmlWriter } from "./xml-writer.ts";
 
 export const STRUCT_MAP_LABEL = "Archivematica default";
@@ -98,7 +99,7 @@ export function writeFileSec(w: XmlWriter, prepared: PreparedMets, amdSecIdOf: M
       }
       w.open("mets:file", attrs);
       w.empty("mets:FLocat", [
-        ["xlink:href", href],
+        ["xlink:href", uriReferenceOf(href)],
         ["LOCTYPE", "OTHER"],
         ["OTHERLOCTYPE", "SYSTEM"],
       ]);

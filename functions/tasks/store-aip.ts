@@ -36,13 +36,17 @@ export const storeAip: TaskModule = {
     } else {
       key = name;
       expected = await expectedDigests(bagDir, name);
-      await mapLimit([...expected], STORE_CONCURRENCY, async ([objectKey, sha256]) => {
+      // The package's size is the sum of its files' sizes. Each put reports its own and they are added
+      // up afterwards: `size += await …` in concurrent callbacks would keep only some of them.
+      const sizes = await mapLimit([...expected], STORE_CONCURRENCY, async ([objectKey, sha256]) => {
         if (ctx.signal.aborted) throw ctx.signal.reason;
         const rel = objectKey.slice(name.length + 1);
         const local = path.join(bagDir, ...rel.split("/"));
-        size += (await stat(local)).size;
+        const fileSize = (await stat(local)).size;
         await ctx.objects.putFile(objectKey, local, { sha256 });
+        return fileSize;
       });
+      size = sizes.reduce((sum, fileSize) => sum + fileSize, 0);
     }
     const mismatches: string[] = [];
     await mapLimit([...expected], STORE_CONCURRENCY, async ([objectKey, sha256]) => {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The system tools stepmatica's task modules run (the ECS worker image and .ci/run both call this).
+# The system tools stepmatica's task modules run. The ECS worker image calls this, and so does the
+# preflight that `npm start` and `npm test` run first (`stepmatica doctor --install`).
 # Idempotent and non-interactive: installs only what is missing, runs apt-get update at most once.
 # Options: --with-browser  also install what only the tests need: Chromium (the dashboard's browser
 #          tests), LibreOffice Writer/Calc/Impress and heif-enc (the identification corpus makes DOCX,
@@ -26,7 +27,10 @@ if [ "$WITH_BROWSER" = 1 ]; then
   PACKAGES+=(chromium libreoffice-writer libreoffice-calc libreoffice-impress libheif-examples)
 fi
 
-if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo -n); fi
+if ! command -v apt-get >/dev/null || ! command -v dpkg-query >/dev/null; then
+  echo "install-tools.sh: apt-get not found: this script is for Debian and Ubuntu; install the equivalents of: ${PACKAGES[*]}" >&2
+  exit 1
+fi
 
 missing=()
 for package in "${PACKAGES[@]}"; do
@@ -38,6 +42,15 @@ done
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "install-tools.sh: all tools present (${PACKAGES[*]})"
   exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=()
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+  SUDO=(sudo -n)
+else
+  echo "install-tools.sh: ${missing[*]} missing; installing needs root: sudo bash $0 $*" >&2
+  exit 1
 fi
 
 echo "install-tools.sh: installing ${missing[*]}"

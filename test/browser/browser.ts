@@ -1,23 +1,26 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { type Browser, chromium } from "playwright-core";
+import { toolSpec } from "../../functions/tools/discover.ts";
+import { installCommand } from "../../functions/tools/preflight.ts";
 
-export const CHROMIUM = "/usr/bin/chromium";
 const REPO = path.resolve(import.meta.dirname, "../..");
 
-/** Debian's Chromium, headless. Missing Chromium is a failure with the fix, never a skip. */
+/**
+ * Debian's Chromium (found on PATH, as `stepmatica doctor --with-browser` finds it), headless.
+ * Missing Chromium is a failure naming the command line that installs it, never a skip.
+ */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
+  const executable = await toolSpec("chromium").locate();
+  if (!executable) {
     throw new Error(
-      `${CHROMIUM} is missing: the dashboard's browser tests need Debian's chromium ` +
-        "(install it with functions/worker/install-tools.sh --with-browser)",
+      `chromium is missing: the dashboard's browser tests need Debian's chromium; install it with: ${installCommand(true)}`,
     );
   }
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: executable,
     headless: true,
     args: [
       "--no-sandbox",

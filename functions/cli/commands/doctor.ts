@@ -2,24 +2,45 @@ import { parseArgs } from "node:util";
 import { loadSignatureFolder, SHIPPED_SIGNATURES_DIR, type SignatureFileInfo } from "../../identify/index.ts";
 import { virusDatabaseState } from "../../tools/clamav-databases.ts";
 import { clamdSocket } from "../../tools/clamav-scan.ts";
-import { describeTools, INSTALL_SCRIPT } from "../../tools/discover.ts";
+import { describeTools, type ToolStatus } from "../../tools/discover.ts";
+import { missingTools, missingToolsMessage, preflight, toolsForEverything } from "../../tools/preflight.ts";
 import { type CliIo, writeLine } from "../io.ts";
 
 /**
  * `stepmatica doctor`: every external tool (found or not, version), the virus databases and the PRONOM
- * signature files identification uses. 0 when all required tools are there and the signatures load.
+ * signature files identification uses; exit 0 when every tool a run needs is there (and Chromium with
+ * --with-browser) and the signatures load. With --install it is the
+ * preflight `npm start` and `npm test` run first: it installs what is missing when it can, and
+ * otherwise stops at once naming the missing tools and the command line that installs them.
  */
 export async function doctorCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: "boolean" } } });
-  const [tools, viruses, socket, signatures] = await Promise.all([
+  const { values } = parseArgs({
+    args: argv,
+    options: { json: { type: "boolean" }, install: { type: "boolean" }, "with-browser": { type: "boolean" } },
+  });
+  const withBrowser = values["with-browser"] ?? false;
+  if (values.install) {
+    const result = await preflight(withBrowser, { out: (line) => writeLine(io.stdout, line) });
+    if (!result.ok) {
+      writeLine(io.stderr, `stepmatica doctor: ${result.message}`);
+      if (values.json) writeLine(io.stdout, JSON.stringify({ ok: false, message: result.message }));
+      return 1;
+    }
+    // The preflight's answer is one line; `stepmatica doctor` without --install gives the full report.
+    const checked = toolsForEverything(withBrowser).map((spec) => spec.name);
+    if (values.json) writeLine(io.stdout, JSON.stringify({ ok: true, tools: checked }));
+    else writeLine(io.stdout, `stepmatica doctor: tools present (${checked.join(", ")})`);
+    return 0;
+  }
+  const [tools, viruses, socket, missing, signatures] = await Promise.all([
     describeTools(),
     virusDatabaseState(),
     clamdSocket(),
+    missingTools(toolsForEverything(withBrowser)),
     signatureState(),
   ]);
-  const missing = tools.filter((t) => t.required && t.path === null);
-  const ok = missing.length === 0 && "files" in signatures;
   if (values.json) {
+    const ok = missing.length === 0 && "files" in signatures;
     writeLine(
       io.stdout,
       JSON.stringify({ tools, viruses: { ...viruses, clamdSocket: socket }, signatures, ok }),
@@ -27,17 +48,7 @@ export async function doctorCommand(argv: string[], io: CliIo): Promise<number> 
     return ok ? 0 : 1;
   }
   writeLine(io.stdout, "tools:");
-  for (const t of tools) {
-    const state =
-      t.path === null
-        ? t.required
-          ? "MISSING"
-          : "not found (optional)"
-        : (t.version ?? `found, no version: ${t.problem}`);
-    writeLine(io.stdout, `  ${t.name.padEnd(10)} ${state}`);
-    if (t.path) writeLine(io.stdout, `  ${"".padEnd(10)} ${t.path}`);
-    writeLine(io.stdout, `  ${"".padEnd(10)} ${t.purpose}; from ${t.source}`);
-  }
+  for (const t of tools) writeToolLines(io, t);
   writeLine(io.stdout, "virus databases:");
   writeLine(io.stdout, `  test signatures: ${viruses.testDatabaseDir} (always loaded)`);
   if (viruses.official.length === 0) writeLine(io.stdout, `  official: none in ${viruses.officialDir}`);
@@ -61,14 +72,14 @@ export async function doctorCommand(argv: string[], io: CliIo): Promise<number> 
     );
   }
   if (missing.length > 0) {
-    writeLine(
-      io.stderr,
-      `missing required tools: ${missing.map((t) => `${t.name} (${t.source})`).join(", ")}; run ${INSTALL_SCRIPT}`,
-    );
+    writeLine(io.stderr, missingToolsMessage(missing, withBrowser));
     return 1;
   }
-  if (!ok) return 1;
-  writeLine(io.stdout, "all required tools found");
+  if (!("files" in signatures)) return 1;
+  writeLine(
+    io.stdout,
+    `all required tools found${withBrowser ? " (and Chromium for the browser tests)" : ""}`,
+  );
   return 0;
 }
 
@@ -79,4 +90,17 @@ async function signatureState(): Promise<{ files: SignatureFileInfo[] } | { prob
   } catch (error) {
     return { problem: (error as Error).message };
   }
+}
+
+function writeToolLines(io: CliIo, t: ToolStatus): void {
+  const state =
+    t.path === null
+      ? t.required
+        ? "MISSING"
+        : `not found (${t.neededBy === "optional" ? "optional" : `needed by the ${t.neededBy}`})`
+      : (t.version ?? `found, no version: ${t.problem}`);
+  writeLine(io.stdout, `  ${t.name.padEnd(10)} ${state}`);
+  if (t.path) writeLine(io.stdout, `  ${"".padEnd(10)} ${t.path}`);
+  const when = t.neededBy === "optional" ? "optional" : `needed by ${t.neededBy}`;
+  writeLine(io.stdout, `  ${"".padEnd(10)} ${t.purpose}; from ${t.source}; ${when}`);
 }

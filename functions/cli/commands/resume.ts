@@ -1,11 +1,12 @@
 import { parseArgs } from "node:util";
+import type { ProcessingConfig } from "../../../workflows/processing-config.ts";
 import { sipIdOf } from "../../core/ids.ts";
 import { followToEnd, progressPoll, summarize } from "../follow.ts";
 import { CliError, type CliIo, usageError, writeLine } from "../io.ts";
 import { ownerState } from "../owners.ts";
 import { Progress } from "../progress.ts";
 import { openCliRuntime, STALE_AFTER_MS } from "../runtime.ts";
-import { jobTimeoutsOf, report } from "./run.ts";
+import { checkTools, jobTimeoutsOf, report } from "./run.ts";
 
 /**
  * Continues a run whose process died: executions re-enter the state they were in (same job rows),
@@ -39,6 +40,8 @@ export async function resumeCommand(argv: string[], io: CliIo): Promise<number> 
       const ago = Math.round((Date.now() - beat) / 1000);
       throw new CliError(`transfer ${id} is being processed by another process (alive ${ago} s ago)`);
     }
+    // Resume no run that would fail for a missing tool (the unit holds its resolved configuration).
+    await checkTools(transfer.config as ProcessingConfig);
     let resumed = 0;
     for (const unit of units) {
       await rt.store.requeueRunningTasks(unit.id);

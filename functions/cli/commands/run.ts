@@ -14,6 +14,7 @@ import {
 import { JobTimeoutsError, parseJobTimeouts } from "../../core/job-timeouts.ts";
 import { startTransfer } from "../../core/start-transfer.ts";
 import { walk } from "../../tasks/fs-walk.ts";
+import { missingTools, missingToolsMessage, toolsForRun } from "../../tools/preflight.ts";
 import { followToEnd, progressPoll, type RunSummary, summarize } from "../follow.ts";
 import { CliError, type CliIo, usageError, writeLine } from "../io.ts";
 import { Progress } from "../progress.ts";
@@ -49,6 +50,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const source = path.resolve(io.cwd, positionals[0]!);
   await checkSource(source);
+  await checkTools(config);
 
   const json = values.json ?? false;
   const progress = new Progress(json ? (io.stderr as CliIo["stdout"]) : io.stdout, true);
@@ -129,6 +131,12 @@ async function loadConfig(
     if (error instanceof ConfigError) throw usageError(error.message);
     throw error;
   }
+}
+
+/** Refuses to start a transfer that would fail for a tool its configuration calls and that is not installed. */
+export async function checkTools(config: ProcessingConfig): Promise<void> {
+  const missing = await missingTools(toolsForRun(config));
+  if (missing.length > 0) throw new CliError(`cannot start: ${missingToolsMessage(missing, false)}`);
 }
 
 /** Refuses, before anything starts, what cannot be a transfer: naming the path and the reason. */

@@ -5,8 +5,8 @@ import { RdsDataSql, ResponseTooLargeError } from "../../../functions/adapters/a
 import type { SqlClient } from "../../../functions/ports/sql.ts";
 import { type DataApiServer, startDataApiServer } from "../../helpers/local-aws/data-api-server.ts";
 import { runSharedContract } from "../../helpers/local-aws/shared-contracts.ts";
+import { DATABASE_URL } from "../../helpers/services.ts";
 
-const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const schema = `rdsdata_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
 let server: DataApiServer;
 const opened: RdsDataSql[] = [];

@@ -3,8 +3,8 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisInFlight } from "../../../functions/adapters/redis/in-flight.ts";
 import { runSharedContract } from "../../helpers/local-aws/shared-contracts.ts";
+import { REDIS_URL } from "../../helpers/services.ts";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const prefix = `stepmatica-test:${randomUUID()}:`;
 const opened: RedisInFlight[] = [];
 let admin: Redis;

@@ -65,7 +65,7 @@ describe("buildMets on a small AIP", () => {
     ]);
     expect(byId.get(IMAGE_ID)).toMatchObject({
       use: "original",
-      href: "objects/photos/Tom & Jerry <1>.jpg",
+      href: "objects/photos/Tom%20&%20Jerry%20%3C1%3E.jpg", // the path as a URI reference
       puid: "fmt/43",
       sha256: "383d349019ace0e235443c6cb8c5fa3174f00d562281947d36f5fd12aa263687",
       size: 6271469,
