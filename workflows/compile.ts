@@ -49,7 +49,11 @@ export const AWAIT_DECISION_JOB: JobNode = {
   queue: "light",
   /** Thirty days: a decision may wait for a person back from leave; the execution fails after that. */
   timeoutSeconds: 30 * 24 * 3600,
-  heartbeatSeconds: 30 * 24 * 3600,
+  /**
+   * No task runs under this job, so nothing leases or heartbeats: its state carries no
+   * HeartbeatSeconds (see taskState), only the thirty-day TimeoutSeconds.
+   */
+  heartbeatSeconds: 60,
   branches: [],
   next: "succeed",
   onFailure: "fail",
@@ -115,7 +119,22 @@ export function compileWorkflow(workflow: Workflow): AslDefinition {
   return { Comment: workflow.comment, StartAt: workflow.startAt, States: states };
 }
 
+/**
+ * The States Language says HeartbeatSeconds MUST be smaller than TimeoutSeconds; Step Functions
+ * refuses the whole state machine otherwise. A declaration that breaks it is a compile error.
+ */
+export function checkJobLimits(workflow: string, job: JobNode): void {
+  if (job.id !== AWAIT_DECISION_JOB.id && job.heartbeatSeconds >= job.timeoutSeconds) {
+    throw new Error(
+      `workflow ${workflow}, job ${job.id}: heartbeatSeconds (${job.heartbeatSeconds}) must be smaller than timeoutSeconds (${job.timeoutSeconds})`,
+    );
+  }
+}
+
 function taskState(workflow: Workflow, job: JobNode, extraPayload: Record<string, string> = {}): AslState {
+  checkJobLimits(workflow.name, job);
+  // An operator's answer settles a decision; no task heartbeats it, so it has only its timeout.
+  const heartbeat = job.id === AWAIT_DECISION_JOB.id ? {} : { HeartbeatSeconds: job.heartbeatSeconds };
   return {
     Type: "Task",
     Comment: `${job.microservice}: ${job.description}`,
@@ -134,7 +153,7 @@ function taskState(workflow: Workflow, job: JobNode, extraPayload: Record<string
     },
     ResultPath: `$.jobs.${job.id}`,
     TimeoutSeconds: job.timeoutSeconds,
-    HeartbeatSeconds: job.heartbeatSeconds,
+    ...heartbeat,
     Retry: [LAMBDA_RETRY],
   };
 }

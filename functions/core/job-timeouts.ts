@@ -6,8 +6,8 @@ import type { JobNode } from "../../workflows/schema.ts";
  * Per-job timeout overrides (seconds by job id), for tests and operators who need a job to give up
  * sooner than its declaration says (e.g. a hung-tool test: `scan_for_viruses=3`). The override
  * reaches both places a timeout is enforced: the state's TimeoutSeconds (the engine) and the task
- * runner's abort of the module (which kills the tool's process group). Heartbeats are clamped to
- * the new timeout. Set from the environment as STEPMATICA_JOB_TIMEOUTS="job=seconds,job=seconds".
+ * runner's abort of the module (which kills the tool's process group). Heartbeats are clamped below
+ * the new timeout (the States Language wants HeartbeatSeconds < TimeoutSeconds). Set from the environment as STEPMATICA_JOB_TIMEOUTS="job=seconds,job=seconds".
  */
 export type JobTimeouts = Readonly<Record<string, number>>;
 
@@ -35,7 +35,12 @@ export function parseJobTimeouts(text: string | undefined): JobTimeouts {
 export function withTimeout(job: JobNode, overrides: JobTimeouts): JobNode {
   const timeoutSeconds = overrides[job.id];
   if (timeoutSeconds === undefined) return job;
-  return { ...job, timeoutSeconds, heartbeatSeconds: Math.min(job.heartbeatSeconds, timeoutSeconds) };
+  return { ...job, timeoutSeconds, heartbeatSeconds: heartbeatBelow(job.heartbeatSeconds, timeoutSeconds) };
+}
+
+/** The heartbeat interval kept strictly under a timeout (at least 1 s; a 1 s timeout has none). */
+function heartbeatBelow(heartbeatSeconds: number, timeoutSeconds: number): number {
+  return Math.max(1, Math.min(heartbeatSeconds, timeoutSeconds - 1));
 }
 
 /** findJob with the overrides applied: what the task runner and the watchdog use. */
@@ -56,10 +61,13 @@ export function aslWithTimeouts(definition: AslDefinition, overrides: JobTimeout
   for (const [job, seconds] of Object.entries(overrides)) {
     const state = states[job];
     if (!state || typeof state.TimeoutSeconds !== "number") continue;
+    const { HeartbeatSeconds: heartbeat, ...rest } = state;
     states[job] = {
-      ...state,
+      ...rest,
       TimeoutSeconds: seconds,
-      HeartbeatSeconds: Math.min(Number(state.HeartbeatSeconds ?? seconds), seconds),
+      ...(typeof heartbeat === "number" && seconds > 1
+        ? { HeartbeatSeconds: heartbeatBelow(heartbeat, seconds) }
+        : {}),
     };
   }
   return { ...definition, States: states };

@@ -113,10 +113,14 @@ describe("job timeout overrides", () => {
     expect(overrides).toEqual({ scan_for_viruses: 3, stage_transfer: 60 });
     expect(withTimeout(findJob("scan_for_viruses")!, overrides)).toMatchObject({
       timeoutSeconds: 3,
-      heartbeatSeconds: 3,
+      heartbeatSeconds: 2,
     });
     const asl = aslWithTimeouts(compiled("transfer"), overrides);
-    expect(asl.States.scan_for_viruses).toMatchObject({ TimeoutSeconds: 3, HeartbeatSeconds: 3 });
+    // Heartbeats stay strictly under the timeout, as the States Language requires.
+    expect(asl.States.scan_for_viruses).toMatchObject({ TimeoutSeconds: 3, HeartbeatSeconds: 2 });
+    const oneSecond = aslWithTimeouts(compiled("transfer"), { scan_for_viruses: 1 });
+    expect(oneSecond.States.scan_for_viruses).toMatchObject({ TimeoutSeconds: 1 });
+    expect(oneSecond.States.scan_for_viruses).not.toHaveProperty("HeartbeatSeconds");
     expect(asl.States.assign_checksums).toEqual(compiled("transfer").States.assign_checksums);
     expect(() => parseJobTimeouts("nope=3")).toThrow('no job named "nope"');
     expect(() => parseJobTimeouts("scan_for_viruses=0")).toThrow("whole number of seconds");

@@ -59,7 +59,13 @@ describe("the declared workflows", () => {
       expect(asks.map(([n]) => n).sort()).toEqual(configDecisions.map((n) => `${n.id}__ask`).sort());
       for (const [stateName, state] of tasks) {
         expect(state.TimeoutSeconds, stateName).toBeGreaterThan(0);
-        expect(state.HeartbeatSeconds, stateName).toBeGreaterThan(0);
+        // The States Language: HeartbeatSeconds, when given, MUST be smaller than TimeoutSeconds.
+        // Only the wait for an operator has none (nothing heartbeats a person).
+        if (stateName.endsWith("__ask")) expect(state.HeartbeatSeconds, stateName).toBeUndefined();
+        else {
+          expect(state.HeartbeatSeconds, stateName).toBeGreaterThan(0);
+          expect(state.HeartbeatSeconds, stateName).toBeLessThan(state.TimeoutSeconds as number);
+        }
         if (!stateName.endsWith("__ask")) expect(state.ResultPath).toBe(`$.jobs.${stateName}`);
         if (stateName !== RECORD_FAILURE_STATE) {
           expect(JSON.stringify(state.Catch)).toContain(RECORD_FAILURE_STATE);
@@ -72,6 +78,13 @@ describe("the declared workflows", () => {
       expect(asl.States[asl.StartAt]).toBeDefined();
     });
   }
+
+  it("refuses to compile a job whose heartbeat is not smaller than its timeout", () => {
+    const broken = workflowOf([job("a", "succeed", { timeoutSeconds: 60, heartbeatSeconds: 60 })]);
+    expect(() => compileWorkflow(broken)).toThrow(
+      "workflow transfer, job a: heartbeatSeconds (60) must be smaller than timeoutSeconds (60)",
+    );
+  });
 
   it("the transfer workflow ends by starting ingest on the SIP it made", () => {
     const asl = compiled("transfer");
