@@ -2,7 +2,8 @@
  * Cloud in a box: the AWS adapters wired by the handlers' own runtime (functions/handlers/aws-runtime.ts)
  * to local protocol servers — s3rver for S3, the local SQS server, the Data API server running SQL on
  * the real PostgreSQL — and the real Redis. The state machines are the compiled ASL that CDK deploys,
- * run in-process by the local engine, whose Task states invoke the real dispatch-job handler.
+ * run by the engine chosen (box-engine.ts: our in-process interpreter, or moto's Step Functions),
+ * whose Task states invoke the real dispatch-job handler.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -10,7 +11,6 @@ import path from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Redis } from "ioredis";
 import { ExecutionStore } from "../../functions/adapters/local/execution-store.ts";
-import { LOCAL_ARNS, LocalWorkflowEngine } from "../../functions/adapters/local/local-engine.ts";
 import { PgSql } from "../../functions/adapters/sql/pg.ts";
 import { type AwsRuntime, buildAwsRuntime } from "../../functions/handlers/aws-runtime.ts";
 import { createDispatchJobHandler } from "../../functions/handlers/dispatch-job.ts";
@@ -18,12 +18,11 @@ import { readEnvironment } from "../../functions/handlers/environment.ts";
 import { createRunTasksHandler } from "../../functions/handlers/run-tasks.ts";
 import { createStartTransferHandler } from "../../functions/handlers/start-transfer.ts";
 import type { WorkflowEngine } from "../../functions/ports/workflow-engine.ts";
-import { substitute } from "../../workflows/compile.ts";
-import { compiled } from "../../workflows/index.ts";
 import { startDataApiServer } from "../helpers/local-aws/data-api-server.ts";
 import { startLocalS3 } from "../helpers/local-aws/s3-server.ts";
 import { startLocalSqs } from "../helpers/local-aws/sqs-server.ts";
 import { DATABASE_URL, REDIS_URL, uniqueName } from "../helpers/services.ts";
+import { type EngineKind, openBoxEngine } from "./box-engine.ts";
 
 export const MAX_TRANSFER_BYTES = 5 * 1024 * 1024;
 const credentials = { accessKeyId: "local", secretAccessKey: "local" };
@@ -34,6 +33,12 @@ export async function openBox(options: {
   defaultConfig: "default" | "automated";
   /** The handlers' log level (default INFO). */
   logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR";
+  /** Step Functions' stand-in (default: our in-process interpreter). */
+  engine?: EngineKind;
+  /** Runs the state machines' timeouts and heartbeats this much faster (see box-engine.ts). */
+  timeScale?: number;
+  /** Files per task for per-file jobs without their own batch size (default 128). */
+  batchSize?: number;
 }) {
   process.env.POWERTOOLS_METRICS_DISABLED ??= "true"; // EMF lines would only clutter the test output
   const schema = uniqueName("cloud");
@@ -46,6 +51,18 @@ export async function openBox(options: {
     throw new Error(`PostgreSQL at ${DATABASE_URL} is not reachable (set DATABASE_URL): ${String(error)}`);
   });
   const dataApi = await startDataApiServer({ connectionString: DATABASE_URL, schema });
+  // The engine is Step Functions' stand-in; its Task states call the real dispatch-job handler.
+  let dispatch: (payload: unknown) => Promise<unknown> = async () => {
+    throw new Error("dispatch-job handler not wired yet");
+  };
+  const executions = new ExecutionStore(admin);
+  const stepFunctions = await openBoxEngine({
+    kind: options.engine ?? "local",
+    timeScale: options.timeScale ?? 1,
+    executions,
+    sql: admin,
+    dispatch: (payload) => dispatch(payload),
+  });
   const s3 = await startLocalS3(Object.values(buckets));
   const sqs = await startLocalSqs();
   const light = await sqs.createQueue(5);
@@ -54,8 +71,8 @@ export async function openBox(options: {
 
   const rawEnv: Record<string, string> = {
     STEPMATICA_STAGE: "box",
-    STATE_MACHINE_TRANSFER_ARN: LOCAL_ARNS.IngestStateMachineArn.replace("ingest", "transfer"),
-    STATE_MACHINE_INGEST_ARN: LOCAL_ARNS.IngestStateMachineArn,
+    STATE_MACHINE_TRANSFER_ARN: stepFunctions.arns.transfer,
+    STATE_MACHINE_INGEST_ARN: stepFunctions.arns.ingest,
     LIGHT_QUEUE_URL: light.url,
     HEAVY_QUEUE_URL: heavy.url,
     DB_CLUSTER_ARN: "arn:aws:rds:us-east-1:123456789012:cluster:stepmatica-box",
@@ -75,21 +92,7 @@ export async function openBox(options: {
   };
   const env = readEnvironment(rawEnv);
 
-  // The engine is Step Functions' stand-in; its Task states call the real dispatch-job handler.
-  let dispatch: (payload: unknown) => Promise<unknown> = async () => {
-    throw new Error("dispatch-job handler not wired yet");
-  };
-  const executions = new ExecutionStore(admin);
-  const engine = new LocalWorkflowEngine({
-    definitions: {
-      transfer: substitute(compiled("transfer"), LOCAL_ARNS),
-      ingest: substitute(compiled("ingest"), LOCAL_ARNS),
-    },
-    executions,
-    dispatchJob: async (payload) => {
-      await dispatch(payload);
-    },
-  });
+  const engine = stepFunctions.api;
   // Step Functions as the handlers reach it; lostTaskSuccesses makes the next calls fail in flight
   // (a dropped connection), as a lost SendTaskSuccess would.
   let lostTaskSuccesses = 0;
@@ -104,6 +107,7 @@ export async function openBox(options: {
     },
     sendTaskFailure: (token, error, cause) => engine.sendTaskFailure(token, error, cause),
     sendTaskHeartbeat: (token) => engine.sendTaskHeartbeat(token),
+    hasRunningExecutions: () => engine.hasRunningExecutions(),
   };
   const runtime: AwsRuntime = buildAwsRuntime(env, {
     clients: {
@@ -116,14 +120,16 @@ export async function openBox(options: {
     logger: new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME, logLevel: options.logLevel ?? "INFO" }),
   });
   await runtime.store.migrate(); // on AWS: the migrate custom resource at deploy time
-  dispatch = createDispatchJobHandler(runtime);
+  const dispatchDeps = options.batchSize ? { ...runtime, batchSize: options.batchSize } : runtime;
+  dispatch = createDispatchJobHandler(dispatchDeps);
 
   return {
     env,
     /** The variables as the infrastructure sets them (for a worker process). */
     rawEnv,
     runtime,
-    engine,
+    /** The engine: waitFor(executionId) and which one it is. */
+    engine: stepFunctions,
     admin,
     sqs,
     s3,
@@ -131,9 +137,11 @@ export async function openBox(options: {
     redisKeyPrefix,
     queues: { light, heavy },
     dataApiEndpoint: dataApi.endpoint,
+    /** The Data API shim: its calls, resumeFor (a paused Aurora), injected faults. */
+    dataApi,
     scratch,
     startTransfer: createStartTransferHandler(runtime),
-    dispatchJob: createDispatchJobHandler(runtime),
+    dispatchJob: createDispatchJobHandler(dispatchDeps),
     runTasks: createRunTasksHandler(runtime),
     /** Drops this run's in-flight sets, as a cache flush or failover would. */
     /** The next `n` SendTaskSuccess calls from the handlers fail in flight. */
@@ -147,7 +155,7 @@ export async function openBox(options: {
       return keys.length;
     },
     async close() {
-      engine.stop();
+      await stepFunctions.stop();
       await runtime.close();
       redis.disconnect();
       await sqs.close();
