@@ -3,6 +3,7 @@ import type { Construct } from "constructs";
 import type { StageConfig } from "../config/index.ts";
 import { Api } from "../constructs/api/index.ts";
 import { Cache } from "../constructs/cache/index.ts";
+import { isRetained } from "../constructs/common.ts";
 import { Database } from "../constructs/database/index.ts";
 import { Functions } from "../constructs/functions/index.ts";
 import { Network } from "../constructs/network/index.ts";
@@ -12,6 +13,7 @@ import { Queues } from "../constructs/queues/index.ts";
 import { Storage } from "../constructs/storage/index.ts";
 import { Workers } from "../constructs/workers/index.ts";
 import { WorkingStorage } from "../constructs/working-storage/index.ts";
+import { retainWithTheDataStores } from "../retention.ts";
 import { runtimeEnvironment } from "./runtime-environment.ts";
 
 export interface StepmaticaStackProps extends StackProps {
@@ -121,6 +123,17 @@ export class StepmaticaStack extends Stack {
       },
       runTasks: this.functions.runTasks,
     });
+    // Last, so that everything added to the VPC and the stores' groups is covered.
+    if (isRetained(config)) {
+      retainWithTheDataStores([
+        this.network.vpc,
+        ...this.workingStorage.fileSystem.connections.securityGroups,
+        this.workingStorage.fileSystem,
+        ...this.database.cluster.connections.securityGroups,
+        this.database.cluster.secret!,
+        this.cache.securityGroup,
+      ]);
+    }
     this.outputs();
   }
 
