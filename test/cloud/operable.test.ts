@@ -54,7 +54,11 @@ function scheduleWatchdog(box: Box, scale: number) {
       passes++;
     }
   })();
-  opened.push({ close: async () => void (stopped = true) });
+  opened.push({
+    close: async () => {
+      stopped = true;
+    },
+  });
   return {
     passes: () => passes,
     async stop() {
