@@ -4,9 +4,10 @@
  * through our SfnEngine adapter exactly as the handlers reach Step Functions on AWS (its Task states
  * invoke the dispatch-job handler through moto's Lambda Invoke, fronted by the test's proxy).
  *
- * `timeScale` runs the clock faster for scenarios that span minutes: every TimeoutSeconds and
- * HeartbeatSeconds of the compiled definitions is multiplied by it (at least 1 s), and the scenario
- * scales its own waits (a worker pool's start, the watchdog's period) by the same factor.
+ * `timeScale` runs the heartbeat clock faster for scenarios that span minutes: every HeartbeatSeconds
+ * of the compiled definitions is multiplied by it (at least 1 s), and the scenario scales its own
+ * waits (a worker pool's start, the watchdog's period) by the same factor. Timeouts stay as they are
+ * (hours): the work itself does not run faster.
  */
 import {
   CreateStateMachineCommand,
@@ -40,19 +41,14 @@ export interface BoxEngine {
   stop(): Promise<void>;
 }
 
-/** Multiplies every state's TimeoutSeconds and HeartbeatSeconds; a heartbeat stays under its timeout. */
+/** Multiplies every state's HeartbeatSeconds (at least 1 s). */
 export function scaleDefinition(definition: AslDefinition, scale: number): AslDefinition {
   if (scale === 1) return definition;
   const states = Object.fromEntries(
     Object.entries(definition.States).map(([name, state]) => {
       const scaled: Record<string, unknown> = { ...state };
       const s = (value: unknown) => Math.max(1, Math.round(Number(value) * scale));
-      if (typeof state.TimeoutSeconds === "number") scaled.TimeoutSeconds = s(state.TimeoutSeconds);
-      if (typeof state.HeartbeatSeconds === "number") {
-        scaled.HeartbeatSeconds = s(state.HeartbeatSeconds);
-        if ((scaled.HeartbeatSeconds as number) >= (scaled.TimeoutSeconds as number))
-          delete scaled.HeartbeatSeconds;
-      }
+      if (typeof state.HeartbeatSeconds === "number") scaled.HeartbeatSeconds = s(state.HeartbeatSeconds);
       return [name, scaled];
     }),
   );

@@ -82,7 +82,14 @@ async function firstHeavyTask(box: Box): Promise<Date> {
 /** Uploads a generated transfer, delivers the S3 event, waits for the AIP and checks it (METS too). */
 async function transferToAip(box: Box, name: string, extraFiles = 0) {
   const s3 = new S3Client(box.s3.clientConfig);
-  const result = await runSmoke({
+  const executionArn = (workflow: "transfer" | "ingest", id: string) =>
+    `${box.env.STATE_MACHINE_TRANSFER_ARN.replace(/transfer$/, workflow).replace(":stateMachine:", ":execution:")}:${executionName(id)}`;
+  // A failed execution ends the wait at once (runSmoke alone would wait for its timeout).
+  let failed: (error: Error) => void = () => {};
+  const failure = new Promise<never>((_, reject) => {
+    failed = reject;
+  });
+  const smoke = runSmoke({
     clients: { s3 },
     targets: {
       transferBucket: box.env.TRANSFER_BUCKET,
@@ -97,13 +104,17 @@ async function transferToAip(box: Box, name: string, extraFiles = 0) {
     timeoutMs: 480_000,
     intervalMs: 500,
     afterUpload: async (upload) => {
-      await box.startTransfer(objectCreatedEvent(upload));
+      const started = await box.startTransfer(objectCreatedEvent(upload));
+      if (!("transferId" in started) || !started.transferId) return;
+      void box.engine.waitFor(executionArn("transfer", started.transferId)).then((outcome) => {
+        if (outcome.status !== "SUCCEEDED")
+          failed(new Error(`transfer execution ${JSON.stringify(outcome)}`));
+      });
     },
     log: () => {},
   });
+  const result = await Promise.race([smoke, failure]);
   s3.destroy();
-  const executionArn = (workflow: "transfer" | "ingest", id: string) =>
-    `${box.env.STATE_MACHINE_TRANSFER_ARN.replace(/transfer$/, workflow).replace(":stateMachine:", ":execution:")}:${executionName(id)}`;
   const outcomes = {
     transfer: await box.engine.waitFor(executionArn("transfer", result.transferId), 5_000),
     ingest: await box.engine.waitFor(executionArn("ingest", sipIdOf(result.transferId)), 5_000),
