@@ -129,8 +129,7 @@ export class StepmaticaStack extends Stack {
         this.network.vpc,
         ...this.workingStorage.fileSystem.connections.securityGroups,
         this.workingStorage.fileSystem,
-        ...this.database.cluster.connections.securityGroups,
-        this.database.cluster.secret!,
+        this.database.cluster, // its instances, subnet group, security group and credentials secret
         this.cache.securityGroup,
       ]);
     }
