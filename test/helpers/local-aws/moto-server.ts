@@ -10,8 +10,10 @@
  * /2015-03-31/functions/{name}/invocations) go to the handler the test registers for the function —
  * the way the Lambda service hands an event to a function and turns a thrown error into
  * `X-Amz-Function-Error: Unhandled` — and every other request goes to moto unchanged. moto runs from
- * moto_sfn_server.py, which patches three places where its interpreter crashes or differs from the
- * service (a second execution, a token per retry attempt, States.Runtime); see that file.
+ * moto_sfn_server.py, which patches seven places where moto crashes or differs from the service (a
+ * second execution, a token per retry attempt, States.Runtime, a Fail state re-raising a States.*
+ * error, a token settled during the Invoke, SendTaskFailure's cause, the startExecution
+ * integration); see that file.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -21,25 +23,44 @@ import { fileURLToPath } from "node:url";
 
 export type LambdaFunction = (event: unknown) => Promise<unknown>;
 
+/**
+ * Thrown by a registered handler: the Invoke call fails as the Lambda service fails it (HTTP 5xx,
+ * an error type such as ServiceException), which Step Functions reports as `Lambda.<type>`.
+ * Anything else a handler throws is a function error (`X-Amz-Function-Error: Unhandled`).
+ */
+export class LambdaServiceError extends Error {
+  constructor(readonly type = "ServiceException") {
+    super(`Lambda service error ${type} (injected)`);
+    this.name = `Lambda.${type}`;
+  }
+}
+
 export interface MotoServer {
   /** The endpoint for every SDK client (the proxy in front of moto). */
   endpoint: string;
-  region: string;
+  region: "us-east-1";
   accountId: string;
+  /** Fake credentials (moto checks none). */
+  credentials: { accessKeyId: string; secretAccessKey: string };
   /** Routes Lambda Invoke of a function (its name or ARN) to a handler. */
   registerFunction(nameOrArn: string, handler: LambdaFunction): void;
+  /**
+   * CreateStateMachine, answered with the ARN or thrown as the service's message. (Not through the
+   * SDK: moto 5.2.1 answers InvalidDefinition with `"__type": null`, which the SDK cannot parse.)
+   */
+  createStateMachine(name: string, definition: string): Promise<string>;
   /** The server's recent output (request log, tracebacks): for failure messages. */
   output(): string;
-  /**
-   * Answers the next `n` invocations of a function with a Lambda service error (after running the
-   * handler when `afterRunning`: the function ran, its caller saw a failed Invoke).
-   */
-  failInvocations(nameOrArn: string, n: number, options?: { afterRunning?: boolean }): void;
   close(): Promise<void>;
 }
 
 /** moto's server with the patches its Step Functions interpreter needs (each explained there). */
 const LAUNCHER = fileURLToPath(new URL("./moto_sfn_server.py", import.meta.url));
+interface InvokeAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
 const LAMBDA_INVOKE = /^\/2015-03-31\/functions\/([^/]+)\/invocations/;
 const functionNameOf = (nameOrArn: string) => nameOrArn.split(":function:").pop()!.split(":")[0]!;
 
@@ -85,10 +106,9 @@ function startMotoProcess(
 
 export async function startMotoServer(): Promise<MotoServer> {
   const functions = new Map<string, LambdaFunction>();
-  const failures = new Map<string, { left: number; afterRunning: boolean }>();
   let motoPort = 0;
 
-  const invoke = async (name: string, payload: Buffer) => {
+  const invoke = async (name: string, payload: Buffer): Promise<InvokeAnswer> => {
     const handler = functions.get(name);
     if (!handler) {
       return {
@@ -97,28 +117,24 @@ export async function startMotoServer(): Promise<MotoServer> {
         body: { Type: "User", message: `Function not found: ${name}` },
       };
     }
-    const failure = failures.get(name);
-    const failNow = failure !== undefined && failure.left > 0;
-    if (failNow) failure.left -= 1;
-    const serviceError = {
-      status: 500,
-      headers: { "x-amzn-errortype": "ServiceException" },
-      body: { Type: "Service", message: "injected Lambda service error" },
-    };
-    if (failNow && !failure.afterRunning) return serviceError;
-    let result: { status: number; headers: Record<string, string>; body: unknown };
     try {
       const event = payload.length > 0 ? JSON.parse(payload.toString("utf8")) : {};
-      result = { status: 200, headers: {}, body: (await handler(event)) ?? null };
+      return { status: 200, headers: {}, body: (await handler(event)) ?? null };
     } catch (error) {
+      if (error instanceof LambdaServiceError) {
+        return {
+          status: 500,
+          headers: { "x-amzn-errortype": error.type },
+          body: { Type: "Service", message: error.message },
+        };
+      }
       const e = error instanceof Error ? error : new Error(String(error));
-      result = {
+      return {
         status: 200,
         headers: { "x-amz-function-error": "Unhandled" },
         body: { errorType: e.name, errorMessage: e.message, trace: [] },
       };
     }
-    return failNow ? serviceError : result;
   };
 
   const proxy = createServer((req, res) => {
@@ -136,17 +152,24 @@ export async function startMotoServer(): Promise<MotoServer> {
         res.end(JSON.stringify(answer.body));
         return;
       }
+      // One connection per request (moto's server closes each one; a reused keep-alive socket
+      // would be reset). A failed forward drops the client's connection, as a network fault would,
+      // so the SDK's own retry applies.
       const forward = request(
-        { host: "127.0.0.1", port: motoPort, method: req.method, path: req.url, headers: req.headers },
+        {
+          host: "127.0.0.1",
+          port: motoPort,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+          agent: false,
+        },
         (upstream) => {
           res.writeHead(upstream.statusCode ?? 502, upstream.headers);
           upstream.pipe(res);
         },
       );
-      forward.on("error", (error) => {
-        res.writeHead(502);
-        res.end(String(error));
-      });
+      forward.on("error", () => res.destroy());
       forward.end(payload);
     })().catch((error: unknown) => {
       res.writeHead(500);
@@ -173,12 +196,32 @@ export async function startMotoServer(): Promise<MotoServer> {
     endpoint,
     region: "us-east-1",
     accountId: "123456789012",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
     output,
+    async createStateMachine(name, definition) {
+      const response = await fetch(endpoint, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-amz-json-1.0",
+          "x-amz-target": "AWSStepFunctions.CreateStateMachine",
+          // moto routes by the credential scope's service; it does not check the signature.
+          authorization:
+            "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/states/aws4_request, SignedHeaders=host, Signature=0",
+        },
+        body: JSON.stringify({
+          name,
+          definition,
+          roleArn: "arn:aws:iam::123456789012:role/stepmatica-states",
+        }),
+      });
+      const answer = (await response.json()) as { stateMachineArn?: string; message?: string };
+      if (!response.ok || !answer.stateMachineArn) {
+        throw new Error(`CreateStateMachine ${name} refused (${response.status}): ${answer.message}`);
+      }
+      return answer.stateMachineArn;
+    },
     registerFunction(nameOrArn, handler) {
       functions.set(functionNameOf(nameOrArn), handler);
-    },
-    failInvocations(nameOrArn, n, options = {}) {
-      failures.set(functionNameOf(nameOrArn), { left: n, afterRunning: options.afterRunning ?? false });
     },
     async close() {
       child.removeAllListeners("exit");
