@@ -1,3 +1,4 @@
+import { stateHeartbeatSeconds } from "./heartbeats.ts";
 import { type DecisionNode, type JobNode, LIGHT_TASK_SECONDS, type Workflow } from "./schema.ts";
 
 /**
@@ -95,6 +96,17 @@ const DISPATCH_RETRY = {
   BackoffRate: 2,
 };
 
+/**
+ * dispatch-job waits up to 90 s for a paused Aurora to resume (the Data API adapter); past that its
+ * error is DatabaseResumingException, and the state tries again a little later.
+ */
+const DATABASE_RESUMING_RETRY = {
+  ErrorEquals: ["DatabaseResumingException"],
+  IntervalSeconds: 30,
+  MaxAttempts: 4,
+  BackoffRate: 2,
+};
+
 export function compileWorkflow(workflow: Workflow): AslDefinition {
   const states: Record<string, AslState> = {};
   const succeedTarget = workflow.thenStartIngest ? START_INGEST_STATE : SUCCEEDED_STATE;
@@ -150,7 +162,9 @@ export function checkJobLimits(workflow: string, job: JobNode): void {
 function taskState(workflow: Workflow, job: JobNode, extraPayload: Record<string, string> = {}): AslState {
   checkJobLimits(workflow.name, job);
   // An operator's answer settles a decision; no task heartbeats it, so it has only its timeout.
-  const heartbeat = job.id === AWAIT_DECISION_JOB.id ? {} : { HeartbeatSeconds: job.heartbeatSeconds };
+  // Other jobs: as long as what sends their heartbeats needs (workflows/heartbeats.ts).
+  const seconds = job.id === AWAIT_DECISION_JOB.id ? null : stateHeartbeatSeconds(job);
+  const heartbeat = seconds === null ? {} : { HeartbeatSeconds: seconds };
   return {
     Type: "Task",
     Comment: `${job.microservice}: ${job.description}`,
@@ -170,7 +184,7 @@ function taskState(workflow: Workflow, job: JobNode, extraPayload: Record<string
     ResultPath: `$.jobs.${job.id}`,
     TimeoutSeconds: job.timeoutSeconds,
     ...heartbeat,
-    Retry: [LAMBDA_RETRY, DISPATCH_RETRY],
+    Retry: [LAMBDA_RETRY, DISPATCH_RETRY, DATABASE_RESUMING_RETRY],
   };
 }
 

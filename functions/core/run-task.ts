@@ -161,6 +161,8 @@ async function executeTask(
     timedOut = true;
     timeout.abort(new Error(`timed out after ${taskTimeoutOf(decl)} s`));
   }, taskTimeoutOf(decl) * 1000);
+  // A task starting is a sign of life for its job: a long line of short tasks keeps its state alive.
+  if (job.taskToken) deps.engine.sendTaskHeartbeat(job.taskToken).catch(() => {});
   // Keep the job's state machine, the task lease and the queue message alive while the task runs.
   const beat = setInterval(
     () => {

@@ -64,7 +64,25 @@ interface Candidate {
   idle_seconds: number;
 }
 
+/**
+ * Heartbeats for jobs whose tasks wait in a queue (no consumer yet: a worker pool scaling from zero)
+ * or run under a live lease: the job is alive though no task of it may be sending heartbeats. A job
+ * whose only unfinished tasks have lost their consumer gets none (their messages come back to the
+ * queue, a new claim makes them alive again). Returns how many jobs were sent one.
+ */
+export async function heartbeatWaitingJobs(deps: Pick<WatchdogDeps, "store" | "engine">): Promise<number> {
+  const { rows } = await deps.store.sql.query<{ task_token: string }>(
+    `select j.task_token from jobs j join units u on u.id = j.unit_id
+     where j.status = 'running' and u.status = 'running' and j.task_token is not null
+       and exists (select 1 from tasks t where t.job_id = j.id
+         and (t.status = 'queued' or (t.status = 'running' and t.lease_expires > now())))`,
+  );
+  await Promise.all(rows.map((row) => deps.engine.sendTaskHeartbeat(row.task_token).catch(() => {})));
+  return rows.length;
+}
+
 export async function runWatchdog(deps: WatchdogDeps, options: WatchdogOptions = {}): Promise<StalledUnit[]> {
+  await heartbeatWaitingJobs(deps);
   const margin = options.marginSeconds ?? WATCHDOG_MARGIN_SECONDS;
   const declarations = deps.declarations ?? findJob;
   const candidates = await deps.store.sql.query<Candidate>(

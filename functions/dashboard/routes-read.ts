@@ -1,5 +1,6 @@
 import type { UnitStatus } from "../core/model.ts";
 import { decisionView } from "../core/store/decisions.ts";
+import { virusCheckSummary } from "../core/virus-checks.ts";
 import { boolParam, cacheable, json, pageOf, uuidParam } from "./http.ts";
 import { MAX_TASK_PAGE } from "./queries.ts";
 import type { Route, RouteContext } from "./route.ts";
@@ -51,12 +52,14 @@ async function getUnit(req: ApiRequest, ctx: RouteContext, [id]: string[]) {
   let aip = await ctx.deps.store.getAip(unit.id);
   for (const child of children) aip ??= await ctx.deps.store.getAip(child.id);
   const decisions = await ctx.decisions.ofUnit(unit.id);
+  const virusChecks = await virusCheckSummary(ctx.deps.store.sql, [unit.id, ...children.map((c) => c.id)]);
   return cacheable(req, {
     unit: view,
     children: related.slice(0, children.length),
     parent: parent ? related.at(-1) : null,
     aip: aip ? aipView(aip) : null,
     decisions: decisions.map(decisionView),
+    virusChecks,
   });
 }
 

@@ -17,6 +17,8 @@ interface MigrateResponse {
   Data?: Record<string, string>;
 }
 
+export const MIGRATE_RESUME_WAIT_MS = 5 * 60_000;
+
 function required(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`migrate: environment variable ${name} is not set`);
@@ -31,6 +33,8 @@ export async function handler(event: MigrateEvent): Promise<MigrateResponse> {
     resourceArn: required("DB_CLUSTER_ARN"),
     secretArn: required("DB_SECRET_ARN"),
     database,
+    // A new or paused cluster may take minutes to answer; the provider's function has ten.
+    resumeWaitMs: MIGRATE_RESUME_WAIT_MS,
   });
   try {
     const applied = await migrate(sql);

@@ -8,13 +8,15 @@ export interface WatchdogResult {
   stalled: StalledUnit[];
   /** Settles the engine refused (the unit is failed anyway; the state machine may time out instead). */
   settleErrors: number;
+  /** True when no execution was running: the database was not touched (Aurora may stay paused). */
+  idle: boolean;
 }
 
 type Deps = Pick<AwsRuntime, "store" | "engine" | "inFlight" | "logger" | "metrics">;
 
 /**
- * The scheduled watchdog (an EventBridge rule every few minutes; the event is ignored): one pass of
- * runWatchdog over the store. Each stalled unit and each settle the engine refused is logged; an
+ * The scheduled watchdog (an EventBridge rule every few minutes; the event is ignored): when Step
+ * Functions has running executions, one pass of runWatchdog over the store. Each stalled unit and each settle the engine refused is logged; an
  * error reading the store is thrown, so the invocation fails and its error metric and alarm show it.
  */
 export function createWatchdogHandler(
@@ -24,6 +26,13 @@ export function createWatchdogHandler(
   return async (): Promise<WatchdogResult> => {
     let settleErrors = 0;
     try {
+      // Step Functions first: with nothing running there is nothing to watch, and a query would
+      // wake a paused Aurora every time the schedule fires (it would never pause).
+      if (deps.engine.hasRunningExecutions && !(await deps.engine.hasRunningExecutions())) {
+        deps.logger.info("watchdog pass skipped: no running executions; the database was not touched");
+        deps.metrics.addMetric("WatchdogStalledUnits", MetricUnit.Count, 0);
+        return { stalled: [], settleErrors, idle: true };
+      }
       const stalled = await runWatchdog(deps, {
         ...options,
         onError(error) {
@@ -45,7 +54,7 @@ export function createWatchdogHandler(
       deps.logger.info("watchdog pass done", { stalled: stalled.length, settleErrors });
       deps.metrics.addMetric("WatchdogStalledUnits", MetricUnit.Count, stalled.length);
       deps.metrics.addMetric("WatchdogSettleErrors", MetricUnit.Count, settleErrors);
-      return { stalled, settleErrors };
+      return { stalled, settleErrors, idle: false };
     } catch (error) {
       deps.logger.error("watchdog pass failed", error as Error);
       throw error;

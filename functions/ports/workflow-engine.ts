@@ -12,4 +12,9 @@ export interface WorkflowEngine {
   sendTaskSuccess(token: string, output: Record<string, unknown>): Promise<void>;
   sendTaskFailure(token: string, error: string, cause: string): Promise<void>;
   sendTaskHeartbeat(token: string): Promise<void>;
+  /**
+   * Whether any execution of the workflows is running (Step Functions' ListExecutions): lets the
+   * scheduled watchdog leave a paused database alone when nothing runs. Absent: unknown.
+   */
+  hasRunningExecutions?(): Promise<boolean>;
 }

@@ -77,6 +77,8 @@ export async function runSmoke(options: {
   intervalMs?: number;
   /** The transfer's name (default: smoke-<time>-<random>). */
   name?: string;
+  /** Small files added to the generated transfer (default none). */
+  extraFiles?: number;
   /** Called once the package is uploaded (on AWS, S3 tells EventBridge by itself). */
   afterUpload?(upload: Upload): Promise<void>;
   log(line: string): void;
@@ -85,7 +87,7 @@ export async function runSmoke(options: {
   const name =
     options.name ??
     `smoke-${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}-${Math.random().toString(36).slice(2, 8)}`;
-  const transfer = await generateTransfer(options.scratchDir, name);
+  const transfer = await generateTransfer(options.scratchDir, name, options.extraFiles);
   const key = `${targets.transferPrefix}${name}.zip`;
   const body = await readFile(transfer.packagePath);
   const put = await clients.s3.send(

@@ -26,13 +26,22 @@ const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex
  * a binary file holding every byte value (so a byte lost or changed in transit shows). Zipped with a
  * fixed time, so the package is reproducible too.
  */
-export async function generateTransfer(dir: string, name: string): Promise<GeneratedTransfer> {
+export async function generateTransfer(
+  dir: string,
+  name: string,
+  /** Small text files added under notes/ (a transfer of many files, for load scenarios). */
+  extraFiles = 0,
+): Promise<GeneratedTransfer> {
   const source = path.join(dir, `${name}-source`);
   const contents: Record<string, Buffer> = {
     "README.txt": Buffer.from(`stepmatica smoke transfer ${name}\nThis file must come back byte for byte.\n`),
     "records/ledger.csv": Buffer.from("date,entry,amount\n1901-01-01,opening,0\n1901-02-01,dues,12.50\n"),
     "images/all-bytes.bin": Buffer.from(Array.from({ length: 1024 }, (_, i) => i % 256)),
   };
+  for (let i = 1; i <= extraFiles; i++) {
+    const n = String(i).padStart(4, "0");
+    contents[`notes/note-${n}.txt`] = Buffer.from(`note ${n} of ${name}\n`);
+  }
   const files: OriginalFile[] = [];
   for (const [rel, bytes] of Object.entries(contents)) {
     const target = path.join(source, ...rel.split("/"));

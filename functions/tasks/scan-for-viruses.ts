@@ -2,7 +2,8 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { EventRecord, FileRecord } from "../core/model.ts";
 import type { TaskModule } from "../core/task-module.ts";
-import { CLAMAV_MAX_FILE_BYTES, type ScanResult, scanFiles } from "../tools/clamav-scan.ts";
+import { NOT_PERFORMED_WITH_REAL_SIGNATURES } from "../tools/clamav-databases.ts";
+import { CLAMAV_MAX_FILE_BYTES, type ScanReport, type ScanResult, scanFiles } from "../tools/clamav-scan.ts";
 import { fileEvent } from "./events.ts";
 
 /** Longest a batch scan may take before its process group is killed (the job's own timeout is longer). */
@@ -11,7 +12,10 @@ const BATCH_TIMEOUT_MS = 2 * 3600 * 1000;
 /**
  * Scan for viruses: one ClamAV run for the whole batch (never one per file). An infected file
  * fails the task naming the file and the signature, which rejects the transfer; a file the scanner
- * could not read fails it too. Every file gets a "virus check" event saying which databases were used.
+ * could not read fails it too. Every file gets a "virus check" event naming the engine, its version
+ * and the signature databases (names, versions, count). A scan that had only the project's test
+ * signatures could not have found a real virus: its events say "warning" and "not performed with
+ * real signatures", never success.
  */
 export const scanForViruses: TaskModule = {
   name: "scan-for-viruses",
@@ -36,7 +40,7 @@ export const scanForViruses: TaskModule = {
     let failures = 0;
     scannable.forEach((file, i) => {
       const result = report.results[i]!;
-      const { outcome, outcomeDetail } = describe(result);
+      const { outcome, outcomeDetail } = describeScanResult(result, report);
       if (result.status === "infected") {
         infected += 1;
         ctx.stderr(`${file.path}: infected: ${result.signature} (${report.program})`);
@@ -67,12 +71,22 @@ export const scanForViruses: TaskModule = {
   },
 };
 
-function describe(result: ScanResult): { outcome: EventRecord["outcome"]; outcomeDetail: string } {
+export function describeScanResult(
+  result: ScanResult,
+  report: Pick<ScanReport, "onlyTestSignatures">,
+): { outcome: EventRecord["outcome"]; outcomeDetail: string } {
   if (result.status === "infected")
     return { outcome: "failure", outcomeDetail: `infected: ${result.signature}` };
   if (result.status === "error")
     return { outcome: "failure", outcomeDetail: `not scanned: ${result.message}` };
-  return { outcome: "success", outcomeDetail: result.message ? `clean (${result.message})` : "clean" };
+  const note = result.message ? ` (${result.message})` : "";
+  if (report.onlyTestSignatures) {
+    return {
+      outcome: "warning",
+      outcomeDetail: `${NOT_PERFORMED_WITH_REAL_SIGNATURES}: only the stepmatica test signatures were loaded, no official ClamAV database; real viruses are not detected${note}`,
+    };
+  }
+  return { outcome: "success", outcomeDetail: `clean${note}` };
 }
 
 function absolutePath(unitPath: string, file: FileRecord): string {

@@ -42,6 +42,13 @@ export async function testDatabaseDir(): Promise<string> {
 
 export interface OfficialDatabase {
   file: string;
+  /** "main", "daily", "bytecode". */
+  name: string;
+  /** The header's version, null when the header is not a ClamAV database's. */
+  version: number | null;
+  signatures: number | null;
+  /** The header's build time, as written there ("14 Jul 2024 07-34 -0400"). */
+  built: string | null;
   /** From the .cvd/.cld header: "daily v27336, 2,069,000 signatures, built 14 Jul 2024". */
   description: string;
 }
@@ -52,8 +59,19 @@ export interface VirusDatabaseState {
   official: OfficialDatabase[];
   /** True when only the project's test signatures are loaded: real viruses would NOT be found. */
   onlyTestSignatures: boolean;
-  /** One line for PREMIS event details and doctor. */
+  /** One line for PREMIS event details and doctor: names, versions, signature counts. */
   summary: string;
+}
+
+/**
+ * The first words of a "virus check" event's outcome detail when the scan could not have found a
+ * real virus: status, the dashboard and the METS reader look for them.
+ */
+export const NOT_PERFORMED_WITH_REAL_SIGNATURES = "not performed with real signatures";
+
+/** True when this deployment must not scan without the official databases (production workers). */
+export function officialSignaturesRequired(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.STEPMATICA_REQUIRE_OFFICIAL_SIGNATURES === "true";
 }
 
 /** The official database files present (by extension), with their header's version. */
@@ -65,21 +83,38 @@ export async function officialDatabases(dir = officialDatabaseDir()): Promise<Of
     const file = path.join(dir, name);
     const info = await stat(file).catch(() => null);
     if (!info?.isFile() || info.size === 0) continue;
-    found.push({ file, description: await headerDescription(file, name) });
+    found.push({ file, ...(await readHeader(file, name)) });
   }
   return found;
 }
 
 /** A CVD header is 512 bytes: "ClamAV-VDB:<build time>:<version>:<signatures>:<level>:…". */
-async function headerDescription(file: string, name: string): Promise<string> {
+async function readHeader(file: string, fileName: string): Promise<Omit<OfficialDatabase, "file">> {
+  const name = fileName.replace(/\.\w+$/, "");
   const handle = await open(file, "r");
   try {
     const buffer = Buffer.alloc(512);
     const { bytesRead } = await handle.read(buffer, 0, 512, 0);
     const fields = buffer.subarray(0, bytesRead).toString("latin1").split(":");
-    if (fields[0] !== "ClamAV-VDB") return `${name} (unrecognized header)`;
+    if (fields[0] !== "ClamAV-VDB") {
+      return {
+        name,
+        version: null,
+        signatures: null,
+        built: null,
+        description: `${name} (unrecognized header)`,
+      };
+    }
+    const version = Number(fields[2]);
     const signatures = Number(fields[3]);
-    return `${name.replace(/\.\w+$/, "")} v${fields[2]}, ${signatures.toLocaleString("en")} signatures, built ${fields[1]?.trim()}`;
+    const built = fields[1]?.trim() ?? "";
+    return {
+      name,
+      version,
+      signatures,
+      built,
+      description: `${name} v${version}, ${signatures.toLocaleString("en")} signatures, built ${built}`,
+    };
   } finally {
     await handle.close();
   }
@@ -88,10 +123,15 @@ async function headerDescription(file: string, name: string): Promise<string> {
 export async function virusDatabaseState(): Promise<VirusDatabaseState> {
   const testDir = await testDatabaseDir();
   const officialDir = officialDatabaseDir();
-  const official = await officialDatabases(officialDir);
+  // A file that merely looks like a database (no ClamAV header) is not counted as signatures.
+  const official = (await officialDatabases(officialDir)).filter((d) => d.version !== null);
   const onlyTestSignatures = official.length === 0;
   const summary = onlyTestSignatures
     ? `WARNING: only the stepmatica test signatures (${TEST_SIGNATURE_NAME}) are loaded; no official ClamAV database in ${officialDir}: real viruses are NOT detected`
-    : `official: ${official.map((d) => d.description).join("; ")}; plus stepmatica test signatures`;
+    : `${official.length} official database(s), ${totalSignatures(official)} signatures: ${official.map((d) => d.description).join("; ")}; plus the stepmatica test signatures`;
   return { testDatabaseDir: testDir, officialDir, official, onlyTestSignatures, summary };
+}
+
+function totalSignatures(databases: OfficialDatabase[]): string {
+  return databases.reduce((sum, d) => sum + (d.signatures ?? 0), 0).toLocaleString("en");
 }

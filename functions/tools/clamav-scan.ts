@@ -68,8 +68,9 @@ export async function scanFiles(files: readonly string[], options: ScanOptions =
   const executable = daemon ?? (await requireTool("clamscan"));
   const version = await toolVersion(program, executable);
   const state = await virusDatabaseState();
+  // clamd is expected to read the same folder (its DatabaseDirectory): what is there is what it knows.
   const databases = daemon
-    ? `clamd's databases via ${socket} (the stepmatica test signatures are loaded only if clamd's DatabaseDirectory holds them)`
+    ? `clamd via ${socket}, databases in ${state.officialDir}: ${state.summary}`
     : state.summary;
 
   const scratch = await mkdtemp(path.join(options.scratchDir ?? os.tmpdir(), "stepmatica-clamav-"));
@@ -106,7 +107,7 @@ export async function scanFiles(files: readonly string[], options: ScanOptions =
       program,
       version,
       databases,
-      onlyTestSignatures: !daemon && state.onlyTestSignatures,
+      onlyTestSignatures: state.onlyTestSignatures,
       results,
       exitCode: run.exitCode,
     };

@@ -18,11 +18,13 @@ done
 
 # Debian packages, one per tool the task modules call:
 #   clamav        clamscan (Scan for viruses; signatures: the project's test database + /var/lib/clamav)
+#   clamav-freshclam  freshclam: the official signatures (the worker image runs it at build and the
+#                 workers keep the shared copy current; see functions/worker/signatures.ts)
 #   mediainfo     audio/video characterization
 #   ffmpeg        ffprobe characterization, audio/video normalization
 #   ghostscript   gs: PDF/A normalization
 #   libxml2-utils xmllint: METS/PREMIS schema validation
-PACKAGES=(clamav mediainfo ffmpeg ghostscript libxml2-utils mediaconch) # mediaconch: AV validation
+PACKAGES=(clamav clamav-freshclam mediainfo ffmpeg ghostscript libxml2-utils mediaconch) # mediaconch: AV validation
 if [ "$WITH_BROWSER" = 1 ]; then
   PACKAGES+=(chromium libreoffice-writer libreoffice-calc libreoffice-impress libheif-examples)
 fi
@@ -57,6 +59,7 @@ echo "install-tools.sh: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${SUDO[@]}" apt-get update -qq
 "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-# freshclam is not run: the official signatures are optional (stepmatica doctor reports them);
-# the project's own test signatures are always loaded.
+# freshclam is not run here (the worker's Dockerfile runs it): on a developer machine the official
+# signatures are optional. Without them every scan's PREMIS event says "not performed with real
+# signatures" (never success), and `stepmatica doctor` warns.
 echo "install-tools.sh: done"

@@ -1,6 +1,8 @@
 /**
  * ECS task scale-in protection through the container agent's endpoint (ECS_AGENT_URI): on while
  * any task runs, so scaling in never picks a worker in the middle of a heavy task; off when idle.
+ * ECS lets protection lapse after ExpiresInMinutes (so a hung worker cannot pin capacity for ever):
+ * while a task runs it is renewed every third of that period, so a task of any length keeps it.
  */
 export interface TaskProtection {
   taskStarted(): Promise<void>;
@@ -9,10 +11,17 @@ export interface TaskProtection {
 
 export function ecsTaskProtection(
   agentUri: string,
-  options: { expiresInMinutes: number; warn(message: string, extra: Record<string, unknown>): void },
+  options: {
+    expiresInMinutes: number;
+    /** The length of a minute (tests run the clock faster); renewal comes every third of the period. */
+    minuteMs?: number;
+    warn(message: string, extra: Record<string, unknown>): void;
+  },
 ): TaskProtection {
   let running = 0;
   let chain = Promise.resolve();
+  let renewal: NodeJS.Timeout | undefined;
+  const renewEveryMs = (options.expiresInMinutes * (options.minuteMs ?? 60_000)) / 3;
   const put = (enabled: boolean) => {
     // Serialized, so an "off" never overtakes the "on" before it.
     chain = chain.then(async () => {
@@ -36,7 +45,19 @@ export function ecsTaskProtection(
     return chain;
   };
   return {
-    taskStarted: () => (++running === 1 ? put(true) : Promise.resolve()),
-    taskEnded: () => (--running === 0 ? put(false) : Promise.resolve()),
+    taskStarted() {
+      if (++running !== 1) return Promise.resolve();
+      renewal = setInterval(() => {
+        if (running > 0) put(true);
+      }, renewEveryMs);
+      renewal.unref();
+      return put(true);
+    },
+    taskEnded() {
+      if (--running !== 0) return Promise.resolve();
+      clearInterval(renewal);
+      renewal = undefined;
+      return put(false);
+    },
   };
 }

@@ -4,6 +4,7 @@ import type { Construct } from "constructs";
 import type { StageConfig } from "../config/index.ts";
 import { Api } from "../constructs/api/index.ts";
 import { Cache } from "../constructs/cache/index.ts";
+import { isRetained } from "../constructs/common.ts";
 import { Database } from "../constructs/database/index.ts";
 import { Functions } from "../constructs/functions/index.ts";
 import { Network } from "../constructs/network/index.ts";
@@ -14,6 +15,7 @@ import { Storage } from "../constructs/storage/index.ts";
 import { Workers } from "../constructs/workers/index.ts";
 import { WorkingStorage } from "../constructs/working-storage/index.ts";
 import { DeploymentLimits } from "../limits.ts";
+import { retainWithTheDataStores } from "../retention.ts";
 import { runtimeEnvironment } from "./runtime-environment.ts";
 
 export interface StepmaticaStackProps extends StackProps {
@@ -141,6 +143,16 @@ export class StepmaticaStack extends Stack {
         },
       }),
     );
+    // Last, so that everything added to the VPC and the stores' groups is covered.
+    if (isRetained(config)) {
+      retainWithTheDataStores([
+        this.network.vpc,
+        ...this.workingStorage.fileSystem.connections.securityGroups,
+        this.workingStorage.fileSystem,
+        this.database.cluster, // its instances, subnet group, security group and credentials secret
+        this.cache.securityGroup,
+      ]);
+    }
     this.outputs();
   }
 

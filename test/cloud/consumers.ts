@@ -60,7 +60,15 @@ export function toRecord(message: Message, url: string): SQSRecord {
   };
 }
 
-export function startConsumers(box: Box, options: { lightPollers: number; faults?: ConsumerFaults }) {
+export function startConsumers(
+  box: Box,
+  options: {
+    lightPollers: number;
+    faults?: ConsumerFaults;
+    /** The heavy worker pool starts when this resolves (a fleet scaling from zero); default at once. */
+    heavyStart?: Promise<void>;
+  },
+) {
   const client: SQSClient = box.sqs.client;
   const url = box.queues.light.url;
   const faults = options.faults ?? {};
@@ -140,7 +148,9 @@ export function startConsumers(box: Box, options: { lightPollers: number; faults
     waitMs: 1_000,
     graceMs: 5_000,
   });
-  worker.start();
+  const heavyStarted = (options.heavyStart ?? Promise.resolve()).then(() => {
+    if (!stopped) worker.start();
+  });
 
   return {
     stats,
@@ -148,6 +158,7 @@ export function startConsumers(box: Box, options: { lightPollers: number; faults
     async stop() {
       stopped = true;
       await Promise.all(pollers);
+      await heavyStarted.catch(() => undefined);
       await worker.stop();
     },
   };

@@ -18,7 +18,8 @@ import { runSmoke } from "../../functions/smoke/smoke.ts";
 import { generateTransfer } from "../../functions/smoke/transfer.ts";
 import { LambdaServiceError } from "../helpers/local-aws/moto-server.ts";
 import { validateMetsXml } from "../helpers/xsd.ts";
-import { type Box, MOTO_ARNS, openBox } from "./box.ts";
+import { type Box, openBox } from "./box.ts";
+import { executionIdOf } from "./box-engine.ts";
 import { objectCreatedEvent, startConsumers } from "./consumers.ts";
 
 let box: Box;
@@ -106,7 +107,7 @@ describe("a transfer on moto's Step Functions engine", () => {
       [ROTATED_JOB],
     );
     expect(rows).toEqual([{ task_token: tokensOfRotatedJob[1], status: "completed" }]);
-    const executionArn = `${MOTO_ARNS.transfer.replace(":stateMachine:", ":execution:")}:${transferId}`;
+    const executionArn = executionIdOf(box.engine, "transfer", transferId);
     const history = await box.sfn!.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
     const failed = history.events!.filter((e) => e.type === "TaskFailed");
     expect(failed.map((e) => e.taskFailedEventDetails?.error)).toEqual(["Lambda.ServiceException"]);

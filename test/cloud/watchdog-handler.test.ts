@@ -82,6 +82,21 @@ function parseLines(chunks: string[]): Record<string, unknown>[] {
 }
 
 describe("watchdog handler (scheduled Lambda) on the AWS runtime", () => {
+  it("with no running execution it asks Step Functions only: the database is not touched (Aurora may pause)", async () => {
+    expect(await box.engine.api.hasRunningExecutions()).toBe(false);
+    const before = box.dataApi.calls.length;
+    const result = await createWatchdogHandler(box.runtime)();
+    expect(result).toEqual({ stalled: [], settleErrors: 0, idle: true });
+    expect(box.dataApi.calls.length - before).toBe(0);
+    // With an execution running, the pass reads the store again.
+    const running = await transferWaitingOnItsFirstJob();
+    expect(await box.engine.api.hasRunningExecutions()).toBe(true);
+    const busy = await createWatchdogHandler(box.runtime)();
+    expect(busy.idle).toBe(false);
+    expect(box.dataApi.calls.length - before).toBeGreaterThan(0);
+    await box.admin.query("update units set status = 'failed' where id = $1", [running]); // out of the next test's way
+  }, 60_000);
+
   it("fails a stalled unit through the Data API, settles its job on the engine, logs it; a second pass does nothing", async () => {
     const stalled = await transferWaitingOnItsFirstJob();
     const young = await transferWaitingOnItsFirstJob();
@@ -123,7 +138,7 @@ describe("watchdog handler (scheduled Lambda) on the AWS runtime", () => {
           maxAttempts: 1,
         },
       },
-      engine: box.engine!,
+      engine: { ...box.engine.api, hasRunningExecutions: async () => true }, // something runs
       logger: new Logger({ serviceName: "stepmatica-watchdog" }),
     });
     try {

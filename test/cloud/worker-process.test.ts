@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
+import { mkdtemp } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -83,7 +84,7 @@ describe("the ECS worker process", () => {
         method: "PUT",
         url: "/v4/abc/task-protection/v1/state",
         ProtectionEnabled: true,
-        ExpiresInMinutes: 180,
+        ExpiresInMinutes: 60,
       },
       { method: "PUT", url: "/v4/abc/task-protection/v1/state", ProtectionEnabled: false },
     ]);
@@ -94,6 +95,21 @@ describe("the ECS worker process", () => {
     expect(worker.output()).toContain('"worker stopping: finishing or releasing the running task"');
     expect(worker.output()).toContain('"worker stopped"');
   }, 60_000);
+
+  it("refuses to start without official signatures when they are required (production)", async () => {
+    const empty = await mkdtemp(path.join(box.scratch, "no-signatures-"));
+    const worker = startWorker({
+      ...box.rawEnv,
+      STEPMATICA_REQUIRE_OFFICIAL_SIGNATURES: "true",
+      STEPMATICA_CLAMAV_DB_DIR: empty,
+      STEPMATICA_CLAMAV_IMAGE_DB_DIR: empty,
+    });
+    const [code] = (await once(worker.child, "exit")) as [number | null];
+    expect(code).toBe(1);
+    expect(worker.output()).toContain(
+      `stepmatica worker cannot start: STEPMATICA_REQUIRE_OFFICIAL_SIGNATURES=true but there is no official ClamAV database in ${empty}`,
+    );
+  }, 30_000);
 
   it("refuses to start without its environment, naming what is missing", async () => {
     const { DB_NAME: _name, ...partial } = box.rawEnv;

@@ -19,7 +19,12 @@ let root: string;
 let env: Record<string, string>;
 beforeAll(async () => {
   root = await tempDir("e2e-preservation");
-  env = { STEPMATICA_HOME: path.join(root, "home") };
+  // No official ClamAV database (whatever this machine has): the scans have the test signatures only.
+  env = {
+    STEPMATICA_HOME: path.join(root, "home"),
+    STEPMATICA_CLAMAV_DB_DIR: path.join(root, "no-databases"),
+  };
+  await mkdir(env.STEPMATICA_CLAMAV_DB_DIR!, { recursive: true });
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -82,6 +87,28 @@ describe("preservation microservices on the transfer", () => {
     expect(mets).toContain("x-fmt/263"); // the zip
     expect(mets).toContain("fmt/412"); // the DOCX, by its container signature
     expect(mets).toContain("only the stepmatica test signatures");
+    // With the test signatures only, no virus check is recorded as a success, and status says so.
+    const virusChecks = [...mets.matchAll(/<premis:event\b[^>]*>[\s\S]*?<\/premis:event>/g)]
+      .map((m) => m[0])
+      .filter((event) => event.includes("<premis:eventType>virus check</premis:eventType>"));
+    expect(virusChecks.length).toBe(result.json!.files);
+    for (const event of virusChecks) {
+      expect(event).toContain("<premis:eventOutcome>warning</premis:eventOutcome>");
+      expect(event).toContain("not performed with real signatures");
+    }
+    const status = await stepmatica(["status", String(result.json!.id)], env);
+    expect(status.stdout).toMatch(
+      new RegExp(
+        `virus checks: NOT PERFORMED WITH REAL SIGNATURES for ${virusChecks.length} of ${virusChecks.length} file`,
+      ),
+    );
+    const statusJson = await stepmatica(["status", "--json", String(result.json!.id)], env);
+    expect(JSON.parse(statusJson.stdout.trim().split("\n").at(-1)!).units[0].virusChecks).toEqual({
+      files: virusChecks.length,
+      withRealSignatures: 0,
+      testSignaturesOnly: virusChecks.length,
+      performedWithRealSignatures: false,
+    });
     // Identified as what they are: PNG 1.0, a raw JPEG stream (sharp writes no JFIF header), PDF 1.4, WAV.
     for (const puid of ["fmt/11", "fmt/41", "fmt/18", "fmt/141"]) expect(mets, puid).toContain(`>${puid}<`);
     // A preservation TIFF beside each raster image, recorded as a derivative.

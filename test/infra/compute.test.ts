@@ -110,6 +110,22 @@ describe.each(STAGE_NAMES)("%s template: compute, pipeline and observability", (
       RequiresCompatibilities: ["EC2"],
       NetworkMode: "awsvpc",
     });
+    // The worker: official signatures required and kept current on EFS, temporary files on the
+    // EBS scratch volume, protection renewed; no setting that nothing reads.
+    const [, taskDefinition] = only(t(stage), "AWS::ECS::TaskDefinition", "WorkersTaskDefinition");
+    const [container] = prop<Array<{ Environment: Array<{ Name: string; Value: unknown }> }>>(
+      taskDefinition,
+      "ContainerDefinitions",
+    );
+    const env = Object.fromEntries(container!.Environment.map((e) => [e.Name, e.Value]));
+    expect(env).toMatchObject({
+      STEPMATICA_REQUIRE_OFFICIAL_SIGNATURES: "true",
+      STEPMATICA_CLAMAV_DB_DIR: "/mnt/work/clamav-signatures",
+      SIGNATURE_REFRESH_HOURS: "4",
+      SCRATCH_ROOT: "/scratch",
+      TASK_PROTECTION_MINUTES: "60",
+    });
+    expect(env.HEAVY_TASK_TIMEOUT_SECONDS).toBeUndefined();
     t(stage).hasResourceProperties("AWS::EC2::LaunchTemplate", {
       LaunchTemplateData: Match.objectLike({
         InstanceType: synth().stacks[stage].config.workers.instanceType,
@@ -147,8 +163,10 @@ describe.each(STAGE_NAMES)("%s template: compute, pipeline and observability", (
       expect(jobs.length).toBeGreaterThan(2);
       for (const job of jobs) {
         expect(job.TimeoutSeconds).toBeGreaterThan(0);
-        expect(job.HeartbeatSeconds).toBeGreaterThan(0);
+        // Three watchdog periods (the watchdog heartbeats queued work), or none under a short timeout.
+        if (job.HeartbeatSeconds !== undefined) expect(job.HeartbeatSeconds).toBeGreaterThanOrEqual(900);
       }
+      expect(jobs.filter((job) => job.HeartbeatSeconds !== undefined).length).toBeGreaterThan(2);
       // Each machine may invoke dispatch-job, by its exact ARN.
       const invoke = grantsOf(t(stage), `Pipeline${name}Role`, "lambda:InvokeFunction");
       expect(invoke.map(resourcesOfStatement)).toEqual([[arnOf(dispatchId)]]);

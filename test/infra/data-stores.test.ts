@@ -5,7 +5,14 @@ import { VISIBILITY_FACTOR } from "../../infra/config/schema.ts";
 import { migrationsHash } from "../../infra/constructs/database/index.ts";
 import { MAX_RECEIVE_COUNT } from "../../infra/constructs/queues/interfaces.ts";
 import { arnOf, ref, stepmaticaFunctions, useTemplates } from "./template-fixture.ts";
-import { grantsOf, only, prop, resourcesOf, resourcesOfStatement } from "./template-queries.ts";
+import {
+  type CfnResource,
+  grantsOf,
+  only,
+  prop,
+  resourcesOf,
+  resourcesOfStatement,
+} from "./template-queries.ts";
 
 const { synth, t } = useTemplates();
 
@@ -222,6 +229,57 @@ describe("production keeps its data; staging can be destroyed", () => {
     ).toEqual({ Status: "ENABLED" });
     expect(synth().stacks.production.terminationProtection).toBe(true);
     t("production").resourceCountIs("Custom::S3AutoDeleteObjects", 0);
+  });
+
+  it("production destroy: nothing retained refers to anything deleted (the kept stores stay usable)", () => {
+    const resources = (t("production").toJSON() as { Resources: Record<string, CfnResource> }).Resources;
+    const referencesOf = (value: unknown, out: Set<string>) => {
+      if (Array.isArray(value)) for (const v of value) referencesOf(v, out);
+      else if (value && typeof value === "object") {
+        for (const [key, v] of Object.entries(value)) {
+          if (key === "Ref" && typeof v === "string" && resources[v]) out.add(v);
+          else if (key === "Fn::GetAtt" && Array.isArray(v) && resources[v[0]]) out.add(v[0]);
+          else referencesOf(v, out);
+        }
+      }
+      return out;
+    };
+    // A CORS origin names the dashboard's address as text: a dangling one breaks nothing.
+    const harmless = new Set(["StorageTransferBucket -> ApiSiteDistribution"]);
+    const retained = Object.keys(resources).filter((id) => resources[id]!.DeletionPolicy === "Retain");
+    const problems: string[] = [];
+    for (const id of retained) {
+      const r = resources[id]!;
+      const uses = referencesOf(r.Properties, new Set<string>());
+      for (const d of [r.DependsOn ?? []].flat() as string[]) if (resources[d]) uses.add(d);
+      for (const used of uses) {
+        const pair = `${id.replace(/[0-9A-F]{8}$/, "")} -> ${used.replace(/[0-9A-F]{8}$/, "")}`;
+        if (resources[used]!.DeletionPolicy !== "Retain" && !harmless.has(pair))
+          problems.push(`${pair} (${resources[used]!.Type})`);
+      }
+    }
+    expect(problems).toEqual([]);
+    // What stays behind: the stores, what they stand on, and nothing that runs the pipeline.
+    const kept = new Set(retained.map((id) => resources[id]!.Type));
+    for (const type of [
+      "AWS::RDS::DBCluster",
+      "AWS::ElastiCache::ServerlessCache",
+      "AWS::EFS::FileSystem",
+      "AWS::EFS::MountTarget",
+      "AWS::EC2::VPC",
+      "AWS::EC2::Subnet",
+      "AWS::SecretsManager::Secret",
+      "AWS::Cognito::UserPool",
+    ])
+      expect(kept, type).toContain(type);
+    for (const type of [
+      "AWS::Lambda::Function",
+      "AWS::StepFunctions::StateMachine",
+      "AWS::SQS::Queue",
+      "AWS::ECS::Service",
+      "AWS::EC2::SecurityGroupIngress",
+    ])
+      expect(kept, type).not.toContain(type);
   });
 
   it("staging: everything deletes cleanly (buckets emptied first)", () => {

@@ -9,7 +9,7 @@ import {
 import type { SqlClient, SqlResult, SqlValue } from "../../ports/sql.ts";
 import { type AdapterLogger, stderrLogger } from "./logger.ts";
 import { rowsFrom, toStatement } from "./rds-data-values.ts";
-import { DEFAULT_RETRY, errorName, type RetryPolicy, withRetry } from "./retry.ts";
+import { backoffMs, DEFAULT_RETRY, errorName, type RetryPolicy, sleep, withRetry } from "./retry.ts";
 
 export interface RdsDataSqlOptions {
   /** The Aurora cluster's ARN. */
@@ -21,12 +21,18 @@ export interface RdsDataSqlOptions {
   client?: RDSDataClient;
   clientConfig?: RDSDataClientConfig;
   retry?: RetryPolicy;
+  /**
+   * How long a paused Aurora may take to resume: DatabaseResumingException is retried until this
+   * much time has passed since the first attempt (default 90 s; resuming takes ~15 s and more).
+   */
+  resumeWaitMs?: number;
   logger?: AdapterLogger;
 }
 
+export const DEFAULT_RESUME_WAIT_MS = 90_000;
+
 /** Errors after which the same request may simply be sent again (the statement did not run). */
 const ALWAYS_RETRYABLE = new Set([
-  "DatabaseResumingException",
   "DatabaseUnavailableException",
   "ServiceUnavailableError",
   "ThrottlingException",
@@ -121,8 +127,27 @@ export class RdsDataSql implements SqlClient {
     };
   }
 
+  /**
+   * A resuming database is waited for (up to resumeWaitMs); other transient errors are retried a
+   * bounded number of times.
+   */
+  private async send<T>(call: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + (this.options.resumeWaitMs ?? DEFAULT_RESUME_WAIT_MS);
+    const patience: RetryPolicy = { attempts: Number.POSITIVE_INFINITY, baseDelayMs: 500, maxDelayMs: 5_000 };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.sendRetrying(call);
+      } catch (error) {
+        const left = deadline - Date.now();
+        if (errorName(error) !== "DatabaseResumingException" || left <= 0) throw error;
+        if (attempt === 0) this.logger.warn("Aurora is resuming; waiting for it", { waitMs: left });
+        await sleep(Math.min(left, backoffMs(patience, attempt)));
+      }
+    }
+  }
+
   /** A timed-out statement is cancelled, so it is resent too — but not inside a transaction it may have aborted. */
-  private send<T>(call: () => Promise<T>): Promise<T> {
+  private sendRetrying<T>(call: () => Promise<T>): Promise<T> {
     return withRetry(
       this.retry,
       (error) => {

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import {
   DescribeExecutionCommand,
+  ListExecutionsCommand,
   SendTaskFailureCommand,
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
@@ -106,6 +107,16 @@ export class SfnEngine implements WorkflowEngine {
     await this.settle("SendTaskHeartbeat", () =>
       this.client.send(new SendTaskHeartbeatCommand({ taskToken: token })),
     );
+  }
+
+  async hasRunningExecutions(): Promise<boolean> {
+    for (const stateMachineArn of Object.values(this.options.stateMachineArns)) {
+      const page = await this.client.send(
+        new ListExecutionsCommand({ stateMachineArn, statusFilter: "RUNNING", maxResults: 1 }),
+      );
+      if ((page.executions?.length ?? 0) > 0) return true;
+    }
+    return false;
   }
 
   private async settle(operation: string, call: () => Promise<unknown>): Promise<void> {

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import type { JobRecord, TaskRecord, UnitRecord } from "../../core/model.ts";
 import type { TaskStore } from "../../core/store/task-store.ts";
+import { describeVirusChecks, virusCheckSummary } from "../../core/virus-checks.ts";
 import { CliError, type CliIo, usageError, writeLine } from "../io.ts";
 import { openCliRuntime } from "../runtime.ts";
 import { displayStatus } from "./list.ts";
@@ -41,6 +42,7 @@ export async function unitTree(store: TaskStore, unit: UnitRecord) {
     name: unit.name,
     status: displayStatus(unit),
     reason: unit.reason,
+    virusChecks: await virusCheckSummary(store.sql, [unit.id]),
     microservices,
   };
 }
@@ -91,6 +93,8 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
         `${tree.type === "transfer" ? "Transfer" : "SIP"} ${tree.name} ${tree.id}: ${tree.status}`,
       );
       if (tree.reason) writeLine(io.stdout, `  reason: ${tree.reason}`);
+      const virusChecks = describeVirusChecks(tree.virusChecks);
+      if (virusChecks) writeLine(io.stdout, `  ${virusChecks}`);
       for (const ms of tree.microservices) {
         writeLine(io.stdout, `  ${ms.microservice}`);
         for (const job of ms.jobs) {

@@ -181,10 +181,23 @@ function renderHeader(el, detail, operator, refresh) {
             ]
           : null,
         detail.aip ? [h("dt", {}, "AIP"), h("dd", {}, aipLine(detail))] : null,
+        virusCheckLine(detail.virusChecks),
       ),
     ),
     detail.decisions.length ? decisionsPanel(detail.decisions, operator, refresh) : null,
   );
+}
+
+// A scan with the test signatures only is not a virus check: say so where the operator looks first.
+function virusCheckLine(checks) {
+  if (!checks || checks.files === 0) return null;
+  const text = checks.performedWithRealSignatures
+    ? `${checks.files} file(s) checked with the official signatures`
+    : `not performed with real signatures for ${checks.testSignaturesOnly} of ${checks.files} file(s): only the test signatures were loaded`;
+  return [
+    h("dt", {}, "virus checks"),
+    h("dd", { id: "virus-checks", class: checks.performedWithRealSignatures ? "" : "reason" }, text),
+  ];
 }
 
 function aipLine(detail) {

@@ -4,11 +4,16 @@ import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Construct } from "constructs";
+import { DEFAULT_RESUME_WAIT_MS } from "../../../functions/adapters/aws/rds-data-sql.ts";
+import { QUEUED_HEARTBEAT_INTERVAL_SECONDS } from "../../../workflows/heartbeats.ts";
 import { OPERATOR_GROUP } from "../api/interfaces.ts";
 import { acknowledge } from "../common.ts";
 import { allow, grantTaskResponse, putObjects, readObjects, readWriteObjects } from "../grants.ts";
 import type { FunctionsProps, StepmaticaFunctionProps } from "./interfaces.ts";
 import { StepmaticaFunction } from "./stepmatica-function.ts";
+
+/** What the Data API adapter waits for a paused Aurora to resume: every function that queries has this room. */
+const RESUMING_DATABASE_ROOM_SECONDS = DEFAULT_RESUME_WAIT_MS / 1000;
 
 /** The ARN of every execution of a named state machine (execution names are not known in advance). */
 export function executionsArn(scope: Construct, stateMachineArn: string): string {
@@ -62,7 +67,7 @@ export class Functions extends Construct {
     const startTransfer = make(
       "start-transfer",
       "S3 Object Created -> StartExecution of the transfer workflow",
-      60,
+      RESUMING_DATABASE_ROOM_SECONDS + 60,
       {
         deadLetterQueue: props.eventsDeadLetterQueue,
       },
@@ -70,7 +75,7 @@ export class Functions extends Construct {
     const dispatchJob = make(
       "dispatch-job",
       "A job's Task state: records the job and its tasks, queues them",
-      120,
+      RESUMING_DATABASE_ROOM_SECONDS + 90,
     );
     // Identify file format runs on the light queue, so run-tasks carries the PRONOM signature files.
     const runTasks = make(
@@ -83,7 +88,11 @@ export class Functions extends Construct {
       memoryMb: 512,
       environment: { ...props.environment, OPERATOR_GROUP },
     });
-    const watchdog = make("watchdog", "Scheduled: fails units that stopped making progress", 120);
+    const watchdog = make(
+      "watchdog",
+      "Scheduled: fails units that stopped making progress",
+      RESUMING_DATABASE_ROOM_SECONDS + 120,
+    );
     this.startTransfer = startTransfer;
     this.dispatchJob = dispatchJob;
     this.runTasks = runTasks;
@@ -145,6 +154,8 @@ export class Functions extends Construct {
     // watchdog: a pass every WATCHDOG_RATE; it settles a stalled job like any other (SendTaskFailure
     // or Success on the waiting state) and clears its in-flight set in Redis (the functions' security group).
     grantTaskResponse(watchdog, [stateMachines.transfer, stateMachines.ingest]);
+    // It asks Step Functions for running executions first, so an idle stack lets Aurora pause.
+    allow(watchdog, ["states:ListExecutions"], [stateMachines.transfer, stateMachines.ingest]);
     watchdog.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: WATCHDOG_RATE });
     this.watchdogRule = new Rule(this, "WatchdogSchedule", {
       description: "Runs the watchdog: units without progress past their job's timeout are failed",
@@ -161,7 +172,8 @@ export class Functions extends Construct {
 }
 
 /** How often the watchdog runs: a failed pass is not retried, the next one comes soon enough. */
-export const WATCHDOG_RATE = Duration.minutes(5);
+/** The watchdog also heartbeats jobs whose tasks wait in a queue: its rate is what the compiler assumed. */
+export const WATCHDOG_RATE = Duration.seconds(QUEUED_HEARTBEAT_INTERVAL_SECONDS);
 
 function toPascal(name: string): string {
   return name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());

@@ -23,7 +23,14 @@ import { acknowledge, dataRemovalPolicy, REPO_ROOT, WORK_MOUNT_PATH } from "../c
 import { METRICS_NAMESPACE } from "../functions/stepmatica-function.ts";
 import { grantWorkerAccess } from "./grants.ts";
 import { scratchMountCommands } from "./host-user-data.ts";
-import { SCRATCH_PATH, WORKER_IMAGE_EXCLUDES, type WorkersProps } from "./interfaces.ts";
+import {
+  SCRATCH_PATH,
+  SIGNATURE_REFRESH_HOURS,
+  SIGNATURES_PATH,
+  TASK_PROTECTION_MINUTES,
+  WORKER_IMAGE_EXCLUDES,
+  type WorkersProps,
+} from "./interfaces.ts";
 
 /**
  * The heavy-task workers: an ECS cluster on EC2 (Graviton hosts from an Auto Scaling group capacity
@@ -113,8 +120,13 @@ export class Workers extends Construct {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: "stepmatica-worker",
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        // Heavy tasks' temporary files (tools' scratch, link farms) go to the host's EBS volume.
         SCRATCH_ROOT: SCRATCH_PATH,
-        HEAVY_TASK_TIMEOUT_SECONDS: String(workers.heavyTaskTimeoutSeconds),
+        // The official signatures: seeded from the image, kept current on EFS, required to start.
+        STEPMATICA_CLAMAV_DB_DIR: SIGNATURES_PATH,
+        SIGNATURE_REFRESH_HOURS: String(SIGNATURE_REFRESH_HOURS),
+        STEPMATICA_REQUIRE_OFFICIAL_SIGNATURES: "true",
+        TASK_PROTECTION_MINUTES: String(TASK_PROTECTION_MINUTES),
       },
     });
     container.addMountPoints(

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { BatchExecuteStatementCommand, RDSDataClient } from "@aws-sdk/client-rds-data";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RdsDataSql, ResponseTooLargeError } from "../../../functions/adapters/aws/rds-data-sql.ts";
@@ -11,14 +12,15 @@ const schema = `rdsdata_${randomUUID().replace(/-/g, "").slice(0, 12)}`;
 let server: DataApiServer;
 const opened: RdsDataSql[] = [];
 
-function make(): RdsDataSql {
+function make(options: { resumeWaitMs?: number; endpoint?: string } = {}): RdsDataSql {
   const sql = new RdsDataSql({
+    ...(options.resumeWaitMs === undefined ? {} : { resumeWaitMs: options.resumeWaitMs }),
     resourceArn: "arn:aws:rds:us-east-1:123456789012:cluster:stepmatica",
     secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:stepmatica-db",
     database: "stepmatica",
     clientConfig: {
       region: "us-east-1",
-      endpoint: server.endpoint,
+      endpoint: options.endpoint ?? server.endpoint,
       credentials: { accessKeyId: "local", secretAccessKey: "local" },
     },
     retry: { attempts: 4, baseDelayMs: 5, maxDelayMs: 20 },
@@ -142,14 +144,14 @@ describe("RdsDataSql over the Data API protocol", () => {
     expect(txCalls).toHaveLength(3);
   });
 
-  it("retries a resuming database with backoff, up to the bound", async () => {
+  it("retries transient errors with backoff, up to the bound", async () => {
     const sql = make();
     const before = server.calls.length;
-    server.injectFault("Execute", "DatabaseResumingException", 2);
+    server.injectFault("Execute", "DatabaseUnavailableException", 2);
     expect((await sql.query("select 1 as one")).rows).toEqual([{ one: 1 }]);
     expect(server.calls.length - before).toBe(3);
-    server.injectFault("Execute", "DatabaseResumingException", 10);
-    await expect(sql.query("select 1 as one")).rejects.toThrow(/DatabaseResuming|injected/);
+    server.injectFault("Execute", "DatabaseUnavailableException", 10);
+    await expect(sql.query("select 1 as one")).rejects.toThrow(/injected DatabaseUnavailableException/);
     server.clearFaults();
     server.injectFault("BeginTransaction", "ThrottlingException", 1);
     await expect(sql.transaction((tx) => tx.query("select 1"))).resolves.toMatchObject({ rowCount: 1 });
@@ -176,6 +178,106 @@ describe("RdsDataSql over the Data API protocol", () => {
     expect((failure as Error).message).toMatch(/1 MiB response limit; page the query/);
     const under = await sql.query<{ a: string }>("select repeat('x', 500000) as a");
     expect(under.rows[0]!.a).toHaveLength(500_000);
+  });
+});
+
+describe("the Data API's behaviour that the adapter must live with", () => {
+  it("waits for an auto-paused Aurora: 20 s of DatabaseResumingException, then the statement runs", async () => {
+    const sql = make(); // the default patience (90 s)
+    server.resumeFor(20_000);
+    const started = Date.now();
+    const answeredBefore = server.resumingAnswers();
+    expect((await sql.query("select 1 as one")).rows).toEqual([{ one: 1 }]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(19_000);
+    expect(server.resumingAnswers() - answeredBefore).toBeGreaterThan(3);
+  }, 60_000);
+
+  it("gives up on a database that does not resume within its patience", async () => {
+    const sql = make({ resumeWaitMs: 1_500 });
+    server.resumeFor(6_000);
+    await expect(sql.query("select 1")).rejects.toMatchObject({ name: "DatabaseResumingException" });
+    server.resumeFor(0);
+  }, 30_000);
+
+  it("times a long statement out (StatementTimeoutException) and cancels it", async () => {
+    const fast = await startDataApiServer({
+      connectionString: DATABASE_URL,
+      schema,
+      statementTimeoutMs: 300,
+    });
+    try {
+      const sql = make({ endpoint: fast.endpoint });
+      const failure = await sql.query("select pg_sleep(3)").catch((error: Error) => error);
+      expect(failure).toMatchObject({ name: "StatementTimeoutException" });
+      const running = await admin((client) =>
+        client.query(
+          "select count(*)::int as n from pg_stat_activity where query = 'select pg_sleep(3)' and state = 'active'",
+        ),
+      );
+      expect(running.rows[0].n).toBe(0);
+    } finally {
+      await fast.close();
+    }
+  }, 30_000);
+
+  it("ends a transaction left idle too long: its id is then unknown", async () => {
+    const fast = await startDataApiServer({ connectionString: DATABASE_URL, schema, transactionIdleMs: 200 });
+    try {
+      const sql = make({ endpoint: fast.endpoint });
+      await sql.query("create table if not exists expiry (k text)");
+      await expect(
+        sql.transaction(async (tx) => {
+          await tx.query("insert into expiry values ($1)", ["lost"]);
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          await tx.query("insert into expiry values ($1)", ["after"]);
+        }),
+      ).rejects.toThrow(/Transaction .* is not found/);
+      expect((await sql.query("select count(*)::int as n from expiry")).rows).toEqual([{ n: 0 }]);
+      expect(fast.openTransactions()).toBe(0);
+    } finally {
+      await fast.close();
+    }
+  }, 30_000);
+
+  it("BatchExecuteStatement runs one statement per parameter set, all or nothing outside a transaction", async () => {
+    const client = new RDSDataClient({
+      region: "us-east-1",
+      endpoint: server.endpoint,
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    const target = {
+      resourceArn: "arn:aws:rds:us-east-1:123456789012:cluster:stepmatica",
+      secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:stepmatica-db",
+      database: "stepmatica",
+    };
+    try {
+      const sql = make();
+      await sql.query("create table batch (k text primary key, n int8)");
+      const set = (k: string, n: number) => [
+        { name: "k", value: { stringValue: k } },
+        { name: "n", value: { longValue: n } },
+      ];
+      const ok = await client.send(
+        new BatchExecuteStatementCommand({
+          ...target,
+          sql: "insert into batch values (:k, :n)",
+          parameterSets: [set("a", 1), set("b", 2)],
+        }),
+      );
+      expect(ok.updateResults).toHaveLength(2);
+      await expect(
+        client.send(
+          new BatchExecuteStatementCommand({
+            ...target,
+            sql: "insert into batch values (:k, :n)",
+            parameterSets: [set("c", 3), set("a", 4)],
+          }),
+        ),
+      ).rejects.toMatchObject({ name: "BadRequestException" });
+      expect((await sql.query("select k from batch order by k")).rows).toEqual([{ k: "a" }, { k: "b" }]);
+    } finally {
+      client.destroy();
+    }
   });
 });
 

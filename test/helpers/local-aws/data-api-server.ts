@@ -1,8 +1,12 @@
 /**
  * A local stand-in for the RDS Data API: an HTTP server speaking its REST-JSON protocol (POST /Execute,
- * /BeginTransaction, /CommitTransaction, /RollbackTransaction) that runs the SQL on a real PostgreSQL.
- * The real SDK serializes and deserializes every call. It answers SQL errors with BadRequestException,
- * responses over 1 MiB with the service's "response size limit" error, and can inject service faults.
+ * /BatchExecute, /BeginTransaction, /CommitTransaction, /RollbackTransaction) that runs the SQL on a
+ * real PostgreSQL. The real SDK serializes and deserializes every call. It behaves as the service
+ * does where we depend on it: SQL errors are BadRequestException, responses over 1 MiB the service's
+ * "response size limit" error, a statement running past 45 s StatementTimeoutException (cancelled
+ * unless continueAfterTimeout), a transaction idle for 3 minutes or open for 24 hours is rolled back
+ * and then unknown (NotFoundException), and a paused cluster answers DatabaseResumingException
+ * (resumeFor) until it has resumed. Service faults can also be injected by count.
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -13,7 +17,16 @@ import { bindNamed, DataApiError, execute, type ResultOptions, type WireParamete
 export interface DataApiServer {
   endpoint: string;
   /** The next `count` calls of `operation` answer with the named error instead of running. */
-  injectFault(operation: "Execute" | "BeginTransaction", code: string, count: number, status?: number): void;
+  injectFault(
+    operation: "Execute" | "BatchExecute" | "BeginTransaction",
+    code: string,
+    count: number,
+    status?: number,
+  ): void;
+  /** Every call answers DatabaseResumingException for the next `ms` (an auto-paused cluster waking up). */
+  resumeFor(ms: number): void;
+  /** Calls answered DatabaseResumingException so far. */
+  resumingAnswers(): number;
   /** Statements run, by operation (what the adapter actually sent). */
   calls: Array<{ operation: string; sql?: string; transactionId?: string }>;
   clearFaults(): void;
@@ -23,10 +36,22 @@ export interface DataApiServer {
 
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
+/** The service's limits (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.html). */
+export const STATEMENT_TIMEOUT_MS = 45_000;
+export const TRANSACTION_IDLE_MS = 3 * 60_000;
+export const TRANSACTION_MAX_MS = 24 * 3600_000;
+
 export async function startDataApiServer(options: {
   connectionString: string;
   schema: string;
+  /** Overrides of the service's limits, so tests need not wait minutes. */
+  statementTimeoutMs?: number;
+  transactionIdleMs?: number;
+  transactionMaxMs?: number;
 }): Promise<DataApiServer> {
+  const statementTimeoutMs = options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS;
+  const transactionIdleMs = options.transactionIdleMs ?? TRANSACTION_IDLE_MS;
+  const transactionMaxMs = options.transactionMaxMs ?? TRANSACTION_MAX_MS;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: 8,
@@ -37,13 +62,44 @@ export async function startDataApiServer(options: {
     "select oid::int as oid, typname from pg_type",
   );
   const typeNames = new Map(typeRows.rows.map((row) => [row.oid, row.typname]));
-  const transactions = new Map<string, pg.PoolClient>();
+  interface OpenTransaction {
+    client: pg.PoolClient;
+    begunAt: number;
+    lastUsedAt: number;
+  }
+  const transactions = new Map<string, OpenTransaction>();
   const faults: Array<{ operation: string; code: string; remaining: number; status: number }> = [];
   const calls: DataApiServer["calls"] = [];
+  let resumingUntil = 0;
+  let resumingAnswers = 0;
+
+  // The service ends transactions left idle or open too long; their id is then unknown.
+  const sweeper = setInterval(
+    () => {
+      const now = Date.now();
+      for (const [id, tx] of transactions) {
+        if (now - tx.lastUsedAt <= transactionIdleMs && now - tx.begunAt <= transactionMaxMs) continue;
+        transactions.delete(id);
+        tx.client
+          .query("rollback")
+          .catch(() => undefined)
+          .finally(() => tx.client.release());
+      }
+    },
+    Math.max(10, Math.min(1000, transactionIdleMs / 4)),
+  );
+  sweeper.unref();
 
   async function handle(operation: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
     const transactionId = body.transactionId as string | undefined;
     calls.push({ operation, sql: body.sql as string | undefined, transactionId });
+    if (Date.now() < resumingUntil) {
+      resumingAnswers++;
+      throw new DataApiError(
+        "DatabaseResumingException",
+        "The Aurora DB instance stepmatica-box is resuming after being auto-paused. Please wait a few seconds and try again.",
+      );
+    }
     const fault = faults.find((f) => f.operation === operation && f.remaining > 0);
     if (fault) {
       fault.remaining--;
@@ -56,7 +112,7 @@ export async function startDataApiServer(options: {
         const client = await pool.connect();
         await client.query("begin");
         const id = randomBytes(24).toString("base64");
-        transactions.set(id, client);
+        transactions.set(id, { client, begunAt: Date.now(), lastUsedAt: Date.now() });
         return { transactionId: id };
       }
       case "CommitTransaction":
@@ -74,24 +130,37 @@ export async function startDataApiServer(options: {
         };
       }
       case "Execute": {
-        const runner = transactionId ? takeTransaction(transactionId) : pool;
         const bound = bindNamed(
           String(body.sql ?? ""),
           (body.parameters as WireParameter[] | undefined) ?? [],
         );
-        try {
-          return await execute(runner, typeNames, bound, {
+        return withClient(transactionId, body.continueAfterTimeout === true, (client) =>
+          execute(client, typeNames, bound, {
             includeResultMetadata: body.includeResultMetadata as boolean | undefined,
             resultSetOptions: body.resultSetOptions as ResultOptions | undefined,
-          });
-        } catch (error) {
-          if (error instanceof DataApiError) throw error;
-          const e = error as { message?: string; position?: string };
-          throw new DataApiError(
-            "BadRequestException",
-            `ERROR: ${e.message}${e.position ? `\n  Position: ${e.position}` : ""}`,
-          );
-        }
+          }),
+        );
+      }
+      case "BatchExecute": {
+        // One statement, many parameter sets; outside a transaction the batch is all or nothing.
+        const sets = (body.parameterSets as WireParameter[][] | undefined) ?? [[]];
+        const sql = String(body.sql ?? "");
+        const bounds = sets.map((set) => bindNamed(sql, set));
+        return withClient(transactionId, false, async (client) => {
+          if (!transactionId) await client.query("begin");
+          try {
+            const updateResults = [];
+            for (const bound of bounds) {
+              await execute(client, typeNames, bound, {});
+              updateResults.push({ generatedFields: [] });
+            }
+            if (!transactionId) await client.query("commit");
+            return { updateResults };
+          } catch (error) {
+            if (!transactionId) await client.query("rollback").catch(() => undefined);
+            throw error;
+          }
+        });
       }
       default:
         throw new DataApiError("UnknownOperationException", `unknown operation ${operation}`, 404);
@@ -99,9 +168,53 @@ export async function startDataApiServer(options: {
   }
 
   function takeTransaction(id: string | undefined): pg.PoolClient {
-    const client = id ? transactions.get(id) : undefined;
-    if (!client) throw new DataApiError("NotFoundException", `Transaction ${id} is not found`, 404);
-    return client;
+    const tx = id ? transactions.get(id) : undefined;
+    if (!tx) throw new DataApiError("NotFoundException", `Transaction ${id} is not found`, 404);
+    tx.lastUsedAt = Date.now();
+    return tx.client;
+  }
+
+  /**
+   * Runs a statement on the transaction's connection or a pooled one, under the service's statement
+   * timeout: past it the caller gets StatementTimeoutException, and the statement is cancelled
+   * unless continueAfterTimeout asked for it to go on.
+   */
+  async function withClient<T>(
+    transactionId: string | undefined,
+    continueAfterTimeout: boolean,
+    run: (client: pg.PoolClient) => Promise<T>,
+  ): Promise<T> {
+    const client = transactionId ? takeTransaction(transactionId) : await pool.connect();
+    const pid = (client as unknown as { processID?: number }).processID;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        if (!continueAfterTimeout && pid !== undefined)
+          pool.query("select pg_cancel_backend($1)", [pid]).catch(() => undefined);
+        reject(new DataApiError("StatementTimeoutException", "Request timed out"));
+      }, statementTimeoutMs);
+    });
+    const running = run(client);
+    try {
+      return await Promise.race([running, timedOut]);
+    } catch (error) {
+      if (error instanceof DataApiError) throw error;
+      const e = error as { message?: string; position?: string };
+      throw new DataApiError(
+        "BadRequestException",
+        `ERROR: ${e.message}${e.position ? `\n  Position: ${e.position}` : ""}`,
+      );
+    } finally {
+      clearTimeout(timer);
+      // A pooled connection goes back once its statement has really ended (cancelled or finished).
+      if (!transactionId)
+        running.then(
+          () => client.release(),
+          () => client.release(),
+        );
+      if (transactionId && transactions.has(transactionId))
+        transactions.get(transactionId)!.lastUsedAt = Date.now();
+    }
   }
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -150,9 +263,14 @@ export async function startDataApiServer(options: {
     clearFaults: () => {
       faults.length = 0;
     },
+    resumeFor(ms) {
+      resumingUntil = Date.now() + ms;
+    },
+    resumingAnswers: () => resumingAnswers,
     openTransactions: () => transactions.size,
     async close() {
-      for (const client of transactions.values()) {
+      clearInterval(sweeper);
+      for (const { client } of transactions.values()) {
         await client.query("rollback").catch(() => undefined);
         client.release();
       }

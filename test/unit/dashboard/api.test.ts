@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -158,6 +159,40 @@ describe("dashboard API: units", () => {
     expect(res.json.aip.location).toBe(aipFile);
     const running = await call(`/api/units/${seeded.running}`);
     expect(running.json.decisions).toMatchObject([{ key: "normalize", pending: true }]);
+  });
+
+  it("shows a unit's scans with the test signatures only as not performed with real signatures", async () => {
+    const before = await call(`/api/units/${seeded.failed}`);
+    expect(before.json.virusChecks).toEqual({
+      files: 0,
+      withRealSignatures: 0,
+      testSignaturesOnly: 0,
+      performedWithRealSignatures: true,
+    });
+    const scan = (outcome: "success" | "warning", outcomeDetail: string) => ({
+      id: randomUUID(),
+      unitId: seeded.failed,
+      fileId: randomUUID(),
+      taskId: null,
+      type: "virus check",
+      dateTime: new Date(),
+      detail: 'program="clamscan"',
+      outcome,
+      outcomeDetail,
+      agents: [],
+    });
+    await store.insertEvents([
+      scan("warning", "not performed with real signatures: only the stepmatica test signatures were loaded"),
+      scan("warning", "not performed with real signatures: only the stepmatica test signatures were loaded"),
+      scan("success", "clean"),
+    ]);
+    const after = await call(`/api/units/${seeded.failed}`);
+    expect(after.json.virusChecks).toEqual({
+      files: 3,
+      withRealSignatures: 1,
+      testSignaturesOnly: 2,
+      performedWithRealSignatures: false,
+    });
   });
 
   it("answers 304 to a poller whose ETag is current, and 200 once something changed", async () => {

@@ -6,7 +6,10 @@ import { assignFileUuids } from "../../../functions/tasks/assign-file-uuids.ts";
 import { changeFilenames } from "../../../functions/tasks/change-filenames.ts";
 import { extractPackages } from "../../../functions/tasks/extract-packages.ts";
 import { identifyFileFormat } from "../../../functions/tasks/identify-file-format.ts";
-import { scanForViruses } from "../../../functions/tasks/scan-for-viruses.ts";
+import {
+  describeScanResult as describeScan,
+  scanForViruses,
+} from "../../../functions/tasks/scan-for-viruses.ts";
 import { verifyBag } from "../../../functions/tasks/verify-bag.ts";
 import { verifyTransferChecksums } from "../../../functions/tasks/verify-transfer-checksums.ts";
 import { tempDir } from "../../helpers/fixtures.ts";
@@ -38,6 +41,18 @@ async function unitWith(files: Record<string, string | Buffer>, config = {}) {
 }
 
 describe("scan-for-viruses", () => {
+  // This machine's official databases (if any) must not decide the outcome: an empty folder stands for none.
+  let savedDbDir: string | undefined;
+  beforeEach(async () => {
+    savedDbDir = process.env.STEPMATICA_CLAMAV_DB_DIR;
+    process.env.STEPMATICA_CLAMAV_DB_DIR = path.join(root, "no-official-databases");
+    await mkdir(process.env.STEPMATICA_CLAMAV_DB_DIR, { recursive: true });
+  });
+  afterEach(() => {
+    if (savedDbDir === undefined) delete process.env.STEPMATICA_CLAMAV_DB_DIR;
+    else process.env.STEPMATICA_CLAMAV_DB_DIR = savedDbDir;
+  });
+
   it("one clamscan run per batch; EICAR fails the task naming file and signature; the same twice", async () => {
     const state = await unitWith({
       "objects/eicar.com": EICAR,
@@ -50,8 +65,55 @@ describe("scan-for-viruses", () => {
     expect(first.stderr.join("\n")).toMatch(/objects\/eicar\.com: infected: Stepmatica\.Test\.EICAR/);
     expect(first.stderr.join("\n")).not.toMatch(/clean\.txt/);
     expect(first.outcome.events).toHaveLength(3);
-    expect(first.outcome.events!.map((e) => e.outcome).sort()).toEqual(["failure", "success", "success"]);
+    expect(first.outcome.events!.map((e) => e.outcome).sort()).toEqual(["failure", "warning", "warning"]);
     expect(comparable(second.outcome)).toEqual(comparable(first.outcome));
+  });
+
+  it("with only the test signatures, no virus check event claims success; each names engine and databases", async () => {
+    const state = await unitWith({
+      "objects/a.txt": "a\n",
+      "objects/b.pdf": "%PDF-1.4\n",
+      "objects/empty": "",
+    });
+    const { outcome, stdout } = await state.run(scanForViruses, state.listFiles(), { apply: false });
+    expect(outcome.exitCode).toBe(0);
+    const events = outcome.events!;
+    expect(events).toHaveLength(3);
+    for (const event of events) {
+      expect(event.type).toBe("virus check");
+      expect(event.outcome).toBe("warning");
+      expect(event.outcomeDetail).toMatch(
+        /^not performed with real signatures: only the stepmatica test signatures/,
+      );
+      expect(event.detail).toMatch(/^program="clamscan"; version="ClamAV \d+\.\d+\.\d+/);
+      expect(event.detail).toContain("no official ClamAV database");
+    }
+    expect(stdout.join("\n")).toMatch(/WARNING: only the stepmatica test signatures/);
+  });
+
+  it("a database ClamAV refuses (a forged header) fails the scan: never a clean result", async () => {
+    const forged = Buffer.alloc(512, " ");
+    forged.write("ClamAV-VDB:03 Dec 2026 10-00 +0000:27500:2000000:90:x:x:x:x");
+    await put(
+      path.join(process.env.STEPMATICA_CLAMAV_DB_DIR!, "daily.cvd"),
+      Buffer.concat([forged, Buffer.alloc(700, 7)]),
+    );
+    const state = await unitWith({ "objects/a.txt": "a\n" });
+    await expect(state.run(scanForViruses, state.listFiles())).rejects.toThrow(
+      /clamscan could not scan: .*(verify database integrity|daily\.cvd)/,
+    );
+  });
+
+  it("with official signatures a clean file is a success; a test-signature-only scan never is", () => {
+    const clean = { file: "x", status: "clean" as const };
+    expect(describeScan(clean, { onlyTestSignatures: false })).toEqual({
+      outcome: "success",
+      outcomeDetail: "clean",
+    });
+    expect(describeScan(clean, { onlyTestSignatures: true }).outcome).toBe("warning");
+    expect(
+      describeScan({ file: "x", status: "infected", signature: "Eicar" }, { onlyTestSignatures: true }),
+    ).toEqual({ outcome: "failure", outcomeDetail: "infected: Eicar" });
   });
 
   it("without clamscan the task fails with a clear error, never a silent pass", async () => {

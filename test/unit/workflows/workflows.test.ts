@@ -9,6 +9,7 @@ import {
   RECORD_FAILURE_STATE,
   START_INGEST_STATE,
 } from "../../../workflows/compile.ts";
+import { QUEUED_HEARTBEAT_INTERVAL_SECONDS } from "../../../workflows/heartbeats.ts";
 import { compiled, jobsOf, WORKFLOWS } from "../../../workflows/index.ts";
 import { type Workflow, WorkflowSchema } from "../../../workflows/schema.ts";
 import { checkGraph } from "../../../workflows/validate.ts";
@@ -73,11 +74,19 @@ describe("the declared workflows", () => {
         expect(state.TimeoutSeconds, stateName).toBeGreaterThan(0);
         // The States Language: HeartbeatSeconds, when given, MUST be smaller than TimeoutSeconds.
         // Only the wait for an operator has none (nothing heartbeats a person).
+        // Others wait three watchdog periods at least (the watchdog heartbeats queued work); a job
+        // whose timeout is shorter than that has only its timeout.
         if (stateName.endsWith("__ask")) expect(state.HeartbeatSeconds, stateName).toBeUndefined();
+        else if ((state.TimeoutSeconds as number) <= 3 * QUEUED_HEARTBEAT_INTERVAL_SECONDS)
+          expect(state.HeartbeatSeconds, stateName).toBeUndefined();
         else {
-          expect(state.HeartbeatSeconds, stateName).toBeGreaterThan(0);
+          expect(state.HeartbeatSeconds, stateName).toBeGreaterThanOrEqual(
+            3 * QUEUED_HEARTBEAT_INTERVAL_SECONDS,
+          );
           expect(state.HeartbeatSeconds, stateName).toBeLessThan(state.TimeoutSeconds as number);
         }
+        // dispatch-job's error after its wait for a resuming Aurora is retried by the state.
+        expect(JSON.stringify(state.Retry), stateName).toContain('"DatabaseResumingException"');
         if (!stateName.endsWith("__ask")) expect(state.ResultPath).toBe(`$.jobs.${stateName}`);
         // dispatch-job's transient failures reach Step Functions as function errors by this name.
         const retried = (state.Retry as Array<{ ErrorEquals: string[] }>).flatMap((r) => r.ErrorEquals);
