@@ -4,7 +4,7 @@
  * ids are counters in document order, so the same input always gives the same bytes.
  */
 import type { AgentRecord, EventRecord, FileRecord } from "../core/model.ts";
-import { prepareDublinCore, writeDublinCore } from "./dublin-core.ts";
+import { prepareDublinCore, writeDublinCore, writeOtherMetadata } from "./dublin-core.ts";
 import {
   type MetsFileEntry,
   type MetsInput,
@@ -47,16 +47,23 @@ export function writeMets(input: MetsInput, sink: (chunk: string) => void): void
   const dublinCore = prepareDublinCore(input.dublinCore ?? [], input.externalIdentifier);
   const paths = treePaths(tree);
 
-  // dmdSec_1 is the package (PREMIS intellectual entity); Dublin Core sections follow.
+  // dmdSec_1 is the package (PREMIS intellectual entity); Dublin Core (and OTHER) sections follow.
   const dmdIdsOf = new Map<string, string[]>([["", ["dmdSec_1"]]]);
-  dublinCore.forEach((section, index) => {
+  const descriptive: Array<{ id: string; kind: "DC" | "OTHER"; section: (typeof dublinCore)[number] }> = [];
+  for (const section of dublinCore) {
     if (!paths.has(section.target)) {
       throw new MetsInputError(`dublinCore target ${section.target} is not a folder or file in the package`);
     }
-    const ids = dmdIdsOf.get(section.target) ?? [];
-    ids.push(`dmdSec_${index + 2}`);
-    dmdIdsOf.set(section.target, ids);
-  });
+    const kinds = [
+      ...(section.elements.length > 0 ? (["DC"] as const) : []),
+      ...(section.other.length > 0 ? (["OTHER"] as const) : []),
+    ];
+    for (const kind of kinds) {
+      const id = `dmdSec_${descriptive.length + 2}`;
+      descriptive.push({ id, kind, section });
+      dmdIdsOf.set(section.target, [...(dmdIdsOf.get(section.target) ?? []), id]);
+    }
+  }
 
   const packageAmdSecId = prepared.unitEvents.length > 0 ? "amdSec_1" : undefined;
   const amdSecIdOf = new Map<string, string>();
@@ -81,9 +88,10 @@ export function writeMets(input: MetsInput, sink: (chunk: string) => void): void
   mdSec(w, "dmdSec", "dmdSec_1", "PREMIS:OBJECT", () =>
     writeIntellectualEntity(w, input.objectId, input.externalIdentifier, packageLabel),
   );
-  dublinCore.forEach((section, index) => {
-    mdSec(w, "dmdSec", `dmdSec_${index + 2}`, "DC", () => writeDublinCore(w, section));
-  });
+  for (const { id, kind, section } of descriptive) {
+    if (kind === "DC") mdSec(w, "dmdSec", id, "DC", () => writeDublinCore(w, section));
+    else mdSec(w, "dmdSec", id, ["OTHER", "CUSTOM"], () => writeOtherMetadata(w, section));
+  }
 
   const counters = { techMD: 0, digiprovMD: 0 };
   if (packageAmdSecId) {
@@ -135,10 +143,23 @@ function writeHeader(w: XmlWriter, input: MetsInput): void {
   w.close("mets:metsHdr");
 }
 
-/** <mets:{section} ID><mets:mdWrap MDTYPE><mets:xmlData>…</mets:xmlData></mets:mdWrap></mets:{section}> */
-function mdSec(w: XmlWriter, section: string, id: string, mdType: string, body: () => void): void {
+/**
+ * <mets:{section} ID><mets:mdWrap MDTYPE><mets:xmlData>…</mets:xmlData></mets:mdWrap></mets:{section}>;
+ * mdType ["OTHER", x] writes MDTYPE="OTHER" OTHERMDTYPE=x.
+ */
+export function mdSec(
+  w: XmlWriter,
+  section: string,
+  id: string,
+  mdType: string | [string, string],
+  body: () => void,
+): void {
   w.open("mets:" + section, [["ID", id]]);
-  w.open("mets:mdWrap", [["MDTYPE", mdType]]);
+  const [type, otherType] = Array.isArray(mdType) ? mdType : [mdType, undefined];
+  w.open("mets:mdWrap", [
+    ["MDTYPE", type],
+    ["OTHERMDTYPE", otherType],
+  ]);
   w.open("mets:xmlData");
   body();
   w.close("mets:xmlData");

@@ -24,8 +24,8 @@ async function dublinCoreOf(ctx: TaskContext, files: FileRecord[]): Promise<Dubl
   if (!csv) return [];
   const read = await readMetadataCsv(path.join(ctx.unitPath, ...csv.path.split("/")), csv.path);
   if (!read) return [];
-  if (read.ignored.length > 0)
-    ctx.stdout(`${csv.path}: not Dublin Core, not written: ${read.ignored.join(", ")}`);
+  if (read.other.length > 0)
+    ctx.stdout(`${csv.path}: not Dublin Core, written to an OTHER dmdSec: ${read.other.join(", ")}`);
   return read.entries;
 }
 

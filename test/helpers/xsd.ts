@@ -14,7 +14,9 @@ import { PREMIS_NS } from "../../functions/mets/premis.ts";
 import { attrValue, lineAt, scanXml } from "../../functions/mets/xml-scan.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const defaultSchemasDir = path.resolve(repoRoot, "../shared/schemas");
+/** STEPMATICA_SCHEMAS_DIR points elsewhere (a worktree that is not beside the shared folder). */
+export const defaultSchemasDir =
+  process.env.STEPMATICA_SCHEMAS_DIR || path.resolve(repoRoot, "../shared/schemas");
 
 const DRIVER = `<?xml version="1.0" encoding="UTF-8"?>
 <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
