@@ -4,6 +4,7 @@
  * ids are counters in document order, so the same input always gives the same bytes.
  */
 import type { AgentRecord, EventRecord, FileRecord } from "../core/model.ts";
+import { prepareArchival } from "./archival.ts";
 import { prepareDublinCore, writeDublinCore, writeOtherMetadata } from "./dublin-core.ts";
 import {
   type MetsFileEntry,
@@ -12,6 +13,7 @@ import {
   type PreparedMets,
   prepareMets,
 } from "./input.ts";
+import { writeLogicalStructMap } from "./logical.ts";
 import {
   PREMIS_NS,
   PREMIS_SCHEMA_URL,
@@ -21,6 +23,7 @@ import {
   writeFileObject,
   writeIntellectualEntity,
 } from "./premis.ts";
+import { writeRightsStatement } from "./rights.ts";
 import { buildTree, treePaths, writeFileSec, writeStructMap } from "./structure.ts";
 import { XmlWriter } from "./xml-writer.ts";
 
@@ -49,6 +52,7 @@ export function writeMets(input: MetsInput, sink: (chunk: string) => void): void
 
   // dmdSec_1 is the package (PREMIS intellectual entity); Dublin Core (and OTHER) sections follow.
   const dmdIdsOf = new Map<string, string[]>([["", ["dmdSec_1"]]]);
+  const archival = prepareArchival(input, prepared, paths);
   const descriptive: Array<{ id: string; kind: "DC" | "OTHER"; section: (typeof dublinCore)[number] }> = [];
   for (const section of dublinCore) {
     if (!paths.has(section.target)) {
@@ -64,6 +68,13 @@ export function writeMets(input: MetsInput, sink: (chunk: string) => void): void
       dmdIdsOf.set(section.target, [...(dmdIdsOf.get(section.target) ?? []), id]);
     }
   }
+
+  // Folders that metadata/identifiers.json names get a PREMIS intellectual entity of their own.
+  const folderEntities = archival.folderIdentifiers.map(([target, identifiers], index) => {
+    const id = `dmdSec_${descriptive.length + 2 + index}`;
+    dmdIdsOf.set(target, [...(dmdIdsOf.get(target) ?? []), id]);
+    return { id, target, identifiers };
+  });
 
   const packageAmdSecId = prepared.unitEvents.length > 0 ? "amdSec_1" : undefined;
   const amdSecIdOf = new Map<string, string>();
@@ -86,14 +97,26 @@ export function writeMets(input: MetsInput, sink: (chunk: string) => void): void
   writeHeader(w, input);
 
   mdSec(w, "dmdSec", "dmdSec_1", "PREMIS:OBJECT", () =>
-    writeIntellectualEntity(w, input.objectId, input.externalIdentifier, packageLabel),
+    writeIntellectualEntity(
+      w,
+      input.objectId,
+      input.externalIdentifier,
+      packageLabel,
+      archival.identifiersOf("objects"),
+    ),
   );
   for (const { id, kind, section } of descriptive) {
     if (kind === "DC") mdSec(w, "dmdSec", id, "DC", () => writeDublinCore(w, section));
     else mdSec(w, "dmdSec", id, ["OTHER", "CUSTOM"], () => writeOtherMetadata(w, section));
   }
 
-  const counters = { techMD: 0, digiprovMD: 0 };
+  for (const { id, target, identifiers } of folderEntities) {
+    mdSec(w, "dmdSec", id, "PREMIS:OBJECT", () =>
+      writeIntellectualEntity(w, null, undefined, target, identifiers),
+    );
+  }
+
+  const counters = { techMD: 0, rightsMD: 0, digiprovMD: 0 };
   if (packageAmdSecId) {
     w.open("mets:amdSec", [["ID", packageAmdSecId]]);
     writeProvenance(w, prepared, prepared.unitEvents, counters);
@@ -103,14 +126,29 @@ export function writeMets(input: MetsInput, sink: (chunk: string) => void): void
     w.open("mets:amdSec", [["ID", amdSecIdOf.get(entry.file.id)]]);
     counters.techMD++;
     mdSec(w, "techMD", `techMD_${counters.techMD}`, "PREMIS:OBJECT", () =>
-      writeFileObject(w, entry.file, originalNameOf(entry.file), relationshipsOf(prepared, entry)),
+      writeFileObject(
+        w,
+        entry.file,
+        originalNameOf(entry.file),
+        relationshipsOf(prepared, entry),
+        archival.identifiersOf(entry.href),
+      ),
     );
+    for (const rights of archival.rightsOf(entry)) {
+      counters.rightsMD++;
+      mdSec(w, "rightsMD", `rightsMD_${counters.rightsMD}`, "PREMIS:RIGHTS", () =>
+        writeRightsStatement(w, rights, entry.file.id),
+      );
+    }
     writeProvenance(w, prepared, prepared.eventsByFile.get(entry.file.id) ?? [], counters);
     w.close("mets:amdSec");
   }
 
   writeFileSec(w, prepared, amdSecIdOf);
-  writeStructMap(w, tree, dmdIdsOf, packageAmdSecId);
+  writeStructMap(w, tree, dmdIdsOf, packageAmdSecId, archival.labels);
+  if (input.archival?.logicalStructMap) {
+    writeLogicalStructMap(w, input.archival.logicalStructMap, archival.fileIdOfHref);
+  }
   w.close("mets:mets");
   w.flush();
 }
