@@ -2,6 +2,12 @@ import path from "node:path";
 import type { EventRecord, FileRecord } from "../core/model.ts";
 import type { TaskContext, TaskModule } from "../core/task-module.ts";
 import { type DublinCoreEntry, MetsInputError, writeMets } from "../mets/index.ts";
+import {
+  readTransferMetadata,
+  type TargetResolver,
+  TransferMetadataError,
+  targetResolver,
+} from "../transfer-metadata/index.ts";
 import { writeFileStreamAtomic } from "./atomic-write.ts";
 import { MetadataCsvError, readMetadataCsv } from "./metadata-csv.ts";
 
@@ -19,14 +25,19 @@ async function eventsOf(ctx: TaskContext): Promise<EventRecord[]> {
 }
 
 /** The metadata.csv of the unit, as Dublin Core entries (its path differs in a transfer and a SIP). */
-async function dublinCoreOf(ctx: TaskContext, files: FileRecord[]): Promise<DublinCoreEntry[]> {
+async function dublinCoreOf(
+  ctx: TaskContext,
+  files: FileRecord[],
+  resolve: TargetResolver,
+): Promise<DublinCoreEntry[]> {
   const csv = files.find((f) => /^(objects\/)?metadata\/metadata\.csv$/.test(f.path) && !f.removed);
   if (!csv) return [];
   const read = await readMetadataCsv(path.join(ctx.unitPath, ...csv.path.split("/")), csv.path);
   if (!read) return [];
   if (read.other.length > 0)
     ctx.stdout(`${csv.path}: not Dublin Core, written to an OTHER dmdSec: ${read.other.join(", ")}`);
-  return read.entries;
+  // Rows name files as the depositor did; "Clean up names" may have renamed them since.
+  return read.entries.map((entry) => ({ ...entry, target: resolve(entry.target, csv.path) }));
 }
 
 /**
@@ -46,6 +57,9 @@ export const generateMets: TaskModule = {
     const rel = metsPathOf(kind, ctx.unit.id);
     let characters = 0;
     try {
+      const resolve = targetResolver(files);
+      const transferMetadata = await readTransferMetadata(ctx.unitPath, ctx.unit.id, files);
+      if (transferMetadata.read.length > 0) ctx.stdout(`read ${transferMetadata.read.join(", ")}`);
       const input = {
         kind,
         objectId: ctx.unit.id,
@@ -54,7 +68,8 @@ export const generateMets: TaskModule = {
         files: files.map((file) => ({ file, href: file.path })),
         events,
         agents: ctx.agents,
-        dublinCore: await dublinCoreOf(ctx, files),
+        dublinCore: [...(await dublinCoreOf(ctx, files, resolve)), ...transferMetadata.dublinCore],
+        archival: transferMetadata.archival,
         ...(ctx.unit.options.externalIdentifier
           ? { externalIdentifier: ctx.unit.options.externalIdentifier }
           : {}),
@@ -63,8 +78,9 @@ export const generateMets: TaskModule = {
       const target = path.join(ctx.unitPath, ...rel.split("/"));
       characters = await writeFileStreamAtomic(target, (sink) => writeMets(input, sink));
     } catch (error) {
-      if (!(error instanceof MetadataCsvError || error instanceof MetsInputError)) throw error;
-      ctx.stderr(`generate-mets ${kind}: ${error.message}`);
+      const known = [MetadataCsvError, MetsInputError, TransferMetadataError];
+      if (!known.some((kind) => error instanceof kind)) throw error;
+      ctx.stderr(`generate-mets ${kind}: ${(error as Error).message}`);
       return { exitCode: 1 };
     }
     ctx.stdout(`wrote ${rel}: ${files.length} file(s), ${characters} characters`);
