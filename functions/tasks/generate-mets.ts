@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { EventRecord, FileRecord } from "../core/model.ts";
 import type { TaskContext, TaskModule } from "../core/task-module.ts";
-import { type DublinCoreEntry, MetsInputError, writeMets } from "../mets/index.ts";
+import { type DublinCoreEntry, MetsInputError, type MetsInput, writeMets } from "../mets/index.ts";
 import {
   readTransferMetadata,
   type TargetResolver,
@@ -73,7 +73,7 @@ export const generateMets: TaskModule = {
         ...(ctx.unit.options.externalIdentifier
           ? { externalIdentifier: ctx.unit.options.externalIdentifier }
           : {}),
-      } as const;
+      } satisfies MetsInput;
       // Streamed to disk: a 10,000-file METS is over 100 MB of text, never held whole in memory.
       const target = path.join(ctx.unitPath, ...rel.split("/"));
       characters = await writeFileStreamAtomic(target, (sink) => writeMets(input, sink));
