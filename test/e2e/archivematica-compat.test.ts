@@ -100,6 +100,22 @@ async function standardTransfer(dir: string): Promise<Record<string, string | Bu
       },
     ]),
     "metadata/file_labels.csv": "filename,label\nobjects/images/page-1.png,Cover\n",
+    // Normalize for preservation (mapped) and Examine contents (no equivalent: named, not applied).
+    "processingMCP.xml": `<processingMCP>
+  <preconfiguredChoices>
+    <!-- Normalize -->
+    <preconfiguredChoice>
+      <appliesTo>cb8e5706-e73f-472f-ad9b-d1236af8095f</appliesTo>
+      <goToChain>612e3609-ce9a-4df6-a9a3-63d634d2d934</goToChain>
+    </preconfiguredChoice>
+    <!-- Examine contents -->
+    <preconfiguredChoice>
+      <appliesTo>accea2bf-ba74-4a3a-bb97-614775c74459</appliesTo>
+      <goToChain>e0a39199-c62a-4a2f-98de-e9d1116460a8</goToChain>
+    </preconfiguredChoice>
+  </preconfiguredChoices>
+</processingMCP>
+`,
     "metadata/mets_structmap.xml": structMap,
     // md5deep -rl run in objects/: paths relative to objects/.
     "metadata/checksum.md5": Object.entries(objects)
@@ -171,6 +187,13 @@ describe("an Archivematica standard transfer with every metadata file", () => {
       .filter(Boolean);
     expect(contentIds).toEqual(["objects/images/page-1.png", "objects/images/page-2.png"]);
 
+    // processingMCP.xml: "Normalize for preservation" applied (the PNGs have TIFF copies), the rest named.
+    expect(result.stderr).toContain("processingMCP.xml: applied normalize=preservation");
+    expect(result.stderr).toContain(
+      "processingMCP.xml: not applied: Examine contents: no stepmatica decision point",
+    );
+    expect(elementsOf(xml, "fileGrp").map((g) => g.attrs.USE)).toContain("preservation");
+
     // checksum.md5 relative to objects/: every file got a fixity check against it.
     const fixity = elementsOf(xml, "eventDetail").filter((e) =>
       e.text.includes('source="metadata/checksum.md5"'),
@@ -193,6 +216,20 @@ describe("an Archivematica standard transfer with every metadata file", () => {
       /metadata\/mets_structmap\.xml line \d+: "objects\/images\/page-3\.png" is not a file or folder of the transfer/,
     );
   });
+});
+
+it("an empty <preconfiguredChoices/> asks at every decision point (run refuses: only the dashboard can ask)", async () => {
+  const source = path.join(root, "ask-everything");
+  await put(source, {
+    "objects/a.txt": "a\n",
+    "processingMCP.xml": "<processingMCP><preconfiguredChoices/></processingMCP>\n",
+  });
+  const result = await run(source, "ask-everything");
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain("every decision left to an operator");
+  expect(result.stderr).toMatch(
+    /extract_packages, scan_for_viruses, normalize, aip_compression, dip: "ask" waits/,
+  );
 });
 
 describe("bags as old tools made them", () => {
