@@ -23,6 +23,18 @@ export const ingestWorkflow: WorkflowInput = {
       queue: "light",
       timeoutSeconds: 3600,
       heartbeatSeconds: 300,
+      next: "manual_normalization",
+    },
+    {
+      kind: "job",
+      id: "manual_normalization",
+      microservice: "Normalize",
+      description: "Relate manually normalized copies (objects/manualNormalization/) to their originals",
+      module: "manual-normalization",
+      scope: "unit",
+      queue: "light",
+      timeoutSeconds: 3600,
+      heartbeatSeconds: 300,
       next: "normalize_decision",
     },
     {

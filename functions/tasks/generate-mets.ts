@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { EventRecord, FileRecord } from "../core/model.ts";
 import type { TaskContext, TaskModule } from "../core/task-module.ts";
-import { type DublinCoreEntry, MetsInputError, type MetsInput, writeMets } from "../mets/index.ts";
+import { type DublinCoreEntry, type MetsInput, MetsInputError, writeMets } from "../mets/index.ts";
 import {
   readTransferMetadata,
   type TargetResolver,

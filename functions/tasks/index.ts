@@ -11,6 +11,7 @@ import { moveDip, uploadDip } from "./dip.ts";
 import { extractPackages } from "./extract-packages.ts";
 import { generateMets } from "./generate-mets.ts";
 import { identifyFileFormat } from "./identify-file-format.ts";
+import { manualNormalization } from "./manual-normalization.ts";
 import { normalize } from "./normalize.ts";
 import { prepareAip } from "./prepare-aip.ts";
 import { recordFailure } from "./record-failure.ts";
@@ -42,6 +43,7 @@ export const TASK_MODULES: ReadonlyMap<string, TaskModule> = new Map(
     characterize,
     validateFormats,
     normalize,
+    manualNormalization,
     compressAip,
     moveDip,
     uploadDip,

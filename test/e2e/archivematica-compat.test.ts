@@ -6,11 +6,15 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import sharp from "sharp";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { scanXml } from "../../functions/mets/xml-scan.ts";
 import { stepmatica } from "../helpers/cli.ts";
-import { pngBytes, tempDir } from "../helpers/fixtures.ts";
+import { pdfBytes, pngBytes, tempDir } from "../helpers/fixtures.ts";
 import { expectValidAip } from "./aip-checks.ts";
+
+// Whole runs through the pipeline (identification, normalization, METS, bag) on a shared machine.
+vi.setConfig({ testTimeout: 300_000 });
 
 let root: string;
 let env: Record<string, string>;
@@ -22,9 +26,9 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const run = (source: string, name: string) =>
+const run = (source: string, name: string, ...extra: string[]) =>
   stepmatica(
-    ["run", source, "--out", path.join(root, `aips-${name}`), "--config", "automated", "--json"],
+    ["run", source, "--out", path.join(root, `aips-${name}`), "--config", "automated", "--json", ...extra],
     env,
   );
 
@@ -230,6 +234,55 @@ it("an empty <preconfiguredChoices/> asks at every decision point (run refuses: 
   expect(result.stderr).toMatch(
     /extract_packages, scan_for_viruses, normalize, aip_compression, dip: "ask" waits/,
   );
+});
+
+describe("manually normalized copies (objects/manualNormalization/)", () => {
+  it("become the originals' preservation and access copies, with a normalization event and the derivation", async () => {
+    const source = path.join(root, "manual");
+    const png = await pngBytes(16, 12, 3);
+    await put(source, {
+      "objects/images/page-1.png": png,
+      "objects/images/page-2.png": await pngBytes(16, 12, 4),
+      "objects/letters/minutes.txt": "Minutes\n",
+      "objects/manualNormalization/preservation/images/page-1.tif": await sharp(png).tiff().toBuffer(),
+      "objects/manualNormalization/access/letters/minutes.pdf": pdfBytes("Minutes"),
+    });
+    const result = await run(source, "manual", "--set", "normalize=preservation", "--set", "dip=true");
+    expect(result.code, `${result.stderr}\n${JSON.stringify(result.json)}`).toBe(0);
+    const aip = String(result.json!.aip);
+    const xml = await expectValidAip(aip, path.join(source, "objects"), [
+      "images/page-1.png",
+      "letters/minutes.txt",
+    ]);
+    const groups = elementsOf(xml, "fileGrp");
+    expect(groups.map((g) => g.attrs.USE)).toContain("preservation");
+    const hrefs = elementsOf(xml, "FLocat").map((f) => f.attrs.href);
+    // The supplied TIFF is page 1's preservation copy: no automatic one for page 1, one for page 2.
+    expect(hrefs).toContain("objects/manualNormalization/preservation/images/page-1.tif");
+    expect(hrefs.filter((h) => h?.startsWith("objects/images/page-1-"))).toEqual([]);
+    expect(hrefs.filter((h) => h?.startsWith("objects/images/page-2-"))).toHaveLength(1);
+    // The access copy left the AIP (it went to the DIP).
+    expect(hrefs.some((h) => h?.includes("minutes.pdf"))).toBe(false);
+    const manualEvents = elementsOf(xml, "eventDetail").filter((e) => e.text.startsWith('program="manual"'));
+    const purposes = manualEvents.map((e) => /purpose="(\w+)"/.exec(e.text)?.[1]).sort();
+    expect(purposes).toEqual(["access", "preservation"]);
+    expect(elementsOf(xml, "relationshipSubType").map((e) => e.text)).toEqual(
+      expect.arrayContaining(["has source", "is source of"]),
+    );
+  });
+
+  it("a copy that matches no original rejects the SIP, naming it", async () => {
+    const source = path.join(root, "manual-unmatched");
+    await put(source, {
+      "objects/images/page-1.png": await pngBytes(16, 12, 5),
+      "objects/manualNormalization/preservation/images/page-9.tif": "not really a tiff",
+    });
+    const result = await run(source, "manual-unmatched");
+    expect(result.code).toBe(1);
+    expect(String(result.json!.reason)).toMatch(
+      /objects\/manualNormalization\/preservation\/images\/page-9\.tif: no original named objects\/images\/page-9\.\* to be its preservation copy/,
+    );
+  });
 });
 
 describe("bags as old tools made them", () => {
