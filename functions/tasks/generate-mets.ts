@@ -66,8 +66,12 @@ export const generateMets: TaskModule = {
         name: ctx.unit.name,
         createdAt: ctx.clock.now(),
         files: files.map((file) => ({ file, href: file.path })),
-        events,
-        agents: ctx.agents,
+        // Events and agents recorded before the transfer (metadata/premis.xml) sit beside ours.
+        events: events.concat(transferMetadata.provenance.events),
+        agents: [
+          ...ctx.agents,
+          ...transferMetadata.provenance.agents.filter((a) => !ctx.agents.some((own) => own.id === a.id)),
+        ],
         dublinCore: [...(await dublinCoreOf(ctx, files, resolve)), ...transferMetadata.dublinCore],
         archival: transferMetadata.archival,
         ...(ctx.unit.options.externalIdentifier

@@ -11,6 +11,7 @@ import type { ArchivalMetadata } from "../mets/input.ts";
 import { labelsFromCsv } from "./file-labels.ts";
 import { identifiersFromJson } from "./identifiers-json.ts";
 import { dublinCoreFromJson } from "./metadata-json.ts";
+import { type ImportedProvenance, provenanceFromPremis } from "./premis-xml.ts";
 import { rightsFromCsv } from "./rights-csv.ts";
 import { structMapFromXml } from "./structmap-xml.ts";
 import { type TargetResolver, targetResolver } from "./targets.ts";
@@ -21,6 +22,8 @@ export { type TargetResolver, targetResolver } from "./targets.ts";
 export interface TransferMetadata {
   dublinCore: DublinCoreEntry[];
   archival: ArchivalMetadata;
+  /** Events and agents from metadata/premis.xml, for the files they describe. */
+  provenance: ImportedProvenance;
   /** The metadata files read, for the run's output. */
   read: string[];
 }
@@ -31,7 +34,12 @@ export async function readTransferMetadata(
   files: readonly FileRecord[],
 ): Promise<TransferMetadata> {
   const resolve = targetResolver(files);
-  const result: TransferMetadata = { dublinCore: [], archival: {}, read: [] };
+  const result: TransferMetadata = {
+    dublinCore: [],
+    archival: {},
+    provenance: { events: [], agents: [] },
+    read: [],
+  };
   const read = async <T>(
     name: string,
     parse: (text: string, where: string, resolve: TargetResolver) => T,
@@ -47,6 +55,10 @@ export async function readTransferMetadata(
   const identifiers = await read("identifiers.json", identifiersFromJson);
   const labels = await read("file_labels.csv", labelsFromCsv);
   const logicalStructMap = await read("mets_structmap.xml", structMapFromXml);
+  const provenance = await read("premis.xml", (text, where, r) =>
+    provenanceFromPremis(text, where, r, { unitId, files }),
+  );
+  if (provenance) result.provenance = provenance;
   result.archival = {
     ...(rights ? { rights } : {}),
     ...(identifiers ? { identifiers } : {}),

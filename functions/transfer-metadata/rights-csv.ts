@@ -4,10 +4,10 @@
  * grant_act, grant_restriction, grant_start_date, grant_end_date, grant_note, doc_id_type,
  * doc_id_value, doc_id_role. "open" as an end date means no end.
  */
-import { createHash } from "node:crypto";
 import type { RightsBasis, RightsStatementInput } from "../mets/rights.ts";
 import { parseCsv } from "../tasks/metadata-csv.ts";
 import { TransferMetadataError } from "./errors.ts";
+import { derivedUuid } from "./ids.ts";
 import type { TargetResolver } from "./targets.ts";
 
 const BASES: Record<string, RightsBasis> = {
@@ -55,7 +55,7 @@ export function rightsFromCsv(
     const docValue = cell("doc_id_value");
     const role = cell("doc_id_role");
     return prune({
-      id: statementId(unitId, line),
+      id: derivedUuid(unitId, `rights.csv ${line}`),
       target: resolve(cell("file") ?? "objects", at),
       basis,
       status: cell("status"),
@@ -80,12 +80,6 @@ export function rightsFromCsv(
           : undefined,
     });
   });
-}
-
-/** A UUID derived from the unit and the row, so a rerun writes the same METS. */
-function statementId(unitId: string, line: number): string {
-  const hex = createHash("sha256").update(`rights.csv ${unitId} ${line}`).digest("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** Drops undefined fields (exactOptionalPropertyTypes). */

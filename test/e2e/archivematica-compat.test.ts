@@ -104,6 +104,29 @@ async function standardTransfer(dir: string): Promise<Record<string, string | Bu
       },
     ]),
     "metadata/file_labels.csv": "filename,label\nobjects/images/page-1.png,Cover\n",
+    "metadata/premis.xml": `<?xml version="1.0" encoding="UTF-8"?>
+<premis:premis xmlns:premis="http://www.loc.gov/premis/v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" version="3.0">
+  <premis:object xsi:type="premis:file">
+    <premis:objectIdentifier><premis:objectIdentifierType>local</premis:objectIdentifierType><premis:objectIdentifierValue>obj-1</premis:objectIdentifierValue></premis:objectIdentifier>
+    <premis:objectCharacteristics><premis:format><premis:formatDesignation><premis:formatName>Text</premis:formatName></premis:formatDesignation></premis:format></premis:objectCharacteristics>
+    <premis:originalName>objects/letters/minutes.txt</premis:originalName>
+  </premis:object>
+  <premis:event>
+    <premis:eventIdentifier><premis:eventIdentifierType>local</premis:eventIdentifierType><premis:eventIdentifierValue>ev-1</premis:eventIdentifierValue></premis:eventIdentifier>
+    <premis:eventType>transcription</premis:eventType>
+    <premis:eventDateTime>1999-05-04T10:00:00Z</premis:eventDateTime>
+    <premis:eventDetailInformation><premis:eventDetail>Typed from the handwritten minute book</premis:eventDetail></premis:eventDetailInformation>
+    <premis:eventOutcomeInformation><premis:eventOutcome>Positive</premis:eventOutcome></premis:eventOutcomeInformation>
+    <premis:linkingAgentIdentifier><premis:linkingAgentIdentifierType>local</premis:linkingAgentIdentifierType><premis:linkingAgentIdentifierValue>agent-ada</premis:linkingAgentIdentifierValue></premis:linkingAgentIdentifier>
+    <premis:linkingObjectIdentifier><premis:linkingObjectIdentifierType>local</premis:linkingObjectIdentifierType><premis:linkingObjectIdentifierValue>obj-1</premis:linkingObjectIdentifierValue></premis:linkingObjectIdentifier>
+  </premis:event>
+  <premis:agent>
+    <premis:agentIdentifier><premis:agentIdentifierType>local</premis:agentIdentifierType><premis:agentIdentifierValue>agent-ada</premis:agentIdentifierValue></premis:agentIdentifier>
+    <premis:agentName>Ada Secretary</premis:agentName>
+    <premis:agentType>person</premis:agentType>
+  </premis:agent>
+</premis:premis>
+`,
     // Normalize for preservation (mapped) and Examine contents (no equivalent: named, not applied).
     "processingMCP.xml": `<processingMCP>
   <preconfiguredChoices>
@@ -190,6 +213,15 @@ describe("an Archivematica standard transfer with every metadata file", () => {
       .map((f) => f.attrs.CONTENTIDS)
       .filter(Boolean);
     expect(contentIds).toEqual(["objects/images/page-1.png", "objects/images/page-2.png"]);
+
+    // premis.xml: the depositor's event and agent, on the file they describe.
+    const transcription = elementsOf(xml, "eventType").filter((e) => e.text === "transcription");
+    expect(transcription).toHaveLength(1);
+    expect(elementsOf(xml, "eventDetail").map((e) => e.text)).toContain(
+      "Typed from the handwritten minute book",
+    );
+    expect(elementsOf(xml, "agentName").map((e) => e.text)).toContain("Ada Secretary");
+    expect(xml).toContain("1999-05-04T10:00:00.000Z");
 
     // processingMCP.xml: "Normalize for preservation" applied (the PNGs have TIFF copies), the rest named.
     expect(result.stderr).toContain("processingMCP.xml: applied normalize=preservation");
