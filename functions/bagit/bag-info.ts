@@ -11,37 +11,51 @@ export interface BagInfoField {
 const SINGLE_VALUED = ["bagging-date", "bag-size", "payload-oxum", "bag-group-identifier", "bag-count"];
 const FOLD_WIDTH = 79;
 
+/**
+ * Blank lines (old tools put them between and inside entries) are warnings, as bagit-python skips
+ * them. In 1.0 a label padded with spaces or a colon without a space after it is a warning too (the
+ * element is still read); a line without a colon, or an indented line before any label, is a problem.
+ */
 export function parseBagInfo(
   text: string,
   options: { version?: string; file?: string } = {},
 ): { fields: BagInfoField[]; problems: BagProblem[]; warnings: BagProblem[] } {
   const file = options.file ?? BAG_INFO;
-  const strict = options.version !== "0.97";
+  const strict = options.version === undefined || options.version === "1.0";
   const fields: BagInfoField[] = [];
   const problems: BagProblem[] = [];
   const warnings: BagProblem[] = [];
   splitLines(text).forEach((line, index) => {
     const where = `${file}:${index + 1}`;
+    if (line.trim() === "") {
+      const message = line === "" ? "blank line ignored" : "blank continuation line ignored";
+      warnings.push({ file: where, rule: "bag-info-syntax", message });
+      return;
+    }
     if (/^[ \t]/.test(line)) {
       const last = fields[fields.length - 1];
-      if (!last || line.trim() === "") {
-        const message = last ? "blank continuation line" : "continuation line before any label";
-        problems.push({ file: where, rule: "bag-info-syntax", message });
+      if (!last) {
+        problems.push({
+          file: where,
+          rule: "bag-info-syntax",
+          message: "continuation line before any label",
+        });
         return;
       }
       last.value = `${last.value} ${line.replace(/^[ \t]+/, "")}`;
       return;
     }
-    if (line === "") {
-      problems.push({ file: where, rule: "bag-info-syntax", message: "blank line" });
+    const lenient = parseLenientLine(line);
+    if (typeof lenient === "string") {
+      problems.push({ file: where, rule: "bag-info-syntax", message: `${lenient}: ${showPath(line)}` });
       return;
     }
-    const parsed = strict ? parseStrictLine(line) : parseLenientLine(line);
-    if (typeof parsed === "string") {
-      problems.push({ file: where, rule: "bag-info-syntax", message: `${parsed}: ${showPath(line)}` });
-      return;
+    const exact = strict ? parseStrictLine(line) : lenient;
+    if (typeof exact === "string") {
+      const message = `${exact} (read as "${showPath(lenient.label)}")`;
+      warnings.push({ file: where, rule: "bag-info-syntax", message });
     }
-    fields.push(parsed);
+    fields.push(typeof exact === "string" ? lenient : exact);
   });
   for (const label of SINGLE_VALUED) {
     const count = fields.filter((field) => field.label.toLowerCase() === label).length;

@@ -39,6 +39,8 @@ export async function readDeclaration(bagDir: string): Promise<Declaration> {
   const lines = splitLines(text);
   const versionMatch = VERSION_LINE.exec(lines[0] ?? "");
   if (!versionMatch) {
+    const draft = readDraftDeclaration(lines);
+    if (draft) return draft;
     return fail(`first line must be "BagIt-Version: M.N", found "${showPath(lines[0] ?? "")}"`);
   }
   const version = versionMatch[1]!;
@@ -47,6 +49,7 @@ export async function readDeclaration(bagDir: string): Promise<Declaration> {
     const message = `BagIt-Version ${version} is not supported (accepted: ${SUPPORTED_VERSIONS.join(", ")})`;
     problems.push({ file, rule: "unsupported-version", message });
   }
+  if (isDraftVersion(version)) return readDraftDeclaration(lines) ?? { version, encoding: "UTF-8", problems };
   const encodingMatch = ENCODING_LINE.exec(lines[1] ?? "");
   if (!encodingMatch) {
     const found = lines[1] === undefined ? "nothing" : `"${showPath(lines[1])}"`;
@@ -61,4 +64,33 @@ export async function readDeclaration(bagDir: string): Promise<Declaration> {
     });
   }
   return { version, encoding: encodingMatch?.[1] ?? "UTF-8", problems };
+}
+
+/** The drafts before 1.0 (0.93–0.97): read by their own, looser rules. */
+export function isDraftVersion(version: string | null): boolean {
+  return version !== null && version !== "1.0" && (SUPPORTED_VERSIONS as readonly string[]).includes(version);
+}
+
+/**
+ * A draft bag's declaration, read as bagit-python reads every version: "Label: value" lines in any
+ * order, whitespace around the colon; both elements required. Null when it declares no draft version.
+ */
+function readDraftDeclaration(lines: readonly string[]): Declaration | null {
+  const values = new Map<string, string>();
+  for (const line of lines) {
+    const colon = line.indexOf(":");
+    if (colon > 0) values.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  const version = values.get("bagit-version");
+  if (version === undefined || !isDraftVersion(version)) return null;
+  const encoding = values.get("tag-file-character-encoding");
+  if (encoding === undefined || encoding === "") {
+    const message = "Tag-File-Character-Encoding is missing (bagit-python requires it in every version)";
+    return {
+      version,
+      encoding: "UTF-8",
+      problems: [{ file: BAG_DECLARATION, rule: "bag-declaration", message }],
+    };
+  }
+  return { version, encoding, problems: [] };
 }

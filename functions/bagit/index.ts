@@ -1,7 +1,9 @@
 /** BagIt (RFC 8493) library: write bags, validate bags, read manifests and bag-info.txt. */
 export { type BagInfoField, bagInfoValues, formatBagInfo, parseBagInfo } from "./bag-info.ts";
-export { verifyChecksumFile } from "./checksum-file.ts";
+export { type ChecksumFileCheck, checkChecksumFile, verifyChecksumFile } from "./checksum-file.ts";
+export { readDeclaration } from "./declaration.ts";
 export {
+  decodeTagText,
   formatManifest,
   type ManifestEntry,
   type ParsedManifest,
@@ -15,6 +17,7 @@ export {
   BagError,
   type BagProblem,
   type BagValidationResult,
+  isAlgorithm,
   RULES,
   type RuleId,
 } from "./types.ts";

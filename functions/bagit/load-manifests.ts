@@ -9,7 +9,7 @@ import {
   parseManifest,
   TAG_MANIFEST_NAME,
 } from "./manifest.ts";
-import { type Algorithm, type BagProblem, isAlgorithm } from "./types.ts";
+import { ALGORITHMS, type Algorithm, type BagProblem, isAlgorithm } from "./types.ts";
 
 export interface LoadedManifest {
   name: string;
@@ -42,7 +42,7 @@ export async function loadManifests(
     const algorithm = manifestAlgorithm(name)!;
     const verifiable = isAlgorithm(algorithm) ? algorithm : null;
     if (!verifiable) {
-      const message = `algorithm "${algorithm}" is not supported (md5, sha1, sha256, sha512); not verified`;
+      const message = `algorithm "${algorithm}" is not supported (${ALGORITHMS.join(", ")}); not verified`;
       result.warnings.push({ file: name, rule: "unsupported-algorithm", message });
     }
     const bytes = await readFile(path.join(bagDir, name)).catch((error: Error) => error);

@@ -77,19 +77,11 @@ export function parseManifest(text: string, options: ParseManifestOptions): Pars
       problems.push({ file: where, rule: "manifest-line", message });
       return;
     }
-    // md5sum's binary-mode marker ("<digest> *<path>") shows up in older bags and checksum files.
+    // md5sum's binary-mode marker ("<digest> *<path>") shows up in older bags and checksum files;
+    // bagit-python strips it silently, and so do we.
     const binaryMarker =
-      kind === "payload"
-        ? encoded.startsWith("*data/")
-        : kind === "plain" && /^[0-9A-Fa-f]+ \*/.test(rawLine);
-    if (binaryMarker && encoded.startsWith("*")) {
-      warnings.push({
-        file: where,
-        rule: "manifest-path",
-        message: 'leading "*" (binary-mode marker) ignored',
-      });
-      encoded = encoded.slice(1);
-    }
+      kind === "payload" ? /^\*(\.\/)?data\//.test(encoded) : /^[0-9A-Fa-f]+ \*/.test(rawLine);
+    if (binaryMarker && encoded.startsWith("*")) encoded = encoded.slice(1);
     if (hasBarePercent(encoded)) {
       const finding = {
         file: where,
@@ -106,13 +98,6 @@ export function parseManifest(text: string, options: ParseManifestOptions): Pars
       return;
     }
     const relPath = checked.path;
-    if (decoded.startsWith("./")) {
-      warnings.push({
-        file: where,
-        rule: "manifest-path",
-        message: `leading "./" in ${showPath(decoded)} ignored`,
-      });
-    }
     if (kind === "payload" && !relPath.startsWith("data/")) {
       const message = `payload manifest lists ${showPath(relPath)}, which is not under data/`;
       problems.push({ file: where, rule: "manifest-path", message });
@@ -150,16 +135,33 @@ function resolveEntryPath(decoded: string, allowParentSegments: boolean): PathCh
   return checked.ok ? { ok: true, path: parents + checked.path } : checked;
 }
 
-/** Decodes a tag file as UTF-8 (strictly); a BOM is removed and reported as a warning. */
+/**
+ * Decodes a tag file in the declared encoding (strictly). A UTF-16 byte-order mark decides the byte
+ * order (old Windows tools wrote tag files so); a UTF-8 BOM is removed and reported as a warning.
+ */
 export function decodeTagText(
   bytes: Buffer,
   file: string,
   encoding = "UTF-8",
 ): { text: string | null; problems: BagProblem[]; warnings: BagProblem[] } {
   const warnings: BagProblem[] = [];
+  const utf16Bom =
+    bytes[0] === 0xff && bytes[1] === 0xfe
+      ? "utf-16le"
+      : bytes[0] === 0xfe && bytes[1] === 0xff
+        ? "utf-16be"
+        : null;
+  let label = encoding;
+  if (utf16Bom) {
+    if (!/^utf-?16/i.test(encoding)) {
+      const message = `starts with a UTF-16 byte-order mark but bagit.txt declares ${encoding}; read as UTF-16`;
+      warnings.push({ file, rule: "tag-encoding", message });
+    }
+    label = utf16Bom;
+  }
   let decoder: TextDecoder;
   try {
-    decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
+    decoder = new TextDecoder(label, { fatal: true, ignoreBOM: true });
   } catch {
     const message = `Tag-File-Character-Encoding "${encoding}" is not supported`;
     return { text: null, problems: [{ file, rule: "tag-encoding", message }], warnings };
@@ -167,7 +169,8 @@ export function decodeTagText(
   try {
     let text = decoder.decode(bytes);
     if (text.startsWith("\uFEFF")) {
-      warnings.push({ file, rule: "tag-encoding", message: "starts with a byte-order mark (BOM)" });
+      if (!utf16Bom)
+        warnings.push({ file, rule: "tag-encoding", message: "starts with a byte-order mark (BOM)" });
       text = text.slice(1);
     }
     return { text, problems: [], warnings };

@@ -6,7 +6,7 @@ import { bagInfoValues, parseBagInfo } from "./bag-info.ts";
 import { bagPath, type ListedFile } from "./files.ts";
 import { decodeTagText } from "./manifest.ts";
 import { checkRelativePath, decodeManifestPath, showPath, splitLines } from "./text.ts";
-import { BAG_INFO, type BagProblem, FETCH_FILE } from "./types.ts";
+import { BAG_INFO, type BagProblem, FETCH_FILE, PACKAGE_INFO } from "./types.ts";
 
 export interface Findings {
   problems: BagProblem[];
@@ -26,17 +26,27 @@ async function readTagText(bagDir: string, name: string, encoding: string, findi
   return decoded.text;
 }
 
+/** The metadata tag file of a bag: package-info.txt before 0.96 (bagit-python's rule), else bag-info.txt. */
+export function bagInfoNameOf(version: string): string {
+  return ["0.93", "0.94", "0.95"].includes(version) ? PACKAGE_INFO : BAG_INFO;
+}
+
 export async function checkBagInfo(
   bagDir: string,
   version: string,
   encoding: string,
-  payloadFiles: readonly ListedFile[],
-  concurrency: number,
+  payload: { payloadFiles: readonly ListedFile[]; concurrency: number },
 ): Promise<Findings> {
+  const { payloadFiles, concurrency } = payload;
   const findings: Findings = { problems: [], warnings: [] };
-  const text = await readTagText(bagDir, BAG_INFO, encoding, findings);
+  let name = bagInfoNameOf(version);
+  let text = await readTagText(bagDir, name, encoding, findings);
+  if (text === null && name !== BAG_INFO) {
+    name = BAG_INFO;
+    text = await readTagText(bagDir, name, encoding, findings);
+  }
   if (text === null) return findings;
-  const parsed = parseBagInfo(text, { version });
+  const parsed = parseBagInfo(text, { version, file: name });
   for (const item of parsed.problems) findings.problems.push(item);
   for (const item of parsed.warnings) findings.warnings.push(item);
   const oxums = bagInfoValues(parsed.fields, "Payload-Oxum");
@@ -51,10 +61,10 @@ export async function checkBagInfo(
   for (const oxum of oxums) {
     if (!/^[0-9]+\.[0-9]+$/.test(oxum.trim())) {
       const message = `Payload-Oxum "${showPath(oxum)}" is not "<octets>.<files>"`;
-      findings.problems.push({ file: BAG_INFO, rule: "payload-oxum", message });
+      findings.problems.push({ file: name, rule: "payload-oxum", message });
     } else if (oxum.trim() !== actual) {
       const message = `Payload-Oxum is ${oxum.trim()} but the payload holds ${actual} (octets.files)`;
-      findings.problems.push({ file: BAG_INFO, rule: "payload-oxum", message });
+      findings.problems.push({ file: name, rule: "payload-oxum", message });
     }
   }
   return findings;

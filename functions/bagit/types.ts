@@ -1,12 +1,27 @@
-/** Shared types and constants of the BagIt library (RFC 8493, BagIt 1.0; 0.97 read for validation). */
+/**
+ * Shared types and constants of the BagIt library (RFC 8493, BagIt 1.0; the drafts 0.93–0.97 read for
+ * validation, as bagit-python reads them).
+ */
 
-export const ALGORITHMS = ["md5", "sha1", "sha256", "sha512"] as const;
+/** Every algorithm bagit-python verifies (hashlib's guaranteed ones), so old tools' bags are checked. */
+export const ALGORITHMS = ["md5", "sha1", "sha224", "sha256", "sha384", "sha512"] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
 /** Hex digest length per algorithm, to reject malformed manifest lines early. */
-export const DIGEST_HEX_LENGTH: Record<Algorithm, number> = { md5: 32, sha1: 40, sha256: 64, sha512: 128 };
+export const DIGEST_HEX_LENGTH: Record<Algorithm, number> = {
+  md5: 32,
+  sha1: 40,
+  sha224: 56,
+  sha256: 64,
+  sha384: 96,
+  sha512: 128,
+};
 
-export const SUPPORTED_VERSIONS = ["0.97", "1.0"] as const;
+/** Versions bagit-python opens: the drafts 0.93–0.97 and RFC 8493's 1.0. */
+export const SUPPORTED_VERSIONS = ["0.93", "0.94", "0.95", "0.96", "0.97", "1.0"] as const;
+
+/** Before 0.96 the metadata file was called package-info.txt (bagit-python reads it by version). */
+export const PACKAGE_INFO = "package-info.txt";
 
 export const PAYLOAD_DIR = "data";
 export const BAG_DECLARATION = "bagit.txt";
@@ -53,7 +68,7 @@ export function isAlgorithm(name: string): name is Algorithm {
  */
 export const RULES = {
   "bag-declaration": "2.1.1 bag declaration (bagit.txt)",
-  "unsupported-version": "2.1.1 BagIt-Version (0.97 and 1.0 accepted)",
+  "unsupported-version": "2.1.1 BagIt-Version (0.93 to 0.97 and 1.0 accepted)",
   "tag-encoding": "2.1.1 Tag-File-Character-Encoding",
   "payload-directory": "2.1.2 payload directory",
   "payload-manifest-missing": "2.1.3 at least one payload manifest",
@@ -71,7 +86,7 @@ export const RULES = {
   "tag-manifest-lists-tag-manifest": "2.2.1 a tag manifest does not list tag manifests",
   "tag-file-not-in-manifest": "2.2.1 tag manifests SHOULD list every tag file",
   "payload-oxum": "2.2.2 Payload-Oxum",
-  "bag-info-syntax": "2.2.2 bag-info.txt metadata elements",
+  "bag-info-syntax": "2.2.2 bag-info.txt metadata elements (a line without a colon; the rest is a warning)",
   "bag-info-repeated": "2.2.2 reserved elements that SHOULD NOT repeat",
   "fetch-syntax": "2.2.3 fetch.txt lines",
   "fetch-unfetched": "2.2.3 / 3 fetch.txt lists files not present",

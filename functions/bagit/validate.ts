@@ -1,7 +1,12 @@
-/** validateBag: every rule of RFC 8493 sections 2 and 3 (BagIt 1.0 and 0.97), with file-level findings. */
+/**
+ * validateBag: every rule of RFC 8493 sections 2 and 3 (BagIt 1.0; the drafts 0.93–0.97 by their
+ * looser rules), with file-level findings. Only what makes a bag invalid (as bagit-python judges it:
+ * a missing, altered or unlisted payload file, a wrong Payload-Oxum, an unreadable declaration) is a
+ * problem; what old tools wrote differently is a warning.
+ */
 import { readdir } from "node:fs/promises";
 import { checkContents } from "./contents.ts";
-import { readDeclaration } from "./declaration.ts";
+import { isDraftVersion, readDeclaration } from "./declaration.ts";
 import { bagPath, DEFAULT_CONCURRENCY, isDirectory, type ListedFile, listFiles } from "./files.ts";
 import { loadManifests } from "./load-manifests.ts";
 import { checkBagInfo, checkFetch } from "./tag-files.ts";
@@ -30,8 +35,9 @@ export async function validateBag(
   const declaration = await readDeclaration(dir);
   const problems = [...declaration.problems];
   const warnings = [];
-  // Without a readable declaration the remaining checks still run, by the 1.0 rules.
-  const rulesVersion = declaration.version === "0.97" ? "0.97" : "1.0";
+  // Without a readable declaration the remaining checks still run, by the 1.0 rules; every draft
+  // (0.93–0.97) is checked by the 0.97 rules, which are the loosest.
+  const rulesVersion = isDraftVersion(declaration.version) ? "0.97" : "1.0";
 
   let payloadFiles: ListedFile[] = [];
   if (await isDirectory(bagPath(dir, PAYLOAD_DIR))) {
@@ -73,7 +79,10 @@ export async function validateBag(
   for (const item of contents.problems) problems.push(item);
   for (const item of contents.warnings) warnings.push(item);
 
-  const bagInfo = await checkBagInfo(dir, rulesVersion, declaration.encoding, payloadFiles, concurrency);
+  const bagInfo = await checkBagInfo(dir, declaration.version ?? rulesVersion, declaration.encoding, {
+    payloadFiles,
+    concurrency,
+  });
   for (const item of bagInfo.problems) problems.push(item);
   for (const item of bagInfo.warnings) warnings.push(item);
 

@@ -4,7 +4,8 @@
  * ids are counters in document order, so the same input always gives the same bytes.
  */
 import type { AgentRecord, EventRecord, FileRecord } from "../core/model.ts";
-import { prepareDublinCore, writeDublinCore } from "./dublin-core.ts";
+import { prepareArchival } from "./archival.ts";
+import { prepareDublinCore, writeDublinCore, writeOtherMetadata } from "./dublin-core.ts";
 import {
   type MetsFileEntry,
   type MetsInput,
@@ -12,6 +13,7 @@ import {
   type PreparedMets,
   prepareMets,
 } from "./input.ts";
+import { writeLogicalStructMap } from "./logical.ts";
 import {
   PREMIS_NS,
   PREMIS_SCHEMA_URL,
@@ -21,6 +23,8 @@ import {
   writeFileObject,
   writeIntellectualEntity,
 } from "./premis.ts";
+import { writeRightsStatement } from "./rights.ts";
+import { mdSec, writeHeader } from "./sections.ts";
 import { buildTree, treePaths, writeFileSec, writeStructMap } from "./structure.ts";
 import { XmlWriter } from "./xml-writer.ts";
 
@@ -47,15 +51,30 @@ export function writeMets(input: MetsInput, sink: (chunk: string) => void): void
   const dublinCore = prepareDublinCore(input.dublinCore ?? [], input.externalIdentifier);
   const paths = treePaths(tree);
 
-  // dmdSec_1 is the package (PREMIS intellectual entity); Dublin Core sections follow.
+  // dmdSec_1 is the package (PREMIS intellectual entity); Dublin Core (and OTHER) sections follow.
   const dmdIdsOf = new Map<string, string[]>([["", ["dmdSec_1"]]]);
-  dublinCore.forEach((section, index) => {
+  const archival = prepareArchival(input, prepared, paths);
+  const descriptive: Array<{ id: string; kind: "DC" | "OTHER"; section: (typeof dublinCore)[number] }> = [];
+  for (const section of dublinCore) {
     if (!paths.has(section.target)) {
       throw new MetsInputError(`dublinCore target ${section.target} is not a folder or file in the package`);
     }
-    const ids = dmdIdsOf.get(section.target) ?? [];
-    ids.push(`dmdSec_${index + 2}`);
-    dmdIdsOf.set(section.target, ids);
+    const kinds = [
+      ...(section.elements.length > 0 ? (["DC"] as const) : []),
+      ...(section.other.length > 0 ? (["OTHER"] as const) : []),
+    ];
+    for (const kind of kinds) {
+      const id = `dmdSec_${descriptive.length + 2}`;
+      descriptive.push({ id, kind, section });
+      dmdIdsOf.set(section.target, [...(dmdIdsOf.get(section.target) ?? []), id]);
+    }
+  }
+
+  // Folders that metadata/identifiers.json names get a PREMIS intellectual entity of their own.
+  const folderEntities = archival.folderIdentifiers.map(([target, identifiers], index) => {
+    const id = `dmdSec_${descriptive.length + 2 + index}`;
+    dmdIdsOf.set(target, [...(dmdIdsOf.get(target) ?? []), id]);
+    return { id, target, identifiers };
   });
 
   const packageAmdSecId = prepared.unitEvents.length > 0 ? "amdSec_1" : undefined;
@@ -79,13 +98,26 @@ export function writeMets(input: MetsInput, sink: (chunk: string) => void): void
   writeHeader(w, input);
 
   mdSec(w, "dmdSec", "dmdSec_1", "PREMIS:OBJECT", () =>
-    writeIntellectualEntity(w, input.objectId, input.externalIdentifier, packageLabel),
+    writeIntellectualEntity(
+      w,
+      input.objectId,
+      input.externalIdentifier,
+      packageLabel,
+      archival.identifiersOf("objects"),
+    ),
   );
-  dublinCore.forEach((section, index) => {
-    mdSec(w, "dmdSec", `dmdSec_${index + 2}`, "DC", () => writeDublinCore(w, section));
-  });
+  for (const { id, kind, section } of descriptive) {
+    if (kind === "DC") mdSec(w, "dmdSec", id, "DC", () => writeDublinCore(w, section));
+    else mdSec(w, "dmdSec", id, ["OTHER", "CUSTOM"], () => writeOtherMetadata(w, section));
+  }
 
-  const counters = { techMD: 0, digiprovMD: 0 };
+  for (const { id, target, identifiers } of folderEntities) {
+    mdSec(w, "dmdSec", id, "PREMIS:OBJECT", () =>
+      writeIntellectualEntity(w, null, undefined, target, identifiers),
+    );
+  }
+
+  const counters = { techMD: 0, rightsMD: 0, digiprovMD: 0 };
   if (packageAmdSecId) {
     w.open("mets:amdSec", [["ID", packageAmdSecId]]);
     writeProvenance(w, prepared, prepared.unitEvents, counters);
@@ -95,55 +127,31 @@ export function writeMets(input: MetsInput, sink: (chunk: string) => void): void
     w.open("mets:amdSec", [["ID", amdSecIdOf.get(entry.file.id)]]);
     counters.techMD++;
     mdSec(w, "techMD", `techMD_${counters.techMD}`, "PREMIS:OBJECT", () =>
-      writeFileObject(w, entry.file, originalNameOf(entry.file), relationshipsOf(prepared, entry)),
+      writeFileObject(
+        w,
+        entry.file,
+        originalNameOf(entry.file),
+        relationshipsOf(prepared, entry),
+        archival.identifiersOf(entry.href),
+      ),
     );
+    for (const rights of archival.rightsOf(entry)) {
+      counters.rightsMD++;
+      mdSec(w, "rightsMD", `rightsMD_${counters.rightsMD}`, "PREMIS:RIGHTS", () =>
+        writeRightsStatement(w, rights, entry.file.id),
+      );
+    }
     writeProvenance(w, prepared, prepared.eventsByFile.get(entry.file.id) ?? [], counters);
     w.close("mets:amdSec");
   }
 
   writeFileSec(w, prepared, amdSecIdOf);
-  writeStructMap(w, tree, dmdIdsOf, packageAmdSecId);
+  writeStructMap(w, tree, dmdIdsOf, packageAmdSecId, archival.labels);
+  if (input.archival?.logicalStructMap) {
+    writeLogicalStructMap(w, input.archival.logicalStructMap, archival.fileIdOfHref);
+  }
   w.close("mets:mets");
   w.flush();
-}
-
-function writeHeader(w: XmlWriter, input: MetsInput): void {
-  w.open("mets:metsHdr", [["CREATEDATE", input.createdAt.toISOString()]]);
-  const software = input.agents.find((agent) => agent.type === "software");
-  w.open("mets:agent", [
-    ["ROLE", "CREATOR"],
-    ["TYPE", "OTHER"],
-    ["OTHERTYPE", "SOFTWARE"],
-  ]);
-  w.leaf("mets:name", software?.name ?? "stepmatica");
-  if (software) w.leaf("mets:note", `${software.identifierType}: ${software.identifierValue}`);
-  w.close("mets:agent");
-  const organization = input.agents.find((agent) => agent.type === "organization");
-  if (organization) {
-    w.open("mets:agent", [
-      ["ROLE", "CUSTODIAN"],
-      ["TYPE", "ORGANIZATION"],
-    ]);
-    w.leaf("mets:name", organization.name);
-    w.leaf("mets:note", `${organization.identifierType}: ${organization.identifierValue}`);
-    w.close("mets:agent");
-  }
-  if (input.externalIdentifier !== undefined) {
-    // METS's slot for identifiers of the object other than the primary one (OBJID).
-    w.leaf("mets:altRecordID", input.externalIdentifier, [["TYPE", "External-Identifier"]]);
-  }
-  w.close("mets:metsHdr");
-}
-
-/** <mets:{section} ID><mets:mdWrap MDTYPE><mets:xmlData>…</mets:xmlData></mets:mdWrap></mets:{section}> */
-function mdSec(w: XmlWriter, section: string, id: string, mdType: string, body: () => void): void {
-  w.open("mets:" + section, [["ID", id]]);
-  w.open("mets:mdWrap", [["MDTYPE", mdType]]);
-  w.open("mets:xmlData");
-  body();
-  w.close("mets:xmlData");
-  w.close("mets:mdWrap");
-  w.close("mets:" + section);
 }
 
 /** One digiprovMD per event, then one per agent those events name (in the order of `agents`). */

@@ -1,6 +1,7 @@
 /**
  * Dublin Core dmdSecs, as Archivematica writes metadata.csv rows: a dcterms:dublincore wrapper
- * holding dc:* elements (the 15 simple elements, in their standard order) and dcterms:* refinements.
+ * holding dc:* elements (the 15 simple elements, in their standard order) and dcterms:* terms. A
+ * column that is neither goes, as in Archivematica, to an OTHER (CUSTOM) dmdSec instead of failing.
  */
 import { compareCodePoints } from "./characteristics.ts";
 import { type DublinCoreEntry, MetsInputError } from "./input.ts";
@@ -28,11 +29,25 @@ const DC_ELEMENTS = [
   "rights",
 ] as const;
 
+/** The DCMI Metadata Terms properties (purl.org/dc/terms/), so "dc.provenance" can be told from a typo. */
+const DCMI_TERMS = new Set(
+  (
+    "abstract accessRights accrualMethod accrualPeriodicity accrualPolicy alternative audience available " +
+    "bibliographicCitation conformsTo contributor coverage created creator date dateAccepted dateCopyrighted " +
+    "dateSubmitted description educationLevel extent format hasFormat hasPart hasVersion identifier " +
+    "instructionalMethod isFormatOf isPartOf isReferencedBy isReplacedBy isRequiredBy issued isVersionOf " +
+    "language license mediator medium modified provenance publisher references relation replaces requires " +
+    "rights rightsHolder source spatial subject tableOfContents temporal title type valid"
+  ).split(" "),
+);
+
 export interface DublinCoreSection {
   /** The structMap path it describes ("objects", "objects/a/b.txt"). */
   target: string;
   /** Qualified element name (dc:title, dcterms:isPartOf) -> values, in writing order. */
   elements: Array<[string, string[]]>;
+  /** Columns that are not Dublin Core: XML element name -> values, for an OTHER dmdSec. */
+  other: Array<[string, string[]]>;
 }
 
 /**
@@ -71,35 +86,39 @@ function toSection(entry: DublinCoreEntry): DublinCoreSection {
     );
   }
   const elements: Array<[string, string[]]> = [];
+  const other: Array<[string, string[]]> = [];
   for (const [key, values] of Object.entries(entry.fields)) {
-    const qualified = qualifiedName(key, entry.target);
     if (!Array.isArray(values) || values.some((v) => typeof v !== "string")) {
       throw new MetsInputError(`dublinCore ${entry.target}: ${key} must be a list of strings`);
     }
-    if (elements.some(([name]) => name === qualified)) {
-      throw new MetsInputError(`dublinCore ${entry.target}: ${qualified} is given twice`);
-    }
-    elements.push([qualified, [...values]]);
+    const qualified = qualifiedName(key);
+    const list = qualified ? elements : other;
+    const name = qualified ?? otherElementName(key);
+    const existing = list.find(([n]) => n === name);
+    if (existing) existing[1].push(...values);
+    else list.push([name, [...values]]);
   }
   elements.sort(([a], [b]) => elementRank(a) - elementRank(b) || compareCodePoints(a, b));
-  return { target, elements };
+  return { target, elements, other };
 }
 
-function qualifiedName(key: string, target: string): string {
-  if (key.startsWith("dcterms.")) {
-    const local = key.slice("dcterms.".length);
-    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(local)) {
-      throw new MetsInputError(`dublinCore ${target}: ${JSON.stringify(key)} is not a DC Terms element`);
-    }
-    return "dcterms:" + local;
-  }
-  const local = key.startsWith("dc.") ? key.slice(3) : key;
-  if (!(DC_ELEMENTS as readonly string[]).includes(local)) {
-    throw new MetsInputError(
-      `dublinCore ${target}: ${JSON.stringify(key)} is not a Dublin Core element (${DC_ELEMENTS.join(", ")})`,
-    );
-  }
-  return "dc:" + local;
+/**
+ * dc.<element> of the 15 simple elements → dc:<element>; dc.<term> or dcterms.<term> of the DCMI
+ * Terms → dcterms:<term>; a bare element name → dc:<element>; anything else → null (OTHER).
+ */
+export function qualifiedName(key: string): string | null {
+  const match = /^(?:(dc|dcterms)\.)?([A-Za-z][A-Za-z0-9]*)$/.exec(key.trim());
+  if (!match) return null;
+  const [, prefix, local] = match as unknown as [string, string | undefined, string];
+  if (prefix !== "dcterms" && (DC_ELEMENTS as readonly string[]).includes(local)) return "dc:" + local;
+  if (prefix !== undefined && DCMI_TERMS.has(local)) return "dcterms:" + local;
+  return null;
+}
+
+/** A column name made into an XML element name (Archivematica normalizes them the same way). */
+function otherElementName(key: string): string {
+  const name = key.trim().replace(/[^A-Za-z0-9_.-]/g, "_");
+  return /^[A-Za-z_]/.test(name) ? name : `_${name}`;
 }
 
 function elementRank(qualified: string): number {
@@ -117,4 +136,11 @@ export function writeDublinCore(w: XmlWriter, section: DublinCoreSection): void 
     for (const value of values) w.leaf(name, value);
   }
   w.close("dcterms:dublincore");
+}
+
+/** The non-Dublin Core columns of a row, as Archivematica's OTHER (CUSTOM) dmdSec holds them. */
+export function writeOtherMetadata(w: XmlWriter, section: DublinCoreSection): void {
+  for (const [name, values] of section.other) {
+    for (const value of values) w.leaf(name, value);
+  }
 }

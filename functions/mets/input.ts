@@ -4,6 +4,8 @@
  */
 import type { AgentRecord, EventRecord, FileGroup, FileRecord } from "../core/model.ts";
 import { compareCodePoints } from "./characteristics.ts";
+import type { ExtraIdentifier, LogicalStructMap } from "./logical.ts";
+import type { RightsStatementInput } from "./rights.ts";
 import { isIdSafe } from "./xml-writer.ts";
 
 export interface MetsFileEntry {
@@ -34,6 +36,18 @@ export interface MetsInput {
   dublinCore?: DublinCoreEntry[];
   /** A catalogue reference (Wellcome's External-Identifier). */
   externalIdentifier?: string;
+  /** What the transfer's metadata/ folder says beyond Dublin Core (rights, identifiers, structure). */
+  archival?: ArchivalMetadata;
+}
+
+/** Archivematica's transfer metadata files, read: rights.csv, identifiers.json, labels, structMap. */
+export interface ArchivalMetadata {
+  rights?: RightsStatementInput[];
+  /** Extra identifiers by target: "objects" (the package), a folder or a file path. */
+  identifiers?: Array<{ target: string; identifiers: ExtraIdentifier[] }>;
+  /** Labels for the physical structMap's divs, by path. */
+  labels?: Array<{ target: string; label: string }>;
+  logicalStructMap?: LogicalStructMap;
 }
 
 export class MetsInputError extends Error {

@@ -25,9 +25,11 @@ export function writeFileObject(
   file: FileRecord,
   originalName: string,
   relationships: readonly Relationship[],
+  extraIdentifiers: ReadonlyArray<{ type: string; value: string }> = [],
 ): void {
   w.open("premis:object", [["xsi:type", "premis:file"], VERSION]);
   identifier(w, "objectIdentifier", "UUID", file.id);
+  for (const extra of extraIdentifiers) identifier(w, "objectIdentifier", extra.type, extra.value);
   w.open("premis:objectCharacteristics");
   w.leaf("premis:compositionLevel", "0");
   if (file.sha256 !== null) {
@@ -135,18 +137,23 @@ export function writeAgent(w: XmlWriter, agent: AgentRecord): void {
   });
 }
 
-/** The package as a PREMIS intellectual entity: its UUID, any external identifier, its name. */
+/**
+ * The package (or a folder) as a PREMIS intellectual entity: its UUID, any external identifier,
+ * the identifiers metadata/identifiers.json gives it, its name.
+ */
 export function writeIntellectualEntity(
   w: XmlWriter,
-  objectId: string,
+  objectId: string | null,
   externalIdentifier: string | undefined,
   originalName: string,
+  extraIdentifiers: ReadonlyArray<{ type: string; value: string }> = [],
 ): void {
   w.open("premis:object", [["xsi:type", "premis:intellectualEntity"], VERSION]);
-  identifier(w, "objectIdentifier", "UUID", objectId);
+  if (objectId !== null) identifier(w, "objectIdentifier", "UUID", objectId);
   if (externalIdentifier !== undefined) {
     identifier(w, "objectIdentifier", "External-Identifier", externalIdentifier);
   }
+  for (const extra of extraIdentifiers) identifier(w, "objectIdentifier", extra.type, extra.value);
   w.leaf("premis:originalName", originalName);
   w.close("premis:object");
 }

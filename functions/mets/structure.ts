@@ -115,19 +115,27 @@ export function writeStructMap(
   root: DirectoryNode,
   dmdIdsOf: Map<string, string[]>,
   rootAdmId: string | undefined,
+  labels: ReadonlyMap<string, string> = new Map(),
 ): void {
   w.open("mets:structMap", [
     ["ID", "structMap_1"],
     ["LABEL", STRUCT_MAP_LABEL],
     ["TYPE", "physical"],
   ]);
-  writeDiv(w, root, dmdIdsOf, rootAdmId);
+  writeDiv(w, root, { dmdIdsOf, labels }, rootAdmId);
   w.close("mets:structMap");
 }
 
-function writeDiv(w: XmlWriter, node: TreeNode, dmdIdsOf: Map<string, string[]>, admId?: string): void {
+interface DivLinks {
+  dmdIdsOf: Map<string, string[]>;
+  /** Labels from metadata/file_labels.csv; a div without one is labelled with its name. */
+  labels: ReadonlyMap<string, string>;
+}
+
+function writeDiv(w: XmlWriter, node: TreeNode, links: DivLinks, admId?: string): void {
+  const { dmdIdsOf } = links;
   const attrs = [
-    ["LABEL", node.label],
+    ["LABEL", links.labels.get(node.path) ?? node.label],
     ["TYPE", node.kind === "directory" ? "Directory" : "Item"],
     ["DMDID", dmdIdsOf.get(node.path)?.join(" ")],
     ["ADMID", admId],
@@ -137,7 +145,7 @@ function writeDiv(w: XmlWriter, node: TreeNode, dmdIdsOf: Map<string, string[]>,
     w.empty("mets:fptr", [["FILEID", `file-${node.fileId}`]]);
   } else {
     const children = [...node.children.values()].sort((a, b) => compareCodePoints(a.label, b.label));
-    for (const child of children) writeDiv(w, child, dmdIdsOf);
+    for (const child of children) writeDiv(w, child, links);
   }
   w.close("mets:div");
 }

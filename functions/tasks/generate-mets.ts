@@ -1,7 +1,13 @@
 import path from "node:path";
 import type { EventRecord, FileRecord } from "../core/model.ts";
 import type { TaskContext, TaskModule } from "../core/task-module.ts";
-import { type DublinCoreEntry, MetsInputError, writeMets } from "../mets/index.ts";
+import { type DublinCoreEntry, type MetsInput, MetsInputError, writeMets } from "../mets/index.ts";
+import {
+  readTransferMetadata,
+  type TargetResolver,
+  TransferMetadataError,
+  targetResolver,
+} from "../transfer-metadata/index.ts";
 import { writeFileStreamAtomic } from "./atomic-write.ts";
 import { MetadataCsvError, readMetadataCsv } from "./metadata-csv.ts";
 
@@ -19,14 +25,19 @@ async function eventsOf(ctx: TaskContext): Promise<EventRecord[]> {
 }
 
 /** The metadata.csv of the unit, as Dublin Core entries (its path differs in a transfer and a SIP). */
-async function dublinCoreOf(ctx: TaskContext, files: FileRecord[]): Promise<DublinCoreEntry[]> {
+async function dublinCoreOf(
+  ctx: TaskContext,
+  files: FileRecord[],
+  resolve: TargetResolver,
+): Promise<DublinCoreEntry[]> {
   const csv = files.find((f) => /^(objects\/)?metadata\/metadata\.csv$/.test(f.path) && !f.removed);
   if (!csv) return [];
   const read = await readMetadataCsv(path.join(ctx.unitPath, ...csv.path.split("/")), csv.path);
   if (!read) return [];
-  if (read.ignored.length > 0)
-    ctx.stdout(`${csv.path}: not Dublin Core, not written: ${read.ignored.join(", ")}`);
-  return read.entries;
+  if (read.other.length > 0)
+    ctx.stdout(`${csv.path}: not Dublin Core, written to an OTHER dmdSec: ${read.other.join(", ")}`);
+  // Rows name files as the depositor did; "Clean up names" may have renamed them since.
+  return read.entries.map((entry) => ({ ...entry, target: resolve(entry.target, csv.path) }));
 }
 
 /**
@@ -46,25 +57,34 @@ export const generateMets: TaskModule = {
     const rel = metsPathOf(kind, ctx.unit.id);
     let characters = 0;
     try {
+      const resolve = targetResolver(files);
+      const transferMetadata = await readTransferMetadata(ctx.unitPath, ctx.unit.id, files);
+      if (transferMetadata.read.length > 0) ctx.stdout(`read ${transferMetadata.read.join(", ")}`);
       const input = {
         kind,
         objectId: ctx.unit.id,
         name: ctx.unit.name,
         createdAt: ctx.clock.now(),
         files: files.map((file) => ({ file, href: file.path })),
-        events,
-        agents: ctx.agents,
-        dublinCore: await dublinCoreOf(ctx, files),
+        // Events and agents recorded before the transfer (metadata/premis.xml) sit beside ours.
+        events: events.concat(transferMetadata.provenance.events),
+        agents: [
+          ...ctx.agents,
+          ...transferMetadata.provenance.agents.filter((a) => !ctx.agents.some((own) => own.id === a.id)),
+        ],
+        dublinCore: [...(await dublinCoreOf(ctx, files, resolve)), ...transferMetadata.dublinCore],
+        archival: transferMetadata.archival,
         ...(ctx.unit.options.externalIdentifier
           ? { externalIdentifier: ctx.unit.options.externalIdentifier }
           : {}),
-      } as const;
+      } satisfies MetsInput;
       // Streamed to disk: a 10,000-file METS is over 100 MB of text, never held whole in memory.
       const target = path.join(ctx.unitPath, ...rel.split("/"));
       characters = await writeFileStreamAtomic(target, (sink) => writeMets(input, sink));
     } catch (error) {
-      if (!(error instanceof MetadataCsvError || error instanceof MetsInputError)) throw error;
-      ctx.stderr(`generate-mets ${kind}: ${error.message}`);
+      const known = [MetadataCsvError, MetsInputError, TransferMetadataError];
+      if (!known.some((kind) => error instanceof kind)) throw error;
+      ctx.stderr(`generate-mets ${kind}: ${(error as Error).message}`);
       return { exitCode: 1 };
     }
     ctx.stdout(`wrote ${rel}: ${files.length} file(s), ${characters} characters`);

@@ -6,6 +6,7 @@ import { completeTransfer } from "./complete-transfer.ts";
 import { createSip } from "./create-sip.ts";
 import { generateMets } from "./generate-mets.ts";
 import { identifyFileFormat } from "./identify-file-format.ts";
+import { manualNormalization } from "./manual-normalization.ts";
 import { recordFailure } from "./record-failure.ts";
 import { renameWithUnitUuid } from "./rename-with-unit-uuid.ts";
 import { verifySipCompliance } from "./verify-sip-compliance.ts";
@@ -28,6 +29,7 @@ export const LIGHT_TASK_MODULES: ReadonlyMap<string, TaskModule> = new Map(
     completeTransfer,
     createSip,
     verifySipCompliance,
+    manualNormalization,
     cleanUp,
     recordFailure,
   ].map((m) => [m.name, m]),

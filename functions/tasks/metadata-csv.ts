@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import type { DublinCoreEntry } from "../mets/index.ts";
+import { type DublinCoreEntry, qualifiedName } from "../mets/index.ts";
 
 export class MetadataCsvError extends Error {
   override name = "MetadataCsvError";
@@ -49,24 +49,24 @@ export function parseCsv(text: string, where: string): string[][] {
 
 /**
  * Archivematica's metadata/metadata.csv: first column `filename` (`objects`, `objects/` or
- * `objects/<path>`), then Dublin Core columns `dc.<element>` or `dcterms.<element>`; a column name
- * repeated gives several values. Other columns are not Dublin Core and are reported, not written.
+ * `objects/<path>`), then Dublin Core columns `dc.<element>` or `dcterms.<term>`; a column name
+ * repeated gives several values. Any other column is kept too (it goes to an OTHER dmdSec, as in
+ * Archivematica); `other` names those columns so the run can say so.
  */
 export function dublinCoreFromCsv(
   text: string,
   where: string,
-): { entries: DublinCoreEntry[]; ignored: string[] } {
+): { entries: DublinCoreEntry[]; other: string[] } {
   const rows = parseCsv(text, where);
   const header = rows[0];
-  if (!header) return { entries: [], ignored: [] };
+  if (!header) return { entries: [], other: [] };
   if (header[0]?.trim().toLowerCase() !== "filename") {
     throw new MetadataCsvError(
       `${where} line 1: the first column must be "filename", found ${JSON.stringify(header[0] ?? "")}`,
     );
   }
   const columns = header.map((name) => name.trim());
-  const isDc = (name: string) => /^(dc|dcterms)\.[A-Za-z][A-Za-z0-9]*$/.test(name);
-  const ignored = [...new Set(columns.slice(1).filter((c) => !isDc(c)))];
+  const other = [...new Set(columns.slice(1).filter((c) => c !== "" && qualifiedName(c) === null))];
   const seen = new Set<string>();
   const entries: DublinCoreEntry[] = [];
   rows.slice(1).forEach((row, index) => {
@@ -76,30 +76,36 @@ export function dublinCoreFromCsv(
         `${where} line ${line}: ${row.length} fields, the header has ${columns.length}`,
       );
     }
-    const target = (row[0] ?? "").trim().replace(/\/+$/, "");
-    if (target !== "objects" && !target.startsWith("objects/")) {
-      throw new MetadataCsvError(
-        `${where} line ${line}: filename ${JSON.stringify(row[0])} is not "objects" or under objects/`,
-      );
-    }
+    const target = metadataTarget(row[0] ?? "", `${where} line ${line}`);
     if (seen.has(target)) throw new MetadataCsvError(`${where} line ${line}: ${target} is described twice`);
     seen.add(target);
     const fields: Record<string, string[]> = {};
     columns.forEach((name, c) => {
       const value = (row[c] ?? "").trim();
-      if (c === 0 || !isDc(name) || value === "") return;
+      if (c === 0 || name === "" || value === "") return;
       fields[name] = [...(fields[name] ?? []), value];
     });
     if (Object.keys(fields).length > 0) entries.push({ target, fields });
   });
-  return { entries, ignored };
+  return { entries, other };
+}
+
+/** A `filename` value: "objects", "objects/" or "objects/<path>" (trailing slashes dropped). */
+export function metadataTarget(filename: string, where: string): string {
+  const target = filename.trim().replace(/\/+$/, "");
+  if (target !== "objects" && !target.startsWith("objects/")) {
+    throw new MetadataCsvError(
+      `${where}: filename ${JSON.stringify(filename)} is not "objects" or under objects/`,
+    );
+  }
+  return target;
 }
 
 /** Reads the unit's metadata.csv if it has one (transfer: metadata/, SIP: objects/metadata/). */
 export async function readMetadataCsv(
   absolute: string,
   where: string,
-): Promise<{ entries: DublinCoreEntry[]; ignored: string[] } | null> {
+): Promise<{ entries: DublinCoreEntry[]; other: string[] } | null> {
   let text: string;
   try {
     text = await readFile(absolute, "utf8");

@@ -52,9 +52,15 @@ export const normalize: TaskModule = {
     const events: EventRecord[] = [];
     let failed = 0;
     let skipped = 0;
+    const manual = await manuallyNormalized(ctx, purpose);
     for (const file of ctx.files) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
       const rule = familyOf(file)?.family[purpose] ?? null;
+      if (manual.has(file.id)) {
+        ctx.stdout(`${file.path}: ${purpose} copy supplied by the depositor (manualNormalization/)`);
+        skipped += 1;
+        continue;
+      }
       if (!rule) {
         skipped += 1;
         continue;
@@ -70,6 +76,15 @@ export const normalize: TaskModule = {
     return { exitCode: failed > 0 ? NORMALIZATION_FAILED_EXIT : 0, newFiles, events };
   },
 };
+
+/** Originals whose copy for `purpose` the depositor supplied (the manual-normalization task related them). */
+async function manuallyNormalized(ctx: TaskContext, purpose: NormalizationPurpose): Promise<Set<string>> {
+  const all = await ctx.store.listFiles(ctx.unit.id);
+  const supplied = all.filter(
+    (f) => f.group === purpose && f.derivedFrom !== null && f.path.includes("objects/manualNormalization/"),
+  );
+  return new Set(supplied.map((f) => f.derivedFrom!));
+}
 
 async function normalizeOne(
   ctx: TaskContext,

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
 import { extractArchive, isArchiveError } from "../archives/index.ts";
-import { bagInfoValues, parseBagInfo, validateBag } from "../bagit/index.ts";
+import { bagInfoValues, decodeTagText, parseBagInfo, readDeclaration, validateBag } from "../bagit/index.ts";
 import type { TaskContext, TaskModule } from "../core/task-module.ts";
 import {
   BAG_TAG_FOLDER,
@@ -45,8 +45,16 @@ export const verifyBag: TaskModule = {
       const result = await validateBag(found.root);
       for (const w of result.warnings) ctx.stdout(`warning: ${w.file}: ${w.message} (${w.rule})`);
       for (const p of result.problems) ctx.stderr(`${p.file}: ${p.message} (rule ${p.rule})`);
+      // Warnings (what old tools wrote differently) go into the event too: the AIP says what was tolerated.
+      const tolerated =
+        result.warnings.length === 0
+          ? ""
+          : `; ${result.warnings.length} warning(s): ${result.warnings
+              .slice(0, 20)
+              .map((w) => `${w.file}: ${w.message} (${w.rule})`)
+              .join("; ")}`;
       const summary = result.valid
-        ? `valid BagIt ${result.version} bag: ${result.payloadFiles} payload file(s), manifests ${result.algorithms.join(", ")}`
+        ? `valid BagIt ${result.version} bag: ${result.payloadFiles} payload file(s), manifests ${result.algorithms.join(", ")}${tolerated}`
         : `invalid bag: ${result.problems.length} problem(s): ${result.problems
             .slice(0, 20)
             .map((p) => `${p.file}: ${p.message}`)
@@ -83,11 +91,15 @@ export const verifyBag: TaskModule = {
  */
 async function externalIdentifierOf(ctx: TaskContext) {
   if (ctx.unit.options.externalIdentifier) return {};
-  const text = await readFile(
-    path.join(ctx.unitPath, ...BAG_TAG_FOLDER.split("/"), "bag-info.txt"),
-    "utf8",
-  ).catch(() => null);
-  const value = text ? bagInfoValues(parseBagInfo(text).fields, "External-Identifier")[0]?.trim() : undefined;
+  const tags = path.join(ctx.unitPath, ...BAG_TAG_FOLDER.split("/"));
+  const { encoding } = await readDeclaration(tags);
+  // Drafts before 0.96 called the file package-info.txt.
+  let value: string | undefined;
+  for (const name of ["bag-info.txt", "package-info.txt"]) {
+    const bytes = await readFile(path.join(tags, name)).catch(() => null);
+    const text = bytes ? decodeTagText(bytes, name, encoding).text : null;
+    value ??= text ? bagInfoValues(parseBagInfo(text).fields, "External-Identifier")[0]?.trim() : undefined;
+  }
   return value ? { unitUpdate: { options: { externalIdentifier: value } } } : {};
 }
 

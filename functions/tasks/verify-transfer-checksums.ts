@@ -1,17 +1,19 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import {
   ALGORITHMS,
   type Algorithm,
-  parseManifest,
+  checkChecksumFile,
+  isAlgorithm,
+  readDeclaration,
   readManifest,
-  verifyChecksumFile,
 } from "../bagit/index.ts";
 import { digestFile } from "../core/digest.ts";
 import type { EventRecord, FileRecord } from "../core/model.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { BAG_TAG_FOLDER, readBagLayout, transferPathOfBagPath } from "./bag-layout.ts";
 import { fileEvent } from "./events.ts";
+import { exists } from "./fs-walk.ts";
 
 /** One checked line: the transfer path, and the problem when it failed. */
 interface Check {
@@ -35,12 +37,8 @@ export const verifyTransferChecksums: TaskModule = {
     const problems: string[] = [];
     for (const algorithm of ALGORITHMS) {
       const rel = `metadata/checksum.${algorithm}`;
-      const text = await readFile(path.join(ctx.unitPath, "metadata", `checksum.${algorithm}`)).catch(
-        () => null,
-      );
-      if (text === null) continue;
-      for (const item of await checkSuppliedFile(ctx.unitPath, rel, algorithm, text, problems))
-        checks.push(item);
+      if (!(await exists(path.join(ctx.unitPath, "metadata", `checksum.${algorithm}`)))) continue;
+      for (const item of await checkSuppliedFile(ctx.unitPath, rel, algorithm, problems)) checks.push(item);
     }
     for (const item of await checkBagManifests(ctx.unitPath, problems, ctx.signal)) checks.push(item);
     if (checks.length === 0 && problems.length === 0) {
@@ -71,41 +69,26 @@ export const verifyTransferChecksums: TaskModule = {
   },
 };
 
-/** metadata/checksum.<alg>: verifyChecksumFile finds the problems; every other listed file passed. */
+/**
+ * metadata/checksum.<alg>: paths relative to objects/ (how Archivematica's own transfers and
+ * `md5deep -rl` run in objects/ write them), to the transfer root, or "../objects/…" from metadata/.
+ */
 async function checkSuppliedFile(
   unitPath: string,
   rel: string,
   algorithm: Algorithm,
-  bytes: Buffer,
   problems: string[],
 ): Promise<Check[]> {
-  const found = await verifyChecksumFile(unitPath, rel, algorithm);
-  const byFile = new Map(found.map((p) => [p.file, p]));
-  const parsed = parseManifest(bytes.toString("utf8"), {
-    file: rel,
-    algorithm,
-    kind: "plain",
-    allowParentSegments: true,
-  });
-  const checks: Check[] = [];
-  for (const entry of parsed.entries) {
-    const base = entry.path.startsWith("../") ? path.dirname(path.join(unitPath, rel)) : unitPath;
-    const target = path.relative(unitPath, path.resolve(base, ...entry.path.split("/")));
-    if (target.startsWith("..") || path.isAbsolute(target)) continue; // reported by verifyChecksumFile
-    const file = target.split(path.sep).join("/");
-    const problem = byFile.get(file);
-    checks.push({
-      path: file,
-      algorithm,
-      source: rel,
-      digest: entry.digest,
-      problem: problem?.message ?? null,
-    });
-  }
+  const found = await checkChecksumFile(unitPath, rel, algorithm, { alsoRelativeTo: ["objects"] });
   // Problems not about a listed file: the checksum file itself (bad lines, paths leaving the transfer).
-  const listed = new Set(checks.map((c) => c.path));
-  for (const p of found) if (!listed.has(p.file)) problems.push(`${p.file}: ${p.message}`);
-  return checks;
+  for (const p of found.problems) problems.push(`${p.file}: ${p.message}`);
+  return found.checks.map((check) => ({
+    path: check.file,
+    algorithm,
+    source: rel,
+    digest: check.digest,
+    problem: check.problem?.message ?? null,
+  }));
 }
 
 /** A bag's payload manifests, with data/ paths mapped to where the files are now. */
@@ -118,12 +101,12 @@ async function checkBagManifests(
   if (!layout) return [];
   const tags = path.join(unitPath, ...BAG_TAG_FOLDER.split("/"));
   const checks: Check[] = [];
+  const { encoding } = await readDeclaration(tags);
   for (const name of (await readdir(tags)).sort()) {
-    const match = /^manifest-(md5|sha1|sha256|sha512)\.txt$/.exec(name);
-    if (!match) continue;
-    const algorithm = match[1] as Algorithm;
+    const algorithm = /^manifest-([a-z0-9]+)\.txt$/.exec(name)?.[1];
+    if (!algorithm || !isAlgorithm(algorithm)) continue;
     const source = `${BAG_TAG_FOLDER}/${name}`;
-    const manifest = await readManifest(path.join(tags, name), algorithm);
+    const manifest = await readManifest(path.join(tags, name), algorithm, { encoding });
     for (const p of manifest.problems) problems.push(`${source}: ${p.message}`);
     for (const entry of manifest.entries) {
       const target = transferPathOfBagPath(entry.path, layout);

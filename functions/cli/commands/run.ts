@@ -15,6 +15,8 @@ import { JobTimeoutsError, parseJobTimeouts } from "../../core/job-timeouts.ts";
 import { startTransfer } from "../../core/start-transfer.ts";
 import { walk } from "../../tasks/fs-walk.ts";
 import { missingTools, missingToolsMessage, toolsForRun } from "../../tools/preflight.ts";
+import { TransferMetadataError } from "../../transfer-metadata/errors.ts";
+import { readProcessingMcp } from "../../transfer-metadata/processing-mcp.ts";
 import { followToEnd, progressPoll, type RunSummary, summarize } from "../follow.ts";
 import { CliError, type CliIo, usageError, writeLine } from "../io.ts";
 import { Progress } from "../progress.ts";
@@ -41,15 +43,17 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   if (positionals.length !== 1) throw usageError("run takes exactly one PATH");
   if (values.id !== undefined && !UUID.test(values.id))
     throw usageError(`--id must be a UUID, got "${values.id}"`);
-  const config = await loadConfig(values.config, values.set ?? [], io.cwd);
+  const source = path.resolve(io.cwd, positionals[0]!);
+  await checkSource(source);
+  // Archivematica's per-transfer processingMCP.xml answers decisions; --set still has the last word.
+  const fromTransfer = await processingMcpSettings(source, io);
+  const config = await loadConfig(values.config, [...fromTransfer, ...(values.set ?? [])], io.cwd);
   const asked = askedKeys(config);
   if (asked.length > 0) {
     throw usageError(
       `${asked.join(", ")}: "ask" waits for an operator's answer in the dashboard; start the transfer from "stepmatica serve"`,
     );
   }
-  const source = path.resolve(io.cwd, positionals[0]!);
-  await checkSource(source);
   await checkTools(config);
 
   const json = values.json ?? false;
@@ -137,6 +141,26 @@ async function loadConfig(
 export async function checkTools(config: ProcessingConfig): Promise<void> {
   const missing = await missingTools(toolsForRun(config));
   if (missing.length > 0) throw new CliError(`cannot start: ${missingToolsMessage(missing, false)}`);
+}
+
+/** The settings a processingMCP.xml at the transfer's root gives; what does not map is said on stderr. */
+async function processingMcpSettings(source: string, io: CliIo): Promise<string[]> {
+  const file = path.join(source, "processingMCP.xml");
+  const xml = await readFile(file, "utf8").catch(() => null);
+  if (xml === null) return [];
+  let read: ReturnType<typeof readProcessingMcp>;
+  try {
+    read = readProcessingMcp(xml, file);
+  } catch (error) {
+    if (error instanceof TransferMetadataError) throw new CliError(error.message);
+    throw error;
+  }
+  const applied = read.askEverything
+    ? "every decision left to an operator (empty <preconfiguredChoices/>)"
+    : read.settings.join(", ") || "nothing";
+  writeLine(io.stderr, `processingMCP.xml: applied ${applied}`);
+  for (const line of read.notApplied) writeLine(io.stderr, `processingMCP.xml: not applied: ${line}`);
+  return read.settings;
 }
 
 /** Refuses, before anything starts, what cannot be a transfer: naming the path and the reason. */

@@ -98,6 +98,31 @@ describe("verifyChecksumFile", () => {
     expect(await verifyChecksumFile(root, path.join(root, "metadata", "checksum.md5"), "md5")).toEqual([]);
   });
 
+  it("accepts paths relative to objects/ (md5deep -rl run there), when asked to look there", async () => {
+    const root = await transfer();
+    await writeFile(
+      path.join(root, "metadata", "checksum.md5"),
+      `${digestOf("md5", "alpha")}  a.txt\n${digestOf("md5", "beta")}  sub dir/b 100%.txt\n`,
+    );
+    const options = { alsoRelativeTo: ["objects"] };
+    expect(await verifyChecksumFile(root, "metadata/checksum.md5", "md5", options)).toEqual([]);
+    // Without the option the same file names files that are not there.
+    const rootOnly = await verifyChecksumFile(root, "metadata/checksum.md5", "md5");
+    expect(rootOnly.map((p) => `${p.file} ${p.rule}`)).toEqual([
+      "a.txt file-missing",
+      "sub dir/b 100%.txt file-missing",
+    ]);
+    // A file missing under both is named as objects/ would have it.
+    await writeFile(path.join(root, "metadata", "checksum.md5"), `${digestOf("md5", "x")}  gone.txt\n`);
+    expect(await verifyChecksumFile(root, "metadata/checksum.md5", "md5", options)).toEqual([
+      {
+        file: "objects/gone.txt",
+        rule: "file-missing",
+        message: "listed in metadata/checksum.md5 but not present",
+      },
+    ]);
+  });
+
   it("accepts md5sum's binary-mode marker ('<digest> *<path>')", async () => {
     const root = await transfer();
     await writeFile(

@@ -64,13 +64,18 @@ describe("2.1.1 bag declaration", () => {
     expect(problem!.message).toMatch(/BOM/);
   });
 
-  it("accepts version 0.97 and rejects versions it does not support", async () => {
-    const old = await validateBag(await craftBag({ version: "0.97" }));
+  it.each(["0.93", "0.94", "0.95", "0.96", "0.97"])("accepts draft version %s", async (version) => {
+    const old = await validateBag(await craftBag({ version }));
     expectValid(old);
-    expect(old.version).toBe("0.97");
-    const result = await validateBag(await craftBag({ version: "0.96" }));
-    expectOnly(result, "unsupported-version", "bagit.txt");
-    expect(result.version).toBe("0.96");
+    expect(old.version).toBe(version);
+  });
+
+  it("rejects versions bagit-python does not open", async () => {
+    for (const version of ["0.92", "2.0"]) {
+      const result = await validateBag(await craftBag({ version }));
+      expectOnly(result, "unsupported-version", "bagit.txt");
+      expect(result.version).toBe(version);
+    }
   });
 
   it("reads tag files in the declared encoding and rejects an unknown one", async () => {

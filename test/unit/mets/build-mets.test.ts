@@ -174,13 +174,44 @@ describe("buildMets on other shapes", () => {
     expect(() => buildMets(badId)).toThrow(/cannot form an xsd:ID/);
     const badTarget = { ...input, dublinCore: [{ target: "objects/missing", fields: { title: ["x"] } }] };
     expect(() => buildMets(badTarget)).toThrow(/objects\/missing is not a folder or file/);
-    const badElement = { ...input, dublinCore: [{ target: "objects", fields: { titel: ["x"] } }] };
-    expect(() => buildMets(badElement)).toThrow(/"titel" is not a Dublin Core element/);
     expect(() => buildMets({ ...input, createdAt: new Date(Number.NaN) })).toThrow(
       /createdAt is not a valid date/,
     );
     const orphan = { ...input, events: [{ ...input.events[1]!, fileId: "ffffffff" }] };
     expect(() => buildMets(orphan)).toThrow(/about file ffffffff, not in files/);
+  });
+});
+
+describe("buildMets descriptive metadata (metadata.csv as Archivematica reads it)", () => {
+  it("writes simple DC and DCMI Terms in a DC dmdSec and any other column in an OTHER dmdSec", async () => {
+    const input = sampleInput();
+    const fields = {
+      "dc.title": ["Minutes"],
+      "dc.provenance": ["Given by the society"],
+      "dcterms.isPartOf": ["Society papers"],
+      "dcterms.spatial": ["Leeds", "York"],
+      titel: ["typo"],
+      "Box number": ["12"],
+    };
+    const xml = buildMets({
+      ...input,
+      externalIdentifier: undefined,
+      dublinCore: [{ target: "objects", fields }],
+    });
+    const result = await validateMetsXml(xml);
+    expect(result.errors).toEqual([]);
+    const dc = /<mets:mdWrap MDTYPE="DC">[\s\S]*?<\/mets:mdWrap>/.exec(xml)![0];
+    expect(dc).toContain("<dc:title>Minutes</dc:title>");
+    expect(dc).toContain("<dcterms:provenance>Given by the society</dcterms:provenance>");
+    expect(dc).toMatch(
+      /<dcterms:spatial>Leeds<\/dcterms:spatial>\s*<dcterms:spatial>York<\/dcterms:spatial>/,
+    );
+    const other = /<mets:mdWrap MDTYPE="OTHER" OTHERMDTYPE="CUSTOM">[\s\S]*?<\/mets:mdWrap>/.exec(xml)![0];
+    expect(other).toContain("<titel>typo</titel>");
+    expect(other).toContain("<Box_number>12</Box_number>");
+    expect(dc).not.toContain("typo");
+    // Both sections describe the objects div.
+    expect(xml).toMatch(/<mets:div LABEL="objects" TYPE="Directory" DMDID="dmdSec_2 dmdSec_3">/);
   });
 });
 

@@ -1,0 +1,61 @@
+/**
+ * Checks and indexes the archival metadata (rights, identifiers, labels, custom structMap) before a
+ * byte is written: a reference to a path that is not in the package is a MetsInputError naming it.
+ */
+import { type MetsFileEntry, type MetsInput, MetsInputError, type PreparedMets } from "./input.ts";
+import { type ExtraIdentifier, missingFromLogicalStructMap } from "./logical.ts";
+import { type RightsStatementInput, rightsApplyTo } from "./rights.ts";
+
+export interface PreparedArchival {
+  identifiersOf(target: string): ExtraIdentifier[];
+  /** Folders (not the package, not files) with identifiers, by path. */
+  folderIdentifiers: Array<[string, ExtraIdentifier[]]>;
+  /** Rights statements for a file: rights apply to the originals they name (or their folders). */
+  rightsOf(entry: MetsFileEntry): RightsStatementInput[];
+  labels: Map<string, string>;
+  fileIdOfHref: Map<string, string>;
+}
+
+export function prepareArchival(
+  input: MetsInput,
+  prepared: PreparedMets,
+  paths: Set<string>,
+): PreparedArchival {
+  const archival = input.archival ?? {};
+  const fileIdOfHref = new Map<string, string>();
+  for (const { file, href } of prepared.files) if (!file.removed) fileIdOfHref.set(href, file.id);
+  const known = (target: string, what: string): string => {
+    const clean = target.replace(/\/+$/, "");
+    if (!paths.has(clean))
+      throw new MetsInputError(`${what}: ${clean} is not a folder or file in the package`);
+    return clean;
+  };
+
+  const identifiers = new Map<string, ExtraIdentifier[]>();
+  for (const entry of archival.identifiers ?? []) {
+    const target = known(entry.target, "identifiers");
+    identifiers.set(target, [...(identifiers.get(target) ?? []), ...entry.identifiers]);
+  }
+  const folderIdentifiers = [...identifiers].filter(
+    ([target]) => target !== "objects" && !fileIdOfHref.has(target),
+  );
+
+  const rights = (archival.rights ?? []).map((r) => ({ ...r, target: known(r.target, "rights") }));
+  const labels = new Map<string, string>();
+  for (const { target, label } of archival.labels ?? []) labels.set(known(target, "labels"), label);
+
+  if (archival.logicalStructMap) {
+    const missing = missingFromLogicalStructMap(archival.logicalStructMap, fileIdOfHref);
+    if (missing) throw new MetsInputError(missing);
+  }
+  return {
+    identifiersOf: (target) => identifiers.get(target) ?? [],
+    folderIdentifiers,
+    rightsOf: (entry) =>
+      entry.file.group === "original" && !entry.file.removed
+        ? rights.filter((r) => rightsApplyTo(r.target, entry.href))
+        : [],
+    labels,
+    fileIdOfHref,
+  };
+}
