@@ -24,7 +24,11 @@ export const OperationsSchema = z.object({
 
 export const AuditSchema = z.object({
   /** How often the fixity audit runs (EventBridge schedule), in hours. */
-  everyHours: z.number().int().min(1).max(24 * 31),
+  everyHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 31),
   /** How many AIPs one run verifies at most: the oldest-verified first, so all are covered in turn. */
   aipsPerRun: z.number().int().min(1).max(100_000),
 });

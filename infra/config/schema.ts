@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { AuditSchema, DurabilitySchema, NatProviderSchema, OperationsSchema, SignInSchema } from "./operations-schema.ts";
+import {
+  AuditSchema,
+  DurabilitySchema,
+  NatProviderSchema,
+  OperationsSchema,
+  SignInSchema,
+} from "./operations-schema.ts";
 
 /** The environments an archive deploys; each becomes one stack (see infra/README.md). */
 export const STAGE_NAMES = ["staging", "production"] as const;
@@ -45,7 +51,10 @@ export const StageConfigSchema = z
         interfaceEndpoints: z.boolean(),
         /** NAT gateways (the default) or NAT instances of natInstanceType (a few dollars a month). */
         natProvider: NatProviderSchema.optional(),
-        natInstanceType: z.string().regex(/^[a-z]+\d+g?[a-z]*\.[a-z0-9]+$/).optional(),
+        natInstanceType: z
+          .string()
+          .regex(/^[a-z]+\d+g?[a-z]*\.[a-z0-9]+$/)
+          .optional(),
         /** VPC flow logs: every flow, or only rejected ones. */
         flowLogs: z.enum(["ALL", "REJECT"]).optional(),
       })

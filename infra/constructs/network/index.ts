@@ -7,11 +7,11 @@ import {
   FlowLogTrafficType,
   GatewayVpcEndpointAwsService,
   type IConnectable,
+  InstanceType,
   type InterfaceVpcEndpoint,
   InterfaceVpcEndpointAwsService,
-  InstanceType,
   MachineImage,
-  NatInstanceProviderV2,
+  type NatInstanceProviderV2,
   NatProvider,
   NatTrafficDirection,
   Peer,
@@ -79,7 +79,9 @@ export class Network extends Construct {
       removalPolicy: dataRemovalPolicy(props.config),
     });
     const natInstances =
-      withNat && network.natProvider === "instance" ? natInstanceProvider(network.natInstanceType) : undefined;
+      withNat && network.natProvider === "instance"
+        ? natInstanceProvider(network.natInstanceType)
+        : undefined;
     this.vpc = new Vpc(this, "Vpc", {
       maxAzs: network.maxAzs,
       natGateways: network.natGateways,
@@ -149,7 +151,12 @@ export class Network extends Construct {
       cfn.blockDeviceMappings = [
         {
           deviceName: "/dev/xvda",
-          ebs: { encrypted: true, volumeSize: 8, volumeType: EbsDeviceVolumeType.GP3, deleteOnTermination: true },
+          ebs: {
+            encrypted: true,
+            volumeSize: 8,
+            volumeType: EbsDeviceVolumeType.GP3,
+            deleteOnTermination: true,
+          },
         },
       ];
       acknowledge(
