@@ -10,6 +10,8 @@ const USAGE = `usage: stepmatica <command> [options]
   serve [--port N] [--out DIR]  dashboard and its API on 127.0.0.1 (prints its URL with a token)
   validate-bag DIR            exit 0 valid, 1 invalid
   identify [--json] [--signatures F] [--container-signatures F] PATH...
+  audit [--all] [--limit N] [--rehash] [--out DIR] [--json]
+                              re-verify stored AIPs' fixity (oldest audit first), record PREMIS events
   bench [--json] [--quick]    generate workloads, measure, print a table
   doctor [--json]             tools found, their versions, virus database state
 
@@ -27,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import("./commands/serve.ts")).serveCommand,
   "validate-bag": async () => (await import("./commands/validate-bag.ts")).validateBagCommand,
   identify: async () => (await import("./commands/identify.ts")).identifyCommand,
+  audit: async () => (await import("./commands/audit.ts")).auditCommand,
   bench: async () => (await import("../bench/index.ts")).benchCommand,
   doctor: async () => (await import("./commands/doctor.ts")).doctorCommand,
 };
