@@ -231,3 +231,26 @@ export async function lastAudits(store: TaskStore) {
     detail: (row.outcome_detail as string | null) ?? null,
   }));
 }
+
+export interface LastAudit {
+  at: string;
+  outcome: string;
+  detail: string;
+}
+
+/** The most recent audit of one unit's AIP, or null when it was never audited. */
+export async function lastAuditOf(store: TaskStore, unitId: string): Promise<LastAudit | null> {
+  const r = await store.sql.query<Record<string, unknown>>(
+    `select date_time, outcome, outcome_detail from events where unit_id = $1 and type = $2 and detail like $3
+     order by date_time desc limit 1`,
+    [unitId, AUDIT_EVENT_TYPE, `${AUDIT_PROGRAM}%`],
+  );
+  const row = r.rows[0];
+  return row
+    ? {
+        at: new Date(row.date_time as string).toISOString(),
+        outcome: String(row.outcome),
+        detail: String(row.outcome_detail),
+      }
+    : null;
+}

@@ -4,8 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { S3ObjectStore } from "../../functions/adapters/aws/s3-object-store.ts";
 import { PgliteSql } from "../../functions/adapters/sql/pglite.ts";
 import { auditAips, lastAudits } from "../../functions/audit/index.ts";
+import { openRuntime } from "../../functions/cli/runtime.ts";
 import { defaultAgents } from "../../functions/core/ids.ts";
 import { TaskStore } from "../../functions/core/store/task-store.ts";
+import { localDashboardDeps } from "../../functions/dashboard/local-deps.ts";
+import { startDashboardServer } from "../../functions/dashboard/server.ts";
 import { stepmatica } from "../helpers/cli.ts";
 import { mixedTransfer, tempDir } from "../helpers/fixtures.ts";
 import { type LocalS3, startLocalS3 } from "../helpers/local-aws/s3-server.ts";
@@ -135,6 +138,36 @@ describe("stepmatica audit against the folder store", () => {
     expect(first.json).toMatchObject({ audited: 1 });
     expect(nameOf(first)).not.toBe(nameOf(second));
   }, 120_000);
+});
+
+describe("the dashboard shows the last audit per AIP", () => {
+  it("lists every AIP with its last audit, and the unit's AIP carries it", async () => {
+    const rt = await openRuntime({
+      home: env.STEPMATICA_HOME!,
+      out: path.join(root, "aips"),
+      workers: false,
+    });
+    const server = await startDashboardServer({ deps: localDashboardDeps(rt, () => {}), port: 0 });
+    try {
+      const get = async (p: string) =>
+        (await fetch(`http://127.0.0.1:${server.port}${p}`, {
+          headers: { authorization: `Bearer ${server.token}` },
+        }).then((r) => r.json())) as Record<string, unknown>;
+      const list = (await get("/api/audits")).aips as Array<{
+        unitId: string;
+        lastAuditAt: string;
+        outcome: string;
+      }>;
+      expect(list).toHaveLength(2);
+      for (const a of list)
+        expect(a).toMatchObject({ lastAuditAt: expect.stringMatching(/^\d{4}-/), outcome: "success" });
+      const unit = await get(`/api/units/${list[0]!.unitId}`);
+      expect(unit.aip).toMatchObject({ lastAudit: { at: list[0]!.lastAuditAt, outcome: "success" } });
+    } finally {
+      await server.close();
+      await rt.close();
+    }
+  }, 60_000);
 });
 
 describe("the audit against the S3 object store (s3rver)", () => {
