@@ -11,6 +11,8 @@ import { parseManifest, readText } from "./manifests.ts";
 /** PREMIS event type of every audit (the store step's check after storing uses the same type). */
 export const AUDIT_EVENT_TYPE = "fixity check";
 export const AUDIT_PROGRAM = 'program="stepmatica audit"';
+/** The metric the scheduled audit emits per run, and the mismatch alarm watches. */
+export const FIXITY_FAILURES_METRIC = "AipFixityFailures";
 
 export interface AuditOptions {
   /** Every AIP; otherwise at most `limit`, those audited longest ago (or never) first. */

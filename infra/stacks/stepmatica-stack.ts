@@ -2,6 +2,8 @@ import { CfnOutput, Stack, type StackProps, Tags } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import type { StageConfig } from "../config/index.ts";
 import { Api } from "../constructs/api/index.ts";
+import { Audit } from "../constructs/audit/index.ts";
+import { Backup } from "../constructs/backup/index.ts";
 import { Cache } from "../constructs/cache/index.ts";
 import { Database } from "../constructs/database/index.ts";
 import { Functions } from "../constructs/functions/index.ts";
@@ -35,6 +37,8 @@ export class StepmaticaStack extends Stack {
   readonly pipeline: Pipeline;
   readonly api: Api;
   readonly observability: Observability;
+  readonly audit: Audit;
+  readonly backup?: Backup;
 
   constructor(scope: Construct, id: string, props: StepmaticaStackProps) {
     super(scope, id, props);
@@ -121,6 +125,21 @@ export class StepmaticaStack extends Stack {
       },
       runTasks: this.functions.runTasks,
     });
+    this.audit = new Audit(this, "Audit", {
+      ...shared,
+      securityGroup: functionsSecurityGroup,
+      environment,
+      database: this.database,
+      aipBucket: this.storage.aipBucket,
+      alarmTopic: this.observability.topic,
+    });
+    if (config.durability.backupRetentionDays > 0) {
+      this.backup = new Backup(this, "Backup", {
+        config,
+        databaseClusterArn: this.database.cluster.clusterArn,
+        fileSystem: this.workingStorage.fileSystem,
+      });
+    }
     this.outputs();
   }
 

@@ -146,6 +146,11 @@ export class Network extends Construct {
    */
   private secureNatInstances(provider: NatInstanceProviderV2): void {
     provider.connections.allowFrom(Peer.ipv4(this.vpc.vpcCidrBlock), Port.allTraffic(), "NAT from the VPC");
+    acknowledge(
+      provider.securityGroup,
+      "AwsSolutions-EC23",
+      "The NAT instance admits traffic from the VPC's own CIDR only (cdk-nag cannot read the CIDR, a token); nothing from 0.0.0.0/0.",
+    );
     for (const gateway of provider.gatewayInstances) {
       const cfn = gateway.node.defaultChild as CfnInstance;
       cfn.blockDeviceMappings = [
@@ -159,6 +164,11 @@ export class Network extends Construct {
           },
         },
       ];
+      acknowledge(
+        gateway,
+        "AwsSolutions-EC26",
+        "The NAT instance's only volume is its root volume, encrypted (BlockDeviceMappings above); cdk-nag cannot evaluate the AMI token.",
+      );
       acknowledge(
         gateway,
         "AwsSolutions-EC28",
