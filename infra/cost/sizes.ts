@@ -1,3 +1,4 @@
+import type { StageConfig } from "../config/index.ts";
 import { ec2Instance } from "./prices.ts";
 import { type CfnResource, ofType, props, type Resources, targetId } from "./template.ts";
 
@@ -72,5 +73,32 @@ export function sizesFromTemplate(resources: Resources): DeployedSizes {
     tracing: tracing?.Mode === "Active",
     logRetentionDays: Number(props(logGroup).RetentionInDays ?? 30),
     aipReplication: aipBuckets.some(([, b]) => props(b).ReplicationConfiguration !== undefined),
+  };
+}
+
+/**
+ * The same sizes from a stage's configuration, for the benchmark (which prices its runs without
+ * synthesizing); test/infra/cost.test.ts checks it equals sizesFromTemplate for both stages.
+ */
+export function sizesFromConfig(config: StageConfig): DeployedSizes {
+  const { network, operations } = config;
+  return {
+    lambdaMemoryMb: config.functions.memoryMb,
+    lightBatchSize: config.functions.runTasksBatchSize,
+    workerInstanceType: config.workers.instanceType,
+    workerTaskVcpus: config.workers.taskCpu / 1024,
+    workerMinHosts: config.workers.minInstances,
+    auroraMinAcu: config.database.minCapacity,
+    apiEgress: network.interfaceEndpoints
+      ? "interface-endpoints"
+      : network.natProvider === "instance"
+        ? "nat-instance"
+        : "nat-gateway",
+    stateMachineLogLevel: operations.stateMachineLogLevel,
+    stateMachineExecutionData: operations.stateMachineLogExecutionData,
+    functionLogLevel: operations.functionLogLevel,
+    tracing: operations.tracing,
+    logRetentionDays: config.logRetentionDays,
+    aipReplication: config.durability.aipReplicationBucketArn !== undefined,
   };
 }

@@ -6,7 +6,7 @@ import { IDLE_PRICES, idleCost, UnpricedResourceError } from "../../infra/cost/i
 import { PRICES } from "../../infra/cost/prices.ts";
 import { processingCost } from "../../infra/cost/processing.ts";
 import { costReport, loadProfile } from "../../infra/cost/report.ts";
-import { sizesFromTemplate } from "../../infra/cost/sizes.ts";
+import { sizesFromConfig, sizesFromTemplate } from "../../infra/cost/sizes.ts";
 import type { CfnTemplate } from "../../infra/cost/template.ts";
 import { REPO_ROOT } from "./synth.ts";
 import { useTemplates } from "./template-fixture.ts";
@@ -77,6 +77,7 @@ describe("cost model: processing", () => {
     for (const stage of ["staging", "production"] as const) {
       const config = getStageConfig(stage);
       const sizes = sizesFromTemplate(template(stage).Resources);
+      expect(sizes, stage).toEqual(sizesFromConfig(config)); // what the benchmark prices with
       expect(sizes.lambdaMemoryMb).toBe(config.functions.memoryMb);
       expect(sizes.workerInstanceType).toBe(config.workers.instanceType);
       expect(sizes.workerTaskVcpus).toBe(config.workers.taskCpu / 1024);
