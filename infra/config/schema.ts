@@ -1,11 +1,5 @@
 import { z } from "zod";
-import {
-  AuditSchema,
-  DurabilitySchema,
-  NatProviderSchema,
-  OperationsSchema,
-  SignInSchema,
-} from "./operations-schema.ts";
+import { AuditSchema, DurabilitySchema, NatProviderSchema, OperationsSchema } from "./operations-schema.ts";
 
 /** The environments an archive deploys; each becomes one stack (see infra/README.md). */
 export const STAGE_NAMES = ["staging", "production"] as const;
@@ -127,7 +121,6 @@ export const StageConfigSchema = z
     operations: OperationsSchema,
     audit: AuditSchema,
     durability: DurabilitySchema,
-    signIn: SignInSchema,
   })
   .strict();
 

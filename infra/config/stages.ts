@@ -51,7 +51,6 @@ export const STAGES: Record<StageName, StageConfig> = {
     },
     audit: { everyHours: 24, aipsPerRun: 50 },
     durability: { backupRetentionDays: 0, aipObjectLock: { mode: "off" } },
-    signIn: { localAccounts: true },
   },
   production: {
     stage: "production",
@@ -94,6 +93,5 @@ export const STAGES: Record<StageName, StageConfig> = {
       backupRetentionDays: 35,
       aipObjectLock: { mode: "governance", retentionDays: 3650 },
     },
-    signIn: { localAccounts: true },
   },
 };
