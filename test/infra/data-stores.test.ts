@@ -221,10 +221,11 @@ describe("production keeps its data; staging can be destroyed", () => {
     expect(
       only(t("production"), "AWS::RDS::DBCluster", "DatabaseCluster")[1].Properties?.DeletionProtection,
     ).toBe(true);
-    // EFS is backed up by the stage's AWS Backup plan (test/infra/operations.test.ts), not twice.
+    // EFS is backed up by the stage's AWS Backup plan (test/infra/operations.test.ts), not twice:
+    // no automatic-backup policy on the file system.
     expect(
       only(t("production"), "AWS::EFS::FileSystem", "WorkingStorageFileSystem")[1].Properties?.BackupPolicy,
-    ).toEqual({ Status: "DISABLED" });
+    ).toBeUndefined();
     t("production").resourceCountIs("AWS::Backup::BackupSelection", 1);
     expect(synth().stacks.production.terminationProtection).toBe(true);
     t("production").resourceCountIs("Custom::S3AutoDeleteObjects", 0);
