@@ -11,6 +11,8 @@ export interface CallCounts {
   /** S3 requests: PUT per stored object, GET per read or fixity re-read. */
   s3Put: number;
   s3Get: number;
+  /** S3 LIST requests: one per 1,000 keys listed (ListObjectsV2 pages). */
+  s3List: number;
   /** Queue deliveries that would be Lambda invocations (light) or worker work (heavy). */
   lightDeliveries: number;
   heavyDeliveries: number;
@@ -21,6 +23,7 @@ export const zeroCounts = (): CallCounts => ({
   sqs: 0,
   s3Put: 0,
   s3Get: 0,
+  s3List: 0,
   lightDeliveries: 0,
   heavyDeliveries: 0,
 });
@@ -84,11 +87,21 @@ export function countingObjects(inner: ObjectStore, counts: CallCounts): ObjectS
       counts.s3Get += 1;
       return inner.head(key);
     },
-    list: (prefix) => inner.list(prefix),
+    list: (prefix) => countedList(inner.list(prefix), counts),
     sha256: (key) => {
       counts.s3Get += 1;
       return inner.sha256(key);
     },
     locationOf: (key) => inner.locationOf(key),
   };
+}
+
+async function* countedList(keys: AsyncIterable<string>, counts: CallCounts): AsyncIterable<string> {
+  let n = 0;
+  counts.s3List += 1;
+  for await (const key of keys) {
+    n += 1;
+    if (n % 1000 === 0) counts.s3List += 1;
+    yield key;
+  }
 }

@@ -74,7 +74,7 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
       transitions[labels[i]!] = (await pipeline(n)).transitions;
     const scaling: Record<string, number> = {};
     for (const n of sizes.scaling) scaling[String(n)] = (await pipeline(n)).files_per_s;
-    const aws = costOf(main, main.jobs, main.files * 2560);
+    const aws = costOf(main);
 
     const result = {
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version },

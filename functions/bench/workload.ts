@@ -1,6 +1,9 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
+/** The mean size of smallFiles' files (1,024 + 0..3,072 bytes, evenly spread). */
+export const SMALL_FILE_MEAN_BYTES = 2560;
+
 /** `count` files of 1–4 KB in `folders` folders, deterministic content (the bench's transfers). */
 export async function smallFiles(root: string, count: number, folders = 100): Promise<void> {
   const folderCount = Math.max(1, Math.min(folders, count));

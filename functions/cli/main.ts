@@ -13,6 +13,8 @@ const USAGE = `usage: stepmatica <command> [options]
                               PRONOM formats (default: the shipped official signature files)
   signatures show | update [--allow-older] FILE...
                               the PRONOM signature files in use; install newer ones
+  audit [--all] [--limit N] [--rehash] [--out DIR] [--json]
+                              re-verify stored AIPs' fixity (oldest audit first), record PREMIS events
   bench [--json] [--quick]    generate workloads, measure, print a table
   doctor [--json] [--install] [--with-browser]
                               tools found, their versions, virus database state, PRONOM signatures;
@@ -34,6 +36,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   "validate-bag": async () => (await import("./commands/validate-bag.ts")).validateBagCommand,
   identify: async () => (await import("./commands/identify.ts")).identifyCommand,
   signatures: async () => (await import("./commands/signatures.ts")).signaturesCommand,
+  audit: async () => (await import("./commands/audit.ts")).auditCommand,
   bench: async () => (await import("../bench/index.ts")).benchCommand,
   doctor: async () => (await import("./commands/doctor.ts")).doctorCommand,
 };

@@ -1,3 +1,4 @@
+import { lastAuditOf, lastAudits } from "../audit/index.ts";
 import type { UnitStatus } from "../core/model.ts";
 import { decisionView } from "../core/store/decisions.ts";
 import { virusCheckSummary } from "../core/virus-checks.ts";
@@ -57,7 +58,7 @@ async function getUnit(req: ApiRequest, ctx: RouteContext, [id]: string[]) {
     unit: view,
     children: related.slice(0, children.length),
     parent: parent ? related.at(-1) : null,
-    aip: aip ? aipView(aip) : null,
+    aip: aip ? { ...aipView(aip), lastAudit: await lastAuditOf(ctx.deps.store, aip.unitId) } : null,
     decisions: decisions.map(decisionView),
     virusChecks,
   });
@@ -132,7 +133,15 @@ async function unitAip(_req: ApiRequest, ctx: RouteContext, [id]: string[]) {
         ? { kind: "url", url: download.url, expiresInSeconds: download.expiresInSeconds }
         : { kind: "unavailable", reason: download.reason };
   // Not cacheable: a presigned URL changes on every call.
-  return json(200, { aip: aipView(aip), download: link });
+  return json(200, {
+    aip: { ...aipView(aip), lastAudit: await lastAuditOf(ctx.deps.store, aip.unitId) },
+    download: link,
+  });
+}
+
+/** Every stored AIP with its last fixity audit (never audited: null), newest AIP first. */
+async function audits(req: ApiRequest, ctx: RouteContext) {
+  return cacheable(req, { aips: await lastAudits(ctx.deps.store) });
 }
 
 async function downloadAip(_req: ApiRequest, ctx: RouteContext, [id]: string[]): Promise<ApiResponse> {
@@ -182,6 +191,7 @@ export const READ_ROUTES: Route[] = [
   { method: "GET", pattern: /^\/api\/units\/([^/]+)\/files$/, role: "reader", handle: unitFiles },
   { method: "GET", pattern: /^\/api\/units\/([^/]+)\/events$/, role: "reader", handle: unitEvents },
   { method: "GET", pattern: /^\/api\/units\/([^/]+)\/aip$/, role: "reader", handle: unitAip },
+  { method: "GET", pattern: /^\/api\/audits$/, role: "reader", handle: audits },
   { method: "GET", pattern: /^\/api\/units\/([^/]+)\/aip\/download$/, role: "reader", handle: downloadAip },
   { method: "GET", pattern: /^\/api\/jobs\/([^/]+)\/tasks$/, role: "reader", handle: jobTasks },
   { method: "GET", pattern: /^\/api\/tasks\/([^/]+)$/, role: "reader", handle: getTask },

@@ -17,6 +17,11 @@ export interface ObjectStore {
   list(prefix: string): AsyncIterable<string>;
   /** Re-reads the stored bytes and returns their SHA-256 (fixity check after storing). */
   sha256(key: string): Promise<string>;
+  /**
+   * The SHA-256 the store itself keeps and verifies for the whole object (S3's full-object
+   * ChecksumSHA256), or null when it keeps none; absent on stores that have no such checksum.
+   */
+  storedSha256?(key: string): Promise<string | null>;
   /** Where a person finds the object: a file path or an s3:// URL. */
   locationOf(key: string): string;
 }

@@ -38,6 +38,13 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     throw error;
   }
+  if (STAGES[opts.env].removalPolicy === "retain") {
+    // The smoke check leaves test AIPs behind: never in the retained, versioned archive of record.
+    process.stderr.write(
+      `smoke: ${opts.env} keeps its AIP bucket as the archive of record; the smoke check runs against staging only\n`,
+    );
+    return 2;
+  }
   const stackName = opts.stack ?? STAGES[opts.env].stackName;
   const config = opts.region ? { region: opts.region } : {};
   const clients = { s3: new S3Client(config), sfn: new SFNClient(config) };

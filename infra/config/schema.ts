@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AuditSchema, DurabilitySchema, NatProviderSchema, OperationsSchema } from "./operations-schema.ts";
 
 /** The environments an archive deploys; each becomes one stack (see infra/README.md). */
 export const STAGE_NAMES = ["staging", "production"] as const;
@@ -42,6 +43,14 @@ export const StageConfigSchema = z
         natGateways: int(0, 3),
         /** Interface endpoints keep AWS API traffic inside the VPC. */
         interfaceEndpoints: z.boolean(),
+        /** NAT gateways (the default) or NAT instances of natInstanceType (a few dollars a month). */
+        natProvider: NatProviderSchema.optional(),
+        natInstanceType: z
+          .string()
+          .regex(/^[a-z]+\d+g?[a-z]*\.[a-z0-9]+$/)
+          .optional(),
+        /** VPC flow logs: every flow, or only rejected ones. */
+        flowLogs: z.enum(["ALL", "REJECT"]).optional(),
       })
       .refine((n) => n.natGateways > 0 || n.interfaceEndpoints, {
         message: "with natGateways = 0 the functions reach AWS only through interfaceEndpoints: set it true",
@@ -109,6 +118,9 @@ export const StageConfigSchema = z
       maxTransferBytes: z.number().int().positive(),
       defaultConfig: z.enum(["default", "automated"]),
     }),
+    operations: OperationsSchema,
+    audit: AuditSchema,
+    durability: DurabilitySchema,
   })
   .strict();
 

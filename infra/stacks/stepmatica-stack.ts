@@ -3,6 +3,8 @@ import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import type { Construct } from "constructs";
 import type { StageConfig } from "../config/index.ts";
 import { Api } from "../constructs/api/index.ts";
+import { Audit } from "../constructs/audit/index.ts";
+import { Backup } from "../constructs/backup/index.ts";
 import { Cache } from "../constructs/cache/index.ts";
 import { isRetained } from "../constructs/common.ts";
 import { Database } from "../constructs/database/index.ts";
@@ -39,6 +41,8 @@ export class StepmaticaStack extends Stack {
   readonly pipeline: Pipeline;
   readonly api: Api;
   readonly observability: Observability;
+  readonly audit: Audit;
+  readonly backup?: Backup;
 
   constructor(scope: Construct, id: string, props: StepmaticaStackProps) {
     super(scope, id, props);
@@ -125,6 +129,21 @@ export class StepmaticaStack extends Stack {
       },
       runTasks: this.functions.runTasks,
     });
+    this.audit = new Audit(this, "Audit", {
+      ...shared,
+      securityGroup: functionsSecurityGroup,
+      environment,
+      database: this.database,
+      aipBucket: this.storage.aipBucket,
+      alarmTopic: this.observability.topic,
+    });
+    if (config.durability.backupRetentionDays > 0) {
+      this.backup = new Backup(this, "Backup", {
+        config,
+        databaseClusterArn: this.database.cluster.clusterArn,
+        fileSystem: this.workingStorage.fileSystem,
+      });
+    }
     this.node.addValidation(
       new DeploymentLimits({
         stateMachines: { transfer: this.pipeline.transfer, ingest: this.pipeline.ingest },

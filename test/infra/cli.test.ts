@@ -39,5 +39,12 @@ describe("the pinned CDK CLI", () => {
       expect(types, name).toContain("AWS::StepFunctions::StateMachine");
       expect(types, name).toContain("AWS::ECS::Service");
     }
+    // The delivery pipeline (staging -> smoke -> approval -> production) synthesizes with them, offline.
+    const delivery = JSON.parse(
+      await readFile(path.join(out, "StepmaticaDelivery.template.json"), "utf8"),
+    ) as {
+      Resources: Record<string, { Type: string }>;
+    };
+    expect(Object.values(delivery.Resources).map((r) => r.Type)).toContain("AWS::CodePipeline::Pipeline");
   }, 180_000);
 });

@@ -1,6 +1,6 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
-import { STAGE_NAMES } from "../../infra/config/index.ts";
+import { getStageConfig, STAGE_NAMES } from "../../infra/config/index.ts";
 import { arnOf, ref, stepmaticaFunctions, useTemplates } from "./template-fixture.ts";
 import {
   actionsOf,
@@ -56,9 +56,12 @@ describe.each(STAGE_NAMES)("%s template: compute, pipeline and observability", (
       expect(fn.Properties, id).toMatchObject({
         Runtime: "nodejs24.x",
         Architectures: ["arm64"],
-        TracingConfig: { Mode: "Active" },
         VpcConfig: { SubnetIds: expect.any(Array), SecurityGroupIds: expect.any(Array) },
       });
+      // X-Ray is a stage setting (operations.tracing): on in production, off (no TracingConfig) in staging.
+      expect(fn.Properties?.TracingConfig, id).toEqual(
+        getStageConfig(stage).operations.tracing ? { Mode: "Active" } : undefined,
+      );
       const vars = prop<{ Variables: Record<string, unknown> }>(fn, "Environment").Variables;
       expect(Object.keys(vars), id).toEqual(expect.arrayContaining(required));
       expect(vars.STEPMATICA_STAGE).toBe(stage);
@@ -150,8 +153,9 @@ describe.each(STAGE_NAMES)("%s template: compute, pipeline and observability", (
       const [, machine] = only(t(stage), "AWS::StepFunctions::StateMachine", `Pipeline${name}`);
       expect(machine.Properties).toMatchObject({
         StateMachineName: `stepmatica-${stage}-${name.toLowerCase()}`,
-        TracingConfiguration: { Enabled: true },
-        LoggingConfiguration: { Level: "ALL" },
+        TracingConfiguration: { Enabled: getStageConfig(stage).operations.tracing },
+        // Every state change, without the payloads (operations.stateMachineLogExecutionData).
+        LoggingConfiguration: { Level: "ALL", IncludeExecutionData: false },
         DefinitionSubstitutions: expect.objectContaining({ DispatchJobFunctionArn: arnOf(dispatchId) }),
       });
       const definition = JSON.parse(machine.Properties?.DefinitionString as string) as {

@@ -79,7 +79,11 @@ describe.each(STAGE_NAMES)("%s template: data stores and network", (stage) => {
       expect(nats).toHaveLength(2);
     } else {
       expect(interfaces).toHaveLength(0);
-      expect(nats).toHaveLength(1);
+      // Staging's egress is one NAT instance (network.natProvider), not a NAT gateway: see npm run cost.
+      expect(nats).toHaveLength(0);
+      const instances = Object.values(resourcesOf(t(stage), "AWS::EC2::Instance"));
+      expect(instances.map((i) => i.Properties?.InstanceType)).toEqual(["t4g.nano"]);
+      expect(instances[0]!.Properties?.SourceDestCheck).toBe(false);
     }
     t(stage).resourceCountIs("AWS::EC2::FlowLog", 1);
   });
@@ -224,9 +228,12 @@ describe("production keeps its data; staging can be destroyed", () => {
     expect(
       only(t("production"), "AWS::RDS::DBCluster", "DatabaseCluster")[1].Properties?.DeletionProtection,
     ).toBe(true);
+    // EFS is backed up by the stage's AWS Backup plan (test/infra/operations.test.ts), not twice:
+    // no automatic-backup policy on the file system.
     expect(
       only(t("production"), "AWS::EFS::FileSystem", "WorkingStorageFileSystem")[1].Properties?.BackupPolicy,
-    ).toEqual({ Status: "ENABLED" });
+    ).toBeUndefined();
+    t("production").resourceCountIs("AWS::Backup::BackupSelection", 1);
     expect(synth().stacks.production.terminationProtection).toBe(true);
     t("production").resourceCountIs("Custom::S3AutoDeleteObjects", 0);
   });

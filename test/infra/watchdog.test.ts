@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { STAGE_NAMES } from "../../infra/config/index.ts";
+import { getStageConfig, STAGE_NAMES } from "../../infra/config/index.ts";
 import { arnOf, ref, useTemplates } from "./template-fixture.ts";
 import {
   actionsOf,
@@ -84,12 +84,14 @@ describe.each(STAGE_NAMES)("%s template: the scheduled watchdog", (stage) => {
         .flatMap(actionsOf)
         .map((a) => a.split(":")[0]),
     );
+    // X-Ray only where the stage traces (operations.tracing).
+    const xray = getStageConfig(stage).operations.tracing ? ["xray"] : [];
     expect([...services].sort()).toEqual([
       "elasticfilesystem",
       "rds-data",
       "secretsmanager",
       "states",
-      "xray",
+      ...xray,
     ]);
   });
 });

@@ -154,6 +154,19 @@ export class S3ObjectStore implements ObjectStore {
     return sha256OfStream(await this.openRead(key));
   }
 
+  /**
+   * S3's own full-object SHA-256 (kept and checked by S3 since the upload sent it), or null: objects
+   * uploaded in parts carry a composite checksum of their parts, which is not the file's digest.
+   */
+  async storedSha256(key: string): Promise<string | null> {
+    const response = await this.client.send(
+      new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.fullKey(key), ChecksumMode: "ENABLED" }),
+    );
+    const checksum = response.ChecksumSHA256;
+    if (!checksum || checksum.includes("-") || response.ChecksumType === "COMPOSITE") return null;
+    return Buffer.from(checksum, "base64").toString("hex");
+  }
+
   locationOf(key: string): string {
     return `s3://${this.options.bucket}/${this.fullKey(key)}`;
   }

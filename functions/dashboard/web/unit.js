@@ -220,8 +220,21 @@ function aipLine(detail) {
       ? h("span", { class: "badge s-completed" }, "fixity verified")
       : h("span", { class: "badge s-failed" }, "not verified"),
     " ",
+    auditBadge(aip.lastAudit),
+    " ",
     download,
   ];
+}
+
+/** The last scheduled / `stepmatica audit` fixity check of the stored AIP. */
+function auditBadge(audit) {
+  if (!audit) return h("span", { class: "badge" }, "never audited");
+  const ok = audit.outcome === "success";
+  return h(
+    "span",
+    { class: `badge ${ok ? "s-completed" : "s-failed"}`, title: audit.detail },
+    `last audit ${new Date(audit.at).toLocaleString()}: ${ok ? "intact" : "MISMATCH"}`,
+  );
 }
 
 function failedPanel(tasks, select) {

@@ -1,10 +1,21 @@
 import {
+  AmazonLinuxCpuType,
+  type CfnInstance,
+  CpuCredits,
+  EbsDeviceVolumeType,
   FlowLogDestination,
   FlowLogTrafficType,
   GatewayVpcEndpointAwsService,
   type IConnectable,
+  InstanceType,
   type InterfaceVpcEndpoint,
   InterfaceVpcEndpointAwsService,
+  MachineImage,
+  type NatInstanceProviderV2,
+  NatProvider,
+  NatTrafficDirection,
+  Peer,
+  Port,
   SecurityGroup,
   type SubnetSelection,
   SubnetType,
@@ -31,6 +42,19 @@ const INTERFACE_SERVICES = {
   EcsTelemetry: InterfaceVpcEndpointAwsService.ECS_TELEMETRY,
 } as const;
 
+/** NAT instances (Graviton, Amazon Linux 2023, standard CPU credits: no surprise charges) in the public subnets. */
+function natInstanceProvider(instanceType = "t4g.nano"): NatInstanceProviderV2 {
+  return NatProvider.instanceV2({
+    instanceType: new InstanceType(instanceType),
+    machineImage: MachineImage.latestAmazonLinux2023({
+      cpuType: instanceType.match(/^[a-z]+\d+g/) ? AmazonLinuxCpuType.ARM_64 : AmazonLinuxCpuType.X86_64,
+    }),
+    associatePublicIpAddress: true,
+    creditSpecification: CpuCredits.STANDARD,
+    defaultAllowedTraffic: NatTrafficDirection.OUTBOUND_ONLY,
+  });
+}
+
 /**
  * The VPC: private subnets for everything that runs, an S3 gateway endpoint, and per environment
  * NAT gateways and/or interface endpoints for SQS, Step Functions, the RDS Data API, logs and ECS/ECR.
@@ -54,9 +78,14 @@ export class Network extends Construct {
       retention: props.config.logRetentionDays,
       removalPolicy: dataRemovalPolicy(props.config),
     });
+    const natInstances =
+      withNat && network.natProvider === "instance"
+        ? natInstanceProvider(network.natInstanceType)
+        : undefined;
     this.vpc = new Vpc(this, "Vpc", {
       maxAzs: network.maxAzs,
       natGateways: network.natGateways,
+      ...(natInstances ? { natGatewayProvider: natInstances } : {}),
       subnetConfiguration: [
         ...(withNat ? [{ name: "public", subnetType: SubnetType.PUBLIC, cidrMask: 24 }] : []),
         { name: "private", subnetType: privateType, cidrMask: 20 },
@@ -65,12 +94,13 @@ export class Network extends Construct {
       flowLogs: {
         all: {
           destination: FlowLogDestination.toCloudWatchLogs(flowLogs),
-          trafficType: FlowLogTrafficType.ALL,
+          trafficType: network.flowLogs === "REJECT" ? FlowLogTrafficType.REJECT : FlowLogTrafficType.ALL,
         },
       },
       restrictDefaultSecurityGroup: true,
     });
     this.privateSubnets = { subnetType: privateType };
+    if (natInstances) this.secureNatInstances(natInstances);
     if (network.interfaceEndpoints) {
       for (const [name, service] of Object.entries(INTERFACE_SERVICES)) {
         // Not open to the VPC's CIDR: only the security groups given to allowEndpointsFrom reach them.
@@ -108,6 +138,48 @@ export class Network extends Construct {
       );
     }
     this.allowEndpointsFrom(this.functionsSecurityGroup, this.workersSecurityGroup, this.hostsSecurityGroup);
+  }
+
+  /**
+   * NAT instances admit traffic from inside the VPC only, encrypt their root volume and carry the
+   * acknowledgements of what a NAT instance is by design.
+   */
+  private secureNatInstances(provider: NatInstanceProviderV2): void {
+    provider.connections.allowFrom(Peer.ipv4(this.vpc.vpcCidrBlock), Port.allTraffic(), "NAT from the VPC");
+    acknowledge(
+      provider.securityGroup,
+      "AwsSolutions-EC23",
+      "The NAT instance admits traffic from the VPC's own CIDR only (cdk-nag cannot read the CIDR, a token); nothing from 0.0.0.0/0.",
+    );
+    for (const gateway of provider.gatewayInstances) {
+      const cfn = gateway.node.defaultChild as CfnInstance;
+      cfn.blockDeviceMappings = [
+        {
+          deviceName: "/dev/xvda",
+          ebs: {
+            encrypted: true,
+            volumeSize: 8,
+            volumeType: EbsDeviceVolumeType.GP3,
+            deleteOnTermination: true,
+          },
+        },
+      ];
+      acknowledge(
+        gateway,
+        "AwsSolutions-EC26",
+        "The NAT instance's only volume is its root volume, encrypted (BlockDeviceMappings above); cdk-nag cannot evaluate the AMI token.",
+      );
+      acknowledge(
+        gateway,
+        "AwsSolutions-EC28",
+        "A NAT instance forwards packets and keeps no state worth monitoring at 1-minute resolution; basic monitoring and the pipeline alarms cover it.",
+      );
+      acknowledge(
+        gateway,
+        "AwsSolutions-EC29",
+        "The NAT instance holds no data: if it is terminated, a stack update recreates it; staging chooses it over a NAT gateway for cost (npm run cost).",
+      );
+    }
   }
 
   /** Admits HTTPS to the interface endpoints (if any) from the given compute. */

@@ -76,9 +76,20 @@ export class Pipeline extends Construct {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromString(definition),
       definitionSubstitutions: substitutions,
-      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
-      tracingEnabled: true,
+      logs: {
+        destination: logGroup,
+        level: LogLevel[config.operations.stateMachineLogLevel],
+        includeExecutionData: config.operations.stateMachineLogExecutionData,
+      },
+      tracingEnabled: config.operations.tracing,
     });
+    if (!config.operations.tracing) {
+      acknowledge(
+        machine,
+        "AwsSolutions-SF2",
+        "X-Ray tracing is a stage setting (operations.tracing): off in staging, where the execution history and logs suffice and traces cost per execution.",
+      );
+    }
     // Unqualified ARN only: the definition invokes the function by that ARN.
     machine.addToRolePolicy(
       new PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [props.dispatchJob.functionArn] }),

@@ -8,6 +8,7 @@ import {
 } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import { acknowledge, dataRemovalPolicy, isRetained } from "../common.ts";
+import { aipDurability } from "./durability.ts";
 import type { StorageProps } from "./interfaces.ts";
 
 /**
@@ -78,6 +79,7 @@ export class Storage extends Construct {
     }
     this.aipBucket = new Bucket(this, "AipBucket", {
       ...logged("aip"),
+      ...aipDurability(this, config),
       versioned: true,
       lifecycleRules: [
         {

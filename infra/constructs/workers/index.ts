@@ -50,8 +50,17 @@ export class Workers extends Construct {
     const workers = config.workers;
     this.cluster = new Cluster(this, "Cluster", {
       vpc: props.vpc,
-      containerInsightsV2: ContainerInsights.ENABLED,
+      containerInsightsV2: config.operations.containerInsights
+        ? ContainerInsights.ENABLED
+        : ContainerInsights.DISABLED,
     });
+    if (!config.operations.containerInsights) {
+      acknowledge(
+        this.cluster,
+        "AwsSolutions-ECS4",
+        "Container Insights is a stage setting (operations.containerInsights): off where its per-metric charges outweigh its use (staging); the queue and pipeline metrics remain.",
+      );
+    }
 
     const hosts = new AutoScalingGroup(this, "Hosts", {
       vpc: props.vpc,

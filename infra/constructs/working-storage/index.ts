@@ -40,7 +40,8 @@ export class WorkingStorage extends Construct {
       // Working files are transient; what lingers moves to the cheaper class and back when read.
       lifecyclePolicy: LifecyclePolicy.AFTER_14_DAYS,
       outOfInfrequentAccessPolicy: OutOfInfrequentAccessPolicy.AFTER_1_ACCESS,
-      enableAutomaticBackups: isRetained(props.config),
+      // AWS Backup's default EFS plan, unless the stage's own plan (infra/constructs/backup) covers it.
+      enableAutomaticBackups: isRetained(props.config) && props.config.durability.backupRetentionDays === 0,
       allowAnonymousAccess: false,
       removalPolicy: dataRemovalPolicy(props.config),
     });

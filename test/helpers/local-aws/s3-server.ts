@@ -11,6 +11,8 @@ import type { S3ClientConfig } from "@aws-sdk/client-s3";
 export interface LocalS3 {
   /** Client configuration reaching the server: path-style addressing, s3rver's built-in credentials. */
   clientConfig: S3ClientConfig;
+  /** Where s3rver keeps the objects: `<directory>/<bucket>/<key path>._S3rver_object` (tests corrupt them there). */
+  directory: string;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export async function startLocalS3(buckets: string[]): Promise<LocalS3> {
   ])) as [string];
   const { port } = JSON.parse(first) as { port: number };
   return {
+    directory,
     clientConfig: {
       region: "us-east-1",
       endpoint: `http://127.0.0.1:${port}`,
