@@ -38,8 +38,10 @@ export class LambdaServiceError extends Error {
 export interface MotoServer {
   /** The endpoint for every SDK client (the proxy in front of moto). */
   endpoint: string;
-  region: string;
+  region: "us-east-1";
   accountId: string;
+  /** Fake credentials (moto checks none). */
+  credentials: { accessKeyId: string; secretAccessKey: string };
   /** Routes Lambda Invoke of a function (its name or ARN) to a handler. */
   registerFunction(nameOrArn: string, handler: LambdaFunction): void;
   /**
@@ -194,6 +196,7 @@ export async function startMotoServer(): Promise<MotoServer> {
     endpoint,
     region: "us-east-1",
     accountId: "123456789012",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
     output,
     async createStateMachine(name, definition) {
       const response = await fetch(endpoint, {
