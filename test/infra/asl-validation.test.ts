@@ -20,13 +20,15 @@ let sfn: SFNClient;
 let created = 0;
 
 beforeAll(async () => {
-  [synth, moto] = await Promise.all([synthesize(), startMotoServer()]);
+  // One after the other: on a busy machine the two together starve moto's start.
+  synth = await synthesize();
+  moto = await startMotoServer();
   sfn = new SFNClient({
     region: moto.region,
     endpoint: moto.endpoint,
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
   });
-}, 120_000);
+}, 300_000);
 afterAll(async () => {
   sfn?.destroy();
   await moto?.close();

@@ -1,7 +1,9 @@
 /**
  * The local cloud the shipped bundles run against: moto's server (SQS and S3), the RDS Data API shim
  * over the real PostgreSQL, the real Redis, a working-storage folder standing in for EFS, and the
- * template's state machines run by the local ASL engine behind a Step Functions endpoint. Each
+ * template's state machines run by moto's Step Functions interpreter (an engine we did not write,
+ * test/helpers/local-aws/moto-server.ts), whose Lambda Invoke of dispatch-job reaches the bundled
+ * handler. Each
  * Lambda bundle is imported from its own empty folder with the environment its template gives it
  * (CloudFormation references resolved to the local resources) and reaches every service through
  * its own SDK clients (AWS_ENDPOINT_URL_*), as in Lambda.
@@ -10,18 +12,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Template } from "aws-cdk-lib/assertions";
 import type { Context } from "aws-lambda";
-import { ExecutionStore } from "../../functions/adapters/local/execution-store.ts";
-import { LOCAL_ARNS, LocalWorkflowEngine } from "../../functions/adapters/local/local-engine.ts";
 import { PgSql } from "../../functions/adapters/sql/pg.ts";
 import type { AslDefinition } from "../../workflows/compile.ts";
 import { startDataApiServer } from "../helpers/local-aws/data-api-server.ts";
-import { startMotoServices } from "../helpers/local-aws/moto-services.ts";
+import { startMotoServer } from "../helpers/local-aws/moto-server.ts";
 import { DATABASE_URL, REDIS_URL, uniqueName } from "../helpers/services.ts";
 import { importHandler, isolate, type LambdaAsset } from "./artifacts.ts";
-import { startSfnEndpoint } from "./sfn-endpoint.ts";
 
 export type Handler = (event: unknown, context?: Context) => Promise<unknown>;
 export type Harness = Awaited<ReturnType<typeof openHarness>>;
@@ -30,7 +30,12 @@ const ACCOUNT = "123456789012";
 const REGION = "us-east-1";
 const MACHINES = {
   transfer: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:stepmatica-shipped-transfer`,
-  ingest: LOCAL_ARNS.IngestStateMachineArn,
+  ingest: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:stepmatica-shipped-ingest`,
+};
+const DISPATCH_JOB = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:stepmatica-dispatch-job`;
+const SUBSTITUTIONS: Record<string, string> = {
+  DispatchJobFunctionArn: DISPATCH_JOB,
+  IngestStateMachineArn: MACHINES.ingest,
 };
 
 /** A CloudFormation string: literal, or an Fn::Join of literals. */
@@ -41,7 +46,7 @@ function literal(value: unknown, what: string): string {
   throw new Error(`${what} is not a literal string`);
 }
 
-/** The template's state machine definition with its substitutions pointed at the local engine. */
+/** The template's state machine definition with its substitutions pointed at the local resources. */
 function definitionOf(template: Template, workflow: "transfer" | "ingest"): AslDefinition {
   const resources = template.toJSON().Resources as Record<
     string,
@@ -53,7 +58,10 @@ function definitionOf(template: Template, workflow: "transfer" | "ingest"): AslD
   )!;
   const text = literal(machine.Properties.DefinitionString, `${id}.DefinitionString`);
   return JSON.parse(
-    text.replace(/\$\{(\w+)\}/g, (_, key: string) => LOCAL_ARNS[key as keyof typeof LOCAL_ARNS]),
+    text.replace(/\$\{(\w+)\}/g, (whole, key: string) => {
+      if (!(key in SUBSTITUTIONS)) throw new Error(`${id}: no substitution for ${whole}`);
+      return SUBSTITUTIONS[key]!;
+    }),
   );
 }
 
@@ -80,7 +88,7 @@ export async function openHarness(template: Template) {
   const schema = uniqueName("shipped");
   const scratch = await mkdtemp(path.join(os.tmpdir(), "stepmatica-shipped-"));
   const workRoot = path.join(scratch, "efs");
-  const moto = await startMotoServices();
+  const moto = await startMotoServer();
   const admin = await PgSql.open(DATABASE_URL, { schema });
   const dataApi = await startDataApiServer({ connectionString: DATABASE_URL, schema });
   const clientConfig = { region: REGION, endpoint: moto.endpoint, credentials: moto.credentials };
@@ -122,7 +130,7 @@ export async function openHarness(template: Template) {
     AWS_ENDPOINT_URL_S3: moto.endpoint,
     AWS_ENDPOINT_URL_SQS: moto.endpoint,
     AWS_ENDPOINT_URL_RDS_DATA: dataApi.endpoint,
-    AWS_ENDPOINT_URL_SFN: "", // set once the endpoint listens
+    AWS_ENDPOINT_URL_SFN: moto.endpoint,
     POWERTOOLS_METRICS_DISABLED: "true",
     POWERTOOLS_TRACE_ENABLED: "false",
     POWERTOOLS_LOG_LEVEL: "WARN", // INFO in Lambda; here the lines would drown the test output
@@ -150,27 +158,23 @@ export async function openHarness(template: Template) {
     return importHandler<Handler>(dir, asset.handler);
   };
 
-  const executions = new ExecutionStore(admin);
   let dispatch: Handler = async () => {
     throw new Error("dispatch-job is not loaded yet");
   };
-  const engine = new LocalWorkflowEngine({
-    definitions: { transfer: definitionOf(template, "transfer"), ingest: definitionOf(template, "ingest") },
-    executions,
-    dispatchJob: async (payload) => {
-      await dispatch(payload, lambdaContext("stepmatica-dispatch-job", 120_000));
-    },
-  });
-  const sfn = await startSfnEndpoint({ engine, executions, stateMachineArns: MACHINES });
-  awsVariables.AWS_ENDPOINT_URL_SFN = sfn.endpoint;
+  for (const workflow of ["ingest", "transfer"] as const) {
+    const name = MACHINES[workflow].split(":").pop()!;
+    await moto.createStateMachine(name, JSON.stringify(definitionOf(template, workflow)));
+  }
+  moto.registerFunction(DISPATCH_JOB, (event) =>
+    dispatch(event, lambdaContext("stepmatica-dispatch-job", 120_000)),
+  );
+  const sfn = new SFNClient(clientConfig);
 
   return {
     moto,
     s3,
     sqs,
     admin,
-    engine,
-    executions,
     queues,
     buckets,
     workRoot,
@@ -183,9 +187,20 @@ export async function openHarness(template: Template) {
     setDispatch(handler: Handler) {
       dispatch = handler;
     },
+    /** An execution's end on moto's engine. */
+    async waitForExecution(workflow: "transfer" | "ingest", name: string, timeoutMs = 120_000) {
+      const executionArn = `${MACHINES[workflow].replace(":stateMachine:", ":execution:")}:${name}`;
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        if (d.status !== "RUNNING")
+          return { status: d.status!, error: d.error ?? null, cause: d.cause ?? null };
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      throw new Error(`${executionArn} still running after ${timeoutMs} ms`);
+    },
     async close() {
-      engine.stop();
-      await sfn.close();
+      sfn.destroy();
       s3.destroy();
       sqs.destroy();
       await moto.close();

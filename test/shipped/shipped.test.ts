@@ -9,7 +9,6 @@ import path from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalWorkflowEngine } from "../../functions/adapters/local/local-engine.ts";
 import { sipIdOf } from "../../functions/core/ids.ts";
 import { runSmoke } from "../../functions/smoke/smoke.ts";
 import { LIGHT_TASK_MODULES } from "../../functions/tasks/light.ts";
@@ -82,7 +81,7 @@ describe("the synthesized Lambda assets", () => {
   it("each stepmatica function loads alone from an empty folder, with its template's environment", async () => {
     expect(await loadOurFunctions()).toEqual([]);
     expect(Object.keys(fns).sort()).toEqual(assets.map(serviceOf).filter(Boolean).sort());
-  }, 600_000);
+  }, 180_000); // six cold starts from bundles of several MB each, on a shared machine
 
   it("no stepmatica bundle carries a heavy tool's package (sharp, exiftool-vendored, 7zip-bin)", async () => {
     for (const asset of assets.filter((a) => serviceOf(a))) {
@@ -243,9 +242,7 @@ describe("transfers through the bundles and the worker image", () => {
       lambdaContext("stepmatica-start-transfer", 60_000),
     )) as { outcome: string; transferId: string };
     expect(started.outcome).toBe("started");
-    const outcome = await harness.engine.waitFor(
-      LocalWorkflowEngine.executionId("transfer", started.transferId),
-    );
+    const outcome = await harness.waitForExecution("transfer", started.transferId);
     expect(outcome.status).toBe("FAILED");
     const rows = await jobsAndTasks(started.transferId);
     expect(rows).toContainEqual({ name: "record_failure", exit_code: 0 });

@@ -81,8 +81,8 @@ function startMotoProcess(
     let output = "";
     const timer = setTimeout(() => {
       child.kill();
-      reject(new Error(`moto's server did not start within 60 s: ${output}`));
-    }, 60_000);
+      reject(new Error(`moto's server did not start within 120 s: ${output}`));
+    }, 120_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /Running on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
