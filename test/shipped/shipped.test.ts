@@ -215,9 +215,7 @@ describe("transfers through the bundles and the worker image", () => {
       ["transfer", transferId],
       ["ingest", sipIdOf(transferId)],
     ] as const)
-      expect(await harness.engine.waitFor(LocalWorkflowEngine.executionId(workflow, unit))).toMatchObject({
-        status: "SUCCEEDED",
-      });
+      expect(await harness.waitForExecution(workflow, unit)).toMatchObject({ status: "SUCCEEDED" });
 
     // Every light module ran, from the run-tasks bundle (record-failure: in the next test); the
     // heavy jobs ran in the worker, the only consumer of the heavy queue.

@@ -8,7 +8,7 @@
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { type MotoServices, startMotoServices } from "./moto-services.ts";
+import { type MotoServer, startMotoServer } from "./moto-server.ts";
 
 export interface LocalSqs {
   endpoint: string;
@@ -35,7 +35,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
 }
 
 function forward(
-  moto: MotoServices,
+  moto: MotoServer,
   method: string,
   path: string,
   headers: Record<string, string>,
@@ -59,7 +59,7 @@ function forward(
 }
 
 export async function startLocalSqs(): Promise<LocalSqs> {
-  const moto = await startMotoServices();
+  const moto = await startMotoServer();
   const requests: LocalSqs["requests"] = [];
   const faults: Array<{ match: (body: string) => boolean; remaining: number }> = [];
   let queueNumber = 0;
