@@ -6,7 +6,8 @@ import { MemoryInFlight } from "../adapters/local/memory-in-flight.ts";
 import { PgliteSql } from "../adapters/sql/pglite.ts";
 import { type CliIo, usageError, writeLine } from "../cli/io.ts";
 import { costOf } from "./cost.ts";
-import { benchOverhead } from "./overhead.ts";
+import { benchFloor } from "./floor.ts";
+import { benchOverheadRepeated } from "./overhead.ts";
 import { type PipelineResult, runPipeline } from "./pipeline.ts";
 import { benchSha256 } from "./sha256.ts";
 
@@ -26,15 +27,27 @@ const QUICK = {
   scaling: [100, 200],
 };
 
-/** `stepmatica bench [--json] [--quick]`: generates its own workloads, runs them, prints a table. */
+/** The transfer size --large adds to `scaling` (bounded memory at 200,000 files; minutes, so not by default). */
+const LARGE_FILES = 200_000;
+
+/**
+ * `stepmatica bench [--json] [--quick] [--large]`: generates its own workloads, runs them, prints a
+ * table.
+ */
 export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { json: { type: "boolean" }, quick: { type: "boolean" }, verbose: { type: "boolean" } },
+    options: {
+      json: { type: "boolean" },
+      quick: { type: "boolean" },
+      large: { type: "boolean" },
+      verbose: { type: "boolean" },
+    },
   });
   if (positionals.length > 0) throw usageError("bench takes no arguments");
-  const sizes = values.quick ? QUICK : FULL;
+  const base = values.quick ? QUICK : FULL;
+  const sizes = values.large ? { ...base, scaling: [...base.scaling, LARGE_FILES] } : base;
   const say = (line: string) => writeLine(values.json ? io.stderr : io.stdout, line);
   const scratch = await mkdtemp(path.join(tmpdir(), "stepmatica-bench-"));
   const home = path.join(scratch, "home");
@@ -48,7 +61,7 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
       if (result.status !== "completed")
         throw new Error(`the ${files}-file run did not complete: ${result.status}`);
       say(
-        `  ${result.wall_s} s, ${result.files_per_s} files/s, peak RSS ${result.peak_rss_mb} MB, ${result.transitions} transitions`,
+        `  ${result.wall_s} s, ${result.files_per_s} files/s, ${result.cpu_s} s CPU (tools ${result.cpu_children_s}), peak RSS ${result.peak_rss_mb} MB (Node ${result.peak_rss_self_mb}), ${result.transitions} transitions`,
       );
       runs.set(files, result);
       return result;
@@ -57,17 +70,30 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
     runs.clear();
 
     const main = await pipeline(sizes.files);
+    say(`floor: ${sizes.files} files in 20 folders through stepmatica, then through its tools …`);
+    const floor = await benchFloor(home, scratch, sizes.files);
+    say(
+      `  stepmatica ${floor.stepmatica_s} s, tools ${floor.tools_s} s (${floor.tools.map((t) => `${t.tool} ${t.wall_s}`).join(", ")}), ratio ${floor.ratio}`,
+    );
     say("sha256 …");
     const sha256 = await benchSha256(scratch, sizes.sha256Bytes);
     say(
       `  module ${sha256.module_mb_s} MB/s, sha256sum ${sha256.sha256sum_mb_s} MB/s, openssl ${sha256.openssl_mb_s} MB/s`,
     );
     say("overhead …");
-    const embedded = await benchOverhead(await PgliteSql.open(), new MemoryInFlight(), sizes.overheadTasks);
+    const embedded = await benchOverheadRepeated(async () => {
+      const sql = await PgliteSql.open();
+      return { sql, inFlight: new MemoryInFlight(), close: () => sql.close() };
+    }, sizes.overheadTasks);
     const overhead: Record<string, unknown> = { ms_per_task: embedded.ms_per_task, embedded };
-    if (io.env.DATABASE_URL || io.env.REDIS_URL)
-      overhead.servers = await serverOverhead(io, sizes.overheadTasks);
-    say(`  ${embedded.ms_per_task} ms per task (embedded)`);
+    say(
+      `  ${embedded.ms_per_task} ms per task embedded (median of ${embedded.runs.length}; min ${embedded.min}, median ${embedded.median}, max ${embedded.max})`,
+    );
+    if (io.env.DATABASE_URL || io.env.REDIS_URL) {
+      const servers = await serverOverhead(io, sizes.overheadTasks);
+      overhead.servers = servers;
+      say(`  ${servers.ms_per_task} ms per task with servers (min ${servers.min}, max ${servers.max})`);
+    }
     const transitions: Record<string, number> = {};
     const labels = ["at_10", "at_1000", "at_10000"];
     for (const [i, n] of sizes.transitions.entries())
@@ -85,8 +111,11 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
         wall_s: main.wall_s,
         files_per_s: main.files_per_s,
         peak_rss_mb: main.peak_rss_mb,
+        peak_rss_self_mb: main.peak_rss_self_mb,
         cpu_s: main.cpu_s,
+        cpu_children_s: main.cpu_children_s,
       },
+      floor,
       sha256,
       overhead,
       transitions,
@@ -106,23 +135,25 @@ async function serverOverhead(io: CliIo, tasks: number) {
   const { RedisInFlight } = await import("../adapters/redis/in-flight.ts");
   const schema = `bench_${Date.now().toString(36)}`;
   const url = io.env.DATABASE_URL;
-  const sql = url ? await PgSql.open(url, { schema }) : await PgliteSql.open();
-  const inFlight = io.env.REDIS_URL
-    ? new RedisInFlight({ url: io.env.REDIS_URL, keyPrefix: `${schema}:` })
-    : new MemoryInFlight();
-  try {
-    return await benchOverhead(sql, inFlight, tasks);
-  } finally {
-    await inFlight.close();
-    await sql.close();
-    if (url) await PgSql.dropSchema(url, schema);
-  }
+  return benchOverheadRepeated(async () => {
+    const sql = url ? await PgSql.open(url, { schema }) : await PgliteSql.open();
+    const inFlight = io.env.REDIS_URL
+      ? new RedisInFlight({ url: io.env.REDIS_URL, keyPrefix: `${schema}:` })
+      : new MemoryInFlight();
+    const close = async () => {
+      await inFlight.close();
+      await sql.close();
+      if (url) await PgSql.dropSchema(url, schema);
+    };
+    return { sql, inFlight, close };
+  }, tasks);
 }
 
 function printTable(say: (line: string) => void, r: Record<string, unknown>): void {
   const rows: Array<[string, string]> = [];
   const walk = (prefix: string, value: unknown) => {
-    if (value && typeof value === "object" && !Array.isArray(value)) {
+    const ofObjects = Array.isArray(value) && value.some((v) => v && typeof v === "object");
+    if (value && typeof value === "object" && (!Array.isArray(value) || ofObjects)) {
       for (const [k, v] of Object.entries(value)) walk(prefix ? `${prefix}.${k}` : k, v);
     } else rows.push([prefix, Array.isArray(value) ? value.join(", ") : String(value)]);
   };

@@ -123,3 +123,36 @@ export async function benchOverhead(sql: SqlClient, inFlight: InFlight, tasks: n
 }
 
 export { MemoryInFlight };
+
+/** Runs of the overhead bench whose median is reported (a shared machine varies from run to run). */
+export const OVERHEAD_RUNS = 5;
+
+/**
+ * `runs` overhead runs on one embedded database and in-flight set (each with a unit and files of
+ * its own), reported as the median ms per task with the min, max and every run's figure.
+ */
+export async function benchOverheadRepeated(
+  open: () => Promise<{ sql: SqlClient; inFlight: InFlight; close: () => Promise<void> }>,
+  tasks: number,
+  runs = OVERHEAD_RUNS,
+) {
+  const { sql, inFlight, close } = await open();
+  try {
+    const figures: number[] = [];
+    for (let i = 0; i < runs; i++) figures.push((await benchOverhead(sql, inFlight, tasks)).ms_per_task);
+    const sorted = [...figures].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    const median =
+      sorted.length % 2 === 1 ? sorted[middle]! : round((sorted[middle - 1]! + sorted[middle]!) / 2, 3);
+    return {
+      tasks,
+      runs: figures,
+      ms_per_task: median,
+      min: sorted[0]!,
+      median,
+      max: sorted.at(-1)!,
+    };
+  } finally {
+    await close();
+  }
+}

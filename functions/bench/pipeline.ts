@@ -7,14 +7,20 @@ import { openRuntime } from "../cli/runtime.ts";
 import { sipIdOf } from "../core/ids.ts";
 import { startTransfer } from "../core/start-transfer.ts";
 import { type CallCounts, countingObjects, countingQueue, countingSql, zeroCounts } from "./counting.ts";
+import { sampleTreeRss, treeCpuSeconds } from "./process-tree.ts";
 import { smallFiles } from "./workload.ts";
 
 export interface PipelineResult {
   files: number;
   wall_s: number;
   files_per_s: number;
+  /** CPU seconds of the whole process tree (this process and the tools it ran). */
   cpu_s: number;
+  cpu_children_s: number;
+  /** Peak of the process tree's summed RSS (sampled every 50 ms, see process-tree.ts). */
   peak_rss_mb: number;
+  /** Peak RSS of the Node process alone (what this figure was before it counted the tools). */
+  peak_rss_self_mb: number;
   transitions: number;
   /** Job-state entries: each is one dispatch-job invocation on AWS. */
   jobs: number;
@@ -28,11 +34,16 @@ export interface PipelineResult {
  * One transfer of `files` small files through transfer and ingest on the embedded runtime, with
  * the `automated` configuration (virus scanning on, normalization off, AIP uncompressed).
  */
-export async function runPipeline(home: string, scratch: string, files: number): Promise<PipelineResult> {
+export async function runPipeline(
+  home: string,
+  scratch: string,
+  files: number,
+  folders?: number,
+): Promise<PipelineResult> {
   const source = path.join(scratch, `transfer-${files}`);
   await rm(source, { recursive: true, force: true });
   await mkdir(source, { recursive: true });
-  await smallFiles(source, files);
+  await smallFiles(source, files, folders);
   const counts = zeroCounts();
   const rt = await openRuntime({
     home,
@@ -43,13 +54,10 @@ export async function runPipeline(home: string, scratch: string, files: number):
       objects: (inner) => countingObjects(inner, counts),
     },
   });
-  let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 50);
+  const memory = sampleTreeRss();
   try {
     const id = randomUUID();
-    const cpu = process.cpuUsage();
+    const cpu = treeCpuSeconds();
     const started = performance.now();
     await startTransfer(rt, {
       id,
@@ -63,7 +71,8 @@ export async function runPipeline(home: string, scratch: string, files: number):
     });
     const summary = await followToEnd(rt, id);
     const wall = (performance.now() - started) / 1000;
-    const used = process.cpuUsage(cpu);
+    const cpuEnd = treeCpuSeconds();
+    const cpuChildren = cpuEnd.children - cpu.children;
     const transitions = await rt.sql.query<{ n: number }>(
       "select coalesce(sum(transitions), 0)::int as n from executions where unit_id in ($1::uuid, $2::uuid)",
       [id, sipIdOf(id)],
@@ -82,8 +91,10 @@ export async function runPipeline(home: string, scratch: string, files: number):
       files,
       wall_s: round(wall),
       files_per_s: round(files / wall),
-      cpu_s: round((used.user + used.system) / 1e6),
-      peak_rss_mb: round(peak / 2 ** 20),
+      cpu_s: round(cpuEnd.self - cpu.self + cpuChildren),
+      cpu_children_s: round(cpuChildren),
+      peak_rss_mb: round(memory.peak() / 2 ** 20),
+      peak_rss_self_mb: round(memory.selfPeak() / 2 ** 20),
       transitions: Number(transitions.rows[0]?.n ?? 0),
       jobs: Number(jobs.rows[0]?.n ?? 0),
       status: summary.status === "completed" ? "completed" : `${summary.status}: ${summary.reason}`,
@@ -91,7 +102,7 @@ export async function runPipeline(home: string, scratch: string, files: number):
       task_seconds: { light: round(seconds("light")), heavy: round(seconds("heavy")) },
     };
   } finally {
-    clearInterval(sampler);
+    memory.stop();
     await rt.close();
     await rm(source, { recursive: true, force: true });
     await rm(path.join(scratch, "aips"), { recursive: true, force: true });

@@ -20,6 +20,14 @@ it("bench --quick --json prints one JSON object with every figure as a number", 
     "files_10k.files_per_s",
     "files_10k.peak_rss_mb",
     "files_10k.cpu_s",
+    "files_10k.cpu_children_s",
+    "files_10k.peak_rss_self_mb",
+    "floor.ratio",
+    "floor.tools_s",
+    "floor.stepmatica_s",
+    "overhead.embedded.min",
+    "overhead.embedded.median",
+    "overhead.embedded.max",
     "sha256.ratio",
     "overhead.ms_per_task",
     "transitions.at_10",
@@ -33,9 +41,45 @@ it("bench --quick --json prints one JSON object with every figure as a number", 
   const scaling = at(json, "scaling.files_per_s") as Record<string, unknown>;
   expect(Object.keys(scaling).length).toBeGreaterThanOrEqual(2);
   for (const value of Object.values(scaling)) expect(isNumber(value)).toBe(true);
+  // The floor ran the tools, each for a measurable time, on the same number of files.
+  const floor = json.floor as { ratio: number; tools_s: number; files: number; tools: unknown[] };
+  expect(floor.ratio).toBeGreaterThan(0);
+  expect(floor.files).toBe(at(json, "files_10k.files"));
+  const tools = floor.tools as Array<{ tool: string; wall_s: number; invocations: number }>;
+  expect(tools.map((t) => t.tool)).toEqual(["sha256sum", "clamscan", "exiftool", "cp"]);
+  for (const t of tools) {
+    expect(t.wall_s, t.tool).toBeGreaterThan(0);
+    expect(t.invocations, t.tool).toBeGreaterThanOrEqual(1);
+  }
+  expect(floor.tools_s).toBeCloseTo(
+    tools.reduce((sum, t) => sum + t.wall_s, 0),
+    1,
+  );
+  // The tools (ClamAV, ExifTool) ran as children: their CPU counts, and the tree holds more than Node.
+  expect(at(json, "files_10k.cpu_children_s") as number).toBeGreaterThan(0);
+  expect(at(json, "files_10k.cpu_s") as number).toBeGreaterThan(
+    at(json, "files_10k.cpu_children_s") as number,
+  );
+  expect(at(json, "files_10k.peak_rss_mb") as number).toBeGreaterThan(
+    at(json, "files_10k.peak_rss_self_mb") as number,
+  );
+  // Overhead: the median of five runs, between their min and max.
+  const overhead = at(json, "overhead.embedded") as {
+    runs: number[];
+    min: number;
+    median: number;
+    max: number;
+  };
+  expect(overhead.runs).toHaveLength(5);
+  expect(overhead.min).toBeLessThanOrEqual(overhead.median);
+  expect(overhead.median).toBeLessThanOrEqual(overhead.max);
+  expect(at(json, "overhead.ms_per_task")).toBe(overhead.median);
+  expect(result.stderr).toMatch(/min [\d.]+, median [\d.]+, max [\d.]+/);
+  // --large is not the default: the default bench's scaling stops below 200,000 files.
+  expect(Object.keys(scaling)).not.toContain("200000");
   // Transitions do not grow with files (the same at every size measured).
   expect(new Set([at(json, "transitions.at_10"), at(json, "transitions.at_10000")]).size).toBe(1);
   expect(json.quick).toBe(true);
   // The table is printed too (on stderr with --json, so stdout's last line stays the JSON).
   expect(result.stderr).toContain("overhead.ms_per_task");
-}, 300_000);
+}, 600_000);
