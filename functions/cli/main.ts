@@ -15,7 +15,8 @@ const USAGE = `usage: stepmatica <command> [options]
                               the PRONOM signature files in use; install newer ones
   audit [--all] [--limit N] [--rehash] [--out DIR] [--json]
                               re-verify stored AIPs' fixity (oldest audit first), record PREMIS events
-  bench [--json] [--quick]    generate workloads, measure, print a table
+  bench [--json] [--quick] [--large]
+                              generate workloads, measure, print a table (--large: 200,000 files too)
   doctor [--json] [--install] [--with-browser]
                               tools found, their versions, virus database state, PRONOM signatures;
                               --install installs missing tools when it can (root or passwordless sudo)
