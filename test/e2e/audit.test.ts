@@ -2,8 +2,8 @@ import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { S3ObjectStore } from "../../functions/adapters/aws/s3-object-store.ts";
-import { PgliteSql } from "../../functions/adapters/sql/pglite.ts";
 import { auditAips, lastAudits } from "../../functions/audit/index.ts";
+import { openHomeDatabase } from "../../functions/cli/home-database.ts";
 import { openRuntime } from "../../functions/cli/runtime.ts";
 import { defaultAgents } from "../../functions/core/ids.ts";
 import { TaskStore } from "../../functions/core/store/task-store.ts";
@@ -27,7 +27,8 @@ async function flipByte(file: string): Promise<void> {
 }
 
 async function withStore<T>(fn: (store: TaskStore) => Promise<T>): Promise<T> {
-  const sql = await PgliteSql.open(path.join(env.STEPMATICA_HOME!, "db"));
+  // Through the home's database owner, as every stepmatica process reads it (never a second PGlite).
+  const sql = await openHomeDatabase(env.STEPMATICA_HOME!);
   try {
     return await fn(new TaskStore(sql));
   } finally {

@@ -157,12 +157,14 @@ describe("the preflight on a machine without the system tools", () => {
     const result = await stepmatica(["doctor", "--install", "--with-browser"], { PATH: bin, HOME: root });
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
     expect(result.stdout).toContain("installing the missing tools: clamscan (clamav)");
-    expect(result.stdout).toContain("install-tools.sh: installing clamav mediainfo ffmpeg ghostscript");
+    expect(result.stdout).toContain(
+      "install-tools.sh: installing clamav clamav-freshclam mediainfo ffmpeg ghostscript",
+    );
     expect(result.stdout).toMatch(/stepmatica doctor: tools present \(.*chromium\)/);
     const calls = (await readFile(log, "utf8")).trim().split("\n");
     expect(calls.filter((line) => line.startsWith("apt-get"))).toEqual([
       "apt-get update -qq",
-      "apt-get install -y -qq --no-install-recommends clamav mediainfo ffmpeg ghostscript libxml2-utils mediaconch chromium",
+      "apt-get install -y -qq --no-install-recommends clamav clamav-freshclam mediainfo ffmpeg ghostscript libxml2-utils mediaconch chromium libreoffice-writer libreoffice-calc libreoffice-impress libheif-examples",
     ]);
   });
 });
@@ -203,7 +205,7 @@ describe("the preflight for a user who is not root", () => {
     expect(calls).toContain("sudo -n true");
     expect(calls).toContain(`sudo -n bash ${path.join(REPO, "functions/worker/install-tools.sh")}`);
     expect(calls).toContain(
-      "apt-get install -y -qq --no-install-recommends clamav mediainfo ffmpeg ghostscript libxml2-utils mediaconch",
+      "apt-get install -y -qq --no-install-recommends clamav clamav-freshclam mediainfo ffmpeg ghostscript libxml2-utils mediaconch",
     );
     expect(lines[0]).toMatch(/^installing the missing tools: clamscan \(clamav\)/);
     lines.length = 0;

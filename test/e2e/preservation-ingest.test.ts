@@ -94,7 +94,20 @@ describe("preservation ingest: characterization, validation, normalization, meta
     expect(xml).toContain("<dc:title>Preservation test, deposit 1</dc:title>");
     expect(xml).toContain("<dc:title>A gradient</dc:title>");
     expect((xml.match(/<dc:subject>/g) ?? []).length).toBe(2);
-    expect(xml).not.toContain("A1");
+    // A column that is not Dublin Core (local.shelf) goes to an OTHER (CUSTOM) dmdSec, as in
+    // Archivematica, never into the DC record.
+    const dc = [...xml.matchAll(/<mets:mdWrap MDTYPE="DC">([\s\S]*?)<\/mets:mdWrap>/g)]
+      .map((m) => m[1])
+      .join("");
+    const other = [
+      ...xml.matchAll(/<mets:mdWrap MDTYPE="OTHER" OTHERMDTYPE="CUSTOM">([\s\S]*?)<\/mets:mdWrap>/g),
+    ]
+      .map((m) => m[1])
+      .join("");
+    expect(dc).toContain("Preservation test, deposit 1");
+    expect(dc).not.toContain("A1");
+    expect(other).toContain("A1");
+    expect(other).toContain("B2");
     expect(xml).toMatch(/<premis:objectCharacteristicsExtension>\s*<sm:tool[^>]*name="exiftool"/);
     expect(xml).toMatch(/name="mediainfo"/);
     expect(xml).toContain("ImageWidth");

@@ -66,10 +66,11 @@ afterAll(async () => {
 });
 
 describe("the synthesized Lambda assets", () => {
-  it("are the six stepmatica functions and aws-cdk-lib's own handlers", () => {
+  it("are the seven stepmatica functions and aws-cdk-lib's own handlers", () => {
     const ours = assets.map(serviceOf).filter(Boolean).sort();
     expect(ours).toEqual([
       "stepmatica-api",
+      "stepmatica-audit",
       "stepmatica-dispatch-job",
       "stepmatica-migrate",
       "stepmatica-run-tasks",
@@ -270,5 +271,13 @@ describe("transfers through the bundles and the worker image", () => {
       lambdaContext("stepmatica-watchdog", 120_000),
     );
     expect(result).toMatchObject({ stalled: [] });
+  });
+
+  it("audit: a scheduled pass re-verifies the stored AIP in S3 and finds it intact", async () => {
+    const result = await fns["stepmatica-audit"]!(
+      { "detail-type": "Scheduled Event", source: "aws.events", detail: {} },
+      lambdaContext("stepmatica-audit", 900_000),
+    );
+    expect(result).toEqual({ audited: 1, failed: 0 });
   });
 });
