@@ -37,20 +37,54 @@ export function pdfaDefinition(iccPath: string): string {
 }
 
 /**
- * Ghostscript derives the trailer /ID from the time and the output name even with SOURCE_DATE_EPOCH;
- * for a reproducible derivative it is replaced, in place (same length, offsets unchanged), by an MD5
- * of the document with the /ID blanked.
+ * Ghostscript derives the trailer /ID from the time and the output name even with SOURCE_DATE_EPOCH,
+ * and writes it either as hex strings or, now and then, as literal strings. For a reproducible
+ * derivative the last /ID array is rewritten as two hex strings holding an MD5 of the document with
+ * that array blanked. It follows every object the cross-reference table points at (trailer or
+ * cross-reference stream dictionary), so no indexed offset moves.
  */
 export function reproducibleId(pdf: Buffer): Buffer {
   const text = pdf.toString("latin1");
-  const match = /\/ID\s*\[\s*<([0-9A-Fa-f]{32})>\s*<([0-9A-Fa-f]{32})>\s*\]/g;
-  let last: RegExpExecArray | null = null;
-  for (let m = match.exec(text); m; m = match.exec(text)) last = m;
-  if (!last) return pdf;
-  const blanked = Buffer.from(
-    text.replaceAll(last[1]!, "0".repeat(32)).replaceAll(last[2]!, "0".repeat(32)),
-    "latin1",
-  );
-  const id = createHash("md5").update(blanked).digest("hex").toUpperCase();
-  return Buffer.from(text.replaceAll(last[1]!, id).replaceAll(last[2]!, id), "latin1");
+  const at = text.lastIndexOf("/ID");
+  const array = at < 0 ? null : idArrayAt(text, at + 3);
+  if (!array) return pdf;
+  const before = text.slice(0, at);
+  const after = text.slice(array.end);
+  const ids = (hex: string) => `/ID [<${hex}><${hex}>]`;
+  const id = createHash("md5")
+    .update(Buffer.from(before + ids("0".repeat(32)) + after, "latin1"))
+    .digest("hex")
+    .toUpperCase();
+  return Buffer.from(before + ids(id) + after, "latin1");
+}
+
+/** The end of an /ID array starting after `from`: `[` two strings (hex or literal) `]`, or null. */
+function idArrayAt(text: string, from: number): { end: number } | null {
+  let i = from;
+  const skipSpace = () => {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+  };
+  skipSpace();
+  if (text[i] !== "[") return null;
+  i++;
+  for (let n = 0; n < 2; n++) {
+    skipSpace();
+    if (text[i] === "<") {
+      const close = text.indexOf(">", i);
+      if (close < 0) return null;
+      i = close + 1;
+    } else if (text[i] === "(") {
+      let depth = 0;
+      for (; i < text.length; i++) {
+        const c = text[i];
+        if (c === "\\") i++;
+        else if (c === "(") depth++;
+        else if (c === ")" && --depth === 0) break;
+      }
+      if (i >= text.length) return null;
+      i++;
+    } else return null;
+  }
+  skipSpace();
+  return text[i] === "]" ? { end: i + 1 } : null;
 }
