@@ -52,7 +52,10 @@ async function fiveRuns(
     finished = true;
   });
   const seen = { listRunning: false, dashboardRunning: false, dashboardNames: new Set<string>() };
-  while (!finished && !(seen.listRunning && seen.dashboardRunning)) {
+  // Until the dashboard has shown every run (a run's unit appears only once its process has started).
+  const seenAll = () =>
+    seen.listRunning && seen.dashboardRunning && seen.dashboardNames.size === names.length;
+  while (!finished && !seenAll()) {
     const [listed, page] = await Promise.all([
       list(),
       api<{ units: UnitRow[] }>(origin, "/api/units?limit=200"),
