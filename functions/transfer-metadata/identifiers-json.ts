@@ -4,6 +4,7 @@
  */
 import type { ExtraIdentifier } from "../mets/logical.ts";
 import { TransferMetadataError } from "./errors.ts";
+import { parseJsonList } from "./json-list.ts";
 import type { TargetResolver } from "./targets.ts";
 
 export function identifiersFromJson(
@@ -11,14 +12,7 @@ export function identifiersFromJson(
   where: string,
   resolve: TargetResolver,
 ): Array<{ target: string; identifiers: ExtraIdentifier[] }> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text.replace(/^\uFEFF/, ""));
-  } catch (error) {
-    throw new TransferMetadataError(`${where}: not JSON (${(error as Error).message})`);
-  }
-  if (!Array.isArray(parsed)) throw new TransferMetadataError(`${where}: expected a list of objects`);
-  return parsed.map((item, index) => {
+  return parseJsonList(text, where).map((item, index) => {
     const at = `${where} item ${index + 1}`;
     const record = (typeof item === "object" && item !== null ? item : {}) as Record<string, unknown>;
     if (typeof record.file !== "string") throw new TransferMetadataError(`${at}: "file" is missing`);

@@ -4,17 +4,11 @@
  */
 import type { DublinCoreEntry } from "../mets/index.ts";
 import { TransferMetadataError } from "./errors.ts";
+import { parseJsonList } from "./json-list.ts";
 import type { TargetResolver } from "./targets.ts";
 
 export function dublinCoreFromJson(text: string, where: string, resolve: TargetResolver): DublinCoreEntry[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text.replace(/^\uFEFF/, ""));
-  } catch (error) {
-    throw new TransferMetadataError(`${where}: not JSON (${(error as Error).message})`);
-  }
-  if (!Array.isArray(parsed)) throw new TransferMetadataError(`${where}: expected a list of objects`);
-  return parsed.map((item, index) => {
+  return parseJsonList(text, where).map((item, index) => {
     const at = `${where} item ${index + 1}`;
     if (typeof item !== "object" || item === null || Array.isArray(item)) {
       throw new TransferMetadataError(`${at}: expected an object with "filename"`);
