@@ -1,10 +1,9 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import { type AipAudit, auditAips, FIXITY_FAILURES_METRIC } from "../audit/index.ts";
-import { defaultAgents } from "../core/ids.ts";
 import { type AwsRuntime, awsRuntime, flushMetrics, inLambda, lambdaRuntime } from "./aws-runtime.ts";
 
-type Deps = Pick<AwsRuntime, "env" | "store" | "objects" | "logger" | "metrics" | "ensureAgents">;
+type Deps = Pick<AwsRuntime, "store" | "objects" | "logger" | "metrics" | "agents" | "ensureAgents">;
 
 /**
  * The scheduled fixity audit (an EventBridge schedule; the event is ignored): verifies up to
@@ -15,9 +14,8 @@ export function createAuditHandler(deps: Deps, limit: number) {
   return async (): Promise<{ audited: number; failed: number }> => {
     try {
       await deps.ensureAgents(); // the events name this deployment's agents
-      const agents = defaultAgents({ user: `stepmatica-${deps.env.STEPMATICA_STAGE}` });
       const results = await auditAips(
-        { store: deps.store, agents, objectsFor: () => deps.objects },
+        { store: deps.store, agents: deps.agents, objectsFor: () => deps.objects },
         { limit },
       );
       const failed = results.filter((r) => r.outcome === "failed");

@@ -69,6 +69,8 @@ export interface AwsRuntime {
   logger: Logger;
   metrics: Metrics;
   tracer: Tracer;
+  /** This deployment's PREMIS agents (the software, the organization, the stage's user). */
+  agents: ReturnType<typeof defaultAgents>;
   /** Records this deployment's PREMIS agents once per process (idempotent upsert). */
   ensureAgents(): Promise<void>;
   close(): Promise<void>;
@@ -157,6 +159,7 @@ export function buildAwsRuntime(env: AwsEnvironment, overrides: RuntimeOverrides
     logger,
     metrics,
     tracer,
+    agents,
     ensureAgents() {
       agentsRecorded ??= store.upsertAgents(agents).catch((error: unknown) => {
         agentsRecorded = null; // try again on the next delivery
