@@ -18,6 +18,7 @@ import { readEnvironment } from "../../functions/handlers/environment.ts";
 import { createRunTasksHandler } from "../../functions/handlers/run-tasks.ts";
 import { createStartTransferHandler } from "../../functions/handlers/start-transfer.ts";
 import type { WorkflowEngine, WorkflowName } from "../../functions/ports/workflow-engine.ts";
+import type { StackTargets } from "../../functions/smoke/smoke.ts";
 import { TASK_MODULES } from "../../functions/tasks/index.ts";
 import { startDataApiServer } from "../helpers/local-aws/data-api-server.ts";
 import { startLocalSqs } from "../helpers/local-aws/moto-sqs.ts";
@@ -29,6 +30,17 @@ export const MAX_TRANSFER_BYTES = 5 * 1024 * 1024;
 const credentials = { accessKeyId: "local", secretAccessKey: "local" };
 
 export type Box = Awaited<ReturnType<typeof openBox>>;
+
+/** What the smoke check needs of the box: its buckets; the box starts executions itself, so no machines. */
+export function smokeTargets(box: Box): StackTargets {
+  return {
+    transferBucket: box.env.TRANSFER_BUCKET,
+    aipBucket: box.env.AIP_BUCKET,
+    transferPrefix: box.env.TRANSFER_PREFIX,
+    transferStateMachineArn: null,
+    ingestStateMachineArn: null,
+  };
+}
 
 export async function openBox(options: {
   defaultConfig: "default" | "automated";

@@ -9,7 +9,7 @@ import { checkAip } from "../../functions/smoke/checks.ts";
 import { runSmoke } from "../../functions/smoke/smoke.ts";
 import { aipNameOf, generateTransfer } from "../../functions/smoke/transfer.ts";
 import { validateMetsXml } from "../helpers/xsd.ts";
-import { type Box, MAX_TRANSFER_BYTES, openBox } from "./box.ts";
+import { type Box, MAX_TRANSFER_BYTES, openBox, smokeTargets } from "./box.ts";
 import { objectCreatedEvent, startConsumers } from "./consumers.ts";
 
 // Powertools writes through the global console in dev mode, where the test reads every log line.
@@ -69,13 +69,7 @@ describe("cloud in a box: S3 event → Step Functions ASL → SQS → run-tasks 
       // plus: EventBridge delivers it as is, and it must still lead to the uploaded bytes.
       const result = await runSmoke({
         clients: { s3 },
-        targets: {
-          transferBucket: box.env.TRANSFER_BUCKET,
-          aipBucket: box.env.AIP_BUCKET,
-          transferPrefix: box.env.TRANSFER_PREFIX,
-          transferStateMachineArn: null,
-          ingestStateMachineArn: null,
-        },
+        targets: smokeTargets(box),
         name: "Society minutes+1901",
         scratchDir: box.scratch,
         timeoutMs: 120_000,
@@ -276,13 +270,7 @@ describe("cloud in a box with the deployed default configuration (compressed AIP
     try {
       const result = await runSmoke({
         clients: { s3: client },
-        targets: {
-          transferBucket: compressedBox.env.TRANSFER_BUCKET,
-          aipBucket: compressedBox.env.AIP_BUCKET,
-          transferPrefix: compressedBox.env.TRANSFER_PREFIX,
-          transferStateMachineArn: null,
-          ingestStateMachineArn: null,
-        },
+        targets: smokeTargets(compressedBox),
         scratchDir: compressedBox.scratch,
         timeoutMs: 60_000,
         intervalMs: 500,

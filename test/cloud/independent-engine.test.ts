@@ -18,7 +18,7 @@ import { runSmoke } from "../../functions/smoke/smoke.ts";
 import { generateTransfer } from "../../functions/smoke/transfer.ts";
 import { LambdaServiceError } from "../helpers/local-aws/moto-server.ts";
 import { validateMetsXml } from "../helpers/xsd.ts";
-import { type Box, openBox } from "./box.ts";
+import { type Box, openBox, smokeTargets } from "./box.ts";
 import { executionIdOf } from "./box-engine.ts";
 import { objectCreatedEvent, startConsumers } from "./consumers.ts";
 
@@ -53,13 +53,7 @@ describe("a transfer on moto's Step Functions engine", () => {
     try {
       const result = await runSmoke({
         clients: { s3 },
-        targets: {
-          transferBucket: box.env.TRANSFER_BUCKET,
-          aipBucket: box.env.AIP_BUCKET,
-          transferPrefix: box.env.TRANSFER_PREFIX,
-          transferStateMachineArn: null,
-          ingestStateMachineArn: null,
-        },
+        targets: smokeTargets(box),
         name: "Parish registers",
         scratchDir: box.scratch,
         timeoutMs: 150_000,

@@ -22,7 +22,7 @@ import { runSmoke } from "../../functions/smoke/smoke.ts";
 import { generateTransfer } from "../../functions/smoke/transfer.ts";
 import { QUEUED_HEARTBEAT_INTERVAL_SECONDS } from "../../workflows/heartbeats.ts";
 import { validateMetsXml } from "../helpers/xsd.ts";
-import { type Box, openBox } from "./box.ts";
+import { type Box, openBox, smokeTargets } from "./box.ts";
 import type { EngineKind } from "./box-engine.ts";
 import { objectCreatedEvent, startConsumers } from "./consumers.ts";
 
@@ -91,13 +91,7 @@ async function transferToAip(box: Box, name: string, extraFiles = 0) {
   });
   const smoke = runSmoke({
     clients: { s3 },
-    targets: {
-      transferBucket: box.env.TRANSFER_BUCKET,
-      aipBucket: box.env.AIP_BUCKET,
-      transferPrefix: box.env.TRANSFER_PREFIX,
-      transferStateMachineArn: null,
-      ingestStateMachineArn: null,
-    },
+    targets: smokeTargets(box),
     name,
     extraFiles,
     scratchDir: box.scratch,
