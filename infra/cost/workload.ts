@@ -1,3 +1,4 @@
+import type { CallCounts } from "../../functions/bench/counting.ts";
 import type { PipelineResult } from "../../functions/bench/pipeline.ts";
 import { SMALL_FILE_MEAN_BYTES } from "../../functions/bench/workload.ts";
 
@@ -5,7 +6,7 @@ import { SMALL_FILE_MEAN_BYTES } from "../../functions/bench/workload.ts";
  * What one transfer did, as the benchmark counted it through the ports: the input of the per-file
  * cost model. Counts are per run; the model divides by `files`.
  */
-export interface WorkloadProfile {
+export interface WorkloadProfile extends CallCounts {
   /** How it was measured (the command and the date). */
   source: string;
   files: number;
@@ -15,13 +16,6 @@ export interface WorkloadProfile {
   /** Job-state entries: each is one dispatch-job invocation. */
   jobStates: number;
   executions: number;
-  dataApi: number;
-  sqs: number;
-  s3Put: number;
-  s3Get: number;
-  s3List: number;
-  lightDeliveries: number;
-  heavyDeliveries: number;
   /** Seconds spent inside tasks, by queue. */
   lightTaskSeconds: number;
   heavyTaskSeconds: number;
@@ -36,13 +30,7 @@ export function workloadFromRun(run: PipelineResult, date: string): WorkloadProf
     transitions: run.transitions,
     jobStates: run.jobs,
     executions: 2,
-    dataApi: run.calls.dataApi,
-    sqs: run.calls.sqs,
-    s3Put: run.calls.s3Put,
-    s3Get: run.calls.s3Get,
-    s3List: run.calls.s3List,
-    lightDeliveries: run.calls.lightDeliveries,
-    heavyDeliveries: run.calls.heavyDeliveries,
+    ...run.calls,
     lightTaskSeconds: run.task_seconds.light,
     heavyTaskSeconds: run.task_seconds.heavy,
     wallSeconds: run.wall_s,
