@@ -13,7 +13,12 @@
  */
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { CreateVpcCommand, DescribeSecurityGroupsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateVpcCommand,
+  DescribeSecurityGroupsCommand,
+  EC2Client,
+} from "@aws-sdk/client-ec2";
 import {
   CreateBucketCommand,
   GetObjectCommand,
@@ -368,7 +373,10 @@ export function describeCdkHandlers(shipped: () => Shipped) {
         DestinationBucketName: "shipped-site-that-does-not-exist",
       });
       expect(missing).toMatchObject({ Status: "FAILED" });
-      expect(missing.Reason).toMatch(/NoSuchBucket|does not exist/);
+      // The layer's aws CLI ran and failed: the handler reports its command.
+      expect(missing.Reason).toMatch(
+        /\/opt\/awscli\/aws', 's3', 'sync'.*s3:\/\/shipped-site-that-does-not-exist\/.*non-zero exit status/,
+      );
     }, 180_000);
   });
 }
