@@ -80,6 +80,8 @@ export function describeCdkHandlers(shipped: () => Shipped) {
       "AWS::Partition": "aws",
     };
     const cleanup: string[] = [];
+    /** Layers extracted once per zip (the AwsCliLayer holds 4,000 files). */
+    const layers = new Map<string, Promise<string>>();
 
     beforeAll(async () => {
       s = shipped();
@@ -169,14 +171,22 @@ export function describeCdkHandlers(shipped: () => Shipped) {
         else
           env[name] = typeof value === "string" ? value : String(resolve(value.token, refs, asset.logicalId));
       }
-      const layers = (templateResources[asset.logicalId]?.Properties?.Layers ?? []) as unknown[];
-      if (layers.length > 1) throw new Error(`${asset.logicalId}: more than one layer`);
+      const functionLayers = (templateResources[asset.logicalId]?.Properties?.Layers ?? []) as unknown[];
+      if (functionLayers.length > 1) throw new Error(`${asset.logicalId}: more than one layer`);
       let layer: string | undefined;
-      if (layers.length === 1) {
-        const layerId = (layers[0] as { Ref: string }).Ref;
+      if (functionLayers.length === 1) {
+        const layerId = (functionLayers[0] as { Ref: string }).Ref;
         const content = templateResources[layerId]?.Properties?.Content as { S3Key: string };
-        layer = await extractLayer((await fileAsset(s.outdir, s.stackName, content.S3Key)).path);
-        cleanup.push(path.dirname(layer));
+        const zip = (await fileAsset(s.outdir, s.stackName, content.S3Key)).path;
+        if (!layers.has(zip))
+          layers.set(
+            zip,
+            extractLayer(zip).then((opt) => {
+              cleanup.push(path.dirname(opt));
+              return opt;
+            }),
+          );
+        layer = await layers.get(zip);
       }
       const dir = await isolate(asset);
       cleanup.push(dir);
