@@ -180,6 +180,7 @@ describe("OIDC (Entra ID app registration), provider only: the whole stack", () 
     });
     expect(trigger.Properties?.VpcConfig).toBeUndefined(); // it calls nothing; Cognito waits at most 5 s
     expect(trigger.Properties?.Timeout).toBeLessThanOrEqual(5);
+    expect(trigger.Properties?.TracingConfig).toEqual({ Mode: "Active" }); // production traces
     const groups = Object.values(resourcesOf(template, "AWS::Cognito::UserPoolGroup"));
     expect(groups.map((g) => g.Properties?.GroupName).sort()).toEqual(["operators", "readers"]);
     expect(variables(template, "FunctionsApiFunction")).toMatchObject({

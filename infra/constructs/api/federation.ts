@@ -16,6 +16,7 @@ import {
   LoggingFormat,
   Runtime,
   SystemLogLevel,
+  Tracing,
 } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
@@ -93,6 +94,7 @@ export class Federation extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: 256,
       timeout: Duration.seconds(5),
+      tracing: config.operations.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       loggingFormat: LoggingFormat.JSON,
       applicationLogLevelV2: ApplicationLogLevel[config.operations.functionLogLevel],
       systemLogLevelV2: SystemLogLevel.WARN,
@@ -115,6 +117,13 @@ export class Federation extends Construct {
       "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
       "The AWS basic execution policy only lets the function write its own log streams.",
     );
+    if (config.operations.tracing) {
+      acknowledge(
+        this.trigger,
+        "AwsSolutions-IAM5[Resource::*]",
+        "X-Ray PutTraceSegments/PutTelemetryRecords do not support resource-level permissions.",
+      );
+    }
   }
 }
 
