@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { IdentityProviderSchema } from "./identity-provider-schema.ts";
 import { AuditSchema, DurabilitySchema, NatProviderSchema, OperationsSchema } from "./operations-schema.ts";
 
 /** The environments an archive deploys; each becomes one stack (see infra/README.md). */
@@ -110,6 +111,8 @@ export const StageConfigSchema = z
       callbackUrls: z.array(z.url()).min(1),
       /** Origins allowed to call the API from a browser (bearer tokens, no cookies). */
       corsOrigins: z.array(z.string().min(1)).min(1),
+      /** Sign-in through the archive's own OIDC or SAML provider; omitted: local Cognito accounts only. */
+      identityProvider: IdentityProviderSchema.optional(),
     }),
     pipeline: z.object({
       transferPrefix: z

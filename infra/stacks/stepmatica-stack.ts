@@ -196,8 +196,28 @@ export class StepmaticaStack extends Stack {
     out("UserPoolClientId", this.api.client.userPoolClientId, "Dashboard sign-in client");
     out("SignInDomain", this.api.domain.baseUrl(), "Cognito hosted sign-in");
     out("DashboardUrl", this.api.site.url, "The dashboard page (sign in with a user of the pool)");
+    this.identityProviderOutputs();
     out("AlarmTopicArn", this.observability.topic.topicArn, "Alarm notifications");
     out("DashboardName", this.observability.dashboard.dashboardName, "CloudWatch dashboard");
     out("WorkerClusterName", this.workers.cluster.clusterName, "ECS cluster of the heavy-task workers");
+  }
+
+  /** What the provider-side set-up asks for (infra/README.md, "Sign-in with the archive's identity provider"). */
+  private identityProviderOutputs(): void {
+    const provider = this.config.dashboard.identityProvider;
+    if (!provider) return;
+    const saml = provider.protocol.type === "saml";
+    new CfnOutput(this, "IdentityProviderRedirectUrl", {
+      value: `${this.api.domain.baseUrl()}/${saml ? "saml2" : "oauth2"}/idpresponse`,
+      description: saml
+        ? "The provider's reply (Assertion Consumer Service) URL"
+        : "The redirect URI to register with the provider",
+    });
+    if (saml) {
+      new CfnOutput(this, "SamlEntityId", {
+        value: `urn:amazon:cognito:sp:${this.api.userPool.userPoolId}`,
+        description: "The identifier (entity ID) to register with the SAML provider",
+      });
+    }
   }
 }

@@ -80,6 +80,15 @@ describe.each(STAGE_NAMES)("%s template: compute, pipeline and observability", (
     const [poolId, pool] = only(t(stage), "AWS::Cognito::UserPool", "ApiUsers");
     expect(pool.Properties?.MfaConfiguration).toBe("ON");
     expect(pool.Properties?.AdminCreateUserConfig).toMatchObject({ AllowAdminCreateUserOnly: true });
+    // No identity provider configured: local accounts only, and everyone signed in reads.
+    expect(pool.Properties?.LambdaConfig).toBeUndefined();
+    expect(resourcesOf(t(stage), "AWS::Cognito::UserPoolIdentityProvider")).toEqual({});
+    const apiVariables = prop<{ Variables: Record<string, string> }>(
+      only(t(stage), "AWS::Lambda::Function", "FunctionsApiFunction")[1],
+      "Environment",
+    ).Variables;
+    expect(apiVariables).toMatchObject({ OPERATOR_GROUP: "operators" });
+    expect(apiVariables).not.toHaveProperty("READER_GROUP");
     const [authorizerId, authorizer] = only(t(stage), "AWS::ApiGatewayV2::Authorizer", "ApiHttpApiCognito");
     expect(authorizer.Properties?.AuthorizerType).toBe("JWT");
     expect(JSON.stringify(authorizer.Properties?.JwtConfiguration)).toContain(`{"Ref":"${poolId}"}`);

@@ -17,7 +17,7 @@ const b64url = (bytes) =>
     .replace(/\//g, "_")
     .replace(/=+$/, "");
 
-/** auth: {domain: "https://x.auth.region.amazoncognito.com", clientId, redirectUri?} */
+/** auth: {domain: "https://x.auth.region.amazoncognito.com", clientId, redirectUri?, identityProvider?} */
 export async function cognitoToken(auth) {
   const saved = JSON.parse(sessionStorage.getItem("stepmatica.idToken") ?? "null");
   if (saved && saved.expiresAt > Date.now() + 60_000) return saved.token;
@@ -59,6 +59,8 @@ export async function cognitoToken(auth) {
     scope: "openid email profile",
     code_challenge_method: "S256",
     code_challenge: challenge,
+    // The archive's identity provider is the only sign-in: skip Cognito's chooser page.
+    ...(auth.identityProvider ? { identity_provider: auth.identityProvider } : {}),
   }).toString();
   location.assign(login.href);
   return new Promise(() => {});

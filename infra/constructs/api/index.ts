@@ -7,21 +7,26 @@ import {
   CfnUserPoolGroup,
   Mfa,
   OAuthScope,
+  StringAttribute,
   UserPool,
   type UserPoolClient,
+  UserPoolClientIdentityProvider,
   type UserPoolDomain,
 } from "aws-cdk-lib/aws-cognito";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { acknowledge, dataRemovalPolicy, isRetained } from "../common.ts";
 import { DashboardSite } from "../dashboard-site/index.ts";
-import { type ApiProps, OPERATOR_GROUP } from "./interfaces.ts";
+import { Federation } from "./federation.ts";
+import { type ApiProps, OPERATOR_GROUP, PROVIDER_GROUPS_ATTRIBUTE, READER_GROUP } from "./interfaces.ts";
 
 /**
  * The dashboard's API: an HTTP API whose routes all pass Cognito's JWT authorizer before reaching
  * the api function, and the user pool (MFA required, no self sign-up, an "operators" group) with
  * a hosted sign-in domain and a public client for the dashboard page (code flow with PKCE), and the
  * page itself (DashboardSite: S3 + CloudFront), whose origin the client and the API's CORS allow.
+ * With dashboard.identityProvider, staff sign in through the archive's own OIDC/SAML provider
+ * (Federation), its groups mapped to a "readers" group and "operators"; local accounts optional.
  */
 export class Api extends Construct {
   readonly httpApi: HttpApi;
@@ -29,10 +34,13 @@ export class Api extends Construct {
   readonly client: UserPoolClient;
   readonly domain: UserPoolDomain;
   readonly site: DashboardSite;
+  /** The archive's own identity provider, when the stage configures one. */
+  readonly federation: Federation | undefined;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
     const { config } = props;
+    const provider = config.dashboard.identityProvider;
     this.userPool = new UserPool(this, "Users", {
       userPoolName: `stepmatica-${config.stage}`,
       selfSignUpEnabled: false,
@@ -48,6 +56,14 @@ export class Api extends Construct {
         tempPasswordValidity: Duration.days(3),
       },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
+      // Rewritten from the provider's group claim at every federated sign-in (hence mutable).
+      ...(provider
+        ? {
+            customAttributes: {
+              [PROVIDER_GROUPS_ATTRIBUTE]: new StringAttribute({ mutable: true, maxLen: 2048 }),
+            },
+          }
+        : {}),
       deletionProtection: isRetained(config),
       removalPolicy: dataRemovalPolicy(config),
     });
@@ -61,6 +77,16 @@ export class Api extends Construct {
       groupName: OPERATOR_GROUP,
       description: "May start transfers, answer decisions and hide units",
     });
+    if (provider) {
+      new CfnUserPoolGroup(this, "Readers", {
+        userPoolId: this.userPool.userPoolId,
+        groupName: READER_GROUP,
+        description: "May read the dashboard (required once an identity provider is configured)",
+      });
+    }
+    this.federation = provider
+      ? new Federation(this, "Federation", { config, provider, userPool: this.userPool })
+      : undefined;
     // Prefixes are global per region: the account id keeps two archives' domains apart.
     this.domain = this.userPool.addDomain("Domain", {
       cognitoDomain: { domainPrefix: `stepmatica-${config.stage}-${Aws.ACCOUNT_ID}` },
@@ -76,7 +102,11 @@ export class Api extends Construct {
     this.client = this.userPool.addClient("Dashboard", {
       generateSecret: false,
       preventUserExistenceErrors: true,
-      authFlows: { userSrp: true },
+      authFlows: { userSrp: provider?.localAccounts ?? true },
+      supportedIdentityProviders: [
+        ...(provider?.localAccounts === false ? [] : [UserPoolClientIdentityProvider.COGNITO]),
+        ...(this.federation ? [UserPoolClientIdentityProvider.custom(this.federation.providerName)] : []),
+      ],
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
@@ -87,6 +117,8 @@ export class Api extends Construct {
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(1),
     });
+    // The client names the provider, which must exist first.
+    if (this.federation) this.client.node.addDependency(this.federation.provider);
 
     this.httpApi = new HttpApi(this, "HttpApi", {
       apiName: `stepmatica-${config.stage}`,
@@ -131,6 +163,8 @@ export class Api extends Construct {
         domain: this.domain.baseUrl(),
         clientId: this.client.userPoolClientId,
         redirectUri: this.site.url,
+        // The provider alone: the page goes straight to it, past Cognito's chooser.
+        ...(provider?.localAccounts === false ? { identityProvider: provider.name } : {}),
       },
     });
   }

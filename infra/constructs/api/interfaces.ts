@@ -14,3 +14,13 @@ export interface ApiProps {
 
 /** The Cognito group whose members may act (start transfers, answer decisions); everyone signed in reads. */
 export const OPERATOR_GROUP = "operators";
+
+/**
+ * With an identity provider, reading needs this group (or operators): a provider's directory holds
+ * far more people than the archive's staff. Provider users get it from their groups; local accounts
+ * are added by an administrator.
+ */
+export const READER_GROUP = "readers";
+
+/** The custom user attribute (without "custom:") the provider's group claim is written to. */
+export const PROVIDER_GROUPS_ATTRIBUTE = "provider_groups";

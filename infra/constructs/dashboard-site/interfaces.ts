@@ -14,5 +14,11 @@ export interface DashboardSiteProps {
 /** What the page reads from config.json beside index.html (functions/dashboard/README.md, "AWS"). */
 export interface DashboardPageConfig {
   readonly apiBase: string;
-  readonly auth: { readonly domain: string; readonly clientId: string; readonly redirectUri: string };
+  readonly auth: {
+    readonly domain: string;
+    readonly clientId: string;
+    readonly redirectUri: string;
+    /** Set when the provider is the only sign-in: the page asks Cognito to go straight to it. */
+    readonly identityProvider?: string;
+  };
 }

@@ -6,7 +6,7 @@ import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Construct } from "constructs";
 import { DEFAULT_RESUME_WAIT_MS } from "../../../functions/adapters/aws/rds-data-sql.ts";
 import { QUEUED_HEARTBEAT_INTERVAL_SECONDS } from "../../../workflows/heartbeats.ts";
-import { OPERATOR_GROUP } from "../api/interfaces.ts";
+import { OPERATOR_GROUP, READER_GROUP } from "../api/interfaces.ts";
 import { acknowledge } from "../common.ts";
 import { allow, grantTaskResponse, putObjects, readObjects, readWriteObjects } from "../grants.ts";
 import type { FunctionsProps, StepmaticaFunctionProps } from "./interfaces.ts";
@@ -86,7 +86,12 @@ export class Functions extends Construct {
     );
     const api = make("api", "Dashboard and its API", 30, {
       memoryMb: 512,
-      environment: { ...props.environment, OPERATOR_GROUP },
+      // With an identity provider, reading needs the readers group (see READER_GROUP).
+      environment: {
+        ...props.environment,
+        OPERATOR_GROUP,
+        ...(config.dashboard.identityProvider ? { READER_GROUP } : {}),
+      },
     });
     const watchdog = make(
       "watchdog",
