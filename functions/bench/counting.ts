@@ -75,6 +75,10 @@ export function countingObjects(inner: ObjectStore, counts: CallCounts): ObjectS
       counts.s3Put += 1;
       return inner.putFile(key, local, options);
     },
+    readRange: (key, offset, length) => {
+      counts.s3Get += 1;
+      return inner.readRange(key, offset, length);
+    },
     getToFile: (key, local) => {
       counts.s3Get += 1;
       return inner.getToFile(key, local);

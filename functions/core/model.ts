@@ -35,6 +35,20 @@ export interface UnitOptions {
   sourceDateEpoch?: number;
   /** A catalogue reference carried into bag-info (External-Identifier) and the METS. */
   externalIdentifier?: string;
+  /** What the transfer's processingMCP.xml answered, and what it asked that has no equivalent here. */
+  processingMcp?: ProcessingMcpReport;
+}
+
+/** Archivematica's per-transfer processing configuration, as it was applied to a transfer. */
+export interface ProcessingMcpReport {
+  /** Where it was read: "processingMCP.xml", or "<package>: <entry>". */
+  source: string;
+  /** The configuration settings it gave (KEY=VALUE); the starter's own settings may override them. */
+  applied: string[];
+  /** One line per choice not applied: the decision point and why. */
+  notApplied: string[];
+  /** An empty <preconfiguredChoices/>: every decision point waits for an operator. */
+  askEverything: boolean;
 }
 
 export interface JobRecord {

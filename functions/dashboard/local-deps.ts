@@ -2,13 +2,16 @@ import { constants } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { ConfigError, PRESETS, resolveConfig } from "../../workflows/processing-config.ts";
+import { ConfigError, PRESETS } from "../../workflows/processing-config.ts";
 import { transferName } from "../cli/commands/run.ts";
 import { followToEnd } from "../cli/follow.ts";
 import { type Runtime, STALE_AFTER_MS } from "../cli/runtime.ts";
 import type { AipRecord } from "../core/model.ts";
 import { startTransfer } from "../core/start-transfer.ts";
+import { resolveTransferConfig } from "../core/transfer-config.ts";
 import { missingTools, missingToolsMessage, toolsForRun } from "../tools/preflight.ts";
+import { TransferMetadataError } from "../transfer-metadata/errors.ts";
+import { processingMcpAtPath } from "../transfer-metadata/processing-mcp-source.ts";
 import { type AipDownload, ApiError, type DashboardDeps, type StartTransferInput } from "./types.ts";
 
 /** An AIP on this machine: a compressed AIP is one file to send; a folder AIP is shown by its path. */
@@ -52,13 +55,20 @@ export function localDashboardDeps(rt: Runtime, log: (line: string) => void): Da
       async start(input: StartTransferInput) {
         const source = path.resolve(input.path);
         await checkPath(source);
-        let config: ReturnType<typeof resolveConfig>;
+        // The same resolution as `stepmatica run`: preset, the transfer's processingMCP.xml, then `set`.
+        let resolved: ReturnType<typeof resolveTransferConfig>;
         try {
-          config = resolveConfig(PRESETS[input.preset ?? "default"], input.set ?? []);
+          resolved = resolveTransferConfig(
+            PRESETS[input.preset ?? "default"],
+            input.set ?? [],
+            await processingMcpAtPath(source),
+          );
         } catch (error) {
-          if (error instanceof ConfigError) throw new ApiError(400, error.message);
+          if (error instanceof ConfigError || error instanceof TransferMetadataError)
+            throw new ApiError(400, error.message);
           throw error;
         }
+        const { config, processingMcp } = resolved;
         const missing = await missingTools(toolsForRun(config));
         if (missing.length > 0)
           throw new ApiError(400, `cannot start: ${missingToolsMessage(missing, false)}`);
@@ -66,6 +76,8 @@ export function localDashboardDeps(rt: Runtime, log: (line: string) => void): Da
           name: input.name?.trim() || transferName(source),
           source: pathToFileURL(source).href,
           config,
+          // Kept on the unit: its status and the dashboard say what processingMCP.xml did and did not.
+          ...(processingMcp ? { options: { processingMcp } } : {}),
         });
         followToEnd(rt, started.unit.id).then(
           (summary) =>

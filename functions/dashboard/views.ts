@@ -29,6 +29,8 @@ export function unitView(
     parentId: unit.parentId,
     hidden: unit.hidden,
     config: unit.config,
+    /** What the transfer's processingMCP.xml answered and what it could not (null: it had none). */
+    processingMcp: unit.options.processingMcp ?? null,
     createdAt: unit.createdAt.toISOString(),
     updatedAt: unit.updatedAt.toISOString(),
     progress: progress ?? null,

@@ -2,7 +2,13 @@
  * Checks and indexes the archival metadata (rights, identifiers, labels, custom structMap) before a
  * byte is written: a reference to a path that is not in the package is a MetsInputError naming it.
  */
-import { type MetsFileEntry, type MetsInput, MetsInputError, type PreparedMets } from "./input.ts";
+import {
+  type DepositorCharacteristics,
+  type MetsFileEntry,
+  type MetsInput,
+  MetsInputError,
+  type PreparedMets,
+} from "./input.ts";
 import { type ExtraIdentifier, missingFromLogicalStructMap } from "./logical.ts";
 import { type RightsStatementInput, rightsApplyTo } from "./rights.ts";
 
@@ -14,6 +20,8 @@ export interface PreparedArchival {
   rightsOf(entry: MetsFileEntry): RightsStatementInput[];
   labels: Map<string, string>;
   fileIdOfHref: Map<string, string>;
+  /** The depositor's formats and checksums for an original file. */
+  depositorCharacteristicsOf(entry: MetsFileEntry): DepositorCharacteristics | undefined;
 }
 
 export function prepareArchival(
@@ -44,6 +52,10 @@ export function prepareArchival(
   const labels = new Map<string, string>();
   for (const { target, label } of archival.labels ?? []) labels.set(known(target, "labels"), label);
 
+  const characteristics = new Map<string, DepositorCharacteristics>();
+  for (const entry of archival.characteristics ?? [])
+    characteristics.set(known(entry.target, "depositor characteristics"), entry);
+
   if (archival.logicalStructMap) {
     const missing = missingFromLogicalStructMap(archival.logicalStructMap, fileIdOfHref);
     if (missing) throw new MetsInputError(missing);
@@ -57,5 +69,9 @@ export function prepareArchival(
         : [],
     labels,
     fileIdOfHref,
+    depositorCharacteristicsOf: (entry) =>
+      entry.file.group === "original" && entry.file.derivedFrom === null
+        ? characteristics.get(entry.href)
+        : undefined,
   };
 }

@@ -133,6 +133,7 @@ export function writeMets(input: MetsInput, sink: (chunk: string) => void): void
         originalNameOf(entry.file),
         relationshipsOf(prepared, entry),
         archival.identifiersOf(entry.href),
+        archival.depositorCharacteristicsOf(entry),
       ),
     );
     for (const rights of archival.rightsOf(entry)) {

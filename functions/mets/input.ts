@@ -48,6 +48,19 @@ export interface ArchivalMetadata {
   /** Labels for the physical structMap's divs, by path. */
   labels?: Array<{ target: string; label: string }>;
   logicalStructMap?: LogicalStructMap;
+  /** Formats and (verified) checksums a depositor recorded for files (metadata/premis.xml). */
+  characteristics?: DepositorCharacteristics[];
+}
+
+/** What a depositor's PREMIS object said about a file, beside what stepmatica found. */
+export interface DepositorCharacteristics {
+  /** The file's path under objects/. */
+  target: string;
+  formats: Array<{ name?: string; version?: string; registryName?: string; registryKey?: string }>;
+  /** Checksums that matched the file when the transfer was verified. */
+  fixity: Array<{ algorithm: string; digest: string }>;
+  /** The metadata file they came from, named in a formatNote. */
+  source: string;
 }
 
 export class MetsInputError extends Error {

@@ -4,6 +4,7 @@
  */
 import type { AgentRecord, EventRecord, FileRecord } from "../core/model.ts";
 import { canonicalJson, compareCodePoints, creatingApplicationOf } from "./characteristics.ts";
+import type { DepositorCharacteristics } from "./input.ts";
 import type { XmlWriter } from "./xml-writer.ts";
 
 export const PREMIS_NS = "http://www.loc.gov/premis/v3";
@@ -26,6 +27,7 @@ export function writeFileObject(
   originalName: string,
   relationships: readonly Relationship[],
   extraIdentifiers: ReadonlyArray<{ type: string; value: string }> = [],
+  depositor?: DepositorCharacteristics,
 ): void {
   w.open("premis:object", [["xsi:type", "premis:file"], VERSION]);
   identifier(w, "objectIdentifier", "UUID", file.id);
@@ -38,8 +40,18 @@ export function writeFileObject(
     w.leaf("premis:messageDigest", file.sha256);
     w.close("premis:fixity");
   }
+  // The depositor's checksums (they matched the file when the transfer was verified), ours first.
+  for (const fixity of depositor?.fixity ?? []) {
+    if (fixity.algorithm === "sha256" && fixity.digest === file.sha256) continue;
+    w.open("premis:fixity");
+    w.leaf("premis:messageDigestAlgorithm", fixity.algorithm);
+    w.leaf("premis:messageDigest", fixity.digest);
+    w.leaf("premis:messageDigestOriginator", `depositor (${depositor!.source})`);
+    w.close("premis:fixity");
+  }
   w.leaf("premis:size", String(file.size));
   writeFormat(w, file);
+  for (const format of depositor?.formats ?? []) writeDepositorFormat(w, format, depositor!.source);
   const application = creatingApplicationOf(file.characteristics);
   if (application !== null) {
     w.open("premis:creatingApplication");
@@ -76,6 +88,32 @@ function writeFormat(w: XmlWriter, file: FileRecord): void {
     w.leaf("premis:formatRegistryKey", file.puid);
     w.close("premis:formatRegistry");
   }
+  w.close("premis:format");
+}
+
+/** A format the depositor recorded: kept beside the one stepmatica identified, and labelled as theirs. */
+function writeDepositorFormat(
+  w: XmlWriter,
+  format: DepositorCharacteristics["formats"][number],
+  source: string,
+): void {
+  w.open("premis:format");
+  if (format.name) {
+    w.open("premis:formatDesignation");
+    w.leaf("premis:formatName", format.name);
+    if (format.version) w.leaf("premis:formatVersion", format.version);
+    w.close("premis:formatDesignation");
+  }
+  if (format.registryKey) {
+    w.open("premis:formatRegistry");
+    w.leaf("premis:formatRegistryName", format.registryName ?? "unknown");
+    w.leaf("premis:formatRegistryKey", format.registryKey);
+    w.close("premis:formatRegistry");
+  }
+  w.leaf(
+    "premis:formatNote",
+    `As recorded by the depositor in ${source}; not an identification by stepmatica`,
+  );
   w.close("premis:format");
 }
 

@@ -13,6 +13,8 @@ export interface ObjectStore {
   /** Streams an object onto a local file. */
   getToFile(key: string, localPath: string): Promise<void>;
   openRead(key: string): Promise<Readable>;
+  /** `length` bytes from `offset` (fewer at the end): a ZIP's directory without the whole object. */
+  readRange(key: string, offset: number, length: number): Promise<Buffer>;
   head(key: string): Promise<{ size: number } | null>;
   list(prefix: string): AsyncIterable<string>;
   /** Re-reads the stored bytes and returns their SHA-256 (fixity check after storing). */

@@ -10,7 +10,8 @@ import { exists, kindOf, listRegularFiles, walk } from "./fs-walk.ts";
 export function layoutPath(rel: string, depositHasObjectsFolder: boolean): string {
   const [top] = rel.split("/");
   if (depositHasObjectsFolder) return rel;
-  if (top === "metadata") return rel;
+  // Archivematica's processing configuration stays at the root: it configures the transfer, it is not content.
+  if (top === "metadata" || rel === "processingMCP.xml") return rel;
   if (top === "submissionDocumentation") return `metadata/${rel}`;
   return `objects/${rel}`;
 }

@@ -1,4 +1,4 @@
-import { readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import {
   ALGORITHMS,
@@ -11,6 +11,8 @@ import {
 import { digestFile } from "../core/digest.ts";
 import type { EventRecord, FileRecord } from "../core/model.ts";
 import type { TaskModule } from "../core/task-module.ts";
+import { TransferMetadataError } from "../transfer-metadata/errors.ts";
+import { checkPremisFixity } from "../transfer-metadata/premis-fixity.ts";
 import { BAG_TAG_FOLDER, readBagLayout, transferPathOfBagPath } from "./bag-layout.ts";
 import { fileEvent } from "./events.ts";
 import { exists } from "./fs-walk.ts";
@@ -28,6 +30,7 @@ interface Check {
  * Verify transfer checksums: the depositor's metadata/checksum.<md5|sha1|sha256|sha512> files and a
  * bag's payload manifests (kept in logs/bagit/) are checked against the files. Every listed file
  * gets a "fixity check" event; a mismatch or a missing file rejects the transfer, naming the file.
+ * The checksums and sizes of metadata/premis.xml's objects are checked the same way.
  */
 export const verifyTransferChecksums: TaskModule = {
   name: "verify-transfer-checksums",
@@ -41,13 +44,13 @@ export const verifyTransferChecksums: TaskModule = {
       for (const item of await checkSuppliedFile(ctx.unitPath, rel, algorithm, problems)) checks.push(item);
     }
     for (const item of await checkBagManifests(ctx.unitPath, problems, ctx.signal)) checks.push(item);
-    if (checks.length === 0 && problems.length === 0) {
+    const files = await ctx.store.listFiles(ctx.unit.id);
+    const premis = await premisChecks(ctx.unitPath, files, problems, ctx.signal);
+    if (checks.length === 0 && premis.length === 0 && problems.length === 0) {
       ctx.stdout("no supplied checksums (metadata/checksum.* or bag manifests): nothing to verify");
       return { exitCode: 0, output: { verified: 0 } };
     }
-    const byPath = new Map<string, FileRecord>(
-      (await ctx.store.listFiles(ctx.unit.id)).map((f) => [f.path, f]),
-    );
+    const byPath = new Map<string, FileRecord>(files.map((f) => [f.path, f]));
     const events: EventRecord[] = [];
     for (const check of checks) {
       if (check.problem) problems.push(`${check.path}: ${check.problem}`);
@@ -62,12 +65,49 @@ export const verifyTransferChecksums: TaskModule = {
         }),
       );
     }
+    for (const check of premis) {
+      const file = byPath.get(check.path);
+      for (const problem of check.problems) problems.push(`${check.path}: ${problem}`);
+      for (const warning of check.warnings) ctx.stdout(`${check.path}: warning: ${warning}`);
+      if (!file) continue;
+      const notes = [...check.problems, ...check.warnings.map((w) => `warning: ${w}`)];
+      events.push(
+        fileEvent(ctx, file, "fixity check", {
+          key: PREMIS_XML,
+          detail: `program="stepmatica"; algorithm="${check.checked.join(", ")}"; source="${PREMIS_XML}"`,
+          outcome: check.problems.length > 0 ? "failure" : check.warnings.length > 0 ? "warning" : "success",
+          outcomeDetail:
+            notes.length > 0
+              ? notes.join("; ")
+              : `${check.checked.join(", ")} match ${PREMIS_XML} line ${check.line}`,
+        }),
+      );
+    }
     for (const p of problems) ctx.stderr(p);
-    const verified = checks.filter((c) => !c.problem).length;
+    const verified =
+      checks.filter((c) => !c.problem).length + premis.filter((c) => !c.problems.length).length;
     ctx.stdout(`verified ${verified} supplied checksum(s); ${problems.length} problem(s)`);
     return { exitCode: problems.length > 0 ? 1 : 0, events, output: { verified } };
   },
 };
+
+const PREMIS_XML = "metadata/premis.xml";
+
+/** The checksums and sizes metadata/premis.xml records; a premis.xml that cannot be read is a problem. */
+async function premisChecks(unitPath: string, files: FileRecord[], problems: string[], signal: AbortSignal) {
+  const xml = await readFile(path.join(unitPath, ...PREMIS_XML.split("/")), "utf8").catch((error) => {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  });
+  if (xml === null) return [];
+  try {
+    return await checkPremisFixity(xml, PREMIS_XML, unitPath, files, signal);
+  } catch (error) {
+    if (!(error instanceof TransferMetadataError)) throw error;
+    problems.push(error.message);
+    return [];
+  }
+}
 
 /**
  * metadata/checksum.<alg>: paths relative to objects/ (how Archivematica's own transfers and

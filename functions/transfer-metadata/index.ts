@@ -1,6 +1,6 @@
 /**
  * The files of a transfer's metadata/ folder that Archivematica reads, besides metadata.csv:
- * metadata.json, rights.csv, identifiers.json, file_labels.csv and mets_structmap.xml. Read from
+ * metadata.json, rights.csv, identifiers.json, file_labels.csv, mets_structmap.xml and premis.xml. Read from
  * the unit (metadata/ in a transfer, objects/metadata/ in a SIP) for the METS.
  */
 import { readFile } from "node:fs/promises";
@@ -23,7 +23,7 @@ export interface TransferMetadata {
   dublinCore: DublinCoreEntry[];
   archival: ArchivalMetadata;
   /** Events and agents from metadata/premis.xml, for the files they describe. */
-  provenance: ImportedProvenance;
+  provenance: Pick<ImportedProvenance, "events" | "agents">;
   /** The metadata files read, for the run's output. */
   read: string[];
 }
@@ -58,9 +58,14 @@ export async function readTransferMetadata(
   const provenance = await read("premis.xml", (text, where, r) =>
     provenanceFromPremis(text, where, r, { unitId, files }),
   );
-  if (provenance) result.provenance = provenance;
+  if (provenance) result.provenance = { events: provenance.events, agents: provenance.agents };
+  // Rights from rights.csv and from premis.xml both become rightsMD of the files they name.
+  const allRights = [...(rights ?? []), ...(provenance?.rights ?? [])];
   result.archival = {
-    ...(rights ? { rights } : {}),
+    ...(allRights.length > 0 ? { rights: allRights } : {}),
+    ...(provenance && provenance.characteristics.length > 0
+      ? { characteristics: provenance.characteristics }
+      : {}),
     ...(identifiers ? { identifiers } : {}),
     ...(labels ? { labels } : {}),
     ...(logicalStructMap ? { logicalStructMap } : {}),

@@ -1,7 +1,8 @@
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createArchive } from "../../functions/archives/create.ts";
 import { sipIdOf } from "../../functions/core/ids.ts";
 import type { StartTransferResult } from "../../functions/handlers/start-transfer.ts";
 import type { WorkflowName } from "../../functions/ports/workflow-engine.ts";
@@ -217,6 +218,52 @@ describe("cloud in a box: S3 event → Step Functions ASL → SQS → run-tasks 
     }
     expect(await count("units")).toBe(units);
     expect(await count("executions")).toBe(executions);
+  });
+
+  it("an uploaded ZIP's processingMCP.xml answers its decisions; what it cannot is kept on the unit", async () => {
+    // Archivematica's layout zipped with its folder: minutes/processingMCP.xml, minutes/objects/…
+    const dir = await mkdtemp(path.join(box.scratch, "mcp-"));
+    await mkdir(path.join(dir, "minutes", "objects"), { recursive: true });
+    await writeFile(path.join(dir, "minutes", "objects", "a.txt"), "Minutes\n");
+    await writeFile(
+      path.join(dir, "minutes", "processingMCP.xml"),
+      "<processingMCP><preconfiguredChoices>" +
+        // Normalize for preservation and access (mapped); Examine contents (no equivalent here).
+        "<preconfiguredChoice><appliesTo>cb8e5706-e73f-472f-ad9b-d1236af8095f</appliesTo><goToChain>b93cecd4-71f2-4e28-bc39-d32fd62c5a94</goToChain></preconfiguredChoice>" +
+        "<preconfiguredChoice><appliesTo>accea2bf-ba74-4a3a-bb97-614775c74459</appliesTo><goToChain>e0a39199-c62a-4a2f-98de-e9d1116460a8</goToChain></preconfiguredChoice>" +
+        "</preconfiguredChoices></processingMCP>\n",
+    );
+    const zip = path.join(box.scratch, "minutes-mcp.zip");
+    await createArchive(dir, zip, "zip");
+    const body = await readFile(zip);
+    const key = `${box.env.TRANSFER_PREFIX}minutes-mcp.zip`;
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket: box.env.TRANSFER_BUCKET, Key: key, Body: body }),
+    );
+    const started = await box.startTransfer(
+      objectCreatedEvent({ bucket: box.env.TRANSFER_BUCKET, key, size: body.length, etag: put.ETag! }),
+    );
+    expect(started.outcome).toBe("started");
+    const unit = await box.runtime.store.getUnit((started as { transferId: string }).transferId);
+    // The deployed preset here is "automated" (normalize none): processingMCP.xml changed it.
+    expect(unit?.config.normalize).toBe("both");
+    expect(unit?.options.processingMcp).toEqual({
+      source: "minutes-mcp.zip: minutes/processingMCP.xml",
+      applied: ["normalize=both"],
+      notApplied: ["Examine contents: no stepmatica decision point"],
+      askEverything: false,
+    });
+    // Run it through, so no execution is left waiting; the SIP's ingest took the same configuration.
+    const transferId = (started as { transferId: string }).transferId;
+    const consumers = startConsumers(box, { lightPollers: 2 });
+    try {
+      await expectSucceeded("transfer", transferId);
+      await expectSucceeded("ingest", sipIdOf(transferId));
+    } finally {
+      await consumers.stop();
+    }
+    expect(consumers.errors).toEqual([]);
+    expect((await box.runtime.store.getUnit(sipIdOf(transferId)))?.config.normalize).toBe("both");
   });
 
   it("fails a job's state when its payload names no job, and sends a malformed task message back", async () => {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { scanXml } from "../../functions/mets/xml-scan.ts";
 import { stepmatica } from "../helpers/cli.ts";
 import { pdfBytes, pngBytes, tempDir } from "../helpers/fixtures.ts";
+import { premisXml } from "../helpers/premis-fixture.ts";
 import { expectValidAip } from "./aip-checks.ts";
 
 // Whole runs through the pipeline (identification, normalization, METS, bag) on a shared machine.
@@ -64,9 +65,11 @@ function elementsOf(xml: string, local: string): Array<{ attrs: Record<string, s
   return found;
 }
 
+const MINUTES = "Minutes of the annual meeting, 1923.\n";
+
 async function standardTransfer(dir: string): Promise<Record<string, string | Buffer>> {
   const objects: Record<string, string | Buffer> = {
-    "objects/letters/minutes.txt": "Minutes of the annual meeting, 1923.\n",
+    "objects/letters/minutes.txt": MINUTES,
     "objects/images/page-1.png": await pngBytes(16, 12, 1),
     "objects/images/page-2.png": await pngBytes(16, 12, 2),
   };
@@ -104,29 +107,31 @@ async function standardTransfer(dir: string): Promise<Record<string, string | Bu
       },
     ]),
     "metadata/file_labels.csv": "filename,label\nobjects/images/page-1.png,Cover\n",
-    "metadata/premis.xml": `<?xml version="1.0" encoding="UTF-8"?>
-<premis:premis xmlns:premis="http://www.loc.gov/premis/v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" version="3.0">
-  <premis:object xsi:type="premis:file">
-    <premis:objectIdentifier><premis:objectIdentifierType>local</premis:objectIdentifierType><premis:objectIdentifierValue>obj-1</premis:objectIdentifierValue></premis:objectIdentifier>
-    <premis:objectCharacteristics><premis:format><premis:formatDesignation><premis:formatName>Text</premis:formatName></premis:formatDesignation></premis:format></premis:objectCharacteristics>
-    <premis:originalName>objects/letters/minutes.txt</premis:originalName>
-  </premis:object>
-  <premis:event>
-    <premis:eventIdentifier><premis:eventIdentifierType>local</premis:eventIdentifierType><premis:eventIdentifierValue>ev-1</premis:eventIdentifierValue></premis:eventIdentifier>
-    <premis:eventType>transcription</premis:eventType>
-    <premis:eventDateTime>1999-05-04T10:00:00Z</premis:eventDateTime>
-    <premis:eventDetailInformation><premis:eventDetail>Typed from the handwritten minute book</premis:eventDetail></premis:eventDetailInformation>
-    <premis:eventOutcomeInformation><premis:eventOutcome>Positive</premis:eventOutcome></premis:eventOutcomeInformation>
-    <premis:linkingAgentIdentifier><premis:linkingAgentIdentifierType>local</premis:linkingAgentIdentifierType><premis:linkingAgentIdentifierValue>agent-ada</premis:linkingAgentIdentifierValue></premis:linkingAgentIdentifier>
-    <premis:linkingObjectIdentifier><premis:linkingObjectIdentifierType>local</premis:linkingObjectIdentifierType><premis:linkingObjectIdentifierValue>obj-1</premis:linkingObjectIdentifierValue></premis:linkingObjectIdentifier>
-  </premis:event>
-  <premis:agent>
-    <premis:agentIdentifier><premis:agentIdentifierType>local</premis:agentIdentifierType><premis:agentIdentifierValue>agent-ada</premis:agentIdentifierValue></premis:agentIdentifier>
-    <premis:agentName>Ada Secretary</premis:agentName>
-    <premis:agentType>person</premis:agentType>
-  </premis:agent>
-</premis:premis>
-`,
+    // Archivematica's manual's layout (objects link their events), plus a checksum, a size, a format and a licence.
+    "metadata/premis.xml": premisXml({
+      objects: [
+        {
+          id: "obj-1",
+          originalName: "objects/letters/minutes.txt",
+          md5: md5(MINUTES),
+          size: Buffer.byteLength(MINUTES),
+          formatName: "Typescript transcription",
+          events: ["ev-1"],
+        },
+      ],
+      events: [
+        {
+          id: "ev-1",
+          type: "transcription",
+          dateTime: "1999-05-04T10:00:00Z",
+          detail: "Typed from the handwritten minute book",
+          outcome: "Positive",
+          agent: "agent-ada",
+        },
+      ],
+      agents: [{ id: "agent-ada", name: "Ada Secretary", type: "person" }],
+      rights: [{ id: "r-minutes", objects: ["obj-1"], licenseTerms: "Society members only", act: "use" }],
+    }),
     // Normalize for preservation (mapped) and Examine contents (no equivalent: named, not applied).
     "processingMCP.xml": `<processingMCP>
   <preconfiguredChoices>
@@ -186,13 +191,14 @@ describe("an Archivematica standard transfer with every metadata file", () => {
       "copyrighted",
       "copyrighted",
     ]);
-    expect(elementsOf(xml, "licenseTerms").map((e) => e.text)).toEqual(["CC BY 4.0"]);
-    expect(statements).toHaveLength(4);
+    // premis.xml's licence statement joins rights.csv's, on the file its object names.
+    expect(elementsOf(xml, "licenseTerms").map((e) => e.text)).toEqual(["CC BY 4.0", "Society members only"]);
+    expect(statements).toHaveLength(5);
     expect(
       elementsOf(xml, "act")
         .map((e) => e.text)
         .sort(),
-    ).toEqual(["disseminate", "disseminate", "disseminate", "publish"]);
+    ).toEqual(["disseminate", "disseminate", "disseminate", "publish", "use"]);
 
     // identifiers.json: the package, the folder and the file.
     const identifierValues = elementsOf(xml, "objectIdentifierValue").map((e) => e.text);
@@ -222,6 +228,22 @@ describe("an Archivematica standard transfer with every metadata file", () => {
     );
     expect(elementsOf(xml, "agentName").map((e) => e.text)).toContain("Ada Secretary");
     expect(xml).toContain("1999-05-04T10:00:00.000Z");
+    // Its checksum and size were verified against the file (a "fixity check" event naming the source),
+    // and the depositor's md5 and format sit in the file's techMD, labelled with where the AIP keeps premis.xml.
+    const premisCheck = elementsOf(xml, "eventDetail").filter((e) =>
+      e.text.includes('source="metadata/premis.xml"'),
+    );
+    expect(premisCheck.map((e) => e.text)).toEqual([
+      'program="stepmatica"; algorithm="size, md5"; source="metadata/premis.xml"',
+    ]);
+    expect(elementsOf(xml, "messageDigestOriginator").map((e) => e.text)).toEqual([
+      "depositor (objects/metadata/premis.xml)",
+    ]);
+    expect(elementsOf(xml, "messageDigest").map((e) => e.text)).toContain(md5(MINUTES));
+    expect(elementsOf(xml, "formatName").map((e) => e.text)).toContain("Typescript transcription");
+    expect(elementsOf(xml, "formatNote").map((e) => e.text)).toEqual([
+      "As recorded by the depositor in objects/metadata/premis.xml; not an identification by stepmatica",
+    ]);
 
     // processingMCP.xml: "Normalize for preservation" applied (the PNGs have TIFF copies), the rest named.
     expect(result.stderr).toContain("processingMCP.xml: applied normalize=preservation");
@@ -235,6 +257,25 @@ describe("an Archivematica standard transfer with every metadata file", () => {
       e.text.includes('source="metadata/checksum.md5"'),
     );
     expect(fixity).toHaveLength(3);
+  });
+
+  it("refuses a premis.xml whose checksum does not match the file, or that names a file not in the transfer", async () => {
+    const source = path.join(root, "bad-premis");
+    await standardTransfer(source);
+    const premis = path.join(source, "metadata", "premis.xml");
+    const xml = await readFile(premis, "utf8");
+    await writeFile(premis, xml.replace(md5(MINUTES), md5("altered")));
+    const altered = await run(source, "bad-premis");
+    expect(altered.code).toBe(1);
+    expect(String(altered.json!.reason)).toContain(
+      `objects/letters/minutes.txt: md5 in metadata/premis.xml line 3 is ${md5("altered")}, the file's is ${md5(MINUTES)}`,
+    );
+    await writeFile(premis, xml.replace("objects/letters/minutes.txt", "objects/letters/agenda.txt"));
+    const unknown = await run(source, "bad-premis-name");
+    expect(unknown.code).toBe(1);
+    expect(String(unknown.json!.reason)).toContain(
+      'metadata/premis.xml line 3: "objects/letters/agenda.txt" is not a file or folder of the transfer',
+    );
   });
 
   it("refuses a custom structMap that names a file not in the transfer, naming both", async () => {

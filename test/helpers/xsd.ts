@@ -110,3 +110,21 @@ function undeclaredPremisElements(xml: string, declared: Set<string>): string[] 
   });
   return errors;
 }
+
+/**
+ * Schema-validates a standalone PREMIS 3 document (a depositor's metadata/premis.xml), so the
+ * fixtures the tests build are what the PREMIS schema allows, not only what our reader accepts.
+ */
+export async function validatePremisXml(
+  xml: string,
+  options: { schemasDir?: string } = {},
+): Promise<MetsValidation> {
+  const { files } = await loadSchemas(options.schemasDir ?? defaultSchemasDir);
+  const result = await validateXML({
+    xml: [{ fileName: "premis.xml", contents: xml }],
+    schema: [files.find((f) => f.fileName === "premis-v3-0.xsd")!],
+  });
+  const errors = result.errors.map((e) => e.rawMessage).filter((line) => line.trim() !== "");
+  if (!result.valid && errors.length === 0) errors.push(result.rawOutput.trim() || "xmllint: invalid");
+  return { valid: result.valid, errors };
+}

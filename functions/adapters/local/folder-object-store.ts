@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { copyFile, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { digestFile } from "../../core/digest.ts";
@@ -39,6 +39,22 @@ export class FolderObjectStore implements ObjectStore {
 
   async openRead(key: string): Promise<Readable> {
     return createReadStream(this.pathOf(key));
+  }
+
+  async readRange(key: string, offset: number, length: number): Promise<Buffer> {
+    const handle = await open(this.pathOf(key), "r");
+    try {
+      const buffer = Buffer.alloc(Math.max(0, length));
+      let filled = 0;
+      while (filled < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, offset + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return buffer.subarray(0, filled);
+    } finally {
+      await handle.close();
+    }
   }
 
   async head(key: string): Promise<{ size: number } | null> {

@@ -9,14 +9,14 @@ import {
   ConfigError,
   PRESETS,
   type ProcessingConfig,
-  resolveConfig,
 } from "../../../workflows/processing-config.ts";
 import { JobTimeoutsError, parseJobTimeouts } from "../../core/job-timeouts.ts";
 import { startTransfer } from "../../core/start-transfer.ts";
+import { describeProcessingMcp, resolveTransferConfig } from "../../core/transfer-config.ts";
 import { walk } from "../../tasks/fs-walk.ts";
 import { missingTools, missingToolsMessage, toolsForRun } from "../../tools/preflight.ts";
 import { TransferMetadataError } from "../../transfer-metadata/errors.ts";
-import { readProcessingMcp } from "../../transfer-metadata/processing-mcp.ts";
+import { processingMcpAtPath } from "../../transfer-metadata/processing-mcp-source.ts";
 import { followToEnd, progressPoll, type RunSummary, summarize } from "../follow.ts";
 import { CliError, type CliIo, usageError, writeLine } from "../io.ts";
 import { Progress } from "../progress.ts";
@@ -46,8 +46,12 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const source = path.resolve(io.cwd, positionals[0]!);
   await checkSource(source);
   // Archivematica's per-transfer processingMCP.xml answers decisions; --set still has the last word.
-  const fromTransfer = await processingMcpSettings(source, io);
-  const config = await loadConfig(values.config, [...fromTransfer, ...(values.set ?? [])], io.cwd);
+  const { config, processingMcp } = resolveOrExplain(
+    await loadBase(values.config, io.cwd),
+    values.set ?? [],
+    await processingMcpAtPath(source),
+  );
+  if (processingMcp) for (const line of describeProcessingMcp(processingMcp)) writeLine(io.stderr, line);
   const asked = askedKeys(config);
   if (asked.length > 0) {
     throw usageError(
@@ -75,6 +79,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       options: {
         ...(values.deterministic ? { sourceDateEpoch: Number(io.env.SOURCE_DATE_EPOCH ?? 0) } : {}),
         ...(values["external-id"] ? { externalIdentifier: values["external-id"] } : {}),
+        ...(processingMcp ? { processingMcp } : {}),
       },
     });
     if (started.alreadyStarted) {
@@ -114,25 +119,24 @@ export function report(summary: RunSummary, io: CliIo, json: boolean): number {
   return summary.status === "completed" ? 0 : 1;
 }
 
-async function loadConfig(
-  choice: string | undefined,
-  sets: string[],
-  cwd: string,
-): Promise<ProcessingConfig> {
-  let base: unknown = PRESETS.default;
-  if (choice === "default" || choice === "automated") base = PRESETS[choice];
-  else if (choice !== undefined) {
-    const file = path.resolve(cwd, choice);
-    try {
-      base = JSON.parse(await readFile(file, "utf8"));
-    } catch (error) {
-      throw usageError(`--config ${choice}: ${(error as Error).message}`);
-    }
-  }
+async function loadBase(choice: string | undefined, cwd: string): Promise<unknown> {
+  if (choice === undefined) return PRESETS.default;
+  if (choice === "default" || choice === "automated") return PRESETS[choice];
+  const file = path.resolve(cwd, choice);
   try {
-    return resolveConfig(base, sets);
+    return JSON.parse(await readFile(file, "utf8"));
+  } catch (error) {
+    throw usageError(`--config ${choice}: ${(error as Error).message}`);
+  }
+}
+
+/** The shared resolution, its errors as the CLI reports them: a bad setting is a usage error. */
+function resolveOrExplain(...args: Parameters<typeof resolveTransferConfig>) {
+  try {
+    return resolveTransferConfig(...args);
   } catch (error) {
     if (error instanceof ConfigError) throw usageError(error.message);
+    if (error instanceof TransferMetadataError) throw new CliError(error.message);
     throw error;
   }
 }
@@ -141,26 +145,6 @@ async function loadConfig(
 export async function checkTools(config: ProcessingConfig): Promise<void> {
   const missing = await missingTools(toolsForRun(config));
   if (missing.length > 0) throw new CliError(`cannot start: ${missingToolsMessage(missing, false)}`);
-}
-
-/** The settings a processingMCP.xml at the transfer's root gives; what does not map is said on stderr. */
-async function processingMcpSettings(source: string, io: CliIo): Promise<string[]> {
-  const file = path.join(source, "processingMCP.xml");
-  const xml = await readFile(file, "utf8").catch(() => null);
-  if (xml === null) return [];
-  let read: ReturnType<typeof readProcessingMcp>;
-  try {
-    read = readProcessingMcp(xml, file);
-  } catch (error) {
-    if (error instanceof TransferMetadataError) throw new CliError(error.message);
-    throw error;
-  }
-  const applied = read.askEverything
-    ? "every decision left to an operator (empty <preconfiguredChoices/>)"
-    : read.settings.join(", ") || "nothing";
-  writeLine(io.stderr, `processingMCP.xml: applied ${applied}`);
-  for (const line of read.notApplied) writeLine(io.stderr, `processingMCP.xml: not applied: ${line}`);
-  return read.settings;
 }
 
 /** Refuses, before anything starts, what cannot be a transfer: naming the path and the reason. */

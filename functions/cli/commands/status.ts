@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import type { JobRecord, TaskRecord, UnitRecord } from "../../core/model.ts";
 import type { TaskStore } from "../../core/store/task-store.ts";
+import { describeProcessingMcp } from "../../core/transfer-config.ts";
 import { describeVirusChecks, virusCheckSummary } from "../../core/virus-checks.ts";
 import { CliError, type CliIo, usageError, writeLine } from "../io.ts";
 import { openCliRuntime } from "../runtime.ts";
@@ -42,6 +43,8 @@ export async function unitTree(store: TaskStore, unit: UnitRecord) {
     name: unit.name,
     status: displayStatus(unit),
     reason: unit.reason,
+    /** What the transfer's processingMCP.xml answered, and what it could not (null: it had none). */
+    processingMcp: unit.options.processingMcp ?? null,
     virusChecks: await virusCheckSummary(store.sql, [unit.id]),
     microservices,
   };
@@ -93,6 +96,8 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
         `${tree.type === "transfer" ? "Transfer" : "SIP"} ${tree.name} ${tree.id}: ${tree.status}`,
       );
       if (tree.reason) writeLine(io.stdout, `  reason: ${tree.reason}`);
+      if (tree.processingMcp)
+        for (const line of describeProcessingMcp(tree.processingMcp)) writeLine(io.stdout, `  ${line}`);
       const virusChecks = describeVirusChecks(tree.virusChecks);
       if (virusChecks) writeLine(io.stdout, `  ${virusChecks}`);
       for (const ms of tree.microservices) {

@@ -34,6 +34,16 @@ export function objectStoreContract(name: string, make: () => Promise<ObjectStor
       expect(Buffer.concat(chunks)).toEqual(body);
     });
 
+    it("reads a byte range, fewer bytes at the end and none past it (a ZIP's directory without the whole object)", async () => {
+      const body = Buffer.from(Array.from({ length: 300 }, (_, i) => i % 251));
+      await writeFile(path.join(dir, "r.bin"), body);
+      await store.putFile("ranges/r.bin", path.join(dir, "r.bin"));
+      expect(await store.readRange("ranges/r.bin", 10, 5)).toEqual(body.subarray(10, 15));
+      expect(await store.readRange("ranges/r.bin", 290, 50)).toEqual(body.subarray(290));
+      expect(await store.readRange("ranges/r.bin", 300, 10)).toEqual(Buffer.alloc(0));
+      expect(await store.readRange("ranges/r.bin", 0, 0)).toEqual(Buffer.alloc(0));
+    });
+
     it("refuses a put whose bytes do not match the expected SHA-256", async () => {
       await writeFile(path.join(dir, "x.txt"), "actual");
       await expect(

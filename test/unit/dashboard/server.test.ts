@@ -82,6 +82,14 @@ describe("stepmatica serve's HTTP server", () => {
     const source = path.join(root, "deposit");
     await mkdir(source, { recursive: true });
     await writeFile(path.join(source, "letter.txt"), "Dear archivist,\n");
+    // Archivematica's per-transfer configuration: one choice we map (keep packages), one we cannot.
+    await writeFile(
+      path.join(source, "processingMCP.xml"),
+      "<processingMCP><preconfiguredChoices>" +
+        "<preconfiguredChoice><appliesTo>f19926dd-8fb5-4c79-8ade-c83f61f55b40</appliesTo><goToChain>72e8443e-a8eb-49a8-ba5f-76d52f960bde</goToChain></preconfiguredChoice>" +
+        "<preconfiguredChoice><appliesTo>accea2bf-ba74-4a3a-bb97-614775c74459</appliesTo><goToChain>e0a39199-c62a-4a2f-98de-e9d1116460a8</goToChain></preconfiguredChoice>" +
+        "</preconfiguredChoices></processingMCP>\n",
+    );
     const events = await fetch(`${base()}/api/stream?token=${server.token}`);
     expect(events.headers.get("content-type")).toBe("text/event-stream");
     const reader = events.body!.getReader();
@@ -123,6 +131,13 @@ describe("stepmatica serve's HTTP server", () => {
     expect(status).toBe("completed");
     const detail = (await (await fetch(`${base()}/api/units/${id}`, { headers: bearer() })).json()) as Detail;
     expect(detail.unit).toMatchObject({ name: "deposit", status: "completed", displayStatus: "completed" });
+    // The dashboard's start read the transfer's processingMCP.xml as `stepmatica run` does, and says so.
+    expect(detail.unit.processingMcp).toEqual({
+      source: "processingMCP.xml",
+      applied: ["delete_packages_after_extraction=false"],
+      notApplied: ["Examine contents: no stepmatica decision point"],
+      askEverything: false,
+    });
     expect(detail.aip.location).toContain(path.join(root, "aips"));
   });
 });
