@@ -7,5 +7,18 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     reporters: ["default", "./test/summary-reporter.ts"],
+    projects: [
+      {
+        extends: true,
+        test: { name: "default", exclude: ["test/infra/**"] },
+      },
+      {
+        // The infra files share one worker process per worker slot (no isolation), so aws-cdk-lib is
+        // loaded and the default app synthesized once per worker, not once per file
+        // (test/infra/synth.ts sharedSynthesis). They change no global state.
+        extends: true,
+        test: { name: "infra", include: ["test/infra/**/*.test.ts"], isolate: false },
+      },
+    ],
   },
 });
