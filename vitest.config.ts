@@ -1,8 +1,7 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
@@ -10,7 +9,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "default", exclude: ["test/infra/**"] },
+        test: {
+          name: "default",
+          include: ["test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "test/infra/**"],
+        },
       },
       {
         // The infra files share one worker process per worker slot (no isolation), so aws-cdk-lib is
