@@ -12,7 +12,7 @@ import type { WorkflowName } from "../../workflows/index.ts";
 import { aslValidatorProblems } from "../helpers/asl-validator.ts";
 import { type MotoServer, startMotoServer } from "../helpers/local-aws/moto-server.ts";
 import { deployedDefinition, deployedDefinitionText } from "./deployed-definitions.ts";
-import { type Synthesized, synthesize } from "./synth.ts";
+import { type Synthesized, sharedSynthesis } from "./synth.ts";
 
 let synth: Synthesized;
 let moto: MotoServer;
@@ -21,7 +21,7 @@ let created = 0;
 
 beforeAll(async () => {
   // One after the other: on a busy machine the two together starve moto's start.
-  synth = await synthesize();
+  synth = await sharedSynthesis();
   moto = await startMotoServer();
   sfn = new SFNClient({
     region: moto.region,

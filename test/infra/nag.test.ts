@@ -3,11 +3,11 @@ import { Bucket } from "aws-cdk-lib/aws-s3";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Synthesized, synthesize } from "./synth.ts";
+import { type Synthesized, sharedSynthesis } from "./synth.ts";
 
 let synth: Synthesized;
 beforeAll(async () => {
-  synth = await synthesize();
+  synth = await sharedSynthesis();
 });
 
 interface Acknowledgement {

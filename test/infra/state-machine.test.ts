@@ -12,13 +12,13 @@ import { compiled, type WorkflowName } from "../../workflows/index.ts";
 import { PRESETS, resolveConfig } from "../../workflows/processing-config.ts";
 import { expectValidAip } from "../e2e/aip-checks.ts";
 import { mixedTransfer, tempDir } from "../helpers/fixtures.ts";
-import { type Synthesized, synthesize } from "./synth.ts";
+import { type Synthesized, sharedSynthesis } from "./synth.ts";
 import { only } from "./template-queries.ts";
 
 let synth: Synthesized;
 let root: string;
 beforeAll(async () => {
-  synth = await synthesize();
+  synth = await sharedSynthesis();
   root = await tempDir("infra-asl");
 });
 afterAll(async () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -55,4 +55,29 @@ export async function synthesize(options: SynthOptions = {}): Promise<Synthesize
 /** The logical id of a construct's CloudFormation resource within its stack. */
 export function logicalId(stack: StepmaticaStack, construct: { node: { defaultChild?: unknown } }): string {
   return stack.getLogicalId(construct.node.defaultChild as Parameters<StepmaticaStack["getLogicalId"]>[0]);
+}
+
+const SHARED = Symbol.for("stepmatica.test.sharedSynthesis");
+
+/**
+ * The default synthesis (both environments, no bundling, no cdk-nag), made once per test process
+ * and shared by the infra test files that only read it. vitest runs test/infra without isolation
+ * (vitest.config.ts), so one worker process goes through several of those files and synthesizes
+ * once instead of once per file. The templates are frozen: a test that changed a shared template
+ * would throw instead of changing what the next file sees.
+ */
+export function sharedSynthesis(): Promise<Synthesized> {
+  const holder = globalThis as { [SHARED]?: Promise<Synthesized> };
+  holder[SHARED] ??= synthesize().then((synthesized) => {
+    for (const template of Object.values(synthesized.templates)) deepFreeze(template.toJSON());
+    process.once("exit", () => rmSync(synthesized.outdir, { recursive: true, force: true }));
+    return synthesized;
+  });
+  return holder[SHARED];
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
 }

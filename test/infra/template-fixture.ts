@@ -1,13 +1,13 @@
 import { beforeAll } from "vitest";
 import type { StageName } from "../../infra/config/index.ts";
-import { type Synthesized, synthesize } from "./synth.ts";
+import { type Synthesized, sharedSynthesis } from "./synth.ts";
 import { type CfnResource, resourcesOf } from "./template-queries.ts";
 
-/** Synthesizes both environments once for the test file (no bundling, no cdk-nag) and hands out templates. */
+/** Both environments synthesized (no bundling, no cdk-nag; shared within the test process) and their templates. */
 export function useTemplates() {
   let synthesized: Synthesized | undefined;
   beforeAll(async () => {
-    synthesized = await synthesize();
+    synthesized = await sharedSynthesis();
   });
   const synth = () => {
     if (!synthesized) throw new Error("the app was not synthesized (beforeAll failed)");

@@ -1,6 +1,7 @@
-import { copyFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Recipe, run } from "./make.ts";
+import type { OfficeRecipe } from "./office.ts";
 
 const PAGE = `%!PS
 /Helvetica findfont 14 scalefont setfont
@@ -68,36 +69,6 @@ export const GHOSTSCRIPT: Recipe[] = [
   },
 ];
 
-function office(
-  name: string,
-  source: string,
-  content: string,
-  filter: string,
-): (dir: string) => Promise<void> {
-  return async (dir) => {
-    const input = join(dir, source);
-    await writeFile(input, content);
-    const out = join(dir, `lo-${name}`);
-    await run(
-      "soffice",
-      [
-        "--headless",
-        "--norestore",
-        `-env:UserInstallation=file://${join(dir, "lo-profile")}`,
-        "--convert-to",
-        filter,
-        "--outdir",
-        out,
-        input,
-      ],
-      dir,
-      180_000,
-    );
-    const produced = `${source.replace(/\.[^.]+$/, "")}.${name.split(".").pop()}`;
-    await copyFile(join(out, produced), join(dir, name));
-  };
-}
-
 /** Flat ODF sources (one XML file each), which LibreOffice opens in Writer and Impress. */
 const FLAT_ODF = (cls: string, body: string) =>
   `<?xml version="1.0" encoding="UTF-8"?>
@@ -121,21 +92,23 @@ const lo = (
   filter: string,
   expected: string,
   why: string,
-): Recipe => ({
+): OfficeRecipe => ({
   name,
-  tool: `soffice --headless --convert-to ${filter}`,
+  tool: `soffice --headless, ${source} stored with export filter "${filter}" (what --convert-to ${name.split(".").pop()}:"${filter}" uses)`,
   expected,
   why,
-  make: office(name, source, content, filter),
+  source,
+  content,
+  filter,
 });
 
-/** LibreOffice 7.4 (Debian 12) headless conversions. */
-export const LIBREOFFICE: Recipe[] = [
+/** LibreOffice 7.4 (Debian 12) headless conversions, all made by one soffice process (office.ts). */
+export const LIBREOFFICE: OfficeRecipe[] = [
   lo(
     "minutes.docx",
     "minutes.fodt",
     TEXT,
-    "docx:MS Word 2007 XML",
+    "MS Word 2007 XML",
     "fmt/412",
     "container signature 'Microsoft Word 2007 onwards' → V119 fmt/412 'Microsoft Word for Windows 2007 onwards': a ZIP with [Content_Types].xml and word/document.xml",
   ),
@@ -143,7 +116,7 @@ export const LIBREOFFICE: Recipe[] = [
     "members.xlsx",
     "members.csv",
     TABLE,
-    "xlsx:Calc MS Excel 2007 XML",
+    "Calc MS Excel 2007 XML",
     "fmt/214",
     "container signature → V119 fmt/214 'Microsoft Excel for Windows 2007 onwards': a ZIP with [Content_Types].xml and xl/workbook.xml",
   ),
@@ -151,7 +124,7 @@ export const LIBREOFFICE: Recipe[] = [
     "slides.pptx",
     "slides.fodp",
     SLIDES,
-    "pptx:Impress MS PowerPoint 2007 XML",
+    "Impress MS PowerPoint 2007 XML",
     "fmt/215",
     "container signature → V119 fmt/215 'Microsoft Powerpoint for Windows 2007 onwards': a ZIP with [Content_Types].xml and ppt/presentation.xml",
   ),
@@ -159,7 +132,7 @@ export const LIBREOFFICE: Recipe[] = [
     "minutes.odt",
     "minutes.fodt",
     TEXT,
-    "odt:writer8",
+    "writer8",
     "fmt/1756",
     "container signature → V119 fmt/1756 'OpenDocument Text 1.3': LibreOffice 7.4 writes office:version=\"1.3\" (ODF 1.3 extended) in content.xml / meta.xml, with mimetype application/vnd.oasis.opendocument.text",
   ),
@@ -167,7 +140,7 @@ export const LIBREOFFICE: Recipe[] = [
     "members.ods",
     "members.csv",
     TABLE,
-    "ods:calc8",
+    "calc8",
     "fmt/1755",
     "container signature → V119 fmt/1755 'OpenDocument Spreadsheet 1.3' (office:version=\"1.3\", mimetype …opendocument.spreadsheet)",
   ),
@@ -175,7 +148,7 @@ export const LIBREOFFICE: Recipe[] = [
     "slides.odp",
     "slides.fodp",
     SLIDES,
-    "odp:impress8",
+    "impress8",
     "fmt/1754",
     "container signature → V119 fmt/1754 'OpenDocument Presentation 1.3' (office:version=\"1.3\", mimetype …opendocument.presentation)",
   ),
@@ -183,7 +156,7 @@ export const LIBREOFFICE: Recipe[] = [
     "minutes.rtf",
     "minutes.fodt",
     TEXT,
-    "rtf:Rich Text Format",
+    "Rich Text Format",
     "fmt/45",
     "V119 fmt/45 'Rich Text Format 1.0-1.4': '{\\rtf1\\ansi' at BOF. LibreOffice writes '{\\rtf1\\ansi\\deff…' without '\\ansicpg', and every later RTF version's signature (fmt/50 1.5 to fmt/355 1.9) requires '\\ansicpg' right after the character set",
   ),
@@ -191,7 +164,7 @@ export const LIBREOFFICE: Recipe[] = [
     "minutes.doc",
     "minutes.fodt",
     TEXT,
-    "doc:MS Word 97",
+    "MS Word 97",
     "fmt/40",
     "OLE2 container signature 'Microsoft Word 97-2003' → V119 fmt/40 'Microsoft Word Document 97-2003': a WordDocument stream and CompObj naming Word.Document.8",
   ),
@@ -199,7 +172,7 @@ export const LIBREOFFICE: Recipe[] = [
     "minutes.dot",
     "minutes.fodt",
     TEXT,
-    "dot:MS Word 97 Vorlage",
+    "MS Word 97 Vorlage",
     "x-fmt/45",
     "OLE2 container signature 1100 'Microsoft Word 97 OLE2 Template' → V119 x-fmt/45 'Microsoft Word Document Template 97-2003': as for .doc, plus the FIB's fDot flag, byte 10 of the WordDocument stream matching the mask [&01]",
   ),
@@ -207,7 +180,7 @@ export const LIBREOFFICE: Recipe[] = [
     "members.xls",
     "members.csv",
     TABLE,
-    "xls:MS Excel 97",
+    "MS Excel 97",
     "fmt/61",
     "OLE2 container signature → V119 fmt/61 'Microsoft Excel 97 Workbook (xls) 8': a Workbook stream (BIFF8)",
   ),
