@@ -519,6 +519,18 @@ export class TaskStore implements StoreReader {
     return r.rows.map(fileFromRow);
   }
 
+  /**
+   * A unit's files as dispatch needs them to cut batches: id and group, in listFiles' order. Not
+   * the whole rows: characterization output makes them large, and dispatch runs once per job.
+   */
+  async listFileGroups(unitId: string): Promise<Array<Pick<FileRecord, "id" | "group">>> {
+    const r = await this.sql.query<{ id: string; file_group: string }>(
+      "select id, file_group from files where unit_id = $1 and removed = false order by path, id",
+      [unitId],
+    );
+    return r.rows.map((row) => ({ id: String(row.id), group: row.file_group as FileRecord["group"] }));
+  }
+
   async getFiles(ids: string[]): Promise<FileRecord[]> {
     if (ids.length === 0) return [];
     const r = await this.sql.query(
