@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
+import { statementStats } from "./counting.ts";
 import { runPipeline } from "./pipeline.ts";
 import { descendants } from "./process-tree.ts";
 
@@ -56,6 +57,7 @@ const home = path.join(scratch, "home");
 let byCommand = new Map<string, { seconds: number; processes: number }>();
 try {
   await runPipeline(home, scratch, 10);
+  statementStats.clear();
   const before = loadavg();
   const stopSampling = sampleCpuByCommand();
   const r = await runPipeline(home, scratch, files, folders, () => {
@@ -76,9 +78,9 @@ try {
     console.log(
       `${b.job.padEnd(width)}  ${b.wall_s.toFixed(3).padStart(6)}  ${String(b.tasks).padStart(5)}  ${b.task_s.toFixed(3).padStart(6)}`,
     );
-  const { STMTS } = await import("./counting.ts");
-  for (const [k, v] of [...STMTS].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25))
-    console.log(v.n, v.ms.toFixed(0), "ms", (v.bytes / 1e6).toFixed(1), "MB", k);
+  console.log("statements by time waited (count, ms, parameter MB, text):");
+  for (const [text, v] of [...statementStats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15))
+    console.log(`  ${v.count} ${v.ms.toFixed(0)} ms ${(v.paramChars / 1e6).toFixed(1)} MB  ${text}`);
   const summed = r.breakdown.reduce((s, b) => s + b.wall_s, 0);
   console.log(
     `sum of job walls ${summed.toFixed(2)} s; the rest (${(r.wall_s - summed).toFixed(2)} s) is between jobs`,

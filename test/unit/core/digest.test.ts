@@ -32,5 +32,4 @@ describe("digestFile", () => {
       expect(digests.md5).toBe(reference(bytes, "md5"));
     },
   );
-
 });
