@@ -549,10 +549,13 @@ export class TaskStore implements StoreReader {
     }
   }
 
-  async listEvents(unitId: string): Promise<EventRecord[]> {
-    const r = await this.sql.query("select * from events where unit_id = $1 order by date_time, id", [
-      unitId,
-    ]);
+  async listEvents(unitId: string, options: { type?: string } = {}): Promise<EventRecord[]> {
+    const r = options.type
+      ? await this.sql.query("select * from events where unit_id = $1 and type = $2 order by date_time, id", [
+          unitId,
+          options.type,
+        ])
+      : await this.sql.query("select * from events where unit_id = $1 order by date_time, id", [unitId]);
     return r.rows.map(eventFromRow);
   }
 
