@@ -129,7 +129,9 @@ export const transferWorkflow: WorkflowInput = {
       description: "Scan for viruses (ClamAV, one run per batch)",
       module: "scan-for-viruses",
       scope: "file",
-      batchSize: 256,
+      // One ClamAV start loads its signature databases (the official ones: ~15 s of CPU and ~1 GB each
+      // time): few large batches, still one per heavy consumer on a large transfer. 10,000 files = 4 runs.
+      batchSize: 2500,
       fileGroups: ["original", "metadata", "submissionDocumentation"],
       queue: "heavy",
       timeoutSeconds: 6 * 3600,

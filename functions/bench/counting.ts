@@ -28,12 +28,33 @@ export const zeroCounts = (): CallCounts => ({
   heavyDeliveries: 0,
 });
 
+/**
+ * Statements by their text's first 100 characters (whitespace folded): how many, the milliseconds
+ * waited for their answers and the characters of their parameters, for profile-run.ts. Process-wide,
+ * filled by every countingSql.
+ */
+export const statementStats = new Map<string, { count: number; ms: number; paramChars: number }>();
+
+function recordStatement(text: string, params: unknown, ms: number) {
+  const key = text.replace(/\s+/g, " ").trim().slice(0, 100);
+  const entry = statementStats.get(key) ?? { count: 0, ms: 0, paramChars: 0 };
+  entry.count += 1;
+  entry.ms += ms;
+  entry.paramChars += JSON.stringify(params ?? []).length;
+  statementStats.set(key, entry);
+}
+
 /** Wraps a SqlClient to count statements and transactions as Data API requests. */
 export function countingSql(inner: SqlClient, counts: CallCounts): SqlClient {
   const wrap = (client: SqlClient): SqlClient => ({
-    query: (text, params) => {
+    query: async (text, params) => {
       counts.dataApi += 1;
-      return client.query(text, params);
+      const started = performance.now();
+      try {
+        return await client.query(text, params);
+      } finally {
+        recordStatement(text, params, performance.now() - started);
+      }
     },
     transaction: (fn) => {
       counts.dataApi += 2; // BeginTransaction + CommitTransaction

@@ -73,7 +73,7 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
     say(`floor: ${sizes.files} files in 20 folders through stepmatica, then through its tools …`);
     const floor = await benchFloor(home, scratch, sizes.files);
     say(
-      `  stepmatica ${floor.stepmatica_s} s, tools ${floor.tools_s} s (${floor.tools.map((t) => `${t.tool} ${t.wall_s}`).join(", ")}), ratio ${floor.ratio}`,
+      `  stepmatica ${floor.stepmatica_s} s, tools ${floor.tools_s} s (${floor.tools.map((t) => `${t.tool} ${t.wall_s}`).join(", ")}), ratio ${floor.ratio}; CPU: stepmatica ${floor.stepmatica_cpu_s} s, tools ${floor.tools_cpu_s} s, ratio ${floor.cpu_ratio}`,
     );
     say("sha256 …");
     const sha256 = await benchSha256(scratch, sizes.sha256Bytes);

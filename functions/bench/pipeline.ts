@@ -6,6 +6,7 @@ import { followToEnd } from "../cli/follow.ts";
 import { openRuntime } from "../cli/runtime.ts";
 import { sipIdOf } from "../core/ids.ts";
 import { startTransfer } from "../core/start-transfer.ts";
+import { resetToolInvocationCounts, toolInvocationCounts } from "../tools/run-tool.ts";
 import { type CallCounts, countingObjects, countingQueue, countingSql, zeroCounts } from "./counting.ts";
 import { sampleTreeRss, treeCpuSeconds } from "./process-tree.ts";
 import { smallFiles } from "./workload.ts";
@@ -28,6 +29,19 @@ export interface PipelineResult {
   calls: CallCounts;
   /** Seconds spent in tasks by queue (Lambda duration for light, worker time for heavy). */
   task_seconds: { light: number; heavy: number };
+  /** Where the wall time went: every job in the order it ran, with its tasks and tools. */
+  breakdown: JobBreakdown[];
+  /** External tools started during the run, by base name (runTool's counter). */
+  tool_invocations: Record<string, number>;
+}
+
+export interface JobBreakdown {
+  job: string;
+  /** From the job's creation (dispatch) to its end. */
+  wall_s: number;
+  tasks: number;
+  /** The sum of its tasks' durations (more than wall_s when tasks ran side by side). */
+  task_s: number;
 }
 
 /**
@@ -39,6 +53,8 @@ export async function runPipeline(
   scratch: string,
   files: number,
   folders?: number,
+  /** Called when the run has ended, before the runtime (and its tool processes) is closed. */
+  onEnded?: () => void,
 ): Promise<PipelineResult> {
   const source = path.join(scratch, `transfer-${files}`);
   await rm(source, { recursive: true, force: true });
@@ -57,6 +73,7 @@ export async function runPipeline(
   const memory = sampleTreeRss();
   try {
     const id = randomUUID();
+    resetToolInvocationCounts();
     const cpu = treeCpuSeconds();
     const started = performance.now();
     await startTransfer(rt, {
@@ -72,6 +89,7 @@ export async function runPipeline(
     const summary = await followToEnd(rt, id);
     const wall = (performance.now() - started) / 1000;
     const cpuEnd = treeCpuSeconds();
+    onEnded?.();
     const cpuChildren = cpuEnd.children - cpu.children;
     const transitions = await rt.sql.query<{ n: number }>(
       "select coalesce(sum(transitions), 0)::int as n from executions where unit_id in ($1::uuid, $2::uuid)",
@@ -84,6 +102,12 @@ export async function runPipeline(
     );
     const jobs = await rt.sql.query<{ n: number }>(
       "select count(*)::int as n from jobs where unit_id in ($1::uuid, $2::uuid)",
+      [id, sipIdOf(id)],
+    );
+    const perJob = await rt.sql.query<{ name: string; wall: number; tasks: number; task_s: number }>(
+      `select j.name, extract(epoch from (j.ended_at - j.created_at))::float8 as wall, j.task_count as tasks,
+         coalesce((select sum(extract(epoch from (t.ended_at - t.started_at))) from tasks t where t.job_id = j.id), 0)::float8 as task_s
+       from jobs j where j.unit_id in ($1::uuid, $2::uuid) order by j.created_at`,
       [id, sipIdOf(id)],
     );
     const seconds = (q: string) => Number(taskTime.rows.find((r) => r.queue === q)?.s ?? 0);
@@ -100,6 +124,13 @@ export async function runPipeline(
       status: summary.status === "completed" ? "completed" : `${summary.status}: ${summary.reason}`,
       calls: counts,
       task_seconds: { light: round(seconds("light")), heavy: round(seconds("heavy")) },
+      breakdown: perJob.rows.map((r) => ({
+        job: r.name,
+        wall_s: round(Number(r.wall ?? 0), 3),
+        tasks: Number(r.tasks),
+        task_s: round(Number(r.task_s), 3),
+      })),
+      tool_invocations: Object.fromEntries(toolInvocationCounts()),
     };
   } finally {
     memory.stop();

@@ -19,7 +19,10 @@ export async function digestFile(
   let size = 0;
   try {
     const expected = (await handle.stat()).size;
-    const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(CHUNK, expected || CHUNK)));
+    // One byte more than the file holds: a small file is then read in one call whose short count
+    // says it has ended, instead of a second read that returns nothing (most transfers are
+    // thousands of small files, and every read is a trip through the thread pool).
+    const buffer = Buffer.allocUnsafe(Math.min(CHUNK, expected + 1));
     for (;;) {
       if (signal?.aborted) throw signal.reason;
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
@@ -27,6 +30,8 @@ export async function digestFile(
       size += bytesRead;
       const chunk = bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
       for (const h of hashes) h.update(chunk);
+      // A short read of a regular file is its end; a file that grew since fstat reads on.
+      if (bytesRead < buffer.length && size >= expected) break;
     }
   } finally {
     await handle.close();

@@ -83,7 +83,7 @@ export async function dispatchJob(
   if (!unit) throw new DispatchError(`no unit ${p.unit} for job ${p.job}`);
   const args = p.error ? [p.error.Error, p.error.Cause ?? ""] : decl.arguments;
   const batches =
-    decl.scope === "unit" ? [[]] : batchFiles(await deps.store.listFiles(unit.id), decl, deps.batchSize);
+    decl.scope === "unit" ? [[]] : batchFiles(await deps.store.listFileGroups(unit.id), decl, deps.batchSize);
   const jobId = randomUUID();
   const tasks = batches.map((files, seq) => ({
     id: randomUUID(),
@@ -144,11 +144,13 @@ async function redispatch(deps: DispatchDeps, decl: JobNode, job: JobRecord, tok
   return enqueue(deps, decl, job.id, unfinished);
 }
 
-function batchFiles(files: FileRecord[], decl: JobNode, defaultBatchSize = BATCH_SIZE): FileRecord[][] {
+type BatchedFile = Pick<FileRecord, "id" | "group">;
+
+function batchFiles(files: BatchedFile[], decl: JobNode, defaultBatchSize = BATCH_SIZE): BatchedFile[][] {
   const batchSize = decl.batchSize ?? defaultBatchSize;
   const groups = new Set(decl.fileGroups ?? ["original"]);
   const selected = files.filter((f) => groups.has(f.group));
-  const batches: FileRecord[][] = [];
+  const batches: BatchedFile[][] = [];
   for (let i = 0; i < selected.length; i += batchSize) batches.push(selected.slice(i, i + batchSize));
   return batches;
 }

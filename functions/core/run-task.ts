@@ -42,6 +42,13 @@ export type DeliveryResult = "done" | "busy";
 
 const MAX_OUTPUT = 256 * 1024;
 
+/** The agents of a runner not given its own, made once: three name-based UUIDs per task added up. */
+let defaultAgentsMade: ReturnType<typeof defaultAgents> | undefined;
+function defaultAgentList() {
+  defaultAgentsMade ??= defaultAgents();
+  return defaultAgentsMade;
+}
+
 /**
  * Handles one delivery of a task message: claim the task, run its module, record the result and
  * everything it changed in one transaction, take it out of the in-flight set, and settle the job
@@ -190,7 +197,7 @@ async function executeTask(
       signal: timeout.signal,
       stdout: (line) => out.push(line),
       stderr: (line) => err.push(line),
-      agents: deps.agents ?? defaultAgents(),
+      agents: deps.agents ?? defaultAgentList(),
     });
     const aborted = new Promise<never>((_, reject) =>
       timeout.signal.addEventListener("abort", () => reject(timeout.signal.reason), { once: true }),

@@ -27,7 +27,8 @@ export interface Clock {
 export interface StoreReader {
   getUnit(id: string): Promise<UnitRecord | null>;
   listFiles(unitId: string, options?: { includeRemoved?: boolean }): Promise<FileRecord[]>;
-  listEvents(unitId: string): Promise<EventRecord[]>;
+  /** A unit's events; with `type`, only events of that type (a reader may still get them all). */
+  listEvents(unitId: string, options?: { type?: string }): Promise<EventRecord[]>;
   listAgents(): Promise<AgentRecord[]>;
   listJobs(unitId: string): Promise<JobRecord[]>;
   listTasks(jobId: string): Promise<TaskRecord[]>;

@@ -3,7 +3,7 @@ import type { QueueName } from "./model.ts";
 import { type RunnerDeps, runTaskMessages } from "./run-task.ts";
 
 /** Light-queue messages a consumer takes at once (SQS returns at most ten). */
-const LIGHT_BATCH = 8;
+const LIGHT_BATCH = 10;
 
 export interface WorkerPoolOptions {
   /** Consumers per queue; light work is I/O and hashing, heavy work runs external tools. */

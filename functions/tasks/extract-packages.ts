@@ -1,12 +1,16 @@
 import { rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { type ExtractedEntry, extractArchive, isArchiveError } from "../archives/index.ts";
+import { mapLimit } from "../core/concurrency.ts";
 import type { EventRecord, FileRecord } from "../core/model.ts";
 import type { TaskContext, TaskModule, TaskOutcome } from "../core/task-module.ts";
 import { groupOf } from "./assign-file-uuids.ts";
 import { fileEvent } from "./events.ts";
 import { exists, listRegularFiles } from "./fs-walk.ts";
 import { nestingDepth, packageKind, planExtractionFolders } from "./package-files.ts";
+
+/** Files looked at (stat, first bytes) at once when looking for packages. */
+const LOOK_CONCURRENCY = 16;
 
 interface Outcome {
   newFiles: FileRecord[];
@@ -34,18 +38,26 @@ export const extractPackages: TaskModule = {
     const all = await ctx.store.listFiles(ctx.unit.id, { includeRemoved: true });
     const byId = new Map(all.map((f) => [f.id, f]));
     // A package's own "unpacking" event (any outcome) means it was dealt with in an earlier pass.
-    const eventIds = new Set((await ctx.store.listEvents(ctx.unit.id)).map((e) => e.id));
+    // Only "unpacking" events matter here, not every event of the unit (several per file).
+    const unpackingEvents = await ctx.store.listEvents(ctx.unit.id, { type: "unpacking" });
+    const eventIds = new Set(unpackingEvents.map((e) => e.id));
     const unpacked = (file: FileRecord) => eventIds.has(packageEvent(ctx, file, "success", "").id);
     const live = all.filter((f) => !f.removed);
     const packages: FileRecord[] = [];
     const out: Outcome = { newFiles: [], events: [], updates: [] };
-    for (const file of live) {
-      if (file.group !== "original" || unpacked(file)) continue;
+    // Which files are packages still to open: looked at side by side (a stat, and a read of the
+    // first bytes when the format is not known already), then decided in order.
+    const candidates = await mapLimit(live, LOOK_CONCURRENCY, async (file) => {
+      if (file.group !== "original" || unpacked(file)) return false;
       const absolute = path.join(ctx.unitPath, ...file.path.split("/"));
       const onDisk = await exists(absolute);
       // A package deleted after extraction by a run that crashed before recording it still counts.
-      if (!onDisk && !ctx.config.delete_packages_after_extraction) continue;
-      if (onDisk && (await packageKind(absolute, file)) === null) continue;
+      if (!onDisk && !ctx.config.delete_packages_after_extraction) return false;
+      if (onDisk && (await packageKind(absolute, file)) === null) return false;
+      return true;
+    });
+    for (const [index, file] of live.entries()) {
+      if (!candidates[index]) continue;
       if (nestingDepth(file, byId) >= maxDepth) {
         ctx.stdout(
           `${file.path}: not extracted: packages nested deeper than ${maxDepth} level(s) stay whole`,

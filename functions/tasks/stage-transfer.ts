@@ -78,12 +78,19 @@ export const stageTransfer: TaskModule = {
       const unreadable: string[] = [];
       await mapLimit(files, 16, async (f) => {
         if (ctx.signal.aborted) throw ctx.signal.reason;
-        const readable = await access(f.abs, constants.R_OK).then(
-          () => true,
-          () => false,
+        // Copy first and ask why only when it fails (one call per file, not two); a clone where the
+        // file system can. A refusal is the source's only when the source is indeed unreadable.
+        const target = path.join(temp, ...layoutPath(f.rel, hasObjects).split("/"));
+        await copyFile(f.abs, target, constants.COPYFILE_FICLONE).catch(
+          async (error: NodeJS.ErrnoException) => {
+            const readable = await access(f.abs, constants.R_OK).then(
+              () => true,
+              () => false,
+            );
+            if (readable || (error.code !== "EACCES" && error.code !== "EPERM")) throw error;
+            unreadable.push(f.rel);
+          },
         );
-        if (!readable) unreadable.push(f.rel);
-        else await copyFile(f.abs, path.join(temp, ...layoutPath(f.rel, hasObjects).split("/")));
       });
       if (unreadable.length > 0) {
         for (const rel of unreadable.sort()) ctx.stderr(`${rel}: file is not readable`);

@@ -1,4 +1,3 @@
-import { stat } from "node:fs/promises";
 import path from "node:path";
 import { readManifest } from "../bagit/index.ts";
 import { mapLimit } from "../core/concurrency.ts";
@@ -42,9 +41,7 @@ export const storeAip: TaskModule = {
         if (ctx.signal.aborted) throw ctx.signal.reason;
         const rel = objectKey.slice(name.length + 1);
         const local = path.join(bagDir, ...rel.split("/"));
-        const fileSize = (await stat(local)).size;
-        await ctx.objects.putFile(objectKey, local, { sha256 });
-        return fileSize;
+        return (await ctx.objects.putFile(objectKey, local, { sha256 })).size;
       });
       size = sizes.reduce((sum, fileSize) => sum + fileSize, 0);
     }

@@ -25,6 +25,9 @@ it("bench --quick --json prints one JSON object with every figure as a number", 
     "floor.ratio",
     "floor.tools_s",
     "floor.stepmatica_s",
+    "floor.cpu_ratio",
+    "floor.tools_cpu_s",
+    "floor.stepmatica_cpu_s",
     "overhead.embedded.min",
     "overhead.embedded.median",
     "overhead.embedded.max",
@@ -45,11 +48,12 @@ it("bench --quick --json prints one JSON object with every figure as a number", 
   const floor = json.floor as { ratio: number; tools_s: number; files: number; tools: unknown[] };
   expect(floor.ratio).toBeGreaterThan(0);
   expect(floor.files).toBe(at(json, "files_10k.files"));
-  const tools = floor.tools as Array<{ tool: string; wall_s: number; invocations: number }>;
+  const tools = floor.tools as Array<{ tool: string; wall_s: number; invocations: number; cpu_s: number }>;
   expect(tools.map((t) => t.tool)).toEqual(["sha256sum", "clamscan", "exiftool", "cp"]);
   for (const t of tools) {
     expect(t.wall_s, t.tool).toBeGreaterThan(0);
     expect(t.invocations, t.tool).toBeGreaterThanOrEqual(1);
+    expect(isNumber(t.cpu_s), t.tool).toBe(true);
   }
   expect(floor.tools_s).toBeCloseTo(
     tools.reduce((sum, t) => sum + t.wall_s, 0),

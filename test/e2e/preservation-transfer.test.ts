@@ -251,7 +251,7 @@ describe("bags and supplied checksums", () => {
 });
 
 describe("per-file tools run per batch", () => {
-  it("500 files: clamscan starts once per batch (256 files), not once per file", async () => {
+  it("500 files: clamscan starts once per batch (of the declared batch size), not once per file", async () => {
     const source = path.join(root, "many");
     await mkdir(source, { recursive: true });
     await manySmallFiles(source, 500);

@@ -1,4 +1,4 @@
-import { createReadStream } from "node:fs";
+import { constants, createReadStream } from "node:fs";
 import { copyFile, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -12,21 +12,30 @@ export class FolderObjectStore implements ObjectStore {
 
   async putFile(key: string, localPath: string, options: { sha256?: string } = {}): Promise<StoredObject> {
     const target = this.pathOf(key);
-    await mkdir(path.dirname(target), { recursive: true });
     // A fixed temporary name: a put repeated after a crash overwrites the leftover instead of adding one.
     const temp = partialPathOf(target);
     try {
-      await copyFile(localPath, temp);
-      const sha256 = await hashFile(temp);
+      // A clone where the file system can (same bytes, no copy), else a copy. The folder is made
+      // only when missing: an AIP of thousands of files has far fewer folders than files.
+      await copyFile(localPath, temp, constants.COPYFILE_FICLONE).catch(
+        async (error: NodeJS.ErrnoException) => {
+          if (error.code !== "ENOENT") throw error;
+          await mkdir(path.dirname(target), { recursive: true });
+          await copyFile(localPath, temp, constants.COPYFILE_FICLONE);
+        },
+      );
+      const { size, digests } = await digestFile(temp);
+      const sha256 = digests.sha256!;
       if (options.sha256 && options.sha256 !== sha256) {
         throw new Error(
           `checksum mismatch storing ${key}: expected ${options.sha256}, stored bytes hash to ${sha256}`,
         );
       }
       await rename(temp, target);
-      return { key, size: (await stat(target)).size, sha256 };
-    } finally {
+      return { key, size, sha256 };
+    } catch (error) {
       await rm(temp, { force: true });
+      throw error;
     }
   }
 

@@ -519,6 +519,18 @@ export class TaskStore implements StoreReader {
     return r.rows.map(fileFromRow);
   }
 
+  /**
+   * A unit's files as dispatch needs them to cut batches: id and group, in listFiles' order. Not
+   * the whole rows: characterization output makes them large, and dispatch runs once per job.
+   */
+  async listFileGroups(unitId: string): Promise<Array<Pick<FileRecord, "id" | "group">>> {
+    const r = await this.sql.query<{ id: string; file_group: string }>(
+      "select id, file_group from files where unit_id = $1 and removed = false order by path, id",
+      [unitId],
+    );
+    return r.rows.map((row) => ({ id: String(row.id), group: row.file_group as FileRecord["group"] }));
+  }
+
   async getFiles(ids: string[]): Promise<FileRecord[]> {
     if (ids.length === 0) return [];
     const r = await this.sql.query(
@@ -537,10 +549,13 @@ export class TaskStore implements StoreReader {
     }
   }
 
-  async listEvents(unitId: string): Promise<EventRecord[]> {
-    const r = await this.sql.query("select * from events where unit_id = $1 order by date_time, id", [
-      unitId,
-    ]);
+  async listEvents(unitId: string, options: { type?: string } = {}): Promise<EventRecord[]> {
+    const r = options.type
+      ? await this.sql.query("select * from events where unit_id = $1 and type = $2 order by date_time, id", [
+          unitId,
+          options.type,
+        ])
+      : await this.sql.query("select * from events where unit_id = $1 order by date_time, id", [unitId]);
     return r.rows.map(eventFromRow);
   }
 

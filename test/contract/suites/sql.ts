@@ -242,6 +242,19 @@ export function sqlContract(name: string, make: () => Promise<SqlClient>) {
       expect(events).toHaveLength(1);
       expect(events[0]!.dateTime.toISOString()).toBe("2024-05-06T07:08:09.000Z");
       expect(events[0]!.agents).toEqual(["a1"]);
+      // Asked for one type (extract-packages asks for "unpacking"), only that type comes back.
+      const unpacking = { ...event, id: randomUUID(), type: "unpacking" };
+      await store.insertEvents([unpacking]);
+      expect((await store.listEvents(unit.id)).map((e) => e.type).sort()).toEqual(["ingestion", "unpacking"]);
+      expect((await store.listEvents(unit.id, { type: "unpacking" })).map((e) => e.id)).toEqual([
+        unpacking.id,
+      ]);
+      expect(await store.listEvents(unit.id, { type: "virus check" })).toEqual([]);
+      // Dispatch's light listing: ids and groups in listFiles' order, without removed files.
+      await store.updateFiles([{ id: files[1]!.id, removed: true }]);
+      const groups = await store.listFileGroups(unit.id);
+      expect(groups).toEqual((await store.listFiles(unit.id)).map((f) => ({ id: f.id, group: f.group })));
+      expect(groups).toHaveLength(299);
     });
 
     it("lists units by status and name, paginated, without hidden ones", async () => {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { writeBag } from "../../../functions/bagit/index.ts";
@@ -67,6 +67,27 @@ describe("scan-for-viruses", () => {
     expect(first.outcome.events).toHaveLength(3);
     expect(first.outcome.events!.map((e) => e.outcome).sort()).toEqual(["failure", "warning", "warning"]);
     expect(comparable(second.outcome)).toEqual(comparable(first.outcome));
+  });
+
+  it("a file over ClamAV's 2 GiB limit is named and not scanned; the files around it are scanned", async () => {
+    const state = await unitWith({ "objects/a.txt": "clean\n", "objects/z-eicar.com": EICAR });
+    // Sparse: 2 GiB + 1 bytes on disk cost nothing. Registered like the others, between them by path.
+    const big = path.join(root, "unit", "objects", "m-big.bin");
+    await writeFile(big, "");
+    await truncate(big, 2 ** 31);
+    await state.run(assignFileUuids);
+    const files = state.listFiles();
+    expect(files.map((f) => f.path)).toEqual(["objects/a.txt", "objects/m-big.bin", "objects/z-eicar.com"]);
+    const { outcome, stderr } = await state.run(scanForViruses, files, { apply: false });
+    expect(outcome.exitCode).toBe(1);
+    const byFile = new Map(outcome.events!.map((e) => [files.find((f) => f.id === e.fileId)!.path, e]));
+    expect(byFile.get("objects/m-big.bin")).toMatchObject({
+      outcome: "warning",
+      outcomeDetail: "not scanned: larger than ClamAV's 2 GiB limit",
+    });
+    expect(byFile.get("objects/z-eicar.com")!.outcome).toBe("failure");
+    expect(byFile.get("objects/a.txt")!.outcomeDetail).not.toMatch(/2 GiB/);
+    expect(stderr.join("\n")).toMatch(/objects\/m-big\.bin: not scanned: larger than ClamAV's 2 GiB limit/);
   });
 
   it("with only the test signatures, no virus check event claims success; each names engine and databases", async () => {

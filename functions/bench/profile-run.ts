@@ -1,0 +1,90 @@
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { statementStats } from "./counting.ts";
+import { runPipeline } from "./pipeline.ts";
+import { descendants } from "./process-tree.ts";
+
+/**
+ * CPU seconds by command name of every descendant seen, sampled every 100 ms (a process's last
+ * sample before it ends: a short-lived tool is undercounted by up to one interval; the pipeline's
+ * own tree total, which counts reaped children exactly, is printed beside it).
+ */
+function sampleCpuByCommand() {
+  const last = new Map<number, { command: string; ticks: number }>();
+  const sample = () => {
+    for (const pid of descendants()) {
+      try {
+        const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+        const command = text.slice(text.indexOf("(") + 1, text.lastIndexOf(")"));
+        const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+        last.set(pid, { command, ticks: Number(f[11]) + Number(f[12]) });
+      } catch {
+        // ended meanwhile
+      }
+    }
+  };
+  const timer = setInterval(sample, 100);
+  const baseline = new Map<number, number>();
+  sample();
+  for (const [pid, v] of last) baseline.set(pid, v.ticks);
+  return () => {
+    sample();
+    clearInterval(timer);
+    const by = new Map<string, { seconds: number; processes: number }>();
+    for (const [pid, v] of last) {
+      const e = by.get(v.command) ?? { seconds: 0, processes: 0 };
+      e.seconds += (v.ticks - (baseline.get(pid) ?? 0)) / 100;
+      e.processes += 1;
+      by.set(v.command, e);
+    }
+    return by;
+  };
+}
+
+/**
+ * `npx tsx functions/bench/profile-run.ts [files] [folders]`: one transfer of small files through
+ * the embedded pipeline (as files_10k), after a 10-file warm-up, printing where the time went —
+ * every job's wall and task seconds, the tools started, the calls through the ports, the process
+ * tree's CPU seconds and the load average (the machine may be shared). For profiling, run it under
+ * `node --cpu-prof --import tsx`.
+ */
+const files = Number(process.argv[2] ?? 10_000);
+const folders = process.argv[3] ? Number(process.argv[3]) : undefined;
+const scratch = await mkdtemp(path.join(tmpdir(), "stepmatica-profile-"));
+const home = path.join(scratch, "home");
+let byCommand = new Map<string, { seconds: number; processes: number }>();
+try {
+  await runPipeline(home, scratch, 10);
+  statementStats.clear();
+  const before = loadavg();
+  const stopSampling = sampleCpuByCommand();
+  const r = await runPipeline(home, scratch, files, folders, () => {
+    byCommand = stopSampling();
+  });
+  const after = loadavg();
+  console.log(`${files} files: ${r.status}`);
+  console.log(
+    `wall ${r.wall_s} s, CPU ${r.cpu_s} s (tools ${r.cpu_children_s}), peak RSS ${r.peak_rss_mb} MB, load average ${before[0].toFixed(2)} → ${after[0].toFixed(2)}`,
+  );
+  console.log(`calls ${JSON.stringify(r.calls)}`);
+  console.log(`tools started through runTool ${JSON.stringify(r.tool_invocations)}`);
+  for (const [command, v] of [...byCommand].sort((a, b) => b[1].seconds - a[1].seconds))
+    console.log(`  CPU ${v.seconds.toFixed(2)} s in ${v.processes} process(es) named ${command}`);
+  const width = Math.max(...r.breakdown.map((b) => b.job.length));
+  console.log(`${"job".padEnd(width)}  wall_s  tasks  task_s`);
+  for (const b of r.breakdown)
+    console.log(
+      `${b.job.padEnd(width)}  ${b.wall_s.toFixed(3).padStart(6)}  ${String(b.tasks).padStart(5)}  ${b.task_s.toFixed(3).padStart(6)}`,
+    );
+  console.log("statements by time waited (count, ms, parameter MB, text):");
+  for (const [text, v] of [...statementStats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15))
+    console.log(`  ${v.count} ${v.ms.toFixed(0)} ms ${(v.paramChars / 1e6).toFixed(1)} MB  ${text}`);
+  const summed = r.breakdown.reduce((s, b) => s + b.wall_s, 0);
+  console.log(
+    `sum of job walls ${summed.toFixed(2)} s; the rest (${(r.wall_s - summed).toFixed(2)} s) is between jobs`,
+  );
+} finally {
+  await rm(scratch, { recursive: true, force: true });
+}

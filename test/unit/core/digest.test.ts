@@ -1,0 +1,35 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { digestFile } from "../../../functions/core/digest.ts";
+
+// digestFile stops at a short read instead of reading until a read returns nothing: these sizes sit
+// on both sides of its buffer (the file's size + 1, at most 4 MiB), and the digests are compared
+// with Node's hash of the whole content read at once.
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "stepmatica-digest-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const CHUNK = 4 << 20;
+const reference = (bytes: Buffer, algorithm: string) => createHash(algorithm).update(bytes).digest("hex");
+
+describe("digestFile", () => {
+  it.each([0, 1, 4095, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 17])(
+    "a file of %i bytes: every byte hashed, size exact",
+    async (size) => {
+      const bytes = randomBytes(size);
+      const file = path.join(dir, `f-${size}`);
+      await writeFile(file, bytes);
+      const { size: read, digests } = await digestFile(file, ["sha256", "md5"]);
+      expect(read).toBe(size);
+      expect(digests.sha256).toBe(reference(bytes, "sha256"));
+      expect(digests.md5).toBe(reference(bytes, "md5"));
+    },
+  );
+});
