@@ -7,7 +7,7 @@ import { openRuntime } from "../cli/runtime.ts";
 import { sipIdOf } from "../core/ids.ts";
 import { startTransfer } from "../core/start-transfer.ts";
 import { type CallCounts, countingObjects, countingQueue, countingSql, zeroCounts } from "./counting.ts";
-import { sampleTreeRss, treeCpuSeconds } from "./process-tree.ts";
+import { sampleTreeRss, treeCpuSeconds } from "../core/process-tree.ts";
 import { smallFiles } from "./workload.ts";
 
 export interface PipelineResult {

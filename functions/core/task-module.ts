@@ -28,6 +28,14 @@ export interface StoreReader {
   getUnit(id: string): Promise<UnitRecord | null>;
   listFiles(unitId: string, options?: { includeRemoved?: boolean }): Promise<FileRecord[]>;
   listEvents(unitId: string): Promise<EventRecord[]>;
+  /** A unit's files a page at a time, by path then id (see TaskStore.filePages). */
+  filePages(
+    unitId: string,
+    options?: { includeRemoved?: boolean; pageSize?: number; withoutCharacteristics?: boolean },
+  ): AsyncIterable<FileRecord[]>;
+  getFiles(ids: string[]): Promise<FileRecord[]>;
+  eventsOfFiles(fileIds: string[], unitIds: string[]): Promise<EventRecord[]>;
+  unitLevelEvents(unitId: string): Promise<EventRecord[]>;
   listAgents(): Promise<AgentRecord[]>;
   listJobs(unitId: string): Promise<JobRecord[]>;
   listTasks(jobId: string): Promise<TaskRecord[]>;
