@@ -10,9 +10,10 @@ export interface TaskResources {
 
 /**
  * Meters tasks for their records, cheaply enough for the no-op task of the overhead benchmark: one
- * sampler, running only while a task is metered, lists the process tree (/proc) every
- * SAMPLE_MS and adds up its RSS; a task reads process.cpuUsage() and its children's CPU (reaped
- * ones from /proc/self/stat, live ones by the sampler's last list) when it starts and ends.
+ * sampler, running while tasks are metered, lists the process tree (/proc) every SAMPLE_MS and
+ * reads its children's CPU (reaped ones from /proc/self/stat, live ones from their own stat) and the
+ * tree's summed RSS; a task reads process.cpuUsage() when it starts and ends, and /proc again at its
+ * end when it ran longer than FRESH_AFTER_MS.
  *
  * What the figures mean: tasks that run at the same time in one worker process share its tree, so
  * each one's figures include what its neighbours used (an operator comparing jobs sees which cost
@@ -21,6 +22,13 @@ export interface TaskResources {
  * are not counted and memory is Node's alone.
  */
 const SAMPLE_MS = 100;
+/** The sampler keeps running this long after the last task ended (a line of short tasks starts it once). */
+const LINGER_MS = 2_000;
+/**
+ * A task shorter than this reads /proc no more: it takes the sampler's last figures (no tool starts,
+ * runs and is reaped that fast, and a no-op task must stay cheap: the overhead benchmark).
+ */
+const FRESH_AFTER_MS = 5;
 
 interface Active {
   peak: number;
@@ -29,42 +37,51 @@ interface Active {
 const active = new Set<Active>();
 let live: number[] = [];
 let timer: NodeJS.Timeout | null = null;
+let idleSince = 0;
+/** The latest readings, by the sampler or a task's end: children's CPU seconds and the tree's RSS. */
+let childrenCpu = 0;
+let rss = 0;
 
-function treeRss(): number {
-  let total = process.memoryUsage.rss();
-  for (const pid of live) total += rssBytes(pid);
-  return total;
-}
-
-function sample(): void {
-  live = descendants();
-  const rss = treeRss();
+function read(): void {
+  childrenCpu = childrenCpuSeconds(live);
+  rss = process.memoryUsage.rss();
+  for (const pid of live) rss += rssBytes(pid);
   for (const meter of active) meter.peak = Math.max(meter.peak, rss);
 }
 
-function cpuNow(): number {
-  const own = process.cpuUsage();
-  return (own.user + own.system) / 1e6 + childrenCpuSeconds(live);
+function sample(): void {
+  if (active.size === 0 && performance.now() - idleSince > LINGER_MS) {
+    if (timer) clearInterval(timer);
+    timer = null;
+    return;
+  }
+  live = descendants();
+  read();
 }
 
-/** Starts metering one task; call the returned function when it ends. */
+function ownCpu(): number {
+  const own = process.cpuUsage();
+  return (own.user + own.system) / 1e6;
+}
+
+/** Starts metering one task; call the returned function when it ends (once). */
 export function meterTask(): () => TaskResources {
-  const meter: Active = { peak: treeRss() };
-  if (active.size === 0) {
+  if (!timer) {
     live = descendants();
+    read();
     timer = setInterval(sample, SAMPLE_MS);
     timer.unref();
   }
+  const meter: Active = { peak: rss };
   active.add(meter);
-  const cpuStart = cpuNow();
+  const started = performance.now();
+  const cpuStart = ownCpu() + childrenCpu;
   return () => {
-    const cpu = cpuNow() - cpuStart;
-    meter.peak = Math.max(meter.peak, treeRss());
+    if (performance.now() - started > FRESH_AFTER_MS) read();
+    const cpu = ownCpu() + childrenCpu - cpuStart;
+    meter.peak = Math.max(meter.peak, rss);
     active.delete(meter);
-    if (active.size === 0 && timer) {
-      clearInterval(timer);
-      timer = null;
-    }
+    if (active.size === 0) idleSince = performance.now();
     return {
       cpuS: Math.max(0, Math.round(cpu * 1000) / 1000),
       peakRssMb: Math.round((meter.peak / 2 ** 20) * 10) / 10,
