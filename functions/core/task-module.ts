@@ -36,6 +36,8 @@ export interface StoreReader {
   getFiles(ids: string[]): Promise<FileRecord[]>;
   eventsOfFiles(fileIds: string[], unitIds: string[]): Promise<EventRecord[]>;
   unitLevelEvents(unitId: string): Promise<EventRecord[]>;
+  /** A unit's events of one type (e.g. "unpacking"), by time then id. */
+  eventsOfType(unitId: string, type: string): Promise<EventRecord[]>;
   listAgents(): Promise<AgentRecord[]>;
   listJobs(unitId: string): Promise<JobRecord[]>;
   listTasks(jobId: string): Promise<TaskRecord[]>;

@@ -7,7 +7,7 @@ import type { StoreReader } from "../../functions/core/task-module.ts";
  */
 export function pagedReads(
   lists: Pick<StoreReader, "listFiles" | "listEvents">,
-): Pick<StoreReader, "filePages" | "getFiles" | "eventsOfFiles" | "unitLevelEvents"> {
+): Pick<StoreReader, "filePages" | "getFiles" | "eventsOfFiles" | "unitLevelEvents" | "eventsOfType"> {
   const byPath = (a: FileRecord, b: FileRecord) =>
     a.path < b.path ? -1 : a.path > b.path ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
   const byTime = (a: EventRecord, b: EventRecord) =>
@@ -31,6 +31,9 @@ export function pagedReads(
       const events: EventRecord[] = [];
       for (const unitId of unitIds) events.push(...(await lists.listEvents(unitId)));
       return events.filter((e) => e.fileId !== null && wanted.has(e.fileId)).sort(byTime);
+    },
+    async eventsOfType(unitId, type) {
+      return (await lists.listEvents(unitId)).filter((e) => e.type === type).sort(byTime);
     },
     async unitLevelEvents(unitId) {
       return (await lists.listEvents(unitId)).filter((e) => e.fileId === null).sort(byTime);

@@ -630,6 +630,14 @@ export class TaskStore implements StoreReader {
     return r.rows.map(eventFromRow);
   }
 
+  async eventsOfType(unitId: string, type: string): Promise<EventRecord[]> {
+    const r = await this.sql.query(
+      "select * from events where unit_id = $1 and type = $2 order by date_time, id",
+      [unitId, type],
+    );
+    return r.rows.map(eventFromRow);
+  }
+
   /** The events of a unit about no file in particular, by time then id. */
   async unitLevelEvents(unitId: string): Promise<EventRecord[]> {
     const r = await this.sql.query(
