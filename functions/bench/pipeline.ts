@@ -5,10 +5,10 @@ import { PRESETS, resolveConfig } from "../../workflows/processing-config.ts";
 import { followToEnd } from "../cli/follow.ts";
 import { openRuntime } from "../cli/runtime.ts";
 import { sipIdOf } from "../core/ids.ts";
+import { sampleTreeRss, treeCpuSeconds } from "../core/process-tree.ts";
 import { startTransfer } from "../core/start-transfer.ts";
 import { resetToolInvocationCounts, toolInvocationCounts } from "../tools/run-tool.ts";
 import { type CallCounts, countingObjects, countingQueue, countingSql, zeroCounts } from "./counting.ts";
-import { sampleTreeRss, treeCpuSeconds } from "./process-tree.ts";
 import { smallFiles } from "./workload.ts";
 
 export interface PipelineResult {

@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
+import { descendants } from "../core/process-tree.ts";
 import { statementStats } from "./counting.ts";
 import { runPipeline } from "./pipeline.ts";
-import { descendants } from "./process-tree.ts";
 
 /**
  * CPU seconds by command name of every descendant seen, sampled every 100 ms (a process's last

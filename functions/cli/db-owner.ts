@@ -14,6 +14,14 @@ import { ensureSecret, type HomeFiles, homeFiles, ownerRecord, readOwner, writeO
  * database could not be opened or failed (the reason is the last line of db-owner.log).
  */
 export const ALREADY_OWNED = 3;
+
+/**
+ * PostgreSQL's memory inside PGlite is WebAssembly memory, which grows and never shrinks: every
+ * shared buffer touched once stays resident for the owner's life. Small shared buffers: the data
+ * folder's pages stay in the OS's cache anyway. Measured at 10,000 files: the owner peaked at
+ * 622 and 661 MB with 16 MB, 854 MB with the default; the run's CPU was the same (72 s).
+ */
+const MEMORY_SETTINGS = ["-c", "shared_buffers=16MB"];
 const DEFAULT_IDLE_SECONDS = 60;
 
 export async function runOwner(home: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -37,7 +45,7 @@ export async function runOwner(home: string, env: NodeJS.ProcessEnv = process.en
   let db: PGlite;
   try {
     await mkdir(files.dataDir, { recursive: true });
-    db = new PGlite(files.dataDir);
+    db = new PGlite(files.dataDir, { startParams: [...PGlite.defaultStartParams, ...MEMORY_SETTINGS] });
     await db.waitReady;
   } catch (error) {
     log(`cannot open the embedded database ${files.dataDir}: ${reason(error)}`);

@@ -33,9 +33,9 @@ export async function summarize(rt: Pick<Runtime, "store">, transferId: string):
   const last: UnitRecord = sip ?? transfer;
   const aip = sip ? await rt.store.getAip(sip.id) : null;
   // The depositor's files, extracted contents of packages included; normalization derivatives are not counted.
-  const files = (await rt.store.listFiles(last.id)).filter(
-    (f) => f.group !== "preservation" && f.group !== "access",
-  ).length;
+  let files = 0;
+  for await (const page of rt.store.filePages(last.id, { withoutCharacteristics: true }))
+    for (const f of page) if (f.group !== "preservation" && f.group !== "access") files++;
   const status = last.status === "completed" || last.status === "rejected" ? last.status : "failed";
   const reason =
     status === "completed"

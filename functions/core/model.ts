@@ -86,6 +86,10 @@ export interface TaskRecord {
   stderr: string;
   startedAt: Date | null;
   endedAt: Date | null;
+  /** CPU seconds of the worker's process tree while the task ran, tools included (null: not recorded). */
+  cpuS: number | null;
+  /** Peak resident memory of the worker's process tree while the task ran, MB (null: not recorded). */
+  peakRssMb: number | null;
 }
 
 export type FileGroup =

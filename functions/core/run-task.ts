@@ -9,6 +9,7 @@ import { inFlightTtl, settleJob } from "./dispatch-job.ts";
 import { clockFor, defaultAgents, idsFor } from "./ids.ts";
 import type { FileRecord, JobRecord, TaskRecord, UnitRecord } from "./model.ts";
 import { TaskStore } from "./store/task-store.ts";
+import { meterTask, type TaskResources } from "./task-meter.ts";
 import type { TaskModule, TaskOutcome } from "./task-module.ts";
 import { unitPathOf } from "./working-storage.ts";
 
@@ -141,6 +142,7 @@ interface TaskRun {
   stderr: string;
   outcome: TaskOutcome;
   aborted: boolean;
+  resources: TaskResources;
 }
 
 async function executeTask(
@@ -158,7 +160,8 @@ async function executeTask(
   const module = deps.modules.get(task.module);
   if (!module) {
     const reason = `no task module named "${task.module}"`;
-    return { exitCode: 1, stdout: "", stderr: reason, outcome: { exitCode: 1 }, aborted: false };
+    const resources = { cpuS: 0, peakRssMb: 0 };
+    return { exitCode: 1, stdout: "", stderr: reason, outcome: { exitCode: 1 }, aborted: false, resources };
   }
   const timeout = new AbortController();
   const onShutdown = () => timeout.abort(new Error("worker shutting down"));
@@ -179,6 +182,7 @@ async function executeTask(
     },
     Math.max(1000, (decl.heartbeatSeconds * 1000) / 3),
   );
+  const metered = meterTask();
   try {
     const run = module.run({
       unit,
@@ -203,7 +207,14 @@ async function executeTask(
       timeout.signal.addEventListener("abort", () => reject(timeout.signal.reason), { once: true }),
     );
     const outcome = await Promise.race([run, aborted]);
-    return { exitCode: outcome.exitCode, stdout: clip(out), stderr: clip(err), outcome, aborted: false };
+    return {
+      exitCode: outcome.exitCode,
+      stdout: clip(out),
+      stderr: clip(err),
+      outcome,
+      aborted: false,
+      resources: metered(),
+    };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     err.push(`${task.module}: ${message}`);
@@ -216,6 +227,7 @@ async function executeTask(
       stderr: clip(err),
       outcome: { exitCode },
       aborted: !timedOut && timeout.signal.aborted,
+      resources: metered(),
     };
   } finally {
     clearTimeout(timer);

@@ -27,8 +27,17 @@ export interface Clock {
 export interface StoreReader {
   getUnit(id: string): Promise<UnitRecord | null>;
   listFiles(unitId: string, options?: { includeRemoved?: boolean }): Promise<FileRecord[]>;
-  /** A unit's events; with `type`, only events of that type (a reader may still get them all). */
-  listEvents(unitId: string, options?: { type?: string }): Promise<EventRecord[]>;
+  listEvents(unitId: string): Promise<EventRecord[]>;
+  /** A unit's files a page at a time, by path then id (see TaskStore.filePages). */
+  filePages(
+    unitId: string,
+    options?: { includeRemoved?: boolean; pageSize?: number; withoutCharacteristics?: boolean },
+  ): AsyncIterable<FileRecord[]>;
+  getFiles(ids: string[]): Promise<FileRecord[]>;
+  eventsOfFiles(fileIds: string[], unitIds: string[]): Promise<EventRecord[]>;
+  unitLevelEvents(unitId: string): Promise<EventRecord[]>;
+  /** A unit's events of one type (e.g. "unpacking"), by time then id. */
+  eventsOfType(unitId: string, type: string): Promise<EventRecord[]>;
   listAgents(): Promise<AgentRecord[]>;
   listJobs(unitId: string): Promise<JobRecord[]>;
   listTasks(jobId: string): Promise<TaskRecord[]>;

@@ -87,7 +87,8 @@ export class DashboardQueries {
       `select j.id, j.name, j.microservice, j.description, j.status, j.exit_code, j.task_count,
          j.created_at, j.ended_at,
          count(t.id) filter (where t.status = 'done')::int as tasks_done,
-         count(t.id) filter (where t.exit_code is not null and t.exit_code <> 0)::int as tasks_failed
+         count(t.id) filter (where t.exit_code is not null and t.exit_code <> 0)::int as tasks_failed,
+         sum(t.cpu_s)::float8 as cpu_s, max(t.peak_rss_mb)::float8 as peak_rss_mb
        from jobs j left join tasks t on t.job_id = j.id where j.unit_id = $1
        group by j.id order by j.created_at, j.id`,
       [unitId],
@@ -105,6 +106,9 @@ export class DashboardQueries {
       startedAt: iso(row.created_at),
       endedAt: iso(row.ended_at),
       durationMs: ms(row.created_at, row.ended_at),
+      // What the job cost: its tasks' CPU seconds added up, the largest of their peak memories.
+      cpuS: numberOrNull(row.cpu_s),
+      peakRssMb: numberOrNull(row.peak_rss_mb),
     }));
   }
 
@@ -212,7 +216,10 @@ export class DashboardQueries {
 
 const TASK_PREVIEW_COLUMNS = `t.id, t.job_id, t.seq, t.module, t.queue, t.arguments, jsonb_array_length(t.file_ids)::int as files,
   t.status, t.attempt, t.exit_code, left(t.stdout, ${OUTPUT_PREVIEW}) as stdout, length(t.stdout)::int as stdout_length,
-  left(t.stderr, ${OUTPUT_PREVIEW}) as stderr, length(t.stderr)::int as stderr_length, t.started_at, t.ended_at`;
+  left(t.stderr, ${OUTPUT_PREVIEW}) as stderr, length(t.stderr)::int as stderr_length, t.started_at, t.ended_at,
+  t.cpu_s, t.peak_rss_mb`;
+
+const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 
 function taskView(row: Row) {
   const args = typeof row.arguments === "string" ? JSON.parse(row.arguments) : row.arguments;
@@ -234,5 +241,7 @@ function taskView(row: Row) {
     startedAt: iso(row.started_at),
     endedAt: iso(row.ended_at),
     durationMs: ms(row.started_at, row.ended_at),
+    cpuS: numberOrNull(row.cpu_s),
+    peakRssMb: numberOrNull(row.peak_rss_mb),
   };
 }

@@ -98,6 +98,8 @@ async function getTask(req: ApiRequest, ctx: RouteContext, [id]: string[]) {
     startedAt: task.startedAt?.toISOString() ?? null,
     endedAt: task.endedAt?.toISOString() ?? null,
     durationMs: task.startedAt && task.endedAt ? task.endedAt.getTime() - task.startedAt.getTime() : null,
+    cpuS: task.cpuS,
+    peakRssMb: task.peakRssMb,
     files: files.map((f) => ({ id: f.id, path: f.path })),
   });
 }

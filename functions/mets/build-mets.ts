@@ -4,9 +4,10 @@
  * ids are counters in document order, so the same input always gives the same bytes.
  */
 import type { AgentRecord, EventRecord, FileRecord } from "../core/model.ts";
-import { prepareArchival } from "./archival.ts";
+import { type PreparedArchival, prepareArchival } from "./archival.ts";
 import { prepareDublinCore, writeDublinCore, writeOtherMetadata } from "./dublin-core.ts";
 import {
+  indexFileEvents,
   type MetsFileEntry,
   type MetsInput,
   MetsInputError,
@@ -45,6 +46,90 @@ export function buildMets(input: MetsInput): string {
  * fully checked before the first chunk, so a MetsInputError never leaves half a document behind.
  */
 export function writeMets(input: MetsInput, sink: (chunk: string) => void): void {
+  const plan = planMets(input, sink);
+  writeOpening(plan);
+  for (const entry of plan.prepared.files) writeFileAmdSec(plan, plan.prepared, entry);
+  writeClosing(plan);
+}
+
+/**
+ * The details of files that the paged writer reads a page at a time: their whole records (tool
+ * output included) and their events (a SIP's events from its transfer too).
+ */
+export interface MetsPages {
+  pageSize: number;
+  recordsOf(fileIds: string[]): Promise<FileRecord[]>;
+  eventsOf(fileIds: string[]): Promise<EventRecord[]>;
+}
+
+/**
+ * writeMets for a unit too large to hold: `input.files` are the files' records without their
+ * characteristics and `input.events` only the unit's own events (fileId null); each file's tool
+ * output and events are read from `pages` for one page of files at a time, written, and let go.
+ * The file sections come out in the same order, with the same bytes, as writeMets's. An error in a
+ * page's records is thrown mid-document: the caller writes to a temporary file (writeFileStreamAtomic).
+ */
+export async function writeMetsPaged(
+  input: MetsInput,
+  pages: MetsPages,
+  sink: (chunk: string) => void,
+): Promise<void> {
+  if (input.events.some((event) => event.fileId !== null))
+    throw new MetsInputError("writeMetsPaged takes the unit's own events only; file events come from pages");
+  const plan = planMets(input, sink);
+  writeOpening(plan);
+  const { files } = plan.prepared;
+  for (let start = 0; start < files.length; start += pages.pageSize) {
+    const page = files.slice(start, start + pages.pageSize);
+    // A relationship names the normalization event of a source or derivative that may sit on another page.
+    const wanted = new Set<string>();
+    for (const { file } of page) {
+      wanted.add(file.id);
+      if (file.derivedFrom !== null && plan.prepared.fileById.has(file.derivedFrom))
+        wanted.add(file.derivedFrom);
+      for (const d of plan.prepared.derivativesBySource.get(file.id) ?? []) wanted.add(d.file.id);
+    }
+    const [records, events] = await Promise.all([
+      pages.recordsOf(page.map((e) => e.file.id)),
+      pages.eventsOf([...wanted]),
+    ]);
+    const recordById = new Map(records.map((r) => [r.id, r]));
+    const eventsByFile = indexFileEvents(plan.prepared, events);
+    const onPage = { ...plan.prepared, eventsByFile };
+    for (const entry of page) {
+      const record = recordById.get(entry.file.id);
+      if (!record) throw new MetsInputError(`file ${entry.file.path} (id ${entry.file.id}) has no record`);
+      writeFileAmdSec(plan, onPage, { file: record, href: entry.href });
+    }
+  }
+  writeClosing(plan);
+}
+
+interface MetsPlan {
+  input: MetsInput;
+  prepared: PreparedMets;
+  w: XmlWriter;
+  packageLabel: string;
+  tree: ReturnType<typeof buildTree>;
+  dmdIdsOf: Map<string, string[]>;
+  archival: ReturnType<typeof prepareArchival>;
+  descriptive: Array<{
+    id: string;
+    kind: "DC" | "OTHER";
+    section: ReturnType<typeof prepareDublinCore>[number];
+  }>;
+  folderEntities: Array<{
+    id: string;
+    target: string;
+    identifiers: ReturnType<PreparedArchival["identifiersOf"]>;
+  }>;
+  packageAmdSecId: string | undefined;
+  amdSecIdOf: Map<string, string>;
+  counters: { techMD: number; rightsMD: number; digiprovMD: number };
+}
+
+/** Checks the input and numbers every section, before a byte is written. */
+function planMets(input: MetsInput, sink: (chunk: string) => void): MetsPlan {
   const prepared = prepareMets(input);
   const packageLabel = `${input.name}-${input.objectId}`;
   const tree = buildTree(prepared.files, packageLabel);
@@ -85,6 +170,26 @@ export function writeMets(input: MetsInput, sink: (chunk: string) => void): void
   });
 
   const w = new XmlWriter(sink);
+  const counters = { techMD: 0, rightsMD: 0, digiprovMD: 0 };
+  return {
+    input,
+    prepared,
+    w,
+    packageLabel,
+    tree,
+    dmdIdsOf,
+    archival,
+    descriptive,
+    folderEntities,
+    packageAmdSecId,
+    amdSecIdOf,
+    counters,
+  };
+}
+
+/** Everything before the files' amdSecs: header, dmdSecs, the package's own amdSec. */
+function writeOpening(plan: MetsPlan): void {
+  const { input, prepared, w, packageLabel, archival, descriptive, folderEntities, counters } = plan;
   w.raw('<?xml version="1.0" encoding="UTF-8"?>');
   w.open("mets:mets", [
     ["xmlns:mets", METS_NS],
@@ -117,35 +222,41 @@ export function writeMets(input: MetsInput, sink: (chunk: string) => void): void
     );
   }
 
-  const counters = { techMD: 0, rightsMD: 0, digiprovMD: 0 };
-  if (packageAmdSecId) {
-    w.open("mets:amdSec", [["ID", packageAmdSecId]]);
+  if (plan.packageAmdSecId) {
+    w.open("mets:amdSec", [["ID", plan.packageAmdSecId]]);
     writeProvenance(w, prepared, prepared.unitEvents, counters);
     w.close("mets:amdSec");
   }
-  for (const entry of prepared.files) {
-    w.open("mets:amdSec", [["ID", amdSecIdOf.get(entry.file.id)]]);
-    counters.techMD++;
-    mdSec(w, "techMD", `techMD_${counters.techMD}`, "PREMIS:OBJECT", () =>
-      writeFileObject(
-        w,
-        entry.file,
-        originalNameOf(entry.file),
-        relationshipsOf(prepared, entry),
-        archival.identifiersOf(entry.href),
-        archival.depositorCharacteristicsOf(entry),
-      ),
-    );
-    for (const rights of archival.rightsOf(entry)) {
-      counters.rightsMD++;
-      mdSec(w, "rightsMD", `rightsMD_${counters.rightsMD}`, "PREMIS:RIGHTS", () =>
-        writeRightsStatement(w, rights, entry.file.id),
-      );
-    }
-    writeProvenance(w, prepared, prepared.eventsByFile.get(entry.file.id) ?? [], counters);
-    w.close("mets:amdSec");
-  }
+}
 
+/** One file's amdSec: its PREMIS object, rights and events (from `prepared.eventsByFile`). */
+function writeFileAmdSec(plan: MetsPlan, prepared: PreparedMets, entry: MetsFileEntry): void {
+  const { w, archival, counters } = plan;
+  w.open("mets:amdSec", [["ID", plan.amdSecIdOf.get(entry.file.id)]]);
+  counters.techMD++;
+  mdSec(w, "techMD", `techMD_${counters.techMD}`, "PREMIS:OBJECT", () =>
+    writeFileObject(
+      w,
+      entry.file,
+      originalNameOf(entry.file),
+      relationshipsOf(prepared, entry),
+      archival.identifiersOf(entry.href),
+      archival.depositorCharacteristicsOf(entry),
+    ),
+  );
+  for (const rights of archival.rightsOf(entry)) {
+    counters.rightsMD++;
+    mdSec(w, "rightsMD", `rightsMD_${counters.rightsMD}`, "PREMIS:RIGHTS", () =>
+      writeRightsStatement(w, rights, entry.file.id),
+    );
+  }
+  writeProvenance(w, prepared, prepared.eventsByFile.get(entry.file.id) ?? [], counters);
+  w.close("mets:amdSec");
+}
+
+/** Everything after the files' amdSecs: fileSec, structMaps, the closing tag. */
+function writeClosing(plan: MetsPlan): void {
+  const { input, prepared, w, tree, dmdIdsOf, archival, packageAmdSecId, amdSecIdOf } = plan;
   writeFileSec(w, prepared, amdSecIdOf);
   writeStructMap(w, tree, dmdIdsOf, packageAmdSecId, archival.labels);
   if (input.archival?.logicalStructMap) {

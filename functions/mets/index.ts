@@ -1,5 +1,5 @@
 /** METS 1.12.1 + PREMIS 3 generation and read-back (no AWS, no I/O). */
-export { buildMets, METS_NS, writeMets } from "./build-mets.ts";
+export { buildMets, METS_NS, type MetsPages, writeMets, writeMetsPaged } from "./build-mets.ts";
 export { qualifiedName } from "./dublin-core.ts";
 export type { DublinCoreEntry, MetsFileEntry, MetsInput } from "./input.ts";
 export { MetsInputError } from "./input.ts";

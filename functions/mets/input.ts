@@ -118,33 +118,7 @@ export function prepareMets(input: MetsInput): PreparedMets {
     agentById.set(agent.id, agent);
   }
 
-  const eventsByFile = new Map<string, EventRecord[]>();
-  const unitEvents: EventRecord[] = [];
-  const eventIds = new Set<string>();
-  for (const event of input.events) {
-    checkDate(event.dateTime, `event ${event.id} (${event.type}) dateTime`);
-    if (eventIds.has(event.id)) throw new MetsInputError(`event id ${event.id} appears twice`);
-    eventIds.add(event.id);
-    for (const agentId of event.agents) {
-      if (!agentById.has(agentId)) {
-        throw new MetsInputError(`event ${event.id} (${event.type}) names agent ${agentId}, not in agents`);
-      }
-    }
-    if (event.fileId === null) {
-      unitEvents.push(event);
-      continue;
-    }
-    if (!fileById.has(event.fileId)) {
-      throw new MetsInputError(
-        `event ${event.id} (${event.type}) is about file ${event.fileId}, not in files`,
-      );
-    }
-    const list = eventsByFile.get(event.fileId);
-    if (list) list.push(event);
-    else eventsByFile.set(event.fileId, [event]);
-  }
-  unitEvents.sort(compareEvents);
-  for (const list of eventsByFile.values()) list.sort(compareEvents);
+  const { eventsByFile, unitEvents } = indexEvents({ fileById, agentById }, input.events);
 
   const derivativesBySource = new Map<string, MetsFileEntry[]>();
   for (const entry of files) {
@@ -157,6 +131,50 @@ export function prepareMets(input: MetsInput): PreparedMets {
   }
 
   return { input, files, fileById, eventsByFile, unitEvents, agentById, derivativesBySource };
+}
+
+/**
+ * Checks events (their dates, agents and files) and sorts them by file: unit events apart, each
+ * list by dateTime then id.
+ */
+export function indexEvents(
+  known: Pick<PreparedMets, "fileById" | "agentById">,
+  events: readonly EventRecord[],
+): { eventsByFile: Map<string, EventRecord[]>; unitEvents: EventRecord[] } {
+  const eventsByFile = new Map<string, EventRecord[]>();
+  const unitEvents: EventRecord[] = [];
+  const eventIds = new Set<string>();
+  for (const event of events) {
+    checkDate(event.dateTime, `event ${event.id} (${event.type}) dateTime`);
+    if (eventIds.has(event.id)) throw new MetsInputError(`event id ${event.id} appears twice`);
+    eventIds.add(event.id);
+    for (const agentId of event.agents) {
+      if (!known.agentById.has(agentId)) {
+        throw new MetsInputError(`event ${event.id} (${event.type}) names agent ${agentId}, not in agents`);
+      }
+    }
+    if (event.fileId === null) {
+      unitEvents.push(event);
+      continue;
+    }
+    if (!known.fileById.has(event.fileId)) {
+      throw new MetsInputError(
+        `event ${event.id} (${event.type}) is about file ${event.fileId}, not in files`,
+      );
+    }
+    const list = eventsByFile.get(event.fileId);
+    if (list) list.push(event);
+    else eventsByFile.set(event.fileId, [event]);
+  }
+  unitEvents.sort(compareEvents);
+  for (const list of eventsByFile.values()) list.sort(compareEvents);
+
+  return { eventsByFile, unitEvents };
+}
+
+/** The events of a page of files, checked and sorted (writeMetsPaged; unit events are not expected here). */
+export function indexFileEvents(prepared: PreparedMets, events: readonly EventRecord[]) {
+  return indexEvents(prepared, events).eventsByFile;
 }
 
 export function compareEvents(a: EventRecord, b: EventRecord): number {

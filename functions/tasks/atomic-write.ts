@@ -23,14 +23,14 @@ export async function writeFileAtomic(file: string, content: string | Buffer): P
  */
 export async function writeFileStreamAtomic(
   file: string,
-  produce: (sink: (chunk: string) => void) => void,
+  produce: (sink: (chunk: string) => void) => void | Promise<void>,
 ): Promise<number> {
   await mkdir(path.dirname(file), { recursive: true });
   const temp = `${file}.partial`;
   const fd = openSync(temp, "w");
   let characters = 0;
   try {
-    produce((chunk) => {
+    await produce((chunk) => {
       characters += chunk.length;
       writeSync(fd, chunk);
     });

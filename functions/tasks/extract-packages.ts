@@ -38,9 +38,8 @@ export const extractPackages: TaskModule = {
     const all = await ctx.store.listFiles(ctx.unit.id, { includeRemoved: true });
     const byId = new Map(all.map((f) => [f.id, f]));
     // A package's own "unpacking" event (any outcome) means it was dealt with in an earlier pass.
-    // Only "unpacking" events matter here, not every event of the unit (several per file).
-    const unpackingEvents = await ctx.store.listEvents(ctx.unit.id, { type: "unpacking" });
-    const eventIds = new Set(unpackingEvents.map((e) => e.id));
+    // Those alone are read: a large transfer has several events per file.
+    const eventIds = new Set((await ctx.store.eventsOfType(ctx.unit.id, "unpacking")).map((e) => e.id));
     const unpacked = (file: FileRecord) => eventIds.has(packageEvent(ctx, file, "success", "").id);
     const live = all.filter((f) => !f.removed);
     const packages: FileRecord[] = [];

@@ -22,9 +22,10 @@ export const prepareAip: TaskModule = {
       await mkdir(bagDir, { recursive: true });
       await rename(ctx.unitPath, data);
     }
-    const files = await ctx.store.listFiles(ctx.unit.id);
+    // Only the checksums are needed: the files' tool output (most of a row) stays in the database.
     const knownDigests = new Map<string, Partial<Record<Algorithm, string>>>();
-    for (const f of files) if (f.sha256) knownDigests.set(`data/${f.path}`, { sha256: f.sha256 });
+    for await (const page of ctx.store.filePages(ctx.unit.id, { withoutCharacteristics: true }))
+      for (const f of page) if (f.sha256) knownDigests.set(`data/${f.path}`, { sha256: f.sha256 });
     const bagInfo: Record<string, string> = {
       "Source-Organization": ctx.agents.find((a) => a.type === "organization")?.name ?? "stepmatica",
       "External-Description": `AIP of transfer "${ctx.unit.name}"`,

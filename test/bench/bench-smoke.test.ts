@@ -81,6 +81,7 @@ it("bench --quick --json prints one JSON object with every figure as a number", 
   expect(result.stderr).toMatch(/min [\d.]+, median [\d.]+, max [\d.]+/);
   // --large is not the default: the default bench's scaling stops below 200,000 files.
   expect(Object.keys(scaling)).not.toContain("200000");
+  expect(json.large).toBeUndefined();
   // Transitions do not grow with files (the same at every size measured).
   expect(new Set([at(json, "transitions.at_10"), at(json, "transitions.at_10000")]).size).toBe(1);
   expect(json.quick).toBe(true);

@@ -96,6 +96,14 @@ describe("the dashboard in Chromium, against stepmatica serve", () => {
     const stdout = await page.textContent("#task-stdout");
     expect(stdout).toContain("staged 5 file(s)");
     expect(stdout).toContain(HTML_NAME);
+    // What the job and the task cost: CPU seconds and peak memory of the worker's process tree.
+    const staging = page.locator(
+      '.tree .job:has(> summary:has-text("Copy the transfer onto working storage"))',
+    );
+    expect(await staging.locator("> summary [data-resources]").textContent()).toMatch(
+      /^\d+\.\d\d s CPU · \d+ MB$/,
+    );
+    expect(await page.textContent("dd[data-resources]")).toMatch(/^\d+\.\d\d s CPU · \d+ MB$/);
     // The name and the stdout hold markup: it must show as text, never become elements or run.
     expect(await page.locator("main img").count()).toBe(0);
     expect(await page.locator("main b").count()).toBe(0);

@@ -52,15 +52,29 @@ describe("stepmatica run on the embedded default", () => {
 
     const status = await stepmatica(["status", String(run.json!.id), "--json"], env);
     expect(status.code).toBe(0);
-    const units = (
-      status.json as { units: Array<{ microservices: Array<{ jobs: Array<{ exitCode: number }> }> }> }
-    ).units;
+    type JobView = {
+      exitCode: number;
+      description: string;
+      cpuS: number | null;
+      peakRssMb: number | null;
+      tasks: Array<{ cpuS: number | null; peakRssMb: number | null }>;
+    };
+    const units = (status.json as { units: Array<{ microservices: Array<{ jobs: JobView[] }> }> }).units;
     expect(units).toHaveLength(2);
     const jobs = units.flatMap((u) => u.microservices.flatMap((m) => m.jobs));
     expect(jobs.length).toBeGreaterThanOrEqual(13);
     expect(jobs.every((j) => j.exitCode === 0)).toBe(true);
+    // What each job cost is recorded: the characterization job runs ExifTool and MediaInfo.
+    const characterize = jobs.find((j) => j.description.startsWith("Characterize"));
+    expect(characterize?.cpuS).toBeGreaterThan(0);
+    expect(characterize?.peakRssMb).toBeGreaterThan(0);
+    for (const job of jobs.filter((j) => j.tasks.length > 0)) {
+      expect(job.tasks.every((t) => t.cpuS !== null && t.peakRssMb !== null && t.peakRssMb > 0)).toBe(true);
+      expect(job.peakRssMb).toBe(Math.max(...job.tasks.map((t) => t.peakRssMb ?? 0)));
+    }
     const text = await stepmatica(["status", String(run.json!.id)], env);
     expect(text.stdout).toContain("Assign file UUIDs and checksums");
+    expect(text.stdout).toMatch(/Characterize and extract metadata .* s CPU, \d+ MB peak/);
   });
 
   it("two deterministic runs with the same id give byte-identical AIP folders", async () => {

@@ -89,6 +89,13 @@ class Turns {
 
 class Connection {
   private buffer = Buffer.alloc(0);
+  /**
+   * Chunks received after `buffer`, joined only once a whole message is there: joining on every
+   * chunk copied a 4 MB statement (2,000 rows of files) some 60 times, and the freed copies stayed
+   * in the owner's resident memory.
+   */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
   private phase: "startup" | "password" | "ready" = "startup";
   private startup: Buffer | null = null;
   private batch: Buffer[] = [];
@@ -102,7 +109,8 @@ class Connection {
     private readonly onFatal: ((error: unknown) => void) | undefined,
   ) {
     socket.on("data", (chunk: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
       // Messages are handled in order, one batch after the other.
       this.chain = this.chain.then(() => this.drain()).catch((error) => this.fail(error));
     });
@@ -111,9 +119,9 @@ class Connection {
   private async drain(): Promise<void> {
     for (;;) {
       if (this.phase === "startup") {
-        if (this.buffer.length < 8) return;
+        if (!this.holds(8)) return;
         const length = this.buffer.readInt32BE(0);
-        if (this.buffer.length < length) return;
+        if (!this.holds(length)) return;
         const message = this.take(length);
         const code = message.readInt32BE(4);
         if (code === SSL_REQUEST || code === GSS_REQUEST) this.socket.write("N");
@@ -125,9 +133,9 @@ class Connection {
         } else return this.refuse("08P01", "unsupported frontend protocol");
         continue;
       }
-      if (this.buffer.length < 5) return;
+      if (!this.holds(5)) return;
       const length = this.buffer.readInt32BE(1);
-      if (this.buffer.length < length + 1) return;
+      if (!this.holds(length + 1)) return;
       const message = this.take(length + 1);
       const type = String.fromCharCode(message[0]!);
       if (this.phase === "password") {
@@ -163,6 +171,16 @@ class Connection {
     if (reply.length > 0 && !this.socket.destroyed) this.socket.write(reply);
   }
 
+  /** Whether `bytes` bytes have arrived; if so, they are in `buffer` (one join of what is pending). */
+  private holds(bytes: number): boolean {
+    if (this.buffer.length >= bytes) return true;
+    if (this.buffer.length + this.pendingBytes < bytes) return false;
+    this.buffer = Buffer.concat([this.buffer, ...this.pending]);
+    this.pending = [];
+    this.pendingBytes = 0;
+    return true;
+  }
+
   private take(length: number): Buffer {
     const message = this.buffer.subarray(0, length);
     this.buffer = this.buffer.subarray(length);
@@ -172,6 +190,8 @@ class Connection {
   private refuse(code: string, text: string): void {
     this.socket.end(errorResponse(code, text));
     this.buffer = Buffer.alloc(0);
+    this.pending = [];
+    this.pendingBytes = 0;
   }
 
   private fail(error: unknown): void {

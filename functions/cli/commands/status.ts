@@ -13,6 +13,9 @@ interface JobView {
   exitCode: number | null;
   status: string;
   durationMs: number | null;
+  /** Its tasks' CPU seconds added up, and the largest of their peak memories (null: not recorded). */
+  cpuS: number | null;
+  peakRssMb: number | null;
   tasks: Array<{
     seq: number;
     module: string;
@@ -20,6 +23,8 @@ interface JobView {
     files: number;
     exitCode: number | null;
     durationMs: number | null;
+    cpuS: number | null;
+    peakRssMb: number | null;
     stdout: string;
     stderr: string;
   }>;
@@ -57,6 +62,7 @@ function jobView(job: JobRecord, tasks: TaskRecord[]): JobView {
     exitCode: job.exitCode,
     status: job.status,
     durationMs: job.endedAt ? job.endedAt.getTime() - job.createdAt.getTime() : null,
+    ...jobResources(tasks),
     tasks: tasks.map((t) => ({
       seq: t.seq,
       module: t.module,
@@ -64,11 +70,25 @@ function jobView(job: JobRecord, tasks: TaskRecord[]): JobView {
       files: t.fileIds.length,
       exitCode: t.exitCode,
       durationMs: t.startedAt && t.endedAt ? t.endedAt.getTime() - t.startedAt.getTime() : null,
+      cpuS: t.cpuS,
+      peakRssMb: t.peakRssMb,
       stdout: t.stdout,
       stderr: t.stderr,
     })),
   };
 }
+
+/** A job's cost from its tasks' records: CPU added up, the largest peak memory. */
+function jobResources(tasks: TaskRecord[]): { cpuS: number | null; peakRssMb: number | null } {
+  const recorded = tasks.filter((t) => t.cpuS !== null);
+  if (recorded.length === 0) return { cpuS: null, peakRssMb: null };
+  const cpuS = recorded.reduce((sum, t) => sum + (t.cpuS ?? 0), 0);
+  const peakRssMb = recorded.reduce((max, t) => Math.max(max, t.peakRssMb ?? 0), 0);
+  return { cpuS: Math.round(cpuS * 1000) / 1000, peakRssMb };
+}
+
+const cost = (r: { cpuS: number | null; peakRssMb: number | null }) =>
+  r.cpuS === null ? "" : `  ${r.cpuS.toFixed(2)} s CPU, ${Math.round(r.peakRssMb ?? 0)} MB peak`;
 
 const seconds = (ms: number | null) => (ms === null ? "-" : `${(ms / 1000).toFixed(2)} s`);
 
@@ -106,13 +126,13 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
           const failed = job.tasks.filter((t) => (t.exitCode ?? 0) !== 0).length;
           writeLine(
             io.stdout,
-            `    ${job.description}  exit ${job.exitCode ?? "-"}  ${seconds(job.durationMs)}  ${job.tasks.length} task(s)${failed ? `, ${failed} failed` : ""}`,
+            `    ${job.description}  exit ${job.exitCode ?? "-"}  ${seconds(job.durationMs)}  ${job.tasks.length} task(s)${failed ? `, ${failed} failed` : ""}${cost(job)}`,
           );
           for (const t of job.tasks.filter((x) => (x.exitCode ?? 0) !== 0 || job.tasks.length <= 3)) {
             const files = t.files ? ` ${t.files} file(s)` : "";
             writeLine(
               io.stdout,
-              `      task ${t.seq} ${t.module}${files}  exit ${t.exitCode ?? "-"}  ${seconds(t.durationMs)}`,
+              `      task ${t.seq} ${t.module}${files}  exit ${t.exitCode ?? "-"}  ${seconds(t.durationMs)}${cost(t)}`,
             );
             if ((t.exitCode ?? 0) !== 0 && t.stderr)
               writeLine(io.stdout, `        ${t.stderr.split("\n").slice(0, 5).join("\n        ")}`);

@@ -79,6 +79,16 @@ export const MIGRATIONS: Array<{ version: number; name: string; sql: string[] }>
       "alter table tasks set (fillfactor = 70)",
     ],
   },
+  {
+    version: 4,
+    name: "tasks: cpu_s and peak_rss_mb, what each task cost (its process tree, tools included); events by file",
+    sql: [
+      "alter table tasks add column cpu_s double precision",
+      "alter table tasks add column peak_rss_mb double precision",
+      // The METS reads a page of files' events at a time, by file.
+      "create index events_file on events(file_id)",
+    ],
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction; safe to run concurrently. */

@@ -73,6 +73,8 @@ export function taskFromRow(r: Row): TaskRecord {
     stderr: str(r.stderr ?? ""),
     startedAt: toDateOrNull(r.started_at),
     endedAt: toDateOrNull(r.ended_at),
+    cpuS: toNumOrNull(r.cpu_s),
+    peakRssMb: toNumOrNull(r.peak_rss_mb),
   };
 }
 

@@ -55,6 +55,17 @@ export interface UnitQuery {
 /** How long a claimed task is held before another consumer may take it over, unless dispatched with its own. */
 export const DEFAULT_LEASE_MS = 300_000;
 
+/** The most rows one statement of a paged read returns (files, events). */
+export const PAGE_ROWS = 2000;
+
+/** A finished task's result as recorded; resources are what it cost (core/task-meter.ts). */
+export interface TaskResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  resources?: { cpuS: number; peakRssMb: number };
+}
+
 export interface ClaimedTask {
   task: TaskRecord;
   job: JobRecord;
@@ -288,7 +299,7 @@ export class TaskStore implements StoreReader {
     items: Array<{
       taskId: string;
       attempt: number;
-      result: { exitCode: number; stdout: string; stderr: string };
+      result: TaskResult;
       output?: Record<string, unknown>;
     }>,
   ): Promise<Set<string>> {
@@ -300,11 +311,14 @@ export class TaskStore implements StoreReader {
       stdout: i.result.stdout,
       stderr: i.result.stderr,
       output: i.output ?? null,
+      cpu_s: i.result.resources?.cpuS ?? null,
+      peak_rss_mb: i.result.resources?.peakRssMb ?? null,
     }));
     const r = await this.sql.query<{ id: string }>(
       `update tasks t set status = 'done', exit_code = r.exit_code, stdout = r.stdout, stderr = r.stderr,
-         output = r.output, ended_at = now(), lease_expires = null
-       from jsonb_to_recordset($1::jsonb) as r(id uuid, attempt integer, exit_code integer, stdout text, stderr text, output jsonb)
+         output = r.output, ended_at = now(), lease_expires = null, cpu_s = r.cpu_s, peak_rss_mb = r.peak_rss_mb
+       from jsonb_to_recordset($1::jsonb) as r(id uuid, attempt integer, exit_code integer, stdout text, stderr text,
+         output jsonb, cpu_s double precision, peak_rss_mb double precision)
        where t.id = r.id and t.attempt = r.attempt and t.status = 'running' returning t.id`,
       [rows],
     );
@@ -439,16 +453,25 @@ export class TaskStore implements StoreReader {
   async completeTask(
     taskId: string,
     attempt: number,
-    result: { exitCode: number; stdout: string; stderr: string },
+    result: TaskResult,
     outcome: TaskOutcome,
     unitId?: string,
   ): Promise<boolean> {
     const record = (sql: SqlClient) =>
       sql.query(
         `update tasks set status = 'done', exit_code = $3, stdout = $4, stderr = $5, output = $6,
-           ended_at = now(), lease_expires = null
+           ended_at = now(), lease_expires = null, cpu_s = $7, peak_rss_mb = $8
          where id = $1 and attempt = $2 and status = 'running' returning id`,
-        [taskId, attempt, result.exitCode, result.stdout, result.stderr, outcome.output ?? null],
+        [
+          taskId,
+          attempt,
+          result.exitCode,
+          result.stdout,
+          result.stderr,
+          outcome.output ?? null,
+          result.resources?.cpuS ?? null,
+          result.resources?.peakRssMb ?? null,
+        ],
       );
     // Nothing else to write: one conditional statement is atomic on its own.
     if (TaskStore.writesOf(outcome) === 0) return (await record(this.sql)).rowCount > 0;
@@ -511,12 +534,46 @@ export class TaskStore implements StoreReader {
     }
   }
 
+  /** Every file of a unit, by path then id; read in pages (see filePages). */
   async listFiles(unitId: string, options: { includeRemoved?: boolean } = {}): Promise<FileRecord[]> {
-    const r = await this.sql.query(
-      `select * from files where unit_id = $1 ${options.includeRemoved ? "" : "and removed = false"} order by path, id`,
-      [unitId],
-    );
-    return r.rows.map(fileFromRow);
+    const all: FileRecord[] = [];
+    for await (const page of this.filePages(unitId, options)) for (const file of page) all.push(file);
+    return all;
+  }
+
+  /**
+   * A unit's files a page at a time, by path then id. Keyset paging (each page starts after the last
+   * row of the one before), so no statement returns more than `pageSize` rows: the database (the
+   * embedded owner buffers a whole result) and this process hold one page, not the whole unit.
+   */
+  async *filePages(
+    unitId: string,
+    options: { includeRemoved?: boolean; pageSize?: number; withoutCharacteristics?: boolean } = {},
+  ): AsyncGenerator<FileRecord[]> {
+    const limit = options.pageSize ?? PAGE_ROWS;
+    // Tool output is most of a file's row: a caller that needs the rest alone leaves it in the table.
+    const columns = options.withoutCharacteristics
+      ? "id, unit_id, path, original_path, size, sha256, file_group, puid, format_name, format_version, mime, derived_from, removed, created_at, null::jsonb as characteristics"
+      : "*";
+    const removed = options.includeRemoved ? "" : "and removed = false";
+    let after: { path: string; id: string } | null = null;
+    for (;;) {
+      const r: { rows: Array<Record<string, unknown>> } = after
+        ? await this.sql.query(
+            `select ${columns} from files where unit_id = $1 ${removed} and (path, id) > ($2, $3::uuid)
+             order by path, id limit ${limit}`,
+            [unitId, after.path, after.id],
+          )
+        : await this.sql.query(
+            `select ${columns} from files where unit_id = $1 ${removed} order by path, id limit ${limit}`,
+            [unitId],
+          );
+      const page = r.rows.map(fileFromRow);
+      if (page.length > 0) yield page;
+      if (page.length < limit) return;
+      const last = page[page.length - 1]!;
+      after = { path: last.path, id: last.id };
+    }
   }
 
   /**
@@ -549,13 +606,56 @@ export class TaskStore implements StoreReader {
     }
   }
 
-  async listEvents(unitId: string, options: { type?: string } = {}): Promise<EventRecord[]> {
-    const r = options.type
-      ? await this.sql.query("select * from events where unit_id = $1 and type = $2 order by date_time, id", [
-          unitId,
-          options.type,
-        ])
-      : await this.sql.query("select * from events where unit_id = $1 order by date_time, id", [unitId]);
+  /** Every event of a unit, by time then id; read in pages of PAGE_ROWS (keyset, as filePages). */
+  async listEvents(unitId: string): Promise<EventRecord[]> {
+    const all: EventRecord[] = [];
+    // The cursor is the stored time as text: a JavaScript Date would drop its microseconds.
+    let after: { time: string; id: string } | null = null;
+    for (;;) {
+      const r: { rows: Array<Record<string, unknown>> } = after
+        ? await this.sql.query(
+            `select *, date_time::text as page_time from events where unit_id = $1
+             and (date_time, id) > ($2::timestamptz, $3::uuid) order by date_time, id limit ${PAGE_ROWS}`,
+            [unitId, after.time, after.id],
+          )
+        : await this.sql.query(
+            `select *, date_time::text as page_time from events where unit_id = $1
+             order by date_time, id limit ${PAGE_ROWS}`,
+            [unitId],
+          );
+      for (const row of r.rows) all.push(eventFromRow(row));
+      if (r.rows.length < PAGE_ROWS) return all;
+      const last = r.rows[r.rows.length - 1]!;
+      after = { time: String(last.page_time), id: String(last.id) };
+    }
+  }
+
+  /** The events that `unitIds` recorded about some files (one page of them), by file, then time and id. */
+  async eventsOfFiles(fileIds: string[], unitIds: string[]): Promise<EventRecord[]> {
+    if (fileIds.length === 0) return [];
+    const r = await this.sql.query(
+      `select * from events where file_id = any(array(select jsonb_array_elements_text($1::jsonb)::uuid))
+         and unit_id = any(array(select jsonb_array_elements_text($2::jsonb)::uuid))
+       order by file_id, date_time, id`,
+      [fileIds, unitIds],
+    );
+    return r.rows.map(eventFromRow);
+  }
+
+  async eventsOfType(unitId: string, type: string): Promise<EventRecord[]> {
+    const r = await this.sql.query(
+      "select * from events where unit_id = $1 and type = $2 order by date_time, id",
+      [unitId, type],
+    );
+    return r.rows.map(eventFromRow);
+  }
+
+  /** The events of a unit about no file in particular, by time then id. */
+  async unitLevelEvents(unitId: string): Promise<EventRecord[]> {
+    const r = await this.sql.query(
+      "select * from events where unit_id = $1 and file_id is null order by date_time, id",
+      [unitId],
+    );
     return r.rows.map(eventFromRow);
   }
 

@@ -54,6 +54,12 @@ function failedFirst(groups) {
   }));
 }
 
+/** CPU seconds and peak memory (the worker's process tree, tools included), as recorded. */
+function resources(r) {
+  if (r.cpuS === null || r.cpuS === undefined) return "–";
+  return `${r.cpuS.toFixed(2)} s CPU · ${Math.round(r.peakRssMb ?? 0)} MB`;
+}
+
 function groupStatus(group) {
   if (group.jobs.some((j) => j.status === "failed")) return "failed";
   if (group.jobs.some((j) => j.status === "running")) return "running";
@@ -74,6 +80,7 @@ function jobNode(job, state, onSelect) {
       h("span", { class: "small muted" }, counts),
       h("span", { class: "small mono" }, `exit ${job.exitCode ?? "–"}`),
       h("span", { class: "small muted" }, duration(job.durationMs)),
+      h("span", { class: "small muted", "data-resources": "" }, resources(job)),
     ),
     tasks,
   );
@@ -148,6 +155,8 @@ export async function renderOutput(panel, taskId) {
       h("dd", {}, duration(t.durationMs)),
       h("dt", {}, "attempt"),
       h("dd", {}, t.attempt),
+      h("dt", {}, "cost"),
+      h("dd", { "data-resources": "" }, resources(t)),
       t.files.length
         ? [
             h("dt", {}, "files"),

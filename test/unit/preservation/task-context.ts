@@ -4,6 +4,7 @@ import { defaultAgents, idsFor } from "../../../functions/core/ids.ts";
 import type { FileRecord, UnitRecord } from "../../../functions/core/model.ts";
 import type { TaskContext } from "../../../functions/core/task-module.ts";
 import { PRESETS, type ProcessingConfig } from "../../../workflows/processing-config.ts";
+import { pagedReads } from "../../helpers/paged-reader.ts";
 
 const UNIT_ID = "7d3c1f0e-5a1b-4c2d-9e8f-0a1b2c3d4e5f";
 
@@ -85,6 +86,8 @@ export function taskContext(
       stderr: "",
       startedAt: null,
       endedAt: null,
+      cpuS: null,
+      peakRssMb: null,
     },
     files,
     unitPath: path.join(workRoot, "sips", "unit"),
@@ -99,6 +102,7 @@ export function taskContext(
       listAgents: async () => defaultAgents(),
       listJobs: async () => [],
       listTasks: async () => [],
+      ...pagedReads({ listFiles: async () => all, listEvents: async () => [] }),
     },
     objects: new FolderObjectStore(path.join(workRoot, "store")),
     transfers: null,

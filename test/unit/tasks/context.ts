@@ -3,6 +3,7 @@ import { defaultAgents, idsFor } from "../../../functions/core/ids.ts";
 import type { EventRecord, FileRecord, UnitRecord } from "../../../functions/core/model.ts";
 import type { TaskContext, TaskModule, TaskOutcome } from "../../../functions/core/task-module.ts";
 import { PRESETS, type ProcessingConfig } from "../../../workflows/processing-config.ts";
+import { pagedReads } from "../../helpers/paged-reader.ts";
 
 /**
  * A unit's records in memory, applied the way the store applies a TaskOutcome (new files upserted,
@@ -75,6 +76,11 @@ export class UnitState {
         listAgents: async () => [],
         listJobs: async () => [],
         listTasks: async () => [],
+        ...pagedReads({
+          listFiles: async (_id, options) =>
+            options?.includeRemoved ? [...this.files.values()] : this.listFiles(),
+          listEvents: async () => [...this.events.values()],
+        }),
       },
       objects: {} as TaskContext["objects"],
       transfers: null,

@@ -70,16 +70,25 @@ export function descendants(): number[] {
 /** CPU seconds of the process tree: this process, reaped children and live descendants. */
 export function treeCpuSeconds(): { self: number; children: number } {
   const own = process.cpuUsage();
+  return { self: (own.user + own.system) / 1e6, children: childrenCpuSeconds(descendants()) };
+}
+
+/**
+ * CPU seconds of this process's children: those reaped (cutime + cstime of /proc/self/stat) plus
+ * the processes in `live` (descendants still running, with what they reaped themselves).
+ */
+export function childrenCpuSeconds(live: readonly number[]): number {
   const self = statFields("self");
   let ticks = self ? Number(self[CUTIME]) + Number(self[CSTIME]) : 0;
-  for (const pid of descendants()) {
+  for (const pid of live) {
     const f = statFields(pid);
     if (f) ticks += Number(f[UTIME]) + Number(f[STIME]) + Number(f[CUTIME]) + Number(f[CSTIME]);
   }
-  return { self: (own.user + own.system) / 1e6, children: ticks / TICKS_PER_SECOND };
+  return ticks / TICKS_PER_SECOND;
 }
 
-function rssBytes(pid: number | "self"): number {
+/** VmRSS of one process in bytes (0 once it has ended). */
+export function rssBytes(pid: number | "self"): number {
   try {
     const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return match ? Number(match[1]) * 1024 : 0;
