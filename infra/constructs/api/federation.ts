@@ -10,21 +10,13 @@ import {
   UserPoolIdentityProviderSamlMetadata,
   UserPoolOperation,
 } from "aws-cdk-lib/aws-cognito";
-import {
-  ApplicationLogLevel,
-  Architecture,
-  LoggingFormat,
-  Runtime,
-  SystemLogLevel,
-  Tracing,
-} from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import type { IdentityProviderConfig } from "../../config/identity-provider-schema.ts";
 import type { StageConfig } from "../../config/index.ts";
 import { acknowledge, dataRemovalPolicy, REPO_ROOT } from "../common.ts";
-import { bundlingOptions } from "../functions/bundling.ts";
+import { functionDefaults } from "../functions/defaults.ts";
 import { OPERATOR_GROUP, PROVIDER_GROUPS_ATTRIBUTE, READER_GROUP } from "./interfaces.ts";
 
 export interface FederationProps {
@@ -86,18 +78,9 @@ export class Federation extends Construct {
     // Outside the VPC: it reads only the event and its environment, and Cognito waits at most 5 s.
     this.trigger = new NodejsFunction(this, "MapProviderGroups", {
       description: `Pre-token generation: ${provider.name} groups -> readers/operators in cognito:groups`,
-      entry: path.join(REPO_ROOT, "functions/handlers/map-provider-groups.ts"),
-      handler: "handler",
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: path.join(REPO_ROOT, "package-lock.json"),
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
+      ...functionDefaults(config, "map-provider-groups"),
       memorySize: 256,
       timeout: Duration.seconds(5),
-      tracing: config.operations.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
-      loggingFormat: LoggingFormat.JSON,
-      applicationLogLevelV2: ApplicationLogLevel[config.operations.functionLogLevel],
-      systemLogLevelV2: SystemLogLevel.WARN,
       logGroup,
       environment: {
         PROVIDER_NAME: provider.name,
@@ -109,7 +92,6 @@ export class Federation extends Construct {
         POWERTOOLS_SERVICE_NAME: "stepmatica-map-provider-groups",
         NODE_OPTIONS: "--enable-source-maps",
       },
-      bundling: bundlingOptions(),
     });
     userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION, this.trigger);
     acknowledge(

@@ -1,18 +1,10 @@
-import path from "node:path";
 import { Duration } from "aws-cdk-lib";
-import {
-  ApplicationLogLevel,
-  Architecture,
-  LoggingFormat,
-  Runtime,
-  SystemLogLevel,
-  Tracing,
-} from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { acknowledge, dataRemovalPolicy, REPO_ROOT, WORK_MOUNT_PATH } from "../common.ts";
+import { acknowledge, dataRemovalPolicy, WORK_MOUNT_PATH } from "../common.ts";
 import { bundlingOptions } from "./bundling.ts";
+import { functionDefaults } from "./defaults.ts";
 import { ScopedEfsMount } from "./efs-mount.ts";
 import type { StepmaticaFunctionProps } from "./interfaces.ts";
 import { signatureFileHooks } from "./signature-files.ts";
@@ -35,18 +27,9 @@ export class StepmaticaFunction extends Construct {
     });
     this.function = new NodejsFunction(this, "Function", {
       description: props.description,
-      entry: path.join(REPO_ROOT, "functions/handlers", `${props.name}.ts`),
-      handler: "handler",
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: path.join(REPO_ROOT, "package-lock.json"),
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
+      ...functionDefaults(props.config, props.name),
       memorySize: props.memoryMb ?? props.config.functions.memoryMb,
       timeout: Duration.seconds(props.timeoutSeconds),
-      tracing: props.config.operations.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
-      loggingFormat: LoggingFormat.JSON,
-      applicationLogLevelV2: ApplicationLogLevel[props.config.operations.functionLogLevel],
-      systemLogLevelV2: SystemLogLevel.WARN,
       logGroup,
       vpc: props.vpc,
       vpcSubnets: props.subnets,
@@ -59,9 +42,9 @@ export class StepmaticaFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: "--enable-source-maps",
       },
-      bundling: props.identifiesFormats
-        ? { ...bundlingOptions(), commandHooks: signatureFileHooks() }
-        : bundlingOptions(),
+      ...(props.identifiesFormats
+        ? { bundling: { ...bundlingOptions(), commandHooks: signatureFileHooks() } }
+        : {}),
     });
     acknowledge(
       this.function,
