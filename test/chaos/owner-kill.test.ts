@@ -47,11 +47,13 @@ it("SIGKILL of the database owner while two runs go: both finish after resume, A
   const home = path.join(root, "home");
   const out = path.join(root, "out");
   const runs = runBoth(sources, ids, home, out);
-  // Both past their first jobs, neither finished: then the owner dies. Early enough that on a quiet
-  // machine the faster run is still far from its last write when the slower one gets there.
+  // Both have started their jobs (so both talk to the owner) and one is past its first jobs: then the
+  // owner dies. Waiting for the slower one to get midway let the faster one finish first when another
+  // test file ran alongside (the runs' pace differs by seconds under load).
+  const started = /Transfer › /;
   const midway =
     /Assign file UUIDs|Assign checksums|Verify transfer checksums|Scan for viruses|Identify file format/;
-  while (!runs.every((r) => midway.test(r.output()))) {
+  while (!(runs.every((r) => started.test(r.output())) && runs.some((r) => midway.test(r.output())))) {
     expect(
       runs.every((r) => r.child.exitCode === null),
       runs.map((r) => r.output()).join("\n"),
