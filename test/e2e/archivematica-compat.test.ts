@@ -9,7 +9,7 @@ import path from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { scanXml } from "../../functions/mets/xml-scan.ts";
-import { stepmatica } from "../helpers/cli.ts";
+import { runAutomated, stepmatica } from "../helpers/cli.ts";
 import { pdfBytes, pngBytes, tempDir } from "../helpers/fixtures.ts";
 import { premisXml } from "../helpers/premis-fixture.ts";
 import { expectValidAip } from "./aip-checks.ts";
@@ -28,10 +28,7 @@ afterAll(async () => {
 });
 
 const run = (source: string, name: string, ...extra: string[]) =>
-  stepmatica(
-    ["run", source, "--out", path.join(root, `aips-${name}`), "--config", "automated", "--json", ...extra],
-    env,
-  );
+  runAutomated(root, env, source, name, ...extra);
 
 async function put(dir: string, files: Record<string, string | Buffer>): Promise<void> {
   for (const [rel, body] of Object.entries(files)) {

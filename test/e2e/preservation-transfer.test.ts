@@ -7,7 +7,7 @@ import { createArchive } from "../../functions/archives/index.ts";
 import { writeBag } from "../../functions/bagit/index.ts";
 import { resetToolInvocationCounts, toolInvocationCounts } from "../../functions/tools/run-tool.ts";
 import { findJob } from "../../workflows/index.ts";
-import { stepmatica } from "../helpers/cli.ts";
+import { runAutomated, stepmatica } from "../helpers/cli.ts";
 import { manySmallFiles, tempDir } from "../helpers/fixtures.ts";
 import { validateMetsXml } from "../helpers/xsd.ts";
 import { EICAR, preservationDeposit, put, refusedPackages } from "../unit/tasks/fixtures.ts";
@@ -31,10 +31,7 @@ afterAll(async () => {
 });
 
 const run = (source: string, name: string, ...extra: string[]) =>
-  stepmatica(
-    ["run", source, "--out", path.join(root, `aips-${name}`), "--config", "automated", "--json", ...extra],
-    env,
-  );
+  runAutomated(root, env, source, name, ...extra);
 
 async function metsOf(aip: string): Promise<string> {
   const mets = (await readdir(path.join(aip, "data"))).find((n) => /^METS\..+\.xml$/.test(n));

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { PassThrough } from "node:stream";
 import { main } from "../../functions/cli/main.ts";
 
@@ -32,4 +33,18 @@ export async function stepmatica(
     json = null;
   }
   return { code, stdout, stderr, json };
+}
+
+/** `stepmatica run SOURCE` with the automated preset into `<root>/aips-<name>`, answering in JSON. */
+export function runAutomated(
+  root: string,
+  env: Record<string, string | undefined>,
+  source: string,
+  name: string,
+  ...extra: string[]
+): Promise<CliResult> {
+  return stepmatica(
+    ["run", source, "--out", path.join(root, `aips-${name}`), "--config", "automated", "--json", ...extra],
+    env,
+  );
 }
