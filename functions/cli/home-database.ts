@@ -120,10 +120,13 @@ function ownerSocket(files: HomeFiles, env: NodeJS.ProcessEnv, lost: () => void)
   socket.once("data", () => {
     answered = true;
   });
-  // "error" (ECONNRESET) comes before "close", and before `pg` reports it to the query that was out.
+  // The owner's end shows as "error" (ECONNRESET, when a query was out) or as "end" (an idle
+  // connection reads a clean end of stream); both come before `pg` reports it. "end" is heard first
+  // of all: right after it, Node and `pg` end our side too, which would look like our own closing.
   const gone = () => {
     if (answered && !ending) lost();
   };
+  socket.prependOnceListener("end", gone);
   socket.once("error", gone);
   socket.once("close", gone);
   return socket;
