@@ -11,7 +11,7 @@ export default defineConfig({
     // `--maxWorkers=1` on the command line restores one-at-a-time.
     maxWorkers: 2,
     reporters: ["default", "./test/summary-reporter.ts"],
-    globalSetup: ["./test/scratch-tmpdir.ts"],
+    globalSetup: ["./test/run-tmpdir.ts"],
     projects: [
       {
         extends: true,
