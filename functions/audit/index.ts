@@ -21,6 +21,15 @@ export interface AuditOptions {
   /** Re-read every object even where the store keeps a checksum of its own. */
   rehash?: boolean;
   concurrency?: number;
+  /** Audit this AIP only (a hand-off from the scheduled function, run by a heavy worker). */
+  aipId?: string;
+  /** Start no AIP after this moment (epoch ms): the scheduled function's time runs out. */
+  startBefore?: number;
+  /**
+   * An AIP with more than `maxRehashBytes` to re-read is not audited here but handed off (to the
+   * heavy queue): re-reading it could outlast the scheduled function.
+   */
+  handOff?: { maxRehashBytes: number; send(aip: AipRecord): Promise<void> };
 }
 
 export interface Mismatch {
@@ -36,7 +45,8 @@ export interface AipAudit {
   unitId: string;
   name: string;
   location: string;
-  outcome: "verified" | "failed";
+  /** "handed off": too much to re-read here; sent to a heavy worker and recorded by it. */
+  outcome: "verified" | "failed" | "handed off";
   objects: number;
   /** How many objects were re-hashed, and how many compared by the store's own checksum. */
   rehashed: number;
@@ -61,14 +71,21 @@ export interface AuditDeps {
  * as recorded when stored), and records one PREMIS fixity-check event per AIP, success or failure.
  */
 export async function auditAips(deps: AuditDeps, options: AuditOptions = {}): Promise<AipAudit[]> {
-  const aips = await aipsDue(deps.store, options);
+  const aips = options.aipId ? await aipById(deps.store, options.aipId) : await aipsDue(deps.store, options);
   const results: AipAudit[] = [];
   for (const aip of aips) {
+    if (options.startBefore !== undefined && Date.now() >= options.startBefore) break;
     const result = await auditOne(deps, aip, options);
-    await recordAudit(deps, result);
+    if (result.outcome !== "handed off") await recordAudit(deps, result);
     results.push(result);
   }
   return results;
+}
+
+async function aipById(store: TaskStore, id: string): Promise<AipRecord[]> {
+  const r = await store.sql.query("select * from aips where id = $1", [id]);
+  if (r.rows.length === 0) throw new Error(`no stored AIP has the id ${id}`);
+  return r.rows.map(aipFromRow);
 }
 
 /** The AIPs to audit now: those audited longest ago first, never-audited ones before all. */
@@ -109,9 +126,17 @@ async function auditOne(deps: AuditDeps, aip: AipRecord, options: AuditOptions):
     const expected = await expectedDigests(objects, aip, name, unit.config.aip_compression);
     result.objects = expected.size;
     if (expected.size > 1) result.problems.push(...(await unlisted(objects, name, expected)));
+    const stored = await storedDigests(objects, [...expected.keys()], options);
+    if (options.handOff && (await bytesToRehash(objects, stored, options)) > options.handOff.maxRehashBytes) {
+      await options.handOff.send(aip);
+      result.outcome = "handed off";
+      return result;
+    }
     await mapLimit([...expected], options.concurrency ?? 8, async ([key, digest]) => {
       try {
-        const found = await digestOf(objects, key, options, result);
+        const found = stored.get(key) ?? (await objects.sha256(key));
+        if (stored.get(key)) result.byStoredChecksum += 1;
+        else result.rehashed += 1;
         if (found !== digest) {
           const file = key.startsWith(`${name}/`) ? key.slice(name.length + 1) : key;
           result.mismatches.push({ key, file, expected: digest, found });
@@ -168,21 +193,34 @@ async function unlisted(
   return out;
 }
 
-async function digestOf(
+/** Each object's SHA-256 as the store itself keeps it, or null where it must be re-read. */
+async function storedDigests(
   objects: ObjectStore,
-  key: string,
+  keys: string[],
   options: AuditOptions,
-  tally: Pick<AipAudit, "rehashed" | "byStoredChecksum">,
-): Promise<string> {
-  if (!options.rehash && objects.storedSha256) {
-    const stored = await objects.storedSha256(key);
-    if (stored) {
-      tally.byStoredChecksum += 1;
-      return stored;
-    }
-  }
-  tally.rehashed += 1;
-  return objects.sha256(key);
+): Promise<Map<string, string | null>> {
+  const stored = new Map<string, string | null>();
+  await mapLimit(keys, options.concurrency ?? 8, async (key) => {
+    // An object that cannot be looked at is re-read, and that read names it among the problems.
+    const own =
+      !options.rehash && objects.storedSha256 ? await objects.storedSha256(key).catch(() => null) : null;
+    stored.set(key, own);
+  });
+  return stored;
+}
+
+/** The bytes this audit would re-read: the objects whose store keeps no checksum of its own. */
+async function bytesToRehash(
+  objects: ObjectStore,
+  stored: Map<string, string | null>,
+  options: AuditOptions,
+): Promise<number> {
+  let total = 0;
+  const toRead = [...stored].filter(([, digest]) => !digest).map(([key]) => key);
+  await mapLimit(toRead, options.concurrency ?? 8, async (key) => {
+    total += (await objects.head(key))?.size ?? 0;
+  });
+  return total;
 }
 
 async function recordAudit(deps: AuditDeps, r: AipAudit): Promise<void> {

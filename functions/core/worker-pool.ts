@@ -1,4 +1,4 @@
-import type { TaskQueue } from "../ports/task-queue.ts";
+import { type TaskQueue, taskOf } from "../ports/task-queue.ts";
 import type { QueueName } from "./model.ts";
 import { type RunnerDeps, runTaskMessages } from "./run-task.ts";
 
@@ -59,7 +59,7 @@ export class WorkerPool {
       try {
         const results = await runTaskMessages(
           this.deps,
-          messages.map((m) => m.body),
+          messages.map((m) => taskOf(m.body)),
           (i) => ({
             signal,
             extendVisibility: (ms) => this.queue.extendVisibility(queueName, messages[i]!.receipt, ms),

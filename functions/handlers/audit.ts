@@ -1,51 +1,72 @@
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
-import { type AipAudit, auditAips, FIXITY_FAILURES_METRIC } from "../audit/index.ts";
+import { z } from "zod";
+import { type AuditRunDeps, type AuditRunSummary, runAudit } from "./audit-run.ts";
 import { type AwsRuntime, awsRuntime, flushMetrics, inLambda, lambdaRuntime } from "./aws-runtime.ts";
 
-type Deps = Pick<AwsRuntime, "store" | "objects" | "logger" | "metrics" | "agents" | "ensureAgents">;
+type Deps = AuditRunDeps & Pick<AwsRuntime, "queue">;
+
+export interface AuditSettings {
+  /** AIPs one run verifies at most. */
+  aipsPerRun: number;
+  /** An AIP with more bytes to re-read than this goes to the heavy queue instead. */
+  maxRehashBytes: number;
+}
+
+/**
+ * Re-reading S3 from the function at this rate or better (a conservative figure for one Lambda
+ * streaming objects): the run starts no AIP once what is left of its time could not re-read the
+ * largest one it may take.
+ */
+const ASSUMED_REHASH_BYTES_PER_SECOND = 50 * 1024 * 1024;
+const FINISH_MARGIN_MS = 30_000;
+
+const Settings = z.object({
+  AUDIT_AIPS_PER_RUN: z.coerce.number().int().min(1).default(50),
+  AUDIT_MAX_REHASH_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(10 * 1024 ** 3),
+});
+
+export function auditSettings(env: NodeJS.ProcessEnv): AuditSettings {
+  const parsed = Settings.parse(env);
+  return { aipsPerRun: parsed.AUDIT_AIPS_PER_RUN, maxRehashBytes: parsed.AUDIT_MAX_REHASH_BYTES };
+}
 
 /**
  * The scheduled fixity audit (an EventBridge schedule; the event is ignored): verifies up to
- * AUDIT_AIPS_PER_RUN stored AIPs, those audited longest ago first, so every AIP comes round in turn.
- * Each failure is logged naming the AIP and its files; the failure count is a metric with an alarm.
+ * `aipsPerRun` stored AIPs, those audited longest ago first, so every AIP comes round in turn. An AIP
+ * whose re-read would not fit in a run (no checksum kept by S3 and more than `maxRehashBytes`) is sent
+ * to the heavy queue, where a worker audits it with no time limit; the run starts no AIP it might not
+ * finish before the function's timeout.
  */
-export function createAuditHandler(deps: Deps, limit: number) {
-  return async (): Promise<{ audited: number; failed: number }> => {
+export function createAuditHandler(deps: Deps, settings: AuditSettings) {
+  return async (remainingMs: () => number = () => 900_000): Promise<AuditRunSummary> => {
+    const reserveMs = (settings.maxRehashBytes / ASSUMED_REHASH_BYTES_PER_SECOND) * 1000 + FINISH_MARGIN_MS;
     try {
-      await deps.ensureAgents(); // the events name this deployment's agents
-      const results = await auditAips(
-        { store: deps.store, agents: deps.agents, objectsFor: () => deps.objects },
-        { limit },
-      );
-      const failed = results.filter((r) => r.outcome === "failed");
-      for (const r of failed) deps.logger.error("fixity audit: AIP does not match its manifests", summary(r));
-      deps.logger.info("fixity audit done", { audited: results.length, failed: failed.length });
-      deps.metrics.addMetric("AipsAudited", MetricUnit.Count, results.length);
-      deps.metrics.addMetric(FIXITY_FAILURES_METRIC, MetricUnit.Count, failed.length);
-      return { audited: results.length, failed: failed.length };
+      return await runAudit(deps, {
+        limit: settings.aipsPerRun,
+        startBefore: Date.now() + remainingMs() - reserveMs,
+        handOff: {
+          maxRehashBytes: settings.maxRehashBytes,
+          send: (aip) => deps.queue.send("heavy", [{ audit: aip.id }]),
+        },
+      });
     } finally {
       flushMetrics(deps.metrics);
     }
   };
 }
 
-function summary(r: AipAudit) {
-  return {
-    aip: r.name,
-    location: r.location,
-    mismatches: r.mismatches
-      .slice(0, 50)
-      .map((m) => ({ file: m.file, expected: m.expected, found: m.found })),
-    problems: r.problems.slice(0, 50),
-  };
-}
-
-if (inLambda()) awsRuntime(); // a bad environment fails the cold start, naming the variable
+if (inLambda()) {
+  awsRuntime(); // a bad environment fails the cold start, naming the variable
+  auditSettings(process.env);
+} // a bad environment fails the cold start, naming the variable
 
 let lambdaHandler: ReturnType<typeof createAuditHandler> | undefined;
 export const handler = (_event: unknown, context?: Context) => {
   const runtime = lambdaRuntime(context);
-  lambdaHandler ??= createAuditHandler(runtime, Number(process.env.AUDIT_AIPS_PER_RUN ?? 50));
-  return lambdaHandler();
+  lambdaHandler ??= createAuditHandler(runtime, auditSettings(process.env));
+  return lambdaHandler(context ? () => context.getRemainingTimeInMillis() : undefined);
 };

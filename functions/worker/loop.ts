@@ -1,6 +1,8 @@
 import type { QueueName } from "../core/model.ts";
+import { runAudit } from "../handlers/audit-run.ts";
 import { type AwsRuntime, flushMetrics } from "../handlers/aws-runtime.ts";
 import { deliverTask } from "../handlers/deliver-task.ts";
+import { isAuditRequest } from "../ports/task-queue.ts";
 import type { TaskProtection } from "./protection.ts";
 
 export interface WorkerOptions {
@@ -16,11 +18,16 @@ export interface WorkerOptions {
   protection?: TaskProtection | null;
 }
 
-type Deps = Pick<AwsRuntime, "loadRunner" | "queue" | "store" | "logger" | "metrics" | "ensureAgents">;
+type Deps = Pick<
+  AwsRuntime,
+  "loadRunner" | "queue" | "store" | "logger" | "metrics" | "ensureAgents" | "objects" | "agents"
+>;
 
 /**
  * The ECS worker's consumer: long-polls the heavy queue and runs each delivery through the task
- * runner; a message is deleted only when its task is done (or was done before). stop() stops receiving
+ * runner; a message is deleted only when its task is done (or was done before). An audit request (a
+ * stored AIP too large for the scheduled audit function) is audited here, its message kept hidden
+ * while it runs. stop() stops receiving
  * at once, lets running tasks finish within the grace period, then aborts them, which gives their
  * claims back and makes their messages visible again for another worker.
  */
@@ -72,6 +79,11 @@ export class Worker {
       for (const m of messages) {
         await this.options.protection?.taskStarted();
         try {
+          if (isAuditRequest(m.body)) {
+            if (await this.audit(queueName, m.body.audit, m.receipt))
+              await this.deps.queue.delete(queueName, m.receipt);
+            continue;
+          }
           const result = await deliverTask(
             this.deps,
             { queue: queueName, message: m.body, receipt: m.receipt, receiveCount: m.receiveCount },
@@ -87,6 +99,40 @@ export class Worker {
           flushMetrics(this.deps.metrics);
         }
       }
+    }
+  }
+
+  /**
+   * Audits one handed-off AIP, extending its message's visibility while it runs. True when the audit
+   * was recorded; false when the worker was stopped first (the message is made visible again).
+   */
+  private async audit(queueName: QueueName, aipId: string, receipt: string): Promise<boolean> {
+    const { visibilityMs } = this.options;
+    const heartbeat = setInterval(() => {
+      this.deps.queue.extendVisibility(queueName, receipt, visibilityMs).catch((error: unknown) => {
+        this.deps.logger.warn("could not extend an audit request's visibility", {
+          aip: aipId,
+          error: String(error),
+        });
+      });
+    }, visibilityMs / 3);
+    const stopped = new Promise<"stopped">((resolve) => {
+      if (this.running.signal.aborted) resolve("stopped");
+      this.running.signal.addEventListener("abort", () => resolve("stopped"), { once: true });
+    });
+    try {
+      const outcome = await Promise.race([runAudit(this.deps, { aipId }), stopped]);
+      if (outcome !== "stopped") return true;
+      await this.deps.queue.extendVisibility(queueName, receipt, 0);
+      return false;
+    } catch (error) {
+      this.deps.logger.error("fixity audit of a handed-off AIP failed; the request will come back", {
+        aip: aipId,
+        error: String(error),
+      });
+      return false;
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 }

@@ -31,6 +31,11 @@ export const AuditSchema = z.object({
     .max(24 * 31),
   /** How many AIPs one run verifies at most: the oldest-verified first, so all are covered in turn. */
   aipsPerRun: z.number().int().min(1).max(100_000),
+  /**
+   * An AIP with more than this many GiB to re-read (objects without a checksum S3 keeps: multipart
+   * uploads) is handed to the heavy queue, where a worker audits it without Lambda's 15 minutes.
+   */
+  lambdaRehashMaxGiB: z.number().min(0).max(40),
 });
 
 const ObjectLockSchema = z.discriminatedUnion("mode", [

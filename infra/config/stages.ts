@@ -49,7 +49,7 @@ export const STAGES: Record<StageName, StageConfig> = {
       tracing: false,
       containerInsights: false,
     },
-    audit: { everyHours: 24, aipsPerRun: 50 },
+    audit: { everyHours: 24, aipsPerRun: 50, lambdaRehashMaxGiB: 10 },
     durability: { backupRetentionDays: 0, aipObjectLock: { mode: "off" } },
   },
   production: {
@@ -88,7 +88,7 @@ export const STAGES: Record<StageName, StageConfig> = {
       tracing: true,
       containerInsights: true,
     },
-    audit: { everyHours: 24, aipsPerRun: 500 },
+    audit: { everyHours: 24, aipsPerRun: 500, lambdaRehashMaxGiB: 10 },
     durability: {
       backupRetentionDays: 35,
       aipObjectLock: { mode: "governance", retentionDays: 3650 },

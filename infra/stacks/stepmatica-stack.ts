@@ -135,6 +135,7 @@ export class StepmaticaStack extends Stack {
       environment,
       database: this.database,
       aipBucket: this.storage.aipBucket,
+      heavyQueue: this.queues.heavy,
       alarmTopic: this.observability.topic,
     });
     if (config.durability.backupRetentionDays > 0) {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TaskModule } from "../../functions/core/task-module.ts";
+import { taskOf } from "../../functions/ports/task-queue.ts";
 import { Worker } from "../../functions/worker/loop.ts";
 import { PRESETS } from "../../workflows/processing-config.ts";
 import { type Box, openBox } from "./box.ts";
@@ -118,6 +119,6 @@ describe("worker shutdown (SIGTERM)", () => {
       waitMs: 2_000,
       visibilityMs: 1_000,
     });
-    expect(again.map((m) => m.body.task)).toEqual([taskId]);
+    expect(again.map((m) => taskOf(m.body).task)).toEqual([taskId]);
   }, 30_000);
 });

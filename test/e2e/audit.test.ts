@@ -1,7 +1,10 @@
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { S3ObjectStore } from "../../functions/adapters/aws/s3-object-store.ts";
+import { MemoryQueue } from "../../functions/adapters/local/memory-queue.ts";
 import { auditAips, lastAudits } from "../../functions/audit/index.ts";
 import { openHomeDatabase } from "../../functions/cli/home-database.ts";
 import { openRuntime } from "../../functions/cli/runtime.ts";
@@ -9,6 +12,8 @@ import { defaultAgents } from "../../functions/core/ids.ts";
 import { TaskStore } from "../../functions/core/store/task-store.ts";
 import { localDashboardDeps } from "../../functions/dashboard/local-deps.ts";
 import { startDashboardServer } from "../../functions/dashboard/server.ts";
+import { createAuditHandler } from "../../functions/handlers/audit.ts";
+import { Worker } from "../../functions/worker/loop.ts";
 import { stepmatica } from "../helpers/cli.ts";
 import { mixedTransfer, tempDir } from "../helpers/fixtures.ts";
 import { type LocalS3, startLocalS3 } from "../helpers/local-aws/s3-server.ts";
@@ -219,6 +224,95 @@ describe("the audit against the S3 object store (s3rver)", () => {
     expect(flipped.outcome).toBe("failed");
     expect(flipped.mismatches.map((m) => m.file)).toEqual(["data/objects/data/table.csv"]);
     expect(flipped.mismatches[0]!.key).toBe(`${name}/data/objects/data/table.csv`);
+  }, 120_000);
+});
+
+describe("an AIP too large for the scheduled audit goes to a heavy worker (s3rver)", () => {
+  let s3: LocalS3;
+  beforeAll(async () => {
+    s3 = await startLocalS3(["archive"]);
+  });
+  afterAll(async () => {
+    await s3.close();
+  });
+
+  it("the function hands it to the heavy queue without recording; the worker re-reads it and records the flip", async () => {
+    const objects = new S3ObjectStore({
+      bucket: "archive",
+      keyPrefix: "handoff/",
+      clientConfig: s3.clientConfig,
+    });
+    const name = path.basename(folderAip);
+    for (const rel of await walk(folderAip)) {
+      await objects.putFile(`${name}/${rel}`, path.join(folderAip, ...rel.split("/")));
+    }
+    await flipByte(
+      path.join(
+        s3.directory,
+        "archive",
+        "handoff",
+        name,
+        "data",
+        "objects",
+        "data",
+        "table.csv._S3rver_object",
+      ),
+    );
+    const queue = new MemoryQueue();
+    const agents = defaultAgents();
+    await withStore(async (store) => {
+      const deps = {
+        store,
+        objects,
+        queue,
+        agents,
+        ensureAgents: () => store.upsertAgents(agents),
+        logger: new Logger({ serviceName: "test", logLevel: "SILENT" }),
+        metrics: new Metrics({ namespace: "Test", serviceName: "test" }),
+        loadRunner: () => Promise.reject(new Error("no workflow task is sent in this test")),
+      };
+      const folderUnit = (await lastAudits(store)).find((a) =>
+        folderAip.endsWith(path.basename(a.location)),
+      )!;
+      const auditsOfFolder = async () =>
+        (
+          await store.sql.query<{ outcome: string; outcome_detail: string; detail: string }>(
+            "select outcome, outcome_detail, detail from events where unit_id = $1 and type = 'fixity check' and detail like 'program=\"stepmatica audit\"%' order by date_time",
+            [folderUnit.unitId],
+          )
+        ).rows;
+      const before = (await auditsOfFolder()).length;
+
+      // Every object needs a re-read (s3rver keeps no SHA-256) and the limit is one byte. The
+      // compressed AIP is not in this bucket: it is audited here, and fails for its missing object.
+      const scheduled = createAuditHandler(deps, { aipsPerRun: 10, maxRehashBytes: 1 });
+      expect(await scheduled()).toEqual({ audited: 1, failed: 1, handedOff: 1 });
+      expect(queue.depth("heavy")).toBe(1);
+      expect(await auditsOfFolder()).toHaveLength(before); // handing off is not an audit
+
+      const worker = new Worker(deps, {
+        queue: "heavy",
+        concurrency: 1,
+        visibilityMs: 5_000,
+        waitMs: 200,
+        graceMs: 1_000,
+      });
+      worker.start();
+      try {
+        for (let i = 0; i < 300 && queue.depth("heavy") > 0; i++)
+          await new Promise((r) => setTimeout(r, 100));
+      } finally {
+        await worker.stop();
+      }
+      expect(queue.depth("heavy")).toBe(0);
+      const after = await auditsOfFolder();
+      expect(after).toHaveLength(before + 1);
+      expect(after.at(-1)).toMatchObject({
+        outcome: "failure",
+        detail: expect.stringContaining("re-hashed every object"),
+      });
+      expect(after.at(-1)!.outcome_detail).toContain("data/objects/data/table.csv: expected");
+    });
   }, 120_000);
 });
 

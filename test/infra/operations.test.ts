@@ -46,6 +46,20 @@ describe("fixity audit on AWS", () => {
       expect(grantsOf(template, role, action), action).toEqual([]);
   });
 
+  it("hands an AIP with more than audit.lambdaRehashMaxGiB to re-read to the heavy queue, the only queue it may send to", () => {
+    const template = t("production");
+    const [, fn] = only(template, "AWS::Lambda::Function", "AuditFunction");
+    const variables = prop<{ Variables: Record<string, string> }>(fn, "Environment").Variables;
+    expect(variables.AUDIT_MAX_REHASH_BYTES).toBe(
+      String(getStageConfig("production").audit.lambdaRehashMaxGiB * 1024 ** 3),
+    );
+    const [heavy] = only(template, "AWS::SQS::Queue", "QueuesHeavyQueue");
+    const sends = grantsOf(template, "AuditFunctionServiceRole", "sqs:SendMessage");
+    expect(sends).toHaveLength(1);
+    expect(JSON.stringify(sends[0]!.Resource)).toContain(heavy);
+    expect(JSON.stringify(sends)).not.toMatch(/Light|DeadLetter/);
+  });
+
   it("alarms the alarm topic when an audit finds an AIP that does not match", () => {
     const template = t("production");
     const [topic] = only(template, "AWS::SNS::Topic", "ObservabilityAlarmTopic");

@@ -9,7 +9,7 @@ import { BATCH_SIZE } from "../../functions/core/dispatch-job.ts";
 import { sipIdOf } from "../../functions/core/ids.ts";
 import type { QueueName } from "../../functions/core/model.ts";
 import { startTransfer } from "../../functions/core/start-transfer.ts";
-import type { TaskQueue } from "../../functions/ports/task-queue.ts";
+import { type TaskQueue, taskOf } from "../../functions/ports/task-queue.ts";
 import { PRESETS, resolveConfig } from "../../workflows/processing-config.ts";
 import { expectValidAip } from "../e2e/aip-checks.ts";
 import { manySmallFiles, tempDir } from "../helpers/fixtures.ts";
@@ -61,7 +61,7 @@ describe("lost cache", () => {
       close: () => inner.close(),
       async receive(q: QueueName, options) {
         const got = await inner.receive(q, options);
-        for (const m of got) jobOfReceipt.set(m.receipt, m.body.job);
+        for (const m of got) jobOfReceipt.set(m.receipt, taskOf(m.body).job);
         return got;
       },
       async delete(q: QueueName, receipt: string) {

@@ -267,7 +267,7 @@ describe("transfers through the bundles and the worker image", () => {
       { "detail-type": "Scheduled Event", source: "aws.events", detail: {} },
       lambdaContext("stepmatica-audit", 900_000),
     );
-    expect(result).toEqual({ audited: 1, failed: 0 });
+    expect(result).toEqual({ audited: 1, failed: 0, handedOff: 0 });
   });
 });
 

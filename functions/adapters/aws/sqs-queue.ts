@@ -10,7 +10,13 @@ import {
 } from "@aws-sdk/client-sqs";
 import { z } from "zod";
 import type { QueueName } from "../../core/model.ts";
-import type { ReceivedTaskMessage, ReceiveOptions, TaskMessage, TaskQueue } from "../../ports/task-queue.ts";
+import {
+  isAuditRequest,
+  type QueueMessage,
+  type ReceivedTaskMessage,
+  type ReceiveOptions,
+  type TaskQueue,
+} from "../../ports/task-queue.ts";
 import { type AdapterLogger, stderrLogger } from "./logger.ts";
 import { backoffMs, DEFAULT_RETRY, errorName, type RetryPolicy, sleep } from "./retry.ts";
 
@@ -26,11 +32,14 @@ export interface SqsTaskQueueOptions {
   logger?: AdapterLogger;
 }
 
-const TaskMessageBody = z.object({ job: z.string().min(1), task: z.string().min(1) });
+const QueueMessageBody = z.union([
+  z.object({ job: z.string().min(1), task: z.string().min(1) }),
+  z.object({ audit: z.string().min(1) }),
+]);
 const BATCH = 10;
 
 /**
- * TaskQueue over SQS standard queues. A message whose body is not `{job, task}` is neither returned
+ * TaskQueue over SQS standard queues. A message whose body is neither `{job, task}` nor `{audit}` is neither returned
  * nor deleted: it is logged and left to come back until the queue's redrive policy moves it to the
  * dead-letter queue, where a person can read it (deleting it would lose the evidence).
  */
@@ -47,9 +56,9 @@ export class SqsTaskQueue implements TaskQueue {
     this.logger = options.logger ?? stderrLogger;
   }
 
-  async send(queue: QueueName, messages: TaskMessage[]): Promise<void> {
+  async send(queue: QueueName, messages: QueueMessage[]): Promise<void> {
     const url = this.url(queue);
-    const batches: TaskMessage[][] = [];
+    const batches: QueueMessage[][] = [];
     for (let i = 0; i < messages.length; i += BATCH) batches.push(messages.slice(i, i + BATCH));
     const failures: string[] = [];
     let next = 0;
@@ -70,13 +79,16 @@ export class SqsTaskQueue implements TaskQueue {
   }
 
   /** Sends one batch of up to 10, resending only the entries SQS failed; returns what still failed. */
-  private async sendBatch(url: string, batch: TaskMessage[]): Promise<string[]> {
+  private async sendBatch(url: string, batch: QueueMessage[]): Promise<string[]> {
     let pending: SendMessageBatchRequestEntry[] = batch.map((message, index) => ({
       Id: String(index),
-      MessageBody: JSON.stringify({ job: message.job, task: message.task }),
+      MessageBody: JSON.stringify(
+        isAuditRequest(message) ? { audit: message.audit } : { job: message.job, task: message.task },
+      ),
     }));
     const describe = (id: string | undefined, reason: string) => {
       const message = batch[Number(id)];
+      if (message && isAuditRequest(message)) return `audit of AIP ${message.audit}: ${reason}`;
       return `job ${message?.job} task ${message?.task}: ${reason}`;
     };
     const lost: string[] = [];
@@ -125,7 +137,7 @@ export class SqsTaskQueue implements TaskQueue {
     for (const message of response.Messages ?? []) {
       const parsed = parseBody(message.Body);
       if (!parsed.ok) {
-        this.logger.warn("SQS message body is not {job, task}: left for the dead-letter queue", {
+        this.logger.warn("SQS message body is not {job, task} or {audit}: left for the dead-letter queue", {
           queue,
           messageId: message.MessageId,
           reason: parsed.reason,
@@ -168,9 +180,9 @@ export class SqsTaskQueue implements TaskQueue {
 
 function parseBody(
   body: string | undefined,
-): { ok: true; body: TaskMessage } | { ok: false; reason: string } {
+): { ok: true; body: QueueMessage } | { ok: false; reason: string } {
   try {
-    const result = TaskMessageBody.safeParse(JSON.parse(body ?? ""));
+    const result = QueueMessageBody.safeParse(JSON.parse(body ?? ""));
     return result.success ? { ok: true, body: result.data } : { ok: false, reason: result.error.message };
   } catch (error) {
     return { ok: false, reason: `not JSON: ${String(error)}` };

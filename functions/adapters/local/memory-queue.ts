@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { QueueName } from "../../core/model.ts";
-import type { ReceivedTaskMessage, ReceiveOptions, TaskMessage, TaskQueue } from "../../ports/task-queue.ts";
+import type { QueueMessage, ReceivedTaskMessage, ReceiveOptions, TaskQueue } from "../../ports/task-queue.ts";
 
 interface Stored {
   id: string;
-  body: TaskMessage;
+  body: QueueMessage;
   visibleAt: number;
   receiveCount: number;
   receipt: string | null;
@@ -19,7 +19,7 @@ export class MemoryQueue implements TaskQueue {
   private readonly waiters = new Set<() => void>();
   private closed = false;
 
-  async send(queue: QueueName, messages: TaskMessage[]): Promise<void> {
+  async send(queue: QueueName, messages: QueueMessage[]): Promise<void> {
     const list = this.list(queue);
     for (const body of messages) {
       list.push({ id: randomUUID(), body: { ...body }, visibleAt: 0, receiveCount: 0, receipt: null });

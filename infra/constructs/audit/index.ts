@@ -16,7 +16,8 @@ const AUDIT_TIMEOUT_SECONDS = 900;
 /**
  * The fixity audit of stored AIPs: the `audit` function on an EventBridge schedule (every
  * audit.everyHours, audit.aipsPerRun AIPs a run, oldest audit first), reading the AIP bucket and the
- * catalogue, and an alarm on any AIP that no longer matches its manifests.
+ * catalogue, and an alarm on any AIP that no longer matches its manifests. An AIP with more than
+ * audit.lambdaRehashMaxGiB to re-read goes to the heavy queue, whose workers audit it.
  */
 export class Audit extends Construct {
   readonly function: IFunction;
@@ -35,9 +36,14 @@ export class Audit extends Construct {
       subnets: props.subnets,
       securityGroup: props.securityGroup,
       accessPoint: props.accessPoint,
-      environment: { ...props.environment, AUDIT_AIPS_PER_RUN: String(config.audit.aipsPerRun) },
+      environment: {
+        ...props.environment,
+        AUDIT_AIPS_PER_RUN: String(config.audit.aipsPerRun),
+        AUDIT_MAX_REHASH_BYTES: String(Math.round(config.audit.lambdaRehashMaxGiB * 1024 ** 3)),
+      },
     }).function;
     props.database.cluster.grantDataApiAccess(this.function);
+    props.heavyQueue.grantSendMessages(this.function);
     readObjects(
       this.function,
       props.aipBucket,

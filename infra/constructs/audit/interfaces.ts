@@ -2,6 +2,7 @@ import type { ISecurityGroup, IVpc, SubnetSelection } from "aws-cdk-lib/aws-ec2"
 import type { AccessPoint } from "aws-cdk-lib/aws-efs";
 import type { Bucket } from "aws-cdk-lib/aws-s3";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import type { StageConfig } from "../../config/index.ts";
 import type { Database } from "../database/index.ts";
 
@@ -14,5 +15,7 @@ export interface AuditProps {
   readonly environment: Record<string, string>;
   readonly database: Database;
   readonly aipBucket: Bucket;
+  /** Where an AIP too large to re-read in the function goes (a heavy worker audits it). */
+  readonly heavyQueue: IQueue;
   readonly alarmTopic: ITopic;
 }

@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqsTaskQueue } from "../../../functions/adapters/aws/sqs-queue.ts";
-import type { TaskMessage } from "../../../functions/ports/task-queue.ts";
+import { type TaskMessage, taskOf } from "../../../functions/ports/task-queue.ts";
 import { type LocalSqs, startLocalSqs } from "../../helpers/local-aws/moto-sqs.ts";
 import { runSharedContract } from "../../helpers/local-aws/shared-contracts.ts";
 
@@ -53,12 +53,12 @@ describe("SqsTaskQueue against moto's SQS", () => {
     const batches = sqs.requests.slice(before).filter((r) => r.operation === "SendMessageBatch");
     expect(batches.map((b) => b.entries).sort()).toEqual([10, 10, 5]);
     const received = await drain(queue, 25);
-    expect(received.map((m) => m.body.task).sort()).toEqual(
+    expect(received.map((m) => taskOf(m.body).task).sort()).toEqual(
       tasks(25)
         .map((t) => t.task)
         .sort(),
     );
-    expect(received.every((m) => m.receiveCount === 1 && m.body.job === "job-1")).toBe(true);
+    expect(received.every((m) => m.receiveCount === 1 && taskOf(m.body).job === "job-1")).toBe(true);
     expect(await queue.receive("heavy", { maxMessages: 10, waitMs: 0, visibilityMs: 1000 })).toEqual([]);
   });
 
@@ -69,7 +69,7 @@ describe("SqsTaskQueue against moto's SQS", () => {
     await queue.send("light", tasks(10));
     const batches = sqs.requests.slice(before).filter((r) => r.operation === "SendMessageBatch");
     expect(batches.map((b) => b.entries)).toEqual([10, 2, 2]);
-    expect((await drain(queue, 10)).map((m) => m.body.task).sort()).toEqual(
+    expect((await drain(queue, 10)).map((m) => taskOf(m.body).task).sort()).toEqual(
       tasks(10)
         .map((t) => t.task)
         .sort(),
@@ -116,6 +116,16 @@ describe("SqsTaskQueue against moto's SQS", () => {
     expect(await queue.receive("light", { maxMessages: 10, waitMs: 1000, visibilityMs: 1000 })).toEqual([]);
   });
 
+  it("carries an audit request on the heavy queue as {audit}, beside task messages", async () => {
+    const queue = await make();
+    await queue.send("heavy", [{ audit: "aip-1" }, { job: "job-2", task: "task-9" }]);
+    const got = await queue.receive("heavy", { maxMessages: 10, waitMs: 1000, visibilityMs: 30_000 });
+    expect(got.map((m) => m.body).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
+      [{ audit: "aip-1" }, { job: "job-2", task: "task-9" }],
+    );
+    expect(() => taskOf({ audit: "aip-1" })).toThrow(/audit request \(AIP aip-1\)/);
+  });
+
   it("leaves a malformed body for the dead-letter queue, logging it", async () => {
     const { url, dlqUrl } = await sqs.createQueue(2);
     const queue = new SqsTaskQueue({
@@ -144,7 +154,7 @@ describe("SqsTaskQueue against moto's SQS", () => {
     const started = Date.now();
     setTimeout(() => void queue.send("light", [{ job: "j", task: "late" }]), 300);
     const got = await queue.receive("light", { maxMessages: 10, waitMs: 10_000, visibilityMs: 1000 });
-    expect(got.map((m) => m.body.task)).toEqual(["late"]);
+    expect(got.map((m) => taskOf(m.body).task)).toEqual(["late"]);
     expect(Date.now() - started).toBeLessThan(5000);
   });
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { TaskQueue } from "../../../functions/ports/task-queue.ts";
+import { type TaskQueue, taskOf } from "../../../functions/ports/task-queue.ts";
 
 const quick = { maxMessages: 10, waitMs: 200, visibilityMs: 30_000 };
 
@@ -20,7 +20,7 @@ export function taskQueueContract(name: string, make: () => Promise<TaskQueue>) 
         { job: "j1", task: "b" },
       ]);
       const got = await queue.receive("light", quick);
-      expect(got.map((m) => m.body).sort((x, y) => x.task.localeCompare(y.task))).toEqual([
+      expect(got.map((m) => taskOf(m.body)).sort((x, y) => x.task.localeCompare(y.task))).toEqual([
         { job: "j1", task: "a" },
         { job: "j1", task: "b" },
       ]);
@@ -31,7 +31,7 @@ export function taskQueueContract(name: string, make: () => Promise<TaskQueue>) 
       await queue.send("heavy", [{ job: "j2", task: "h" }]);
       expect(await queue.receive("light", { ...quick, waitMs: 100 })).toEqual([]);
       const heavy = await queue.receive("heavy", quick);
-      expect(heavy.map((m) => m.body.task)).toEqual(["h"]);
+      expect(heavy.map((m) => taskOf(m.body).task)).toEqual(["h"]);
     });
 
     it("hides a received message until its visibility timeout, then delivers it again", async () => {
@@ -41,7 +41,7 @@ export function taskQueueContract(name: string, make: () => Promise<TaskQueue>) 
       expect(await queue.receive("light", { ...quick, waitMs: 100 })).toEqual([]);
       await new Promise((r) => setTimeout(r, 1300));
       const again = await queue.receive("light", { ...quick, waitMs: 2000 });
-      expect(again.map((m) => m.body.task)).toEqual(["x"]);
+      expect(again.map((m) => taskOf(m.body).task)).toEqual(["x"]);
       expect(again[0]!.receiveCount).toBe(2);
     });
 
@@ -67,7 +67,7 @@ export function taskQueueContract(name: string, make: () => Promise<TaskQueue>) 
       const pending = queue.receive("light", { ...quick, waitMs: 5000 });
       setTimeout(() => void queue.send("light", [{ job: "j6", task: "late" }]), 200);
       const got = await pending;
-      expect(got.map((m) => m.body.task)).toEqual(["late"]);
+      expect(got.map((m) => taskOf(m.body).task)).toEqual(["late"]);
       expect(Date.now() - started).toBeLessThan(4000);
     });
 
@@ -77,7 +77,7 @@ export function taskQueueContract(name: string, make: () => Promise<TaskQueue>) 
       const seen = new Set<string>();
       for (let i = 0; i < 10 && seen.size < 25; i++) {
         for (const m of await queue.receive("light", quick)) {
-          seen.add(m.body.task);
+          seen.add(taskOf(m.body).task);
           await queue.delete("light", m.receipt);
         }
       }
