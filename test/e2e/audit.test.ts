@@ -185,15 +185,23 @@ describe("the audit against the S3 object store (s3rver)", () => {
     await s3.close();
   });
 
-  it("verifies the AIP stored in S3, then reports a byte flipped in the stored object", async () => {
+  /** Stores the folder AIP under a key prefix of the bucket; returns a function flipping a byte of one of its stored files. */
+  async function storeFolderAip(keyPrefix: string) {
     const objects = new S3ObjectStore({
       bucket: "archive",
-      keyPrefix: "aips/",
+      keyPrefix: `${keyPrefix}/`,
       clientConfig: s3.clientConfig,
     });
     const name = path.basename(folderAip);
     const files = await walk(folderAip);
     for (const rel of files) await objects.putFile(`${name}/${rel}`, path.join(folderAip, ...rel.split("/")));
+    const flipStored = (rel: string) =>
+      flipByte(`${path.join(s3.directory, "archive", keyPrefix, name, ...rel.split("/"))}._S3rver_object`);
+    return { objects, name, files, flipStored };
+  }
+
+  it("verifies the AIP stored in S3, then reports a byte flipped in the stored object", async () => {
+    const { objects, name, files, flipStored } = await storeFolderAip("aips");
     const agents = defaultAgents();
     const audit = () =>
       withStore((store) => auditAips({ store, agents, objectsFor: () => objects }, { all: true }));
@@ -209,55 +217,16 @@ describe("the audit against the S3 object store (s3rver)", () => {
     // s3rver keeps no SHA-256 of its own: every object was re-read and hashed.
     expect(clean.rehashed).toBe(files.length - 1);
 
-    const stored = path.join(
-      s3.directory,
-      "archive",
-      "aips",
-      name,
-      "data",
-      "objects",
-      "data",
-      "table.csv._S3rver_object",
-    );
-    await flipByte(stored);
+    await flipStored("data/objects/data/table.csv");
     const flipped = onlyFolder(await audit());
     expect(flipped.outcome).toBe("failed");
     expect(flipped.mismatches.map((m) => m.file)).toEqual(["data/objects/data/table.csv"]);
     expect(flipped.mismatches[0]!.key).toBe(`${name}/data/objects/data/table.csv`);
   }, 120_000);
-});
 
-describe("an AIP too large for the scheduled audit goes to a heavy worker (s3rver)", () => {
-  let s3: LocalS3;
-  beforeAll(async () => {
-    s3 = await startLocalS3(["archive"]);
-  });
-  afterAll(async () => {
-    await s3.close();
-  });
-
-  it("the function hands it to the heavy queue without recording; the worker re-reads it and records the flip", async () => {
-    const objects = new S3ObjectStore({
-      bucket: "archive",
-      keyPrefix: "handoff/",
-      clientConfig: s3.clientConfig,
-    });
-    const name = path.basename(folderAip);
-    for (const rel of await walk(folderAip)) {
-      await objects.putFile(`${name}/${rel}`, path.join(folderAip, ...rel.split("/")));
-    }
-    await flipByte(
-      path.join(
-        s3.directory,
-        "archive",
-        "handoff",
-        name,
-        "data",
-        "objects",
-        "data",
-        "table.csv._S3rver_object",
-      ),
-    );
+  it("an AIP too large for the scheduled function: it hands it to the heavy queue without recording; the worker re-reads it and records the flip", async () => {
+    const { objects, flipStored } = await storeFolderAip("handoff");
+    await flipStored("data/objects/data/table.csv");
     const queue = new MemoryQueue();
     const agents = defaultAgents();
     await withStore(async (store) => {
