@@ -28,8 +28,9 @@ export async function ensureDataFolder(dataDir: string): Promise<"created" | "fo
   const inside = await readdir(dataDir).catch(() => []);
   if (inside.length > 0)
     throw new Error(`${dataDir} holds ${inside.length} file(s) but no database (no PG_VERSION)`);
-  const making = `${dataDir}.new`;
-  await rm(making, { recursive: true, force: true });
+  await removeHalfMade(dataDir);
+  // A name of this owner's own: the creator of an owner that was killed may still be writing its own.
+  const making = `${dataDir}.new-${process.pid}`;
   try {
     await runCreator(making);
     await rename(making, dataDir); // replaces the empty folder of that name, if there is one
@@ -38,6 +39,17 @@ export async function ensureDataFolder(dataDir: string): Promise<"created" | "fo
     throw error;
   }
   return "created";
+}
+
+/** Folders left by creations that were killed before they were moved into place. */
+async function removeHalfMade(dataDir: string): Promise<void> {
+  const parent = path.dirname(dataDir);
+  const prefix = `${path.basename(dataDir)}.new-`;
+  for (const name of await readdir(parent)) {
+    // One its creator still writes into may not go at once: left for the next owner, harmless.
+    if (name.startsWith(prefix))
+      await rm(path.join(parent, name), { recursive: true, force: true }).catch(() => {});
+  }
 }
 
 /** Runs initdb in this process: what the child does (data-folder.mjs). */
