@@ -7,19 +7,22 @@ import { statementStats } from "./counting.ts";
 import { runPipeline } from "./pipeline.ts";
 
 /**
- * CPU seconds by command name of every descendant seen, sampled every 100 ms (a process's last
- * sample before it ends: a short-lived tool is undercounted by up to one interval; the pipeline's
- * own tree total, which counts reaped children exactly, is printed beside it).
+ * CPU seconds and peak RSS (VmHWM, the kernel's own high-water mark) by command name of every
+ * descendant seen, sampled every 100 ms (a process's last sample before it ends: a short-lived tool
+ * is undercounted by up to one interval; the pipeline's own tree total, which counts reaped children
+ * exactly, is printed beside it). The peak is the largest one process of that name reached, so the
+ * database owner's figure includes whatever it did before the run (its start, the warm-up).
  */
 function sampleCpuByCommand() {
-  const last = new Map<number, { command: string; ticks: number }>();
+  const last = new Map<number, { command: string; ticks: number; peakKb: number }>();
   const sample = () => {
     for (const pid of descendants()) {
       try {
         const text = readFileSync(`/proc/${pid}/stat`, "utf8");
         const command = text.slice(text.indexOf("(") + 1, text.lastIndexOf(")"));
         const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
-        last.set(pid, { command, ticks: Number(f[11]) + Number(f[12]) });
+        const peak = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+        last.set(pid, { command, ticks: Number(f[11]) + Number(f[12]), peakKb: Number(peak?.[1] ?? 0) });
       } catch {
         // ended meanwhile
       }
@@ -32,11 +35,12 @@ function sampleCpuByCommand() {
   return () => {
     sample();
     clearInterval(timer);
-    const by = new Map<string, { seconds: number; processes: number }>();
+    const by = new Map<string, { seconds: number; processes: number; peakMb: number }>();
     for (const [pid, v] of last) {
-      const e = by.get(v.command) ?? { seconds: 0, processes: 0 };
+      const e = by.get(v.command) ?? { seconds: 0, processes: 0, peakMb: 0 };
       e.seconds += (v.ticks - (baseline.get(pid) ?? 0)) / 100;
       e.processes += 1;
+      e.peakMb = Math.max(e.peakMb, Math.round(v.peakKb / 1024));
       by.set(v.command, e);
     }
     return by;
@@ -54,7 +58,7 @@ const files = Number(process.argv[2] ?? 10_000);
 const folders = process.argv[3] ? Number(process.argv[3]) : undefined;
 const scratch = await mkdtemp(path.join(tmpdir(), "stepmatica-profile-"));
 const home = path.join(scratch, "home");
-let byCommand = new Map<string, { seconds: number; processes: number }>();
+let byCommand = new Map<string, { seconds: number; processes: number; peakMb: number }>();
 try {
   await runPipeline(home, scratch, 10);
   statementStats.clear();
@@ -71,7 +75,9 @@ try {
   console.log(`calls ${JSON.stringify(r.calls)}`);
   console.log(`tools started through runTool ${JSON.stringify(r.tool_invocations)}`);
   for (const [command, v] of [...byCommand].sort((a, b) => b[1].seconds - a[1].seconds))
-    console.log(`  CPU ${v.seconds.toFixed(2)} s in ${v.processes} process(es) named ${command}`);
+    console.log(
+      `  CPU ${v.seconds.toFixed(2)} s in ${v.processes} process(es) named ${command}, peak RSS of one ${v.peakMb} MB`,
+    );
   const width = Math.max(...r.breakdown.map((b) => b.job.length));
   console.log(`${"job".padEnd(width)}  wall_s  tasks  task_s`);
   for (const b of r.breakdown)

@@ -1,7 +1,8 @@
-import { mkdir, unlink } from "node:fs/promises";
+import { unlink } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import { PGlite } from "@electric-sql/pglite";
 import { serveWire } from "../adapters/sql/pglite-server.ts";
+import { ensureDataFolder } from "./data-folder.ts";
 import { ensureSecret, type HomeFiles, homeFiles, ownerRecord, readOwner, writeOwner } from "./home-files.ts";
 
 /**
@@ -44,7 +45,9 @@ export async function runOwner(home: string, env: NodeJS.ProcessEnv = process.en
   const password = await ensureSecret(files);
   let db: PGlite;
   try {
-    await mkdir(files.dataDir, { recursive: true });
+    // A new data folder is created by a child process: initdb's memory would stay in this one.
+    if ((await ensureDataFolder(files.dataDir)) === "created")
+      log(`created the data folder ${files.dataDir}`);
     db = new PGlite(files.dataDir, { startParams: [...PGlite.defaultStartParams, ...MEMORY_SETTINGS] });
     await db.waitReady;
   } catch (error) {

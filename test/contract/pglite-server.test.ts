@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { createServer, Socket } from "node:net";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
@@ -57,7 +57,7 @@ describe("the database owner's wire server", () => {
     clients.push(c);
     return c;
   };
-  // One database for these four (a PGlite start is the slow part): each test has its own table.
+  // One database for these tests (a PGlite start is the slow part): each test has its own table.
   beforeAll(async () => {
     served = await serveMemoryDb();
   }, 120_000);
@@ -99,6 +99,31 @@ describe("the database owner's wire server", () => {
     expect((await large).rows[0]).toEqual({ n: text.length, tag: "big" });
     expect((await Promise.all(others)).map((r) => r.rows[0]!.k)).toEqual(
       Array.from({ length: 50 }, (_, i) => 1000 + i),
+    );
+  });
+
+  it("delivers a large answer (15,000 rows, many chunks from the backend) whole and in order", async () => {
+    const big = await client();
+    const small = await client();
+    const rows = 15_000;
+    const others = Array.from({ length: 20 }, (_, i) => small.query<{ k: number }>(`select ${i}::int as k`));
+    const answer = await big.query<{ n: number; h: string }>(
+      "select g as n, md5(g::text) || repeat(chr(65 + g % 26), g % 97) as h from generate_series(1, $1::int) g",
+      [rows],
+    );
+    const expected = Array.from({ length: rows }, (_, i) => {
+      const n = i + 1;
+      return {
+        n,
+        h:
+          createHash("md5").update(String(n)).digest("hex") +
+          String.fromCharCode(65 + (n % 26)).repeat(n % 97),
+      };
+    });
+    expect(answer.rows.length).toBe(rows);
+    expect(answer.rows).toEqual(expected);
+    expect((await Promise.all(others)).map((r) => r.rows[0]!.k)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i),
     );
   });
 
