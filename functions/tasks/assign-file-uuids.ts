@@ -5,6 +5,9 @@ import type { TaskModule } from "../core/task-module.ts";
 import { fileEvent } from "./events.ts";
 import { listRegularFiles } from "./fs-walk.ts";
 
+/** Paths looked up in the store at once (a page, as the store reads). */
+const PATHS_PER_LOOKUP = 2000;
+
 /** Which fileGrp a path belongs to, by where it sits in the unit (Archivematica's layout). */
 export function groupOf(rel: string): FileGroup | null {
   if (rel.startsWith("objects/metadata/submissionDocumentation/")) return "submissionDocumentation";
@@ -29,28 +32,34 @@ export const assignFileUuids: TaskModule = {
   name: "assign-file-uuids",
   command: "assign-file-uuids",
   async run(ctx) {
-    const known = new Set(
-      (await ctx.store.listFiles(ctx.unit.id, { includeRemoved: true })).map((f) => f.path),
-    );
     const newFiles: FileRecord[] = [];
     const events = [];
-    for (const rel of await listRegularFiles(ctx.unitPath)) {
-      const group = groupOf(rel);
-      if (!group || known.has(rel)) continue;
-      const size = (await stat(path.join(ctx.unitPath, ...rel.split("/")))).size;
-      const file: FileRecord = newFileRecord({
-        id: ctx.ids.uuid(`file:${rel}`),
-        unitId: ctx.unit.id,
-        path: rel,
-        originalPath: originalPathOf(rel),
-        size,
-        group,
-        createdAt: ctx.clock.now(),
-      });
-      newFiles.push(file);
-      events.push(fileEvent(ctx, file, "ingestion", { detail: "", outcome: "success", outcomeDetail: "" }));
+    let known = 0;
+    // The files on disk are asked about a page of paths at a time, not against a list of every known file.
+    const paths = (await listRegularFiles(ctx.unitPath)).filter((rel) => groupOf(rel) !== null);
+    for (let i = 0; i < paths.length; i += PATHS_PER_LOOKUP) {
+      const page = paths.slice(i, i + PATHS_PER_LOOKUP);
+      const recorded = new Set(
+        (await ctx.store.filesAtPaths(ctx.unit.id, page, { includeRemoved: true })).map((f) => f.path),
+      );
+      known += recorded.size;
+      for (const rel of page) {
+        if (recorded.has(rel)) continue;
+        const size = (await stat(path.join(ctx.unitPath, ...rel.split("/")))).size;
+        const file: FileRecord = newFileRecord({
+          id: ctx.ids.uuid(`file:${rel}`),
+          unitId: ctx.unit.id,
+          path: rel,
+          originalPath: originalPathOf(rel),
+          size,
+          group: groupOf(rel)!,
+          createdAt: ctx.clock.now(),
+        });
+        newFiles.push(file);
+        events.push(fileEvent(ctx, file, "ingestion", { detail: "", outcome: "success", outcomeDetail: "" }));
+      }
     }
-    ctx.stdout(`assigned UUIDs to ${newFiles.length} new file(s); ${known.size} already known`);
+    ctx.stdout(`assigned UUIDs to ${newFiles.length} new file(s); ${known} already known`);
     return { exitCode: 0, newFiles, events, output: { newFiles: newFiles.length } };
   },
 };

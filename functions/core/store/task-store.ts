@@ -534,7 +534,10 @@ export class TaskStore implements StoreReader {
     }
   }
 
-  /** Every file of a unit, by path then id; read in pages (see filePages). */
+  /**
+   * Every file of a unit, by path then id; read in pages (see filePages). For tests and operator
+   * tools only: tasks see StoreReader, which has no whole-unit list (issue 16).
+   */
   async listFiles(unitId: string, options: { includeRemoved?: boolean } = {}): Promise<FileRecord[]> {
     const all: FileRecord[] = [];
     for await (const page of this.filePages(unitId, options)) for (const file of page) all.push(file);
@@ -588,6 +591,21 @@ export class TaskStore implements StoreReader {
     return r.rows.map((row) => ({ id: String(row.id), group: row.file_group as FileRecord["group"] }));
   }
 
+  async filesAtPaths(
+    unitId: string,
+    paths: string[],
+    options: { includeRemoved?: boolean } = {},
+  ): Promise<FileRecord[]> {
+    if (paths.length === 0) return [];
+    const removed = options.includeRemoved ? "" : "and removed = false";
+    const r = await this.sql.query(
+      `select * from files where unit_id = $1 ${removed}
+         and path = any(array(select jsonb_array_elements_text($2::jsonb))) order by path, id`,
+      [unitId, paths],
+    );
+    return r.rows.map(fileFromRow);
+  }
+
   async getFiles(ids: string[]): Promise<FileRecord[]> {
     if (ids.length === 0) return [];
     const r = await this.sql.query(
@@ -606,9 +624,18 @@ export class TaskStore implements StoreReader {
     }
   }
 
-  /** Every event of a unit, by time then id; read in pages of PAGE_ROWS (keyset, as filePages). */
+  /**
+   * Every event of a unit, by time then id (see eventPages). For tests and operator tools only:
+   * tasks see StoreReader, which has no whole-unit list (issue 16).
+   */
   async listEvents(unitId: string): Promise<EventRecord[]> {
     const all: EventRecord[] = [];
+    for await (const page of this.eventPages(unitId)) for (const event of page) all.push(event);
+    return all;
+  }
+
+  /** A unit's events a page at a time (PAGE_ROWS), by time then id; keyset, as filePages. */
+  async *eventPages(unitId: string): AsyncGenerator<EventRecord[]> {
     // The cursor is the stored time as text: a JavaScript Date would drop its microseconds.
     let after: { time: string; id: string } | null = null;
     for (;;) {
@@ -623,8 +650,8 @@ export class TaskStore implements StoreReader {
              order by date_time, id limit ${PAGE_ROWS}`,
             [unitId],
           );
-      for (const row of r.rows) all.push(eventFromRow(row));
-      if (r.rows.length < PAGE_ROWS) return all;
+      if (r.rows.length > 0) yield r.rows.map(eventFromRow);
+      if (r.rows.length < PAGE_ROWS) return;
       const last = r.rows[r.rows.length - 1]!;
       after = { time: String(last.page_time), id: String(last.id) };
     }
