@@ -37,7 +37,7 @@ export interface StoreReader {
   filesAtPaths(
     unitId: string,
     paths: string[],
-    options?: { includeRemoved?: boolean },
+    options?: { includeRemoved?: boolean; withoutCharacteristics?: boolean },
   ): Promise<FileRecord[]>;
   getFiles(ids: string[]): Promise<FileRecord[]>;
   eventsOfFiles(fileIds: string[], unitIds: string[]): Promise<EventRecord[]>;

@@ -40,7 +40,12 @@ export const assignFileUuids: TaskModule = {
     for (let i = 0; i < paths.length; i += PATHS_PER_LOOKUP) {
       const page = paths.slice(i, i + PATHS_PER_LOOKUP);
       const recorded = new Set(
-        (await ctx.store.filesAtPaths(ctx.unit.id, page, { includeRemoved: true })).map((f) => f.path),
+        (
+          await ctx.store.filesAtPaths(ctx.unit.id, page, {
+            includeRemoved: true,
+            withoutCharacteristics: true,
+          })
+        ).map((f) => f.path),
       );
       known += recorded.size;
       for (const rel of page) {

@@ -100,7 +100,9 @@ async function filesByPath(ctx: TaskContext, paths: string[]): Promise<Map<strin
   const unique = [...new Set(paths)];
   const byPath = new Map<string, FileRecord>();
   for (let i = 0; i < unique.length; i += PATHS_PER_LOOKUP)
-    for (const f of await ctx.store.filesAtPaths(ctx.unit.id, unique.slice(i, i + PATHS_PER_LOOKUP)))
+    for (const f of await ctx.store.filesAtPaths(ctx.unit.id, unique.slice(i, i + PATHS_PER_LOOKUP), {
+      withoutCharacteristics: true,
+    }))
       byPath.set(f.path, f);
   return byPath;
 }

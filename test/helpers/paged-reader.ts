@@ -33,7 +33,10 @@ export function pagedReads(
     async filesAtPaths(unitId, paths, options = {}) {
       const wanted = new Set(paths);
       const all = await lists.listFiles(unitId, { includeRemoved: options.includeRemoved ?? false });
-      return all.filter((f) => wanted.has(f.path)).sort(byPath);
+      return all
+        .filter((f) => wanted.has(f.path))
+        .sort(byPath)
+        .map((f) => (options.withoutCharacteristics ? { ...f, characteristics: null } : f));
     },
     async getFiles(ids) {
       const wanted = new Set(ids);

@@ -58,6 +58,10 @@ export const DEFAULT_LEASE_MS = 300_000;
 /** The most rows one statement of a paged read returns (files, events). */
 export const PAGE_ROWS = 2000;
 
+/** Tool output is most of a file's row: a caller that needs the rest alone leaves it in the table. */
+const COLUMNS_BUT_CHARACTERISTICS =
+  "id, unit_id, path, original_path, size, sha256, file_group, puid, format_name, format_version, mime, derived_from, removed, created_at, null::jsonb as characteristics";
+
 /** A finished task's result as recorded; resources are what it cost (core/task-meter.ts). */
 export interface TaskResult {
   exitCode: number;
@@ -554,10 +558,7 @@ export class TaskStore implements StoreReader {
     options: { includeRemoved?: boolean; pageSize?: number; withoutCharacteristics?: boolean } = {},
   ): AsyncGenerator<FileRecord[]> {
     const limit = options.pageSize ?? PAGE_ROWS;
-    // Tool output is most of a file's row: a caller that needs the rest alone leaves it in the table.
-    const columns = options.withoutCharacteristics
-      ? "id, unit_id, path, original_path, size, sha256, file_group, puid, format_name, format_version, mime, derived_from, removed, created_at, null::jsonb as characteristics"
-      : "*";
+    const columns = options.withoutCharacteristics ? COLUMNS_BUT_CHARACTERISTICS : "*";
     const removed = options.includeRemoved ? "" : "and removed = false";
     let after: { path: string; id: string } | null = null;
     for (;;) {
@@ -594,12 +595,13 @@ export class TaskStore implements StoreReader {
   async filesAtPaths(
     unitId: string,
     paths: string[],
-    options: { includeRemoved?: boolean } = {},
+    options: { includeRemoved?: boolean; withoutCharacteristics?: boolean } = {},
   ): Promise<FileRecord[]> {
     if (paths.length === 0) return [];
     const removed = options.includeRemoved ? "" : "and removed = false";
+    const columns = options.withoutCharacteristics ? COLUMNS_BUT_CHARACTERISTICS : "*";
     const r = await this.sql.query(
-      `select * from files where unit_id = $1 ${removed}
+      `select ${columns} from files where unit_id = $1 ${removed}
          and path = any(array(select jsonb_array_elements_text($2::jsonb))) order by path, id`,
       [unitId, paths],
     );
