@@ -58,6 +58,9 @@ export const DEFAULT_LEASE_MS = 300_000;
 /** The most rows one statement of a paged read returns (files, events). */
 export const PAGE_ROWS = 2000;
 
+/** A task without its batch's file ids: how many files it had. */
+export type TaskSummary = Omit<TaskRecord, "fileIds"> & { files: number };
+
 /** Tool output is most of a file's row: a caller that needs the rest alone leaves it in the table. */
 const COLUMNS_BUT_CHARACTERISTICS =
   "id, unit_id, path, original_path, size, sha256, file_group, puid, format_name, format_version, mime, derived_from, removed, created_at, null::jsonb as characteristics";
@@ -353,6 +356,24 @@ export class TaskStore implements StoreReader {
   async listTasks(jobId: string): Promise<TaskRecord[]> {
     const r = await this.sql.query("select * from tasks where job_id = $1 order by seq", [jobId]);
     return r.rows.map(taskFromRow);
+  }
+
+  /**
+   * A job's tasks as status shows them: how many files each had, not their ids (a job of a
+   * 200,000-file unit names every file in its tasks' batches).
+   */
+  async listTaskSummaries(jobId: string): Promise<TaskSummary[]> {
+    const r = await this.sql.query(
+      `select id, job_id, seq, module, queue, arguments, '[]'::jsonb as file_ids, status, attempt,
+         lease_expires, exit_code, stdout, stderr, started_at, ended_at, cpu_s, peak_rss_mb,
+         jsonb_array_length(file_ids) as file_count
+       from tasks where job_id = $1 order by seq`,
+      [jobId],
+    );
+    return r.rows.map((row) => {
+      const { fileIds: _ids, ...task } = taskFromRow(row);
+      return { ...task, files: Number(row.file_count) };
+    });
   }
 
   async unfinishedTaskIds(jobId: string): Promise<string[]> {

@@ -131,6 +131,11 @@ export function sqlContract(name: string, make: () => Promise<SqlClient>) {
       expect(await store.createJob({ job: { ...job, id: randomUUID() }, tasks })).toBe(false);
       expect((await store.findJob("exec-1", "assign_checksums", "2025-01-01T00:00:00Z"))?.id).toBe(jobId);
       expect(await store.listTasks(jobId)).toHaveLength(2);
+      // Status reads how many files each task had, not their ids.
+      const summaries = await store.listTaskSummaries(jobId);
+      expect(summaries.map((t) => [t.id, t.files, "fileIds" in t])).toEqual(
+        tasks.map((t) => [t.id, 1, false]),
+      );
 
       const claims = await Promise.all([
         store.claimTask(tasks[0]!.id, 60_000),
