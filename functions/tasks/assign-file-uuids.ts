@@ -3,7 +3,7 @@ import path from "node:path";
 import { type FileGroup, type FileRecord, newFileRecord } from "../core/model.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { fileEvent } from "./events.ts";
-import { listRegularFiles } from "./fs-walk.ts";
+import { regularFilePages } from "./fs-walk.ts";
 
 /** Paths looked up in the store at once (a page, as the store reads). */
 const PATHS_PER_LOOKUP = 2000;
@@ -35,10 +35,13 @@ export const assignFileUuids: TaskModule = {
     const newFiles: FileRecord[] = [];
     const events = [];
     let known = 0;
-    // The files on disk are asked about a page of paths at a time, not against a list of every known file.
-    const paths = (await listRegularFiles(ctx.unitPath)).filter((rel) => groupOf(rel) !== null);
-    for (let i = 0; i < paths.length; i += PATHS_PER_LOOKUP) {
-      const page = paths.slice(i, i + PATHS_PER_LOOKUP);
+    // The files on disk are walked and asked about a page of paths at a time: neither every path on
+    // disk nor every known file is held.
+    for await (const page of regularFilePages(
+      ctx.unitPath,
+      PATHS_PER_LOOKUP,
+      (rel) => groupOf(rel) !== null,
+    )) {
       const recorded = new Set(
         (
           await ctx.store.filesAtPaths(ctx.unit.id, page, {
