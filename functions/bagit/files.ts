@@ -45,6 +45,42 @@ export async function listFiles(
   return found;
 }
 
+/**
+ * The non-directory entries under `root` in pages of `pageSize`, in byte order of their whole
+ * "/"-joined paths (manifest order): each folder's entries are sorted with a folder's name read as
+ * "name/", so a depth-first walk meets the paths in that order. Holds one page and the entries of
+ * the folders on the current path, not the whole tree.
+ */
+export async function* filePagesInByteOrder(
+  root: string,
+  prefix: string,
+  pageSize: number,
+): AsyncGenerator<ListedFile[]> {
+  let page: ListedFile[] = [];
+  for await (const entry of walkInByteOrder(root, prefix)) {
+    page.push(entry);
+    if (page.length === pageSize) {
+      yield page;
+      page = [];
+    }
+  }
+  if (page.length > 0) yield page;
+}
+
+async function* walkInByteOrder(dir: string, rel: string): AsyncGenerator<ListedFile> {
+  const entries = (await readdir(dir, { withFileTypes: true })).map((entry) => ({
+    entry,
+    key: Buffer.from(entry.isDirectory() ? `${entry.name}/` : entry.name, "utf8"),
+  }));
+  entries.sort((a, b) => Buffer.compare(a.key, b.key));
+  for (const { entry } of entries) {
+    const relPath = rel === "" ? entry.name : `${rel}/${entry.name}`;
+    if (entry.isDirectory()) yield* walkInByteOrder(path.join(dir, entry.name), relPath);
+    else
+      yield { path: relPath, kind: entry.isFile() ? "file" : entry.isSymbolicLink() ? "symlink" : "other" };
+  }
+}
+
 export async function isDirectory(absolutePath: string): Promise<boolean> {
   try {
     return (await stat(absolutePath)).isDirectory();

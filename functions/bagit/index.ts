@@ -22,4 +22,11 @@ export {
   type RuleId,
 } from "./types.ts";
 export { type ValidateBagOptions, validateBag } from "./validate.ts";
-export { DEFAULT_SOFTWARE_AGENT, type WriteBagOptions, type WriteBagResult, writeBag } from "./write.ts";
+export {
+  DEFAULT_SOFTWARE_AGENT,
+  type KnownDigests,
+  MANIFEST_PAGE,
+  type WriteBagOptions,
+  type WriteBagResult,
+  writeBag,
+} from "./write.ts";

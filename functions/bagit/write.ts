@@ -3,9 +3,9 @@ import { lstat, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { mapLimit } from "../core/concurrency.ts";
 import { digestFile } from "../core/digest.ts";
-import { isTempName, writeFileAtomic } from "./atomic.ts";
+import { AtomicAppender, isTempName, writeFileAtomic } from "./atomic.ts";
 import { type BagInfoField, formatBagInfo } from "./bag-info.ts";
-import { bagPath, DEFAULT_CONCURRENCY, isDirectory, listFiles } from "./files.ts";
+import { bagPath, DEFAULT_CONCURRENCY, filePagesInByteOrder, isDirectory, listFiles } from "./files.ts";
 import { formatManifest, PAYLOAD_MANIFEST_NAME, TAG_MANIFEST_NAME } from "./manifest.ts";
 import { compareBytes, showPath } from "./text.ts";
 import {
@@ -20,6 +20,11 @@ import {
 
 export const DEFAULT_SOFTWARE_AGENT = "stepmatica BagIt library";
 
+export type KnownDigests = ReadonlyMap<string, Partial<Record<Algorithm, string>>>;
+
+/** Payload files listed, hashed and written to the manifests at once. */
+export const MANIFEST_PAGE = 2000;
+
 export interface WriteBagOptions {
   /** Payload and tag manifest algorithms; default ["sha256"]. */
   algorithms?: Algorithm[];
@@ -27,8 +32,11 @@ export interface WriteBagOptions {
   bagInfo?: Record<string, string | string[]>;
   /** Date written as Bagging-Date (UTC, YYYY-MM-DD); default now. Fix it for byte-identical runs. */
   baggingDate?: Date;
-  /** Digests the caller already has, by bag path ("data/objects/a.txt"); those files are not re-read. */
-  knownDigests?: Map<string, Partial<Record<Algorithm, string>>>;
+  /**
+   * Digests the caller already has, by bag path ("data/objects/a.txt"); those files are not re-read.
+   * A function is asked a page of payload paths at a time (a large bag's digests need not all be held).
+   */
+  knownDigests?: KnownDigests | ((bagPaths: string[]) => Promise<KnownDigests>);
   /** Files hashed at once; default 8. */
   concurrency?: number;
 }
@@ -50,35 +58,53 @@ export async function writeBag(dir: string, options: WriteBagOptions = {}): Prom
   const bagInfoFields = buildBagInfo(options);
   await removeLeftovers(dir, algorithms);
 
-  const payload = await listFiles(bagPath(dir, PAYLOAD_DIR), PAYLOAD_DIR);
-  const oddEntry = payload.find((entry) => entry.kind !== "file");
-  if (oddEntry) {
-    const what = oddEntry.kind === "symlink" ? "a symbolic link" : "not a regular file";
-    throw new BagError(oddEntry.path, `${what}; a bag's payload must hold the bytes themselves`);
-  }
+  let payloadFiles = 0;
+  let payloadOctets = 0;
   let hashedFiles = 0;
-  const digested = await mapLimit(payload, concurrency, async (entry) => {
-    const known = checkKnown(entry.path, options.knownDigests?.get(entry.path), algorithms);
-    const missing = algorithms.filter((algorithm) => known[algorithm] === undefined);
-    const absolute = bagPath(dir, entry.path);
-    if (missing.length === 0) return { path: entry.path, digests: known, size: (await lstat(absolute)).size };
-    hashedFiles++;
-    const hashed = await digestFile(absolute, missing).catch((error: Error) => {
-      throw new BagError(entry.path, `cannot read payload file: ${error.message}`);
-    });
-    return { path: entry.path, digests: { ...known, ...hashed.digests }, size: hashed.size };
-  });
-  const payloadOctets = digested.reduce((sum, file) => sum + file.size, 0);
-
-  for (const algorithm of algorithms) {
-    const lines = digested.map((file) => ({ path: file.path, digest: file.digests[algorithm]! }));
-    await writeFileAtomic(path.join(dir, `manifest-${algorithm}.txt`), formatManifest(lines));
+  const manifests = await Promise.all(
+    algorithms.map((algorithm) => AtomicAppender.open(path.join(dir, `manifest-${algorithm}.txt`))),
+  );
+  try {
+    // A page of payload files at a time, in manifest order: their known digests looked up, the
+    // others hashed, and their lines appended, so no list of every payload file is ever held.
+    for await (const page of filePagesInByteOrder(bagPath(dir, PAYLOAD_DIR), PAYLOAD_DIR, MANIFEST_PAGE)) {
+      const oddEntry = page.find((entry) => entry.kind !== "file");
+      if (oddEntry) {
+        const what = oddEntry.kind === "symlink" ? "a symbolic link" : "not a regular file";
+        throw new BagError(oddEntry.path, `${what}; a bag's payload must hold the bytes themselves`);
+      }
+      const knownPage = await knownDigestsOf(
+        options.knownDigests,
+        page.map((entry) => entry.path),
+      );
+      const digested = await mapLimit(page, concurrency, async (entry) => {
+        const known = checkKnown(entry.path, knownPage.get(entry.path), algorithms);
+        const missing = algorithms.filter((algorithm) => known[algorithm] === undefined);
+        const absolute = bagPath(dir, entry.path);
+        if (missing.length === 0)
+          return { path: entry.path, digests: known, size: (await lstat(absolute)).size };
+        hashedFiles++;
+        const hashed = await digestFile(absolute, missing).catch((error: Error) => {
+          throw new BagError(entry.path, `cannot read payload file: ${error.message}`);
+        });
+        return { path: entry.path, digests: { ...known, ...hashed.digests }, size: hashed.size };
+      });
+      for (const file of digested) payloadOctets += file.size;
+      payloadFiles += digested.length;
+      for (const [index, algorithm] of algorithms.entries()) {
+        const lines = digested.map((file) => ({ path: file.path, digest: file.digests[algorithm]! }));
+        await manifests[index]!.append(formatManifest(lines));
+      }
+    }
+    for (const manifest of manifests) await manifest.commit();
+  } finally {
+    for (const manifest of manifests) await manifest.discard();
   }
   await writeFileAtomic(
     path.join(dir, BAG_DECLARATION),
     "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
   );
-  const oxum: BagInfoField = { label: "Payload-Oxum", value: `${payloadOctets}.${digested.length}` };
+  const oxum: BagInfoField = { label: "Payload-Oxum", value: `${payloadOctets}.${payloadFiles}` };
   await writeFileAtomic(path.join(dir, BAG_INFO), formatBagInfo([...bagInfoFields, oxum]));
 
   const tagFiles = (await listFiles(dir, "", new Set([PAYLOAD_DIR])))
@@ -93,7 +119,15 @@ export async function writeBag(dir: string, options: WriteBagOptions = {}): Prom
     const lines = tagDigests.map((file) => ({ path: file.path, digest: file.digests[algorithm]! }));
     await writeFileAtomic(path.join(dir, `tagmanifest-${algorithm}.txt`), formatManifest(lines));
   }
-  return { payloadFiles: digested.length, payloadOctets, hashedFiles, tagFiles };
+  return { payloadFiles, payloadOctets, hashedFiles, tagFiles };
+}
+
+async function knownDigestsOf(
+  known: WriteBagOptions["knownDigests"],
+  bagPaths: string[],
+): Promise<KnownDigests> {
+  if (known === undefined) return new Map();
+  return typeof known === "function" ? await known(bagPaths) : known;
 }
 
 function checkAlgorithms(requested: readonly string[]): Algorithm[] {

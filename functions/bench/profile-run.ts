@@ -70,7 +70,7 @@ try {
   const after = loadavg();
   console.log(`${files} files: ${r.status}`);
   console.log(
-    `wall ${r.wall_s} s, CPU ${r.cpu_s} s (tools ${r.cpu_children_s}), peak RSS ${r.peak_rss_mb} MB, load average ${before[0].toFixed(2)} → ${after[0].toFixed(2)}`,
+    `wall ${r.wall_s} s, CPU ${r.cpu_s} s (tools ${r.cpu_children_s}), peak RSS ${r.peak_rss_mb} MB (Node alone ${r.peak_rss_self_mb} MB), load average ${before[0].toFixed(2)} → ${after[0].toFixed(2)}`,
   );
   console.log(`calls ${JSON.stringify(r.calls)}`);
   console.log(`tools started through runTool ${JSON.stringify(r.tool_invocations)}`);

@@ -26,13 +26,19 @@ export interface Clock {
 /** Read access to the store that a task module may use (writes go through its TaskOutcome). */
 export interface StoreReader {
   getUnit(id: string): Promise<UnitRecord | null>;
-  listFiles(unitId: string, options?: { includeRemoved?: boolean }): Promise<FileRecord[]>;
-  listEvents(unitId: string): Promise<EventRecord[]>;
-  /** A unit's files a page at a time, by path then id (see TaskStore.filePages). */
+  // No whole-unit lists here (issue 16): a task reads a unit's files a page at a time, so that a
+  // 200,000-file transfer is never held in memory at once. Ask for files by id or path a page at most.
+  /** A unit's files a page at a time (at most PAGE_ROWS, 2,000), by path then id (see TaskStore.filePages). */
   filePages(
     unitId: string,
     options?: { includeRemoved?: boolean; pageSize?: number; withoutCharacteristics?: boolean },
   ): AsyncIterable<FileRecord[]>;
+  /** The unit's files at these paths (pass a page of paths at most), by path then id. */
+  filesAtPaths(
+    unitId: string,
+    paths: string[],
+    options?: { includeRemoved?: boolean; withoutCharacteristics?: boolean },
+  ): Promise<FileRecord[]>;
   getFiles(ids: string[]): Promise<FileRecord[]>;
   eventsOfFiles(fileIds: string[], unitIds: string[]): Promise<EventRecord[]>;
   unitLevelEvents(unitId: string): Promise<EventRecord[]>;

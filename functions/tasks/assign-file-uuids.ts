@@ -3,7 +3,10 @@ import path from "node:path";
 import { type FileGroup, type FileRecord, newFileRecord } from "../core/model.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { fileEvent } from "./events.ts";
-import { listRegularFiles } from "./fs-walk.ts";
+import { regularFilePages } from "./fs-walk.ts";
+
+/** Paths looked up in the store at once (a page, as the store reads). */
+const PATHS_PER_LOOKUP = 2000;
 
 /** Which fileGrp a path belongs to, by where it sits in the unit (Archivematica's layout). */
 export function groupOf(rel: string): FileGroup | null {
@@ -29,28 +32,42 @@ export const assignFileUuids: TaskModule = {
   name: "assign-file-uuids",
   command: "assign-file-uuids",
   async run(ctx) {
-    const known = new Set(
-      (await ctx.store.listFiles(ctx.unit.id, { includeRemoved: true })).map((f) => f.path),
-    );
     const newFiles: FileRecord[] = [];
     const events = [];
-    for (const rel of await listRegularFiles(ctx.unitPath)) {
-      const group = groupOf(rel);
-      if (!group || known.has(rel)) continue;
-      const size = (await stat(path.join(ctx.unitPath, ...rel.split("/")))).size;
-      const file: FileRecord = newFileRecord({
-        id: ctx.ids.uuid(`file:${rel}`),
-        unitId: ctx.unit.id,
-        path: rel,
-        originalPath: originalPathOf(rel),
-        size,
-        group,
-        createdAt: ctx.clock.now(),
-      });
-      newFiles.push(file);
-      events.push(fileEvent(ctx, file, "ingestion", { detail: "", outcome: "success", outcomeDetail: "" }));
+    let known = 0;
+    // The files on disk are walked and asked about a page of paths at a time: neither every path on
+    // disk nor every known file is held.
+    for await (const page of regularFilePages(
+      ctx.unitPath,
+      PATHS_PER_LOOKUP,
+      (rel) => groupOf(rel) !== null,
+    )) {
+      const recorded = new Set(
+        (
+          await ctx.store.filesAtPaths(ctx.unit.id, page, {
+            includeRemoved: true,
+            withoutCharacteristics: true,
+          })
+        ).map((f) => f.path),
+      );
+      known += recorded.size;
+      for (const rel of page) {
+        if (recorded.has(rel)) continue;
+        const size = (await stat(path.join(ctx.unitPath, ...rel.split("/")))).size;
+        const file: FileRecord = newFileRecord({
+          id: ctx.ids.uuid(`file:${rel}`),
+          unitId: ctx.unit.id,
+          path: rel,
+          originalPath: originalPathOf(rel),
+          size,
+          group: groupOf(rel)!,
+          createdAt: ctx.clock.now(),
+        });
+        newFiles.push(file);
+        events.push(fileEvent(ctx, file, "ingestion", { detail: "", outcome: "success", outcomeDetail: "" }));
+      }
     }
-    ctx.stdout(`assigned UUIDs to ${newFiles.length} new file(s); ${known.size} already known`);
+    ctx.stdout(`assigned UUIDs to ${newFiles.length} new file(s); ${known} already known`);
     return { exitCode: 0, newFiles, events, output: { newFiles: newFiles.length } };
   },
 };

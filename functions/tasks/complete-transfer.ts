@@ -8,10 +8,17 @@ export const completeTransfer: TaskModule = {
   name: "complete-transfer",
   command: "complete-transfer",
   async run(ctx) {
-    const files = await ctx.store.listFiles(ctx.unit.id);
-    const problems = files.filter((f) => !f.sha256).map((f) => `${f.path}: no checksum recorded`);
-    for (const p of problems) ctx.stderr(p);
-    ctx.stdout(`transfer holds ${files.length} file(s), ${files.length - problems.length} with checksums`);
-    return { exitCode: problems.length === 0 ? 0 : 1, output: { files: files.length } };
+    let files = 0;
+    let problems = 0;
+    for await (const page of ctx.store.filePages(ctx.unit.id, { withoutCharacteristics: true })) {
+      files += page.length;
+      for (const f of page) {
+        if (f.sha256) continue;
+        ctx.stderr(`${f.path}: no checksum recorded`);
+        problems += 1;
+      }
+    }
+    ctx.stdout(`transfer holds ${files} file(s), ${files - problems} with checksums`);
+    return { exitCode: problems === 0 ? 0 : 1, output: { files } };
   },
 };

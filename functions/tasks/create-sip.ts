@@ -35,12 +35,11 @@ export const createSip: TaskModule = {
         await rename(path.join(metadata, name), path.join(into, name));
       await rmdir(metadata);
     }
-    const files = await ctx.store.listFiles(ctx.unit.id, { includeRemoved: true });
-    const fileUpdates: Array<Partial<FileRecord> & { id: string }> = files.map((f) => ({
-      id: f.id,
-      unitId: sipId,
-      path: sipPathOf(f.path),
-    }));
+    // The updates name every file (id, unit, path): small, but still one per file of the transfer.
+    const fileUpdates: Array<Partial<FileRecord> & { id: string }> = [];
+    const pages = ctx.store.filePages(ctx.unit.id, { includeRemoved: true, withoutCharacteristics: true });
+    for await (const page of pages)
+      for (const f of page) fileUpdates.push({ id: f.id, unitId: sipId, path: sipPathOf(f.path) });
     const sip: UnitRecord = {
       ...ctx.unit,
       id: sipId,
@@ -53,7 +52,7 @@ export const createSip: TaskModule = {
       updatedAt: new Date(),
       heartbeatAt: null,
     };
-    ctx.stdout(`SIP ${sipId} with ${files.length} file(s) at ${workingPath}`);
+    ctx.stdout(`SIP ${sipId} with ${fileUpdates.length} file(s) at ${workingPath}`);
     return {
       exitCode: 0,
       newUnits: [sip],

@@ -40,17 +40,20 @@ export const moveDip: TaskModule = {
       await rename(inSip, staging);
     }
     await mkdir(path.join(staging, "objects"), { recursive: true });
-    const files = await ctx.store.listFiles(ctx.unit.id);
-    const withAccessCopy = new Set(files.filter((f) => f.group === "access").map((f) => f.derivedFrom));
+    // Two passes over the pages: the originals that have an access copy (ids only), then the others copied.
+    const withAccessCopy = new Set<string>();
+    for await (const page of ctx.store.filePages(ctx.unit.id, { withoutCharacteristics: true }))
+      for (const f of page) if (f.group === "access" && f.derivedFrom) withAccessCopy.add(f.derivedFrom);
     let copies = 0;
-    for (const file of files) {
-      if (file.group !== "original" || withAccessCopy.has(file.id)) continue;
-      const target = path.join(staging, ...file.path.split("/"));
-      await mkdir(path.dirname(target), { recursive: true });
-      await copyFile(path.join(ctx.unitPath, ...file.path.split("/")), partialPathOf(target));
-      await rename(partialPathOf(target), target);
-      copies += 1;
-    }
+    for await (const page of ctx.store.filePages(ctx.unit.id, { withoutCharacteristics: true }))
+      for (const file of page) {
+        if (file.group !== "original" || withAccessCopy.has(file.id)) continue;
+        const target = path.join(staging, ...file.path.split("/"));
+        await mkdir(path.dirname(target), { recursive: true });
+        await copyFile(path.join(ctx.unitPath, ...file.path.split("/")), partialPathOf(target));
+        await rename(partialPathOf(target), target);
+        copies += 1;
+      }
     const mets = metsPathOf("aip", ctx.unit.id);
     await copyFile(path.join(ctx.unitPath, mets), path.join(staging, mets));
     ctx.stdout(

@@ -7,7 +7,7 @@ import type { TaskContext, TaskModule, TaskOutcome } from "../core/task-module.t
 import { groupOf } from "./assign-file-uuids.ts";
 import { fileEvent } from "./events.ts";
 import { exists, listRegularFiles } from "./fs-walk.ts";
-import { nestingDepth, packageKind, planExtractionFolders } from "./package-files.ts";
+import { extractionFolderOf, nestingDepth, packageKind, planExtractionFolders } from "./package-files.ts";
 
 /** Files looked at (stat, first bytes) at once when looking for packages. */
 const LOOK_CONCURRENCY = 16;
@@ -35,29 +35,10 @@ export const extractPackages: TaskModule = {
       return { exitCode: 0, output: { extracted: 0 } };
     }
     const maxDepth = Number(ctx.config.extract_packages_depth ?? 5);
-    const all = await ctx.store.listFiles(ctx.unit.id, { includeRemoved: true });
-    const byId = new Map(all.map((f) => [f.id, f]));
-    // A package's own "unpacking" event (any outcome) means it was dealt with in an earlier pass.
-    // Those alone are read: a large transfer has several events per file.
-    const eventIds = new Set((await ctx.store.eventsOfType(ctx.unit.id, "unpacking")).map((e) => e.id));
-    const unpacked = (file: FileRecord) => eventIds.has(packageEvent(ctx, file, "success", "").id);
-    const live = all.filter((f) => !f.removed);
     const packages: FileRecord[] = [];
     const out: Outcome = { newFiles: [], events: [], updates: [] };
-    // Which files are packages still to open: looked at side by side (a stat, and a read of the
-    // first bytes when the format is not known already), then decided in order.
-    const candidates = await mapLimit(live, LOOK_CONCURRENCY, async (file) => {
-      if (file.group !== "original" || unpacked(file)) return false;
-      const absolute = path.join(ctx.unitPath, ...file.path.split("/"));
-      const onDisk = await exists(absolute);
-      // A package deleted after extraction by a run that crashed before recording it still counts.
-      if (!onDisk && !ctx.config.delete_packages_after_extraction) return false;
-      if (onDisk && (await packageKind(absolute, file)) === null) return false;
-      return true;
-    });
-    for (const [index, file] of live.entries()) {
-      if (!candidates[index]) continue;
-      if (nestingDepth(file, byId) >= maxDepth) {
+    for (const file of await packagesToOpen(ctx)) {
+      if (nestingDepth(file, await ancestorsOf(ctx, file, maxDepth)) >= maxDepth) {
         ctx.stdout(
           `${file.path}: not extracted: packages nested deeper than ${maxDepth} level(s) stay whole`,
         );
@@ -68,10 +49,7 @@ export const extractPackages: TaskModule = {
       }
       packages.push(file);
     }
-    const folders = planExtractionFolders(
-      packages,
-      live.map((f) => f.path),
-    );
+    const folders = planExtractionFolders(packages, await takenFolders(ctx, packages));
     let extracted = 0;
     let refused = 0;
     for (const pkg of packages) {
@@ -89,6 +67,72 @@ export const extractPackages: TaskModule = {
     };
   },
 };
+
+/**
+ * The unit's packages still to open, a page of files at a time: looked at side by side (a stat,
+ * and a read of the first bytes when the format is not known already), then those with their own
+ * "unpacking" event (any outcome: dealt with in an earlier pass) left out. Only the candidates'
+ * events are read: a large transfer has several events per file.
+ */
+async function packagesToOpen(ctx: TaskContext): Promise<FileRecord[]> {
+  const found: FileRecord[] = [];
+  for await (const page of ctx.store.filePages(ctx.unit.id, { withoutCharacteristics: true })) {
+    const candidates = await mapLimit(page, LOOK_CONCURRENCY, async (file) => {
+      if (file.group !== "original") return false;
+      const absolute = path.join(ctx.unitPath, ...file.path.split("/"));
+      const onDisk = await exists(absolute);
+      // A package deleted after extraction by a run that crashed before recording it still counts.
+      if (!onDisk && !ctx.config.delete_packages_after_extraction) return false;
+      if (onDisk && (await packageKind(absolute, file)) === null) return false;
+      return true;
+    });
+    const chosen = page.filter((_, index) => candidates[index]);
+    if (chosen.length === 0) continue;
+    const events = await ctx.store.eventsOfFiles(
+      chosen.map((f) => f.id),
+      [ctx.unit.id],
+    );
+    const eventIds = new Set(events.filter((e) => e.type === "unpacking").map((e) => e.id));
+    for (const file of chosen) if (!eventIds.has(packageEvent(ctx, file, "success", "").id)) found.push(file);
+  }
+  return found;
+}
+
+/** The packages `file` came out of, nearest first, as far as `maxDepth` (read by id, removed ones too). */
+async function ancestorsOf(ctx: TaskContext, file: FileRecord, maxDepth: number) {
+  const byId = new Map<string, FileRecord>([[file.id, file]]);
+  for (let current = file, depth = 0; current.derivedFrom !== null && depth < maxDepth; depth++) {
+    const [parent] = await ctx.store.getFiles([current.derivedFrom]);
+    if (!parent || byId.has(parent.id)) break;
+    byId.set(parent.id, parent);
+    current = parent;
+  }
+  return byId;
+}
+
+/**
+ * Of the folders the packages could be extracted to ("foo", "foo-<id>"), those a live file's path
+ * already takes (as a file or a folder above it), read a page at a time.
+ */
+async function takenFolders(ctx: TaskContext, packages: readonly FileRecord[]): Promise<string[]> {
+  if (packages.length === 0) return [];
+  const wanted = new Set<string>();
+  for (const pkg of packages) {
+    const folder = extractionFolderOf(pkg.path).toLowerCase();
+    wanted.add(folder);
+    wanted.add(`${folder}-${pkg.id.slice(0, 8)}`);
+  }
+  const taken = new Set<string>();
+  for await (const page of ctx.store.filePages(ctx.unit.id, { withoutCharacteristics: true }))
+    for (const file of page) {
+      const parts = file.path.toLowerCase().split("/");
+      for (let i = 1; i <= parts.length; i++) {
+        const prefix = parts.slice(0, i).join("/");
+        if (wanted.has(prefix)) taken.add(prefix);
+      }
+    }
+  return [...taken];
+}
 
 async function extractOne(ctx: TaskContext, pkg: FileRecord, folder: string, out: Outcome): Promise<boolean> {
   const absolute = path.join(ctx.unitPath, ...pkg.path.split("/"));

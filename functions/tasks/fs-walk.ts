@@ -31,6 +31,26 @@ export async function listRegularFiles(root: string): Promise<string[]> {
   return files;
 }
 
+/** The regular files under root that `keep` accepts, `size` at a time, in walk order; throws as listRegularFiles does. */
+export async function* regularFilePages(
+  root: string,
+  size: number,
+  keep: (rel: string) => boolean = () => true,
+): AsyncGenerator<string[]> {
+  let page: string[] = [];
+  for await (const e of walk(root)) {
+    if (e.dirent.isFile()) {
+      if (!keep(e.rel)) continue;
+      page.push(e.rel);
+      if (page.length === size) {
+        yield page;
+        page = [];
+      }
+    } else if (!e.dirent.isDirectory()) throw new UnsupportedEntryError(e.rel, kindOf(e.dirent));
+  }
+  if (page.length > 0) yield page;
+}
+
 export class UnsupportedEntryError extends Error {
   constructor(
     readonly rel: string,

@@ -29,27 +29,26 @@ export const manualNormalization: TaskModule = {
   name: "manual-normalization",
   command: "manual-normalization (objects/manualNormalization/preservation|access)",
   async run(ctx) {
-    const files = await ctx.store.listFiles(ctx.unit.id);
-    const supplied = files.filter((f) => !f.removed && f.derivedFrom === null && f.path.startsWith(MANUAL));
+    // Two passes over the pages: the supplied copies, then the originals whose stem one of them names.
+    const pages = () => ctx.store.filePages(ctx.unit.id, { withoutCharacteristics: true });
+    const supplied: FileRecord[] = [];
+    for await (const page of pages())
+      for (const f of page)
+        if (!f.removed && f.derivedFrom === null && f.path.startsWith(MANUAL)) supplied.push(f);
     if (supplied.length === 0) {
       ctx.stdout("no objects/manualNormalization/: nothing to do");
       return { exitCode: 0 };
     }
-    const originals = files.filter(
-      (f) =>
-        !f.removed &&
-        f.group === "original" &&
-        f.derivedFrom === null &&
-        f.path.startsWith("objects/") &&
-        !f.path.startsWith(MANUAL) &&
-        !f.path.startsWith("objects/metadata/") &&
-        !f.path.startsWith("objects/submissionDocumentation/"),
+    const wanted = new Set(
+      supplied.map((copy) => stemOf(copy.path.slice(MANUAL.length).split("/").slice(1).join("/"))),
     );
     const byStem = new Map<string, FileRecord[]>();
-    for (const original of originals) {
-      const stem = stemOf(original.path.slice("objects/".length));
-      byStem.set(stem, [...(byStem.get(stem) ?? []), original]);
-    }
+    for await (const page of pages())
+      for (const f of page) {
+        if (!isOriginal(f)) continue;
+        const stem = stemOf(f.path.slice("objects/".length));
+        if (wanted.has(stem)) byStem.set(stem, [...(byStem.get(stem) ?? []), f]);
+      }
     const problems: string[] = [];
     const fileUpdates: Array<Partial<FileRecord> & { id: string }> = [];
     const events: EventRecord[] = [];
@@ -90,6 +89,19 @@ export const manualNormalization: TaskModule = {
     return { exitCode: 0, fileUpdates, events };
   },
 };
+
+/** An original a depositor may supply copies of: not itself a copy, metadata or documentation. */
+function isOriginal(f: FileRecord): boolean {
+  return (
+    !f.removed &&
+    f.group === "original" &&
+    f.derivedFrom === null &&
+    f.path.startsWith("objects/") &&
+    !f.path.startsWith(MANUAL) &&
+    !f.path.startsWith("objects/metadata/") &&
+    !f.path.startsWith("objects/submissionDocumentation/")
+  );
+}
 
 /** Moves a file unless an earlier run (crashed before recording) already did. */
 async function moveOnce(unitPath: string, from: string, to: string): Promise<void> {

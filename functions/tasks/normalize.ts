@@ -77,13 +77,22 @@ export const normalize: TaskModule = {
   },
 };
 
-/** Originals whose copy for `purpose` the depositor supplied (the manual-normalization task related them). */
+/**
+ * The batch's originals whose copy for `purpose` the depositor supplied: manual-normalization
+ * recorded a "normalization" event (program="manual") on each. Only the batch's events are read.
+ */
 async function manuallyNormalized(ctx: TaskContext, purpose: NormalizationPurpose): Promise<Set<string>> {
-  const all = await ctx.store.listFiles(ctx.unit.id);
-  const supplied = all.filter(
-    (f) => f.group === purpose && f.derivedFrom !== null && f.path.includes("objects/manualNormalization/"),
+  const manual = new Set<string>();
+  if (ctx.files.length === 0) return manual;
+  const events = await ctx.store.eventsOfFiles(
+    ctx.files.map((f) => f.id),
+    [ctx.unit.id],
   );
-  return new Set(supplied.map((f) => f.derivedFrom!));
+  const detail = `program="manual"; purpose="${purpose}";`;
+  for (const e of events)
+    if (e.fileId && e.type === "normalization" && e.outcome === "success" && e.detail.startsWith(detail))
+      manual.add(e.fileId);
+  return manual;
 }
 
 async function normalizeOne(

@@ -22,10 +22,14 @@ export const prepareAip: TaskModule = {
       await mkdir(bagDir, { recursive: true });
       await rename(ctx.unitPath, data);
     }
-    // Only the checksums are needed: the files' tool output (most of a row) stays in the database.
-    const knownDigests = new Map<string, Partial<Record<Algorithm, string>>>();
-    for await (const page of ctx.store.filePages(ctx.unit.id, { withoutCharacteristics: true }))
-      for (const f of page) if (f.sha256) knownDigests.set(`data/${f.path}`, { sha256: f.sha256 });
+    // writeBag asks for the checksums of a page of payload files at a time, in manifest order.
+    const knownDigests = async (bagPaths: string[]) => {
+      const found = new Map<string, Partial<Record<Algorithm, string>>>();
+      const paths = bagPaths.filter((p) => p.startsWith("data/")).map((p) => p.slice("data/".length));
+      for (const f of await ctx.store.filesAtPaths(ctx.unit.id, paths, { withoutCharacteristics: true }))
+        if (f.sha256) found.set(`data/${f.path}`, { sha256: f.sha256 });
+      return found;
+    };
     const bagInfo: Record<string, string> = {
       "Source-Organization": ctx.agents.find((a) => a.type === "organization")?.name ?? "stepmatica",
       "External-Description": `AIP of transfer "${ctx.unit.name}"`,

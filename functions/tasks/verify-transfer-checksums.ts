@@ -10,7 +10,7 @@ import {
 } from "../bagit/index.ts";
 import { digestFile } from "../core/digest.ts";
 import type { EventRecord, FileRecord } from "../core/model.ts";
-import type { TaskModule } from "../core/task-module.ts";
+import type { TaskContext, TaskModule } from "../core/task-module.ts";
 import { TransferMetadataError } from "../transfer-metadata/errors.ts";
 import { checkPremisFixity } from "../transfer-metadata/premis-fixity.ts";
 import { BAG_TAG_FOLDER, readBagLayout, transferPathOfBagPath } from "./bag-layout.ts";
@@ -44,13 +44,12 @@ export const verifyTransferChecksums: TaskModule = {
       for (const item of await checkSuppliedFile(ctx.unitPath, rel, algorithm, problems)) checks.push(item);
     }
     for (const item of await checkBagManifests(ctx.unitPath, problems, ctx.signal)) checks.push(item);
-    const files = await ctx.store.listFiles(ctx.unit.id);
-    const premis = await premisChecks(ctx.unitPath, files, problems, ctx.signal);
+    const premis = await premisChecks(ctx, problems);
     if (checks.length === 0 && premis.length === 0 && problems.length === 0) {
       ctx.stdout("no supplied checksums (metadata/checksum.* or bag manifests): nothing to verify");
       return { exitCode: 0, output: { verified: 0 } };
     }
-    const byPath = new Map<string, FileRecord>(files.map((f) => [f.path, f]));
+    const byPath = await filesByPath(ctx, [...checks.map((c) => c.path), ...premis.map((c) => c.path)]);
     const events: EventRecord[] = [];
     for (const check of checks) {
       if (check.problem) problems.push(`${check.path}: ${check.problem}`);
@@ -93,15 +92,36 @@ export const verifyTransferChecksums: TaskModule = {
 
 const PREMIS_XML = "metadata/premis.xml";
 
+/** Paths looked up in the store at once (a page, as the store reads). */
+const PATHS_PER_LOOKUP = 2000;
+
+/** The unit's files at the checked paths, looked up a page of paths at a time. */
+async function filesByPath(ctx: TaskContext, paths: string[]): Promise<Map<string, FileRecord>> {
+  const unique = [...new Set(paths)];
+  const byPath = new Map<string, FileRecord>();
+  for (let i = 0; i < unique.length; i += PATHS_PER_LOOKUP)
+    for (const f of await ctx.store.filesAtPaths(ctx.unit.id, unique.slice(i, i + PATHS_PER_LOOKUP), {
+      withoutCharacteristics: true,
+    }))
+      byPath.set(f.path, f);
+  return byPath;
+}
+
 /** The checksums and sizes metadata/premis.xml records; a premis.xml that cannot be read is a problem. */
-async function premisChecks(unitPath: string, files: FileRecord[], problems: string[], signal: AbortSignal) {
-  const xml = await readFile(path.join(unitPath, ...PREMIS_XML.split("/")), "utf8").catch((error) => {
+async function premisChecks(ctx: TaskContext, problems: string[]) {
+  const xml = await readFile(path.join(ctx.unitPath, ...PREMIS_XML.split("/")), "utf8").catch((error) => {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;
   });
   if (xml === null) return [];
+  // The one whole-unit read a task makes (issue 16's allowed exception): a depositor's premis.xml
+  // may name any file or folder by its original path, so its names are resolved against every file.
+  // Only transfers that bring a premis.xml pay for it.
+  const files: FileRecord[] = [];
+  for await (const page of ctx.store.filePages(ctx.unit.id, { withoutCharacteristics: true }))
+    for (const f of page) files.push(f);
   try {
-    return await checkPremisFixity(xml, PREMIS_XML, unitPath, files, signal);
+    return await checkPremisFixity(xml, PREMIS_XML, ctx.unitPath, files, ctx.signal);
   } catch (error) {
     if (!(error instanceof TransferMetadataError)) throw error;
     problems.push(error.message);

@@ -1,13 +1,22 @@
 import type { EventRecord, FileRecord } from "../../functions/core/model.ts";
 import type { StoreReader } from "../../functions/core/task-module.ts";
 
+/** A fake's whole lists, which the paged reads are cut from (tasks themselves never see these). */
+export interface FakeLists {
+  listFiles(unitId: string, options?: { includeRemoved?: boolean }): Promise<FileRecord[]>;
+  listEvents(unitId: string): Promise<EventRecord[]>;
+}
+
 /**
  * The paged reads of StoreReader over a fake's own lists (listFiles, listEvents), with the store's
  * order (files by path then id) and filters, for task-context fakes.
  */
 export function pagedReads(
-  lists: Pick<StoreReader, "listFiles" | "listEvents">,
-): Pick<StoreReader, "filePages" | "getFiles" | "eventsOfFiles" | "unitLevelEvents" | "eventsOfType"> {
+  lists: FakeLists,
+): Pick<
+  StoreReader,
+  "filePages" | "filesAtPaths" | "getFiles" | "eventsOfFiles" | "unitLevelEvents" | "eventsOfType"
+> {
   const byPath = (a: FileRecord, b: FileRecord) =>
     a.path < b.path ? -1 : a.path > b.path ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
   const byTime = (a: EventRecord, b: EventRecord) =>
@@ -20,6 +29,14 @@ export function pagedReads(
         .map((f) => (options.withoutCharacteristics ? { ...f, characteristics: null } : f));
       const size = options.pageSize ?? 2000;
       for (let i = 0; i < all.length; i += size) yield all.slice(i, i + size);
+    },
+    async filesAtPaths(unitId, paths, options = {}) {
+      const wanted = new Set(paths);
+      const all = await lists.listFiles(unitId, { includeRemoved: options.includeRemoved ?? false });
+      return all
+        .filter((f) => wanted.has(f.path))
+        .sort(byPath)
+        .map((f) => (options.withoutCharacteristics ? { ...f, characteristics: null } : f));
     },
     async getFiles(ids) {
       const wanted = new Set(ids);

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
-import type { JobRecord, TaskRecord, UnitRecord } from "../../core/model.ts";
-import type { TaskStore } from "../../core/store/task-store.ts";
+import type { JobRecord, UnitRecord } from "../../core/model.ts";
+import type { TaskStore, TaskSummary } from "../../core/store/task-store.ts";
 import { describeProcessingMcp } from "../../core/transfer-config.ts";
 import { describeVirusChecks, virusCheckSummary } from "../../core/virus-checks.ts";
 import { CliError, type CliIo, usageError, writeLine } from "../io.ts";
@@ -34,7 +34,7 @@ interface JobView {
 export async function unitTree(store: TaskStore, unit: UnitRecord) {
   const microservices: Array<{ microservice: string; jobs: JobView[] }> = [];
   for (const job of await store.listJobs(unit.id)) {
-    const tasks = await store.listTasks(job.id);
+    const tasks = await store.listTaskSummaries(job.id);
     let group = microservices.at(-1);
     if (group?.microservice !== job.microservice) {
       group = { microservice: job.microservice, jobs: [] };
@@ -55,7 +55,7 @@ export async function unitTree(store: TaskStore, unit: UnitRecord) {
   };
 }
 
-function jobView(job: JobRecord, tasks: TaskRecord[]): JobView {
+function jobView(job: JobRecord, tasks: TaskSummary[]): JobView {
   return {
     job: job.name,
     description: job.description,
@@ -67,7 +67,7 @@ function jobView(job: JobRecord, tasks: TaskRecord[]): JobView {
       seq: t.seq,
       module: t.module,
       arguments: t.arguments,
-      files: t.fileIds.length,
+      files: t.files,
       exitCode: t.exitCode,
       durationMs: t.startedAt && t.endedAt ? t.endedAt.getTime() - t.startedAt.getTime() : null,
       cpuS: t.cpuS,
@@ -79,7 +79,7 @@ function jobView(job: JobRecord, tasks: TaskRecord[]): JobView {
 }
 
 /** A job's cost from its tasks' records: CPU added up, the largest peak memory. */
-function jobResources(tasks: TaskRecord[]): { cpuS: number | null; peakRssMb: number | null } {
+function jobResources(tasks: TaskSummary[]): { cpuS: number | null; peakRssMb: number | null } {
   const recorded = tasks.filter((t) => t.cpuS !== null);
   if (recorded.length === 0) return { cpuS: null, peakRssMb: null };
   const cpuS = recorded.reduce((sum, t) => sum + (t.cpuS ?? 0), 0);

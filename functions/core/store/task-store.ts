@@ -58,6 +58,13 @@ export const DEFAULT_LEASE_MS = 300_000;
 /** The most rows one statement of a paged read returns (files, events). */
 export const PAGE_ROWS = 2000;
 
+/** A task without its batch's file ids: how many files it had. */
+export type TaskSummary = Omit<TaskRecord, "fileIds"> & { files: number };
+
+/** Tool output is most of a file's row: a caller that needs the rest alone leaves it in the table. */
+const COLUMNS_BUT_CHARACTERISTICS =
+  "id, unit_id, path, original_path, size, sha256, file_group, puid, format_name, format_version, mime, derived_from, removed, created_at, null::jsonb as characteristics";
+
 /** A finished task's result as recorded; resources are what it cost (core/task-meter.ts). */
 export interface TaskResult {
   exitCode: number;
@@ -351,6 +358,24 @@ export class TaskStore implements StoreReader {
     return r.rows.map(taskFromRow);
   }
 
+  /**
+   * A job's tasks as status shows them: how many files each had, not their ids (a job of a
+   * 200,000-file unit names every file in its tasks' batches).
+   */
+  async listTaskSummaries(jobId: string): Promise<TaskSummary[]> {
+    const r = await this.sql.query(
+      `select id, job_id, seq, module, queue, arguments, '[]'::jsonb as file_ids, status, attempt,
+         lease_expires, exit_code, stdout, stderr, started_at, ended_at, cpu_s, peak_rss_mb,
+         jsonb_array_length(file_ids) as file_count
+       from tasks where job_id = $1 order by seq`,
+      [jobId],
+    );
+    return r.rows.map((row) => {
+      const { fileIds: _ids, ...task } = taskFromRow(row);
+      return { ...task, files: Number(row.file_count) };
+    });
+  }
+
   async unfinishedTaskIds(jobId: string): Promise<string[]> {
     const r = await this.sql.query<{ id: string }>(
       "select id from tasks where job_id = $1 and status <> 'done' order by seq",
@@ -534,7 +559,10 @@ export class TaskStore implements StoreReader {
     }
   }
 
-  /** Every file of a unit, by path then id; read in pages (see filePages). */
+  /**
+   * Every file of a unit, by path then id; read in pages (see filePages). For tests and operator
+   * tools only: tasks see StoreReader, which has no whole-unit list (issue 16).
+   */
   async listFiles(unitId: string, options: { includeRemoved?: boolean } = {}): Promise<FileRecord[]> {
     const all: FileRecord[] = [];
     for await (const page of this.filePages(unitId, options)) for (const file of page) all.push(file);
@@ -551,10 +579,7 @@ export class TaskStore implements StoreReader {
     options: { includeRemoved?: boolean; pageSize?: number; withoutCharacteristics?: boolean } = {},
   ): AsyncGenerator<FileRecord[]> {
     const limit = options.pageSize ?? PAGE_ROWS;
-    // Tool output is most of a file's row: a caller that needs the rest alone leaves it in the table.
-    const columns = options.withoutCharacteristics
-      ? "id, unit_id, path, original_path, size, sha256, file_group, puid, format_name, format_version, mime, derived_from, removed, created_at, null::jsonb as characteristics"
-      : "*";
+    const columns = options.withoutCharacteristics ? COLUMNS_BUT_CHARACTERISTICS : "*";
     const removed = options.includeRemoved ? "" : "and removed = false";
     let after: { path: string; id: string } | null = null;
     for (;;) {
@@ -588,6 +613,22 @@ export class TaskStore implements StoreReader {
     return r.rows.map((row) => ({ id: String(row.id), group: row.file_group as FileRecord["group"] }));
   }
 
+  async filesAtPaths(
+    unitId: string,
+    paths: string[],
+    options: { includeRemoved?: boolean; withoutCharacteristics?: boolean } = {},
+  ): Promise<FileRecord[]> {
+    if (paths.length === 0) return [];
+    const removed = options.includeRemoved ? "" : "and removed = false";
+    const columns = options.withoutCharacteristics ? COLUMNS_BUT_CHARACTERISTICS : "*";
+    const r = await this.sql.query(
+      `select ${columns} from files where unit_id = $1 ${removed}
+         and path = any(array(select jsonb_array_elements_text($2::jsonb))) order by path, id`,
+      [unitId, paths],
+    );
+    return r.rows.map(fileFromRow);
+  }
+
   async getFiles(ids: string[]): Promise<FileRecord[]> {
     if (ids.length === 0) return [];
     const r = await this.sql.query(
@@ -606,9 +647,18 @@ export class TaskStore implements StoreReader {
     }
   }
 
-  /** Every event of a unit, by time then id; read in pages of PAGE_ROWS (keyset, as filePages). */
+  /**
+   * Every event of a unit, by time then id (see eventPages). For tests and operator tools only:
+   * tasks see StoreReader, which has no whole-unit list (issue 16).
+   */
   async listEvents(unitId: string): Promise<EventRecord[]> {
     const all: EventRecord[] = [];
+    for await (const page of this.eventPages(unitId)) for (const event of page) all.push(event);
+    return all;
+  }
+
+  /** A unit's events a page at a time (PAGE_ROWS), by time then id; keyset, as filePages. */
+  async *eventPages(unitId: string): AsyncGenerator<EventRecord[]> {
     // The cursor is the stored time as text: a JavaScript Date would drop its microseconds.
     let after: { time: string; id: string } | null = null;
     for (;;) {
@@ -623,8 +673,8 @@ export class TaskStore implements StoreReader {
              order by date_time, id limit ${PAGE_ROWS}`,
             [unitId],
           );
-      for (const row of r.rows) all.push(eventFromRow(row));
-      if (r.rows.length < PAGE_ROWS) return all;
+      if (r.rows.length > 0) yield r.rows.map(eventFromRow);
+      if (r.rows.length < PAGE_ROWS) return;
       const last = r.rows[r.rows.length - 1]!;
       after = { time: String(last.page_time), id: String(last.id) };
     }

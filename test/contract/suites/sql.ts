@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { FileRecord, UnitRecord } from "../../../functions/core/model.ts";
-import { TaskStore } from "../../../functions/core/store/task-store.ts";
+import { PAGE_ROWS, TaskStore } from "../../../functions/core/store/task-store.ts";
 import type { SqlClient } from "../../../functions/ports/sql.ts";
 
 export function unitFixture(overrides: Partial<UnitRecord> = {}): UnitRecord {
@@ -131,6 +131,11 @@ export function sqlContract(name: string, make: () => Promise<SqlClient>) {
       expect(await store.createJob({ job: { ...job, id: randomUUID() }, tasks })).toBe(false);
       expect((await store.findJob("exec-1", "assign_checksums", "2025-01-01T00:00:00Z"))?.id).toBe(jobId);
       expect(await store.listTasks(jobId)).toHaveLength(2);
+      // Status reads how many files each task had, not their ids.
+      const summaries = await store.listTaskSummaries(jobId);
+      expect(summaries.map((t) => [t.id, t.files, "fileIds" in t])).toEqual(
+        tasks.map((t) => [t.id, 1, false]),
+      );
 
       const claims = await Promise.all([
         store.claimTask(tasks[0]!.id, 60_000),
@@ -253,6 +258,52 @@ export function sqlContract(name: string, make: () => Promise<SqlClient>) {
       const groups = await store.listFileGroups(unit.id);
       expect(groups).toEqual((await store.listFiles(unit.id)).map((f) => ({ id: f.id, group: f.group })));
       expect(groups).toHaveLength(299);
+    });
+
+    it("finds a unit's files by a page of paths (filesAtPaths), removed ones only when asked", async () => {
+      const unit = unitFixture();
+      const other = unitFixture();
+      await store.createUnit(unit);
+      await store.createUnit(other);
+      const files = ["objects/b.txt", "objects/a.txt", "objects/c d.txt"].map((p) => fileFixture(unit.id, p));
+      const elsewhere = fileFixture(other.id, "objects/a.txt");
+      await store.upsertFiles([...files, elsewhere]);
+      await store.updateFiles([{ id: files[2]!.id, removed: true }]);
+      const asked = ["objects/c d.txt", "objects/a.txt", "objects/b.txt", "objects/missing.txt"];
+      expect((await store.filesAtPaths(unit.id, asked)).map((f) => f.id)).toEqual([
+        files[1]!.id,
+        files[0]!.id,
+      ]);
+      const withRemoved = await store.filesAtPaths(unit.id, asked, { includeRemoved: true });
+      expect(withRemoved.map((f) => f.path)).toEqual(["objects/a.txt", "objects/b.txt", "objects/c d.txt"]);
+      expect(await store.filesAtPaths(unit.id, [])).toEqual([]);
+    });
+
+    it("reads a unit's events in keyset pages (eventPages), each page no larger than PAGE_ROWS", async () => {
+      const unit = unitFixture();
+      await store.createUnit(unit);
+      // Same time for many: the id breaks ties, so no event is read twice or skipped across pages.
+      const events = Array.from({ length: PAGE_ROWS + 5 }, (_, i) => ({
+        id: randomUUID(),
+        unitId: unit.id,
+        fileId: null,
+        taskId: null,
+        type: "ingestion",
+        dateTime: new Date(Date.UTC(2024, 0, 1, 0, 0, i % 3)),
+        detail: "",
+        outcome: "success" as const,
+        outcomeDetail: "",
+        agents: [],
+      }));
+      await store.insertEvents(events);
+      const sizes: number[] = [];
+      const seen: string[] = [];
+      for await (const page of store.eventPages(unit.id)) {
+        sizes.push(page.length);
+        for (const e of page) seen.push(e.id);
+      }
+      expect(sizes).toEqual([PAGE_ROWS, 5]);
+      expect(new Set(seen).size).toBe(events.length);
     });
 
     it("lists units by status and name, paginated, without hidden ones", async () => {

@@ -97,8 +97,6 @@ export function taskContext(
     clock: { now: () => new Date(1_700_000_000_000) },
     store: {
       getUnit: async () => unit,
-      listFiles: async () => all,
-      listEvents: async () => [],
       listAgents: async () => defaultAgents(),
       listJobs: async () => [],
       listTasks: async () => [],

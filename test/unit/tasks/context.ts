@@ -1,7 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { defaultAgents, idsFor } from "../../../functions/core/ids.ts";
 import type { EventRecord, FileRecord, UnitRecord } from "../../../functions/core/model.ts";
-import type { TaskContext, TaskModule, TaskOutcome } from "../../../functions/core/task-module.ts";
+import type {
+  StoreReader,
+  TaskContext,
+  TaskModule,
+  TaskOutcome,
+} from "../../../functions/core/task-module.ts";
 import { PRESETS, type ProcessingConfig } from "../../../workflows/processing-config.ts";
 import { pagedReads } from "../../helpers/paged-reader.ts";
 
@@ -54,34 +59,36 @@ export class UnitState {
   }
 
   /** Runs a module as the task runner would (files: the batch for per-file modules) and applies its outcome. */
-  async run(module: TaskModule, files: FileRecord[] = [], options: { apply?: boolean } = {}) {
+  async run(
+    module: TaskModule,
+    files: FileRecord[] = [],
+    options: { apply?: boolean; wrapStore?: (store: StoreReader) => StoreReader; workRoot?: string } = {},
+  ) {
     const stdout: string[] = [];
     const stderr: string[] = [];
     const taskId = randomUUID();
+    const store: StoreReader = {
+      getUnit: async () => this.unit,
+      listAgents: async () => [],
+      listJobs: async () => [],
+      listTasks: async () => [],
+      ...pagedReads({
+        listFiles: async (_id: string, options?: { includeRemoved?: boolean }) =>
+          options?.includeRemoved ? [...this.files.values()] : this.listFiles(),
+        listEvents: async () => [...this.events.values()],
+      }),
+    };
     const ctx: TaskContext = {
       unit: this.unit,
       job: { id: randomUUID() } as TaskContext["job"],
       task: { id: taskId, arguments: [] } as unknown as TaskContext["task"],
       files,
       unitPath: this.unitPath,
-      workRoot: this.unitPath,
+      workRoot: options.workRoot ?? this.unitPath,
       config: this.unit.config as ProcessingConfig,
       ids: idsFor(this.unit.id),
       clock: { now: () => new Date(0) },
-      store: {
-        getUnit: async () => this.unit,
-        listFiles: async (_id, options) =>
-          options?.includeRemoved ? [...this.files.values()] : this.listFiles(),
-        listEvents: async () => [...this.events.values()],
-        listAgents: async () => [],
-        listJobs: async () => [],
-        listTasks: async () => [],
-        ...pagedReads({
-          listFiles: async (_id, options) =>
-            options?.includeRemoved ? [...this.files.values()] : this.listFiles(),
-          listEvents: async () => [...this.events.values()],
-        }),
-      },
+      store: options.wrapStore ? options.wrapStore(store) : store,
       objects: {} as TaskContext["objects"],
       transfers: null,
       signal: new AbortController().signal,
