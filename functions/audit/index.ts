@@ -134,9 +134,10 @@ async function auditOne(deps: AuditDeps, aip: AipRecord, options: AuditOptions):
     }
     await mapLimit([...expected], options.concurrency ?? 8, async ([key, digest]) => {
       try {
-        const found = stored.get(key) ?? (await objects.sha256(key));
-        if (stored.get(key)) result.byStoredChecksum += 1;
+        const own = stored.get(key);
+        if (own) result.byStoredChecksum += 1;
         else result.rehashed += 1;
+        const found = own ?? (await objects.sha256(key));
         if (found !== digest) {
           const file = key.startsWith(`${name}/`) ? key.slice(name.length + 1) : key;
           result.mismatches.push({ key, file, expected: digest, found });

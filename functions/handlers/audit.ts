@@ -59,10 +59,11 @@ export function createAuditHandler(deps: Deps, settings: AuditSettings) {
   };
 }
 
+// A bad environment fails the cold start, naming the variable.
 if (inLambda()) {
-  awsRuntime(); // a bad environment fails the cold start, naming the variable
+  awsRuntime();
   auditSettings(process.env);
-} // a bad environment fails the cold start, naming the variable
+}
 
 let lambdaHandler: ReturnType<typeof createAuditHandler> | undefined;
 export const handler = (_event: unknown, context?: Context) => {

@@ -27,9 +27,9 @@ type Deps = Pick<
  * The ECS worker's consumer: long-polls the heavy queue and runs each delivery through the task
  * runner; a message is deleted only when its task is done (or was done before). An audit request (a
  * stored AIP too large for the scheduled audit function) is audited here, its message kept hidden
- * while it runs. stop() stops receiving
- * at once, lets running tasks finish within the grace period, then aborts them, which gives their
- * claims back and makes their messages visible again for another worker.
+ * while it runs. stop() stops receiving at once, lets running tasks finish within the grace period,
+ * then aborts them, which gives their claims back and makes their messages visible again for another
+ * worker.
  */
 export class Worker {
   private readonly receiving = new AbortController();
@@ -116,9 +116,12 @@ export class Worker {
         });
       });
     }, visibilityMs / 3);
+    // Removed when the audit ends first: a worker audits many AIPs over its life on one signal.
+    let onStop = () => {};
     const stopped = new Promise<"stopped">((resolve) => {
-      if (this.running.signal.aborted) resolve("stopped");
-      this.running.signal.addEventListener("abort", () => resolve("stopped"), { once: true });
+      onStop = () => resolve("stopped");
+      if (this.running.signal.aborted) onStop();
+      this.running.signal.addEventListener("abort", onStop, { once: true });
     });
     try {
       const outcome = await Promise.race([runAudit(this.deps, { aipId }), stopped]);
@@ -133,6 +136,7 @@ export class Worker {
       return false;
     } finally {
       clearInterval(heartbeat);
+      this.running.signal.removeEventListener("abort", onStop);
     }
   }
 }
