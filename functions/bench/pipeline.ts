@@ -42,6 +42,8 @@ export interface JobBreakdown {
   tasks: number;
   /** The sum of its tasks' durations (more than wall_s when tasks ran side by side). */
   task_s: number;
+  /** The largest process-tree RSS any of its tasks saw (tasks.peak_rss_mb), in MB. */
+  peak_rss_mb: number | null;
 }
 
 /**
@@ -104,9 +106,16 @@ export async function runPipeline(
       "select count(*)::int as n from jobs where unit_id in ($1::uuid, $2::uuid)",
       [id, sipIdOf(id)],
     );
-    const perJob = await rt.sql.query<{ name: string; wall: number; tasks: number; task_s: number }>(
+    const perJob = await rt.sql.query<{
+      name: string;
+      wall: number;
+      tasks: number;
+      task_s: number;
+      peak: number | null;
+    }>(
       `select j.name, extract(epoch from (j.ended_at - j.created_at))::float8 as wall, j.task_count as tasks,
-         coalesce((select sum(extract(epoch from (t.ended_at - t.started_at))) from tasks t where t.job_id = j.id), 0)::float8 as task_s
+         coalesce((select sum(extract(epoch from (t.ended_at - t.started_at))) from tasks t where t.job_id = j.id), 0)::float8 as task_s,
+         (select max(t.peak_rss_mb) from tasks t where t.job_id = j.id)::float8 as peak
        from jobs j where j.unit_id in ($1::uuid, $2::uuid) order by j.created_at`,
       [id, sipIdOf(id)],
     );
@@ -129,6 +138,7 @@ export async function runPipeline(
         wall_s: round(Number(r.wall ?? 0), 3),
         tasks: Number(r.tasks),
         task_s: round(Number(r.task_s), 3),
+        peak_rss_mb: r.peak === null ? null : Math.round(Number(r.peak)),
       })),
       tool_invocations: Object.fromEntries(toolInvocationCounts()),
     };

@@ -79,10 +79,10 @@ try {
       `  CPU ${v.seconds.toFixed(2)} s in ${v.processes} process(es) named ${command}, peak RSS of one ${v.peakMb} MB`,
     );
   const width = Math.max(...r.breakdown.map((b) => b.job.length));
-  console.log(`${"job".padEnd(width)}  wall_s  tasks  task_s`);
+  console.log(`${"job".padEnd(width)}  wall_s  tasks  task_s  peak_mb`);
   for (const b of r.breakdown)
     console.log(
-      `${b.job.padEnd(width)}  ${b.wall_s.toFixed(3).padStart(6)}  ${String(b.tasks).padStart(5)}  ${b.task_s.toFixed(3).padStart(6)}`,
+      `${b.job.padEnd(width)}  ${b.wall_s.toFixed(3).padStart(6)}  ${String(b.tasks).padStart(5)}  ${b.task_s.toFixed(3).padStart(6)}  ${String(b.peak_rss_mb ?? "-").padStart(7)}`,
     );
   console.log("statements by time waited (count, ms, parameter MB, text):");
   for (const [text, v] of [...statementStats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15))

@@ -93,9 +93,21 @@ export interface TaskOutcome {
   };
   /** Units this task created (the SIP made from a transfer). */
   newUnits?: UnitRecord[];
+  /**
+   * Every file of one unit handed to another in a single statement (written after newUnits), so a
+   * 200,000-file transfer becomes its SIP without one update per file.
+   */
+  moveFiles?: FileMove;
   aip?: AipRecord;
   /** Values the workflow can branch on, merged into the job's result ($.jobs.<job>.output). */
   output?: Record<string, string | number | boolean>;
+}
+
+export interface FileMove {
+  fromUnit: string;
+  toUnit: string;
+  /** A path that starts with `from` gets `to` instead of that prefix (e.g. "metadata/" → "objects/metadata/"). */
+  rewritePrefix?: { from: string; to: string };
 }
 
 /** One command, as Archivematica's client scripts: written once, run locally and on AWS. */

@@ -1,15 +1,13 @@
 import { mkdir, readdir, rename, rmdir } from "node:fs/promises";
 import path from "node:path";
 import { sipIdOf } from "../core/ids.ts";
-import type { FileRecord, UnitRecord } from "../core/model.ts";
+import type { UnitRecord } from "../core/model.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { exists } from "./fs-walk.ts";
 import { unitFolderName } from "./rename-with-unit-uuid.ts";
 
-/** Where a transfer path goes in the SIP: metadata moves under objects/, as in Archivematica's AIPs. */
-export function sipPathOf(transferPath: string): string {
-  return transferPath.startsWith("metadata/") ? `objects/${transferPath}` : transferPath;
-}
+/** A transfer's metadata/ goes under objects/ in the SIP, as in Archivematica's AIPs. */
+const TRANSFER_METADATA_PREFIX = "metadata/";
 
 /**
  * Makes the SIP: moves the transfer's folder to sips/<name>-<sip uuid>, with metadata/ under
@@ -35,11 +33,6 @@ export const createSip: TaskModule = {
         await rename(path.join(metadata, name), path.join(into, name));
       await rmdir(metadata);
     }
-    // The updates name every file (id, unit, path): small, but still one per file of the transfer.
-    const fileUpdates: Array<Partial<FileRecord> & { id: string }> = [];
-    const pages = ctx.store.filePages(ctx.unit.id, { includeRemoved: true, withoutCharacteristics: true });
-    for await (const page of pages)
-      for (const f of page) fileUpdates.push({ id: f.id, unitId: sipId, path: sipPathOf(f.path) });
     const sip: UnitRecord = {
       ...ctx.unit,
       id: sipId,
@@ -52,11 +45,16 @@ export const createSip: TaskModule = {
       updatedAt: new Date(),
       heartbeatAt: null,
     };
-    ctx.stdout(`SIP ${sipId} with ${fileUpdates.length} file(s) at ${workingPath}`);
+    ctx.stdout(`SIP ${sipId} at ${workingPath}: the transfer's files are handed to it`);
     return {
       exitCode: 0,
       newUnits: [sip],
-      fileUpdates,
+      // One statement for every file, however many, applied by the store.
+      moveFiles: {
+        fromUnit: ctx.unit.id,
+        toUnit: sipId,
+        rewritePrefix: { from: TRANSFER_METADATA_PREFIX, to: `objects/${TRANSFER_METADATA_PREFIX}` },
+      },
       unitUpdate: { status: "completed" },
       output: { sipId },
     };

@@ -11,7 +11,7 @@ import type {
   UnitStatus,
 } from "../model.ts";
 import { newFileRecord } from "../model.ts";
-import type { StoreReader, TaskOutcome } from "../task-module.ts";
+import type { FileMove, StoreReader, TaskOutcome } from "../task-module.ts";
 import { migrate } from "./migrations.ts";
 import {
   agentFromRow,
@@ -469,6 +469,7 @@ export class TaskStore implements StoreReader {
       (outcome.newUnits?.length ?? 0) +
       (outcome.newFiles?.length ?? 0) +
       (outcome.fileUpdates?.length ?? 0) +
+      (outcome.moveFiles ? 1 : 0) +
       (outcome.events?.length ?? 0) +
       (outcome.aip ? 1 : 0) +
       (outcome.unitUpdate ? 1 : 0)
@@ -506,6 +507,7 @@ export class TaskStore implements StoreReader {
       for (const unit of outcome.newUnits ?? []) await writer.createUnit(unit);
       if (outcome.newFiles?.length) await writer.upsertFiles(outcome.newFiles);
       if (outcome.fileUpdates?.length) await writer.updateFiles(outcome.fileUpdates);
+      if (outcome.moveFiles) await writer.moveFiles(outcome.moveFiles);
       if (outcome.events?.length) await writer.insertEvents(outcome.events);
       if (outcome.aip) await writer.recordAip(outcome.aip);
       if (outcome.unitUpdate) {
@@ -534,6 +536,18 @@ export class TaskStore implements StoreReader {
         [files.slice(i, i + 2000).map(fileToJson)],
       );
     }
+  }
+
+  /** Hands every file of one unit to another, rewriting a path prefix on the way; returns how many moved. */
+  async moveFiles(move: FileMove): Promise<number> {
+    const prefix = move.rewritePrefix ?? { from: "", to: "" };
+    const r = await this.sql.query(
+      `update files set unit_id = $2,
+         path = case when $3 <> '' and starts_with(path, $3) then $4 || substr(path, length($3) + 1) else path end
+       where unit_id = $1`,
+      [move.fromUnit, move.toUnit, prefix.from, prefix.to],
+    );
+    return r.rowCount;
   }
 
   /** Partial updates: a field absent (undefined) in an update keeps its stored value. */

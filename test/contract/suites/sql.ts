@@ -279,6 +279,36 @@ export function sqlContract(name: string, make: () => Promise<SqlClient>) {
       expect(await store.filesAtPaths(unit.id, [])).toEqual([]);
     });
 
+    it("hands every file of a unit to another in one statement (moveFiles), rewriting only a leading prefix", async () => {
+      const transfer = unitFixture();
+      const sip = unitFixture();
+      const other = unitFixture();
+      for (const u of [transfer, sip, other]) await store.createUnit(u);
+      const paths = ["metadata/a.csv", "objects/metadata/b.txt", "objects/x/metadata/c.txt", "objects/d.txt"];
+      const files = paths.map((p) => fileFixture(transfer.id, p));
+      const untouched = fileFixture(other.id, "metadata/e.csv");
+      await store.upsertFiles([...files, untouched]);
+      await store.updateFiles([{ id: files[3]!.id, removed: true }]);
+      const move = {
+        fromUnit: transfer.id,
+        toUnit: sip.id,
+        rewritePrefix: { from: "metadata/", to: "objects/metadata/" },
+      };
+      expect(await store.moveFiles(move)).toBe(4);
+      const byId = new Map((await store.getFiles(files.map((f) => f.id))).map((f) => [f.id, f]));
+      expect(files.map((f) => [byId.get(f.id)?.path, byId.get(f.id)?.unitId])).toEqual(
+        ["objects/metadata/a.csv", "objects/metadata/b.txt", "objects/x/metadata/c.txt", "objects/d.txt"].map(
+          (p) => [p, sip.id],
+        ),
+      );
+      // A second run (a retried task) finds nothing left to move and rewrites nothing twice.
+      expect(await store.moveFiles(move)).toBe(0);
+      expect((await store.getFiles([untouched.id]))[0]).toMatchObject({
+        unitId: other.id,
+        path: "metadata/e.csv",
+      });
+    });
+
     it("reads a unit's events in keyset pages (eventPages), each page no larger than PAGE_ROWS", async () => {
       const unit = unitFixture();
       await store.createUnit(unit);
