@@ -53,7 +53,11 @@ export interface TaskContext {
   unit: UnitRecord;
   job: JobRecord;
   task: TaskRecord;
-  /** The batch's files for a per-file task; empty for a unit task. */
+  /**
+   * The batch's files for a per-file task; empty for a unit task. Without their tool output
+   * (`characteristics` is null: a batch's ExifTool output is megabytes no task needs again); read it
+   * with store.getFiles when needed.
+   */
   files: FileRecord[];
   /** Absolute path of the unit's folder on this machine's working storage. */
   unitPath: string;

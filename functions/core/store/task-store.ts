@@ -268,8 +268,9 @@ export class TaskStore implements StoreReader {
 
   /**
    * Claims tasks (as claimTask, each with the lease it was dispatched with) and returns them with
-   * their jobs, units and files, in one statement: the task runner's common path. A task that is
-   * done, held by a live lease or missing is left out.
+   * their jobs, units and files (without their characteristics, see TaskContext.files), in one
+   * statement: the task runner's common path. A task that is done, held by a live lease or missing
+   * is left out.
    */
   async claimTasksInContext(ids: string[]): Promise<ClaimedTask[]> {
     if (ids.length === 0) return [];
@@ -281,8 +282,9 @@ export class TaskStore implements StoreReader {
            and (status = 'queued' or (status = 'running' and lease_expires < now()))
          returning *)
        select row_to_json(c) as task, row_to_json(j) as job, row_to_json(u) as unit,
-         (select coalesce(json_agg(f order by f.path, f.id), '[]'::json) from files f
-          where f.id = any(array(select jsonb_array_elements_text(c.file_ids)::uuid))) as files
+         (select coalesce(json_agg(f order by f.path, f.id), '[]'::json) from (
+            select ${COLUMNS_BUT_CHARACTERISTICS} from files
+            where id = any(array(select jsonb_array_elements_text(c.file_ids)::uuid))) f) as files
        from claimed c join jobs j on j.id = c.job_id join units u on u.id = j.unit_id`,
       [ids],
     );

@@ -167,6 +167,9 @@ export function sqlContract(name: string, make: () => Promise<SqlClient>) {
       await store.createUnit(unit);
       const file = fileFixture(unit.id, "objects/batch.txt");
       await store.upsertFiles([file]);
+      await store.updateFiles([
+        { id: file.id, puid: "x-fmt/111", characteristics: { exiftool: { Big: "x" } } },
+      ]);
       const jobId = randomUUID();
       const tasks = [0, 1, 2].map((seq) => ({
         id: randomUUID(),
@@ -197,6 +200,8 @@ export function sqlContract(name: string, make: () => Promise<SqlClient>) {
       const first = claimed.find((c) => c.task.id === tasks[0]!.id)!;
       expect(first).toMatchObject({ attempt: 1, job: { id: jobId }, unit: { id: unit.id } });
       expect(first.files.map((f) => f.path)).toEqual(["objects/batch.txt"]);
+      // The batch comes without its tool output (no task reads it back), the rest of the record whole.
+      expect(first.files[0]).toMatchObject({ id: file.id, puid: "x-fmt/111", characteristics: null });
       const result = { exitCode: 0, stdout: "ok", stderr: "" };
       const recorded = await store.completeTasks([
         { taskId: tasks[0]!.id, attempt: 1, result, output: { n: 2 } },
