@@ -23,16 +23,25 @@ export interface Clock {
   now(): Date;
 }
 
+export interface FilePageOptions {
+  includeRemoved?: boolean;
+  pageSize?: number;
+  withoutCharacteristics?: boolean;
+  /** Only files whose path starts with this (e.g. "objects/manualNormalization/"). */
+  pathPrefix?: string;
+  /** Only files with no checksum recorded. */
+  withoutChecksum?: boolean;
+}
+
 /** Read access to the store that a task module may use (writes go through its TaskOutcome). */
 export interface StoreReader {
   getUnit(id: string): Promise<UnitRecord | null>;
   // No whole-unit lists here (issue 16): a task reads a unit's files a page at a time, so that a
   // 200,000-file transfer is never held in memory at once. Ask for files by id or path a page at most.
   /** A unit's files a page at a time (at most PAGE_ROWS, 2,000), by path then id (see TaskStore.filePages). */
-  filePages(
-    unitId: string,
-    options?: { includeRemoved?: boolean; pageSize?: number; withoutCharacteristics?: boolean },
-  ): AsyncIterable<FileRecord[]>;
+  filePages(unitId: string, options?: FilePageOptions): AsyncIterable<FileRecord[]>;
+  /** How many files a unit holds (removed ones only when asked). */
+  countFiles(unitId: string, options?: { includeRemoved?: boolean }): Promise<number>;
   /** The unit's files at these paths (pass a page of paths at most), by path then id. */
   filesAtPaths(
     unitId: string,

@@ -8,16 +8,17 @@ export const completeTransfer: TaskModule = {
   name: "complete-transfer",
   command: "complete-transfer",
   async run(ctx) {
-    let files = 0;
+    // The database counts and finds the files without a checksum: no page of good files is read.
+    const files = await ctx.store.countFiles(ctx.unit.id);
     let problems = 0;
-    for await (const page of ctx.store.filePages(ctx.unit.id, { withoutCharacteristics: true })) {
-      files += page.length;
+    for await (const page of ctx.store.filePages(ctx.unit.id, {
+      withoutCharacteristics: true,
+      withoutChecksum: true,
+    }))
       for (const f of page) {
-        if (f.sha256) continue;
         ctx.stderr(`${f.path}: no checksum recorded`);
         problems += 1;
       }
-    }
     ctx.stdout(`transfer holds ${files} file(s), ${files - problems} with checksums`);
     return { exitCode: problems === 0 ? 0 : 1, output: { files } };
   },

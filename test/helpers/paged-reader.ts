@@ -15,7 +15,13 @@ export function pagedReads(
   lists: FakeLists,
 ): Pick<
   StoreReader,
-  "filePages" | "filesAtPaths" | "getFiles" | "eventsOfFiles" | "unitLevelEvents" | "eventsOfType"
+  | "filePages"
+  | "countFiles"
+  | "filesAtPaths"
+  | "getFiles"
+  | "eventsOfFiles"
+  | "unitLevelEvents"
+  | "eventsOfType"
 > {
   const byPath = (a: FileRecord, b: FileRecord) =>
     a.path < b.path ? -1 : a.path > b.path ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -24,11 +30,15 @@ export function pagedReads(
   return {
     async *filePages(unitId, options = {}) {
       const all = (await lists.listFiles(unitId, { includeRemoved: options.includeRemoved ?? false }))
-        .slice()
+        .filter((f) => options.pathPrefix === undefined || f.path.startsWith(options.pathPrefix))
+        .filter((f) => !options.withoutChecksum || f.sha256 === null)
         .sort(byPath)
         .map((f) => (options.withoutCharacteristics ? { ...f, characteristics: null } : f));
       const size = options.pageSize ?? 2000;
       for (let i = 0; i < all.length; i += size) yield all.slice(i, i + size);
+    },
+    async countFiles(unitId, options = {}) {
+      return (await lists.listFiles(unitId, { includeRemoved: options.includeRemoved ?? false })).length;
     },
     async filesAtPaths(unitId, paths, options = {}) {
       const wanted = new Set(paths);

@@ -11,7 +11,7 @@ import type {
   UnitStatus,
 } from "../model.ts";
 import { newFileRecord } from "../model.ts";
-import type { FileMove, StoreReader, TaskOutcome } from "../task-module.ts";
+import type { FileMove, FilePageOptions, StoreReader, TaskOutcome } from "../task-module.ts";
 import { migrate } from "./migrations.ts";
 import {
   agentFromRow,
@@ -590,31 +590,41 @@ export class TaskStore implements StoreReader {
    * row of the one before), so no statement returns more than `pageSize` rows: the database (the
    * embedded owner buffers a whole result) and this process hold one page, not the whole unit.
    */
-  async *filePages(
-    unitId: string,
-    options: { includeRemoved?: boolean; pageSize?: number; withoutCharacteristics?: boolean } = {},
-  ): AsyncGenerator<FileRecord[]> {
+  async *filePages(unitId: string, options: FilePageOptions = {}): AsyncGenerator<FileRecord[]> {
     const limit = options.pageSize ?? PAGE_ROWS;
     const columns = options.withoutCharacteristics ? COLUMNS_BUT_CHARACTERISTICS : "*";
-    const removed = options.includeRemoved ? "" : "and removed = false";
+    // Filters the database applies, so a task looking for a few files is not sent every page.
+    const params: SqlValue[] = [unitId];
+    let where = "unit_id = $1";
+    if (!options.includeRemoved) where += " and removed = false";
+    if (options.pathPrefix !== undefined) {
+      params.push(options.pathPrefix);
+      where += ` and starts_with(path, $${params.length})`;
+    }
+    if (options.withoutChecksum) where += " and sha256 is null";
     let after: { path: string; id: string } | null = null;
     for (;;) {
-      const r: { rows: Array<Record<string, unknown>> } = after
-        ? await this.sql.query(
-            `select ${columns} from files where unit_id = $1 ${removed} and (path, id) > ($2, $3::uuid)
-             order by path, id limit ${limit}`,
-            [unitId, after.path, after.id],
-          )
-        : await this.sql.query(
-            `select ${columns} from files where unit_id = $1 ${removed} order by path, id limit ${limit}`,
-            [unitId],
-          );
+      const keyset = after ? ` and (path, id) > ($${params.length + 1}, $${params.length + 2}::uuid)` : "";
+      const r: { rows: Array<Record<string, unknown>> } = await this.sql.query(
+        `select ${columns} from files where ${where}${keyset} order by path, id limit ${limit}`,
+        after ? [...params, after.path, after.id] : params,
+      );
       const page = r.rows.map(fileFromRow);
       if (page.length > 0) yield page;
       if (page.length < limit) return;
       const last = page[page.length - 1]!;
       after = { path: last.path, id: last.id };
     }
+  }
+
+  /** How many files a unit holds (removed ones only when asked). */
+  async countFiles(unitId: string, options: { includeRemoved?: boolean } = {}): Promise<number> {
+    const removed = options.includeRemoved ? "" : "and removed = false";
+    const r = await this.sql.query<{ n: number }>(
+      `select count(*)::int as n from files where unit_id = $1 ${removed}`,
+      [unitId],
+    );
+    return Number(r.rows[0]?.n ?? 0);
   }
 
   /**

@@ -284,6 +284,34 @@ export function sqlContract(name: string, make: () => Promise<SqlClient>) {
       expect(await store.filesAtPaths(unit.id, [])).toEqual([]);
     });
 
+    it("filters file pages in the database (pathPrefix, withoutChecksum) and counts a unit's files", async () => {
+      const unit = unitFixture();
+      const other = unitFixture();
+      await store.createUnit(unit);
+      await store.createUnit(other);
+      const paths = ["objects/manualNormalization/a.tif", "objects/manualNormalization%/b", "objects/c.txt"];
+      const files = paths.map((p, i) =>
+        fileFixture(unit.id, p, { sha256: i === 2 ? null : "ab".repeat(32) }),
+      );
+      await store.upsertFiles([...files, fileFixture(other.id, "objects/manualNormalization/z")]);
+      await store.upsertFiles([fileFixture(unit.id, "objects/manualNormalization/gone", { removed: true })]);
+      const read = async (options: Parameters<typeof store.filePages>[1]) => {
+        const seen: string[] = [];
+        for await (const page of store.filePages(unit.id, options)) for (const f of page) seen.push(f.path);
+        return seen;
+      };
+      // A prefix is literal: "%" matches itself, not any text, and removed files stay out unless asked.
+      expect(await read({ pathPrefix: "objects/manualNormalization/", pageSize: 1 })).toEqual([
+        "objects/manualNormalization/a.tif",
+      ]);
+      expect(await read({ pathPrefix: "objects/manualNormalization%/" })).toEqual([
+        "objects/manualNormalization%/b",
+      ]);
+      expect(await read({ withoutChecksum: true })).toEqual(["objects/c.txt"]);
+      expect(await store.countFiles(unit.id)).toBe(3);
+      expect(await store.countFiles(unit.id, { includeRemoved: true })).toBe(4);
+    });
+
     it("hands every file of a unit to another in one statement (moveFiles), rewriting only a leading prefix", async () => {
       const transfer = unitFixture();
       const sip = unitFixture();
