@@ -3,13 +3,12 @@
  * byte is written: a reference to a path that is not in the package is a MetsInputError naming it.
  */
 import {
+  type ArchivalMetadata,
   type DepositorCharacteristics,
   type MetsFileEntry,
-  type MetsInput,
   MetsInputError,
-  type PreparedMets,
 } from "./input.ts";
-import { type ExtraIdentifier, missingFromLogicalStructMap } from "./logical.ts";
+import { type ExtraIdentifier, type LogicalDiv, missingFromLogicalStructMap } from "./logical.ts";
 import { type RightsStatementInput, rightsApplyTo } from "./rights.ts";
 
 export interface PreparedArchival {
@@ -19,19 +18,38 @@ export interface PreparedArchival {
   /** Rights statements for a file: rights apply to the originals they name (or their folders). */
   rightsOf(entry: MetsFileEntry): RightsStatementInput[];
   labels: Map<string, string>;
+  /** The files the logical structMap names, by href. */
   fileIdOfHref: Map<string, string>;
   /** The depositor's formats and checksums for an original file. */
   depositorCharacteristicsOf(entry: MetsFileEntry): DepositorCharacteristics | undefined;
 }
 
+/** The paths the archival metadata names, as prepareArchival checks them: these are looked up. */
+export function pathsNamedBy(archival: ArchivalMetadata = {}): string[] {
+  const targets = [
+    ...(archival.identifiers ?? []),
+    ...(archival.rights ?? []),
+    ...(archival.labels ?? []),
+    ...(archival.characteristics ?? []),
+  ].map(({ target }) => target.replace(/\/+$/, ""));
+  const hrefs: string[] = [];
+  const visit = (div: LogicalDiv): void => {
+    hrefs.push(...div.files);
+    for (const child of div.children) visit(child);
+  };
+  for (const div of archival.logicalStructMap?.divs ?? []) visit(div);
+  return [...targets, ...hrefs];
+}
+
+/**
+ * `inPackage` holds what the package has among pathsNamedBy's paths: which are its folders or files
+ * (`paths`) and which of those are files still present (`fileIdOfHref`).
+ */
 export function prepareArchival(
-  input: MetsInput,
-  prepared: PreparedMets,
-  paths: Set<string>,
+  archival: ArchivalMetadata = {},
+  inPackage: { paths: ReadonlySet<string>; fileIdOfHref: Map<string, string> },
 ): PreparedArchival {
-  const archival = input.archival ?? {};
-  const fileIdOfHref = new Map<string, string>();
-  for (const { file, href } of prepared.files) if (!file.removed) fileIdOfHref.set(href, file.id);
+  const { paths, fileIdOfHref } = inPackage;
   const known = (target: string, what: string): string => {
     const clean = target.replace(/\/+$/, "");
     if (!paths.has(clean))

@@ -50,9 +50,25 @@ function encode(value: unknown, seen: Set<object>): string | undefined {
   }
 }
 
-/** Plain code-unit order: locale-independent, so output never depends on the machine. */
+/**
+ * Code-point order, locale-independent, so output never depends on the machine; the same order as
+ * PostgreSQL's `collate "C"` on UTF-8 text, so the store can page files in the order the METS needs.
+ * Plain `<` compares UTF-16 units, which puts a character above U+FFFF (a surrogate pair, e.g. an
+ * emoji) before U+E000–U+FFFF; a surrogate stands for a code point above every other unit.
+ */
 export function compareCodePoints(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  if (a === b) return 0;
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xPair = x >= 0xd800 && x <= 0xdfff;
+    const yPair = y >= 0xd800 && y <= 0xdfff;
+    if (xPair !== yPair) return xPair ? 1 : -1;
+    return x < y ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : 1;
 }
 
 /** Tags naming the program that made a file, in the order we trust them (ExifTool tag names). */

@@ -79,23 +79,20 @@ export const FILE_GROUP_ORDER: readonly FileGroup[] = [
   "license",
 ];
 
-/** The input, checked, sorted and indexed for writing. */
+/** What the document says about the package itself: everything but its files. */
+export type MetsHeader = Omit<MetsInput, "files">;
+
+/** An input held in memory, checked, sorted and indexed for writing (buildMets, writeMets). */
 export interface PreparedMets {
-  input: MetsInput;
   /** All files (removed ones too), by href then id. */
   files: MetsFileEntry[];
   fileById: Map<string, MetsFileEntry>;
   /** Events per file id, by dateTime then id. */
   eventsByFile: Map<string, EventRecord[]>;
-  unitEvents: EventRecord[];
-  agentById: Map<string, AgentRecord>;
-  /** Derivative files per source file id, by href. */
-  derivativesBySource: Map<string, MetsFileEntry[]>;
 }
 
 export function prepareMets(input: MetsInput): PreparedMets {
-  checkDate(input.createdAt, "createdAt");
-  if (input.objectId.trim() === "") throw new MetsInputError("objectId is empty");
+  checkHeader(input);
 
   const files = [...input.files].sort(
     (a, b) => compareCodePoints(a.href, b.href) || compareCodePoints(a.file.id, b.file.id),
@@ -112,33 +109,43 @@ export function prepareMets(input: MetsInput): PreparedMets {
     if (!entry.file.removed) hrefs.add(entry.href);
   }
 
+  const agentById = indexAgents(input.agents);
+  const { eventsByFile } = indexEvents({ fileIds: fileById, agentById }, input.events);
+  for (const entry of files) checkNotSelfDerived(entry);
+  return { files, fileById, eventsByFile };
+}
+
+/** The checks of the package's own fields, made before anything else. */
+export function checkHeader(header: MetsHeader): void {
+  checkDate(header.createdAt, "createdAt");
+  if (header.objectId.trim() === "") throw new MetsInputError("objectId is empty");
+}
+
+export function indexAgents(agents: readonly AgentRecord[]): Map<string, AgentRecord> {
   const agentById = new Map<string, AgentRecord>();
-  for (const agent of input.agents) {
+  for (const agent of agents) {
     if (agentById.has(agent.id)) throw new MetsInputError(`agent id ${agent.id} appears twice`);
     agentById.set(agent.id, agent);
   }
+  return agentById;
+}
 
-  const { eventsByFile, unitEvents } = indexEvents({ fileById, agentById }, input.events);
+/** The checks of one file that need no other file (a page's files are checked as they are written). */
+export function checkEntry(entry: MetsFileEntry): void {
+  checkFile(entry);
+  checkNotSelfDerived(entry);
+}
 
-  const derivativesBySource = new Map<string, MetsFileEntry[]>();
-  for (const entry of files) {
-    const source = entry.file.derivedFrom;
-    if (source === null) continue;
-    if (source === entry.file.id) throw new MetsInputError(`file ${entry.href} is derived from itself`);
-    const list = derivativesBySource.get(source);
-    if (list) list.push(entry);
-    else derivativesBySource.set(source, [entry]);
-  }
-
-  return { input, files, fileById, eventsByFile, unitEvents, agentById, derivativesBySource };
+function checkNotSelfDerived({ file, href }: MetsFileEntry): void {
+  if (file.derivedFrom === file.id) throw new MetsInputError(`file ${href} is derived from itself`);
 }
 
 /**
  * Checks events (their dates, agents and files) and sorts them by file: unit events apart, each
- * list by dateTime then id.
+ * list by dateTime then id. `fileIds` are the files the events may be about.
  */
 export function indexEvents(
-  known: Pick<PreparedMets, "fileById" | "agentById">,
+  known: { fileIds: { has(id: string): boolean }; agentById: Map<string, AgentRecord> },
   events: readonly EventRecord[],
 ): { eventsByFile: Map<string, EventRecord[]>; unitEvents: EventRecord[] } {
   const eventsByFile = new Map<string, EventRecord[]>();
@@ -157,7 +164,7 @@ export function indexEvents(
       unitEvents.push(event);
       continue;
     }
-    if (!known.fileById.has(event.fileId)) {
+    if (!known.fileIds.has(event.fileId)) {
       throw new MetsInputError(
         `event ${event.id} (${event.type}) is about file ${event.fileId}, not in files`,
       );
@@ -172,27 +179,25 @@ export function indexEvents(
   return { eventsByFile, unitEvents };
 }
 
-/** The events of a page of files, checked and sorted (writeMetsPaged; unit events are not expected here). */
-export function indexFileEvents(prepared: PreparedMets, events: readonly EventRecord[]) {
-  return indexEvents(prepared, events).eventsByFile;
-}
-
 export function compareEvents(a: EventRecord, b: EventRecord): number {
   return a.dateTime.getTime() - b.dateTime.getTime() || compareCodePoints(a.id, b.id);
 }
 
-/** The id of the original a file descends from (itself for an original): Archivematica's GROUPID. */
-export function groupRootOf(prepared: PreparedMets, file: FileRecord): string {
+/**
+ * The id of the original a file descends from (itself for an original): Archivematica's GROUPID.
+ * `fileWithId` knows the file's ancestors among the METS's files.
+ */
+export function groupRootOf(fileWithId: (id: string) => FileRecord | undefined, file: FileRecord): string {
   let current = file;
   const visited = new Set<string>([current.id]);
   while (current.derivedFrom !== null) {
-    const parent = prepared.fileById.get(current.derivedFrom);
+    const parent = fileWithId(current.derivedFrom);
     if (!parent) return current.derivedFrom;
-    if (visited.has(parent.file.id)) {
+    if (visited.has(parent.id)) {
       throw new MetsInputError(`file ${file.path} has a derivedFrom cycle`);
     }
-    visited.add(parent.file.id);
-    current = parent.file;
+    visited.add(parent.id);
+    current = parent;
   }
   return current.id;
 }

@@ -1,8 +1,8 @@
 /** The metsHdr and the mdSec wrapper shared by every metadata section of the METS. */
-import type { MetsInput } from "./input.ts";
+import type { MetsHeader } from "./input.ts";
 import type { XmlWriter } from "./xml-writer.ts";
 
-export function writeHeader(w: XmlWriter, input: MetsInput): void {
+export function writeHeader(w: XmlWriter, input: MetsHeader): void {
   w.open("mets:metsHdr", [["CREATEDATE", input.createdAt.toISOString()]]);
   const software = input.agents.find((agent) => agent.type === "software");
   w.open("mets:agent", [

@@ -1,151 +1,151 @@
 /**
  * The fileSec (files grouped by use) and the physical structMap (the folder tree as laid out in
- * the package, Archivematica's "Archivematica default" map).
+ * the package, Archivematica's "Archivematica default" map), written a page of files at a time.
  */
 import { compareCodePoints } from "./characteristics.ts";
-import {
-  FILE_GROUP_ORDER,
-  groupRootOf,
-  type MetsFileEntry,
-  MetsInputError,
-  type PreparedMets,
-} from "./input.ts";
+import { FILE_GROUP_ORDER, type MetsFileEntry, MetsInputError } from "./input.ts";
+import { groupRootsOf } from "./relations.ts";
+import type { MetsFileSource, RankedEntry } from "./source.ts";
+import { answerOf, type Steps } from "./steps.ts";
 import { uriReferenceOf } from "./uri.ts";
 import type { XmlWriter } from "./xml-writer.ts";
 
 export const STRUCT_MAP_LABEL = "Archivematica default";
 
-export interface DirectoryNode {
-  kind: "directory";
-  label: string;
-  path: string;
-  children: Map<string, TreeNode>;
-}
-
-export interface ItemNode {
-  kind: "item";
-  label: string;
-  path: string;
-  fileId: string;
-}
-
-export type TreeNode = DirectoryNode | ItemNode;
-
-/** The folder tree of the files still present (removed files are not in the package). */
-export function buildTree(files: readonly MetsFileEntry[], rootLabel: string): DirectoryNode {
-  const root: DirectoryNode = { kind: "directory", label: rootLabel, path: "", children: new Map() };
-  directoryAt(root, ["objects"], "objects");
-  for (const { file, href } of files) {
-    if (file.removed) continue;
-    const segments = href.split("/");
-    const parent = directoryAt(root, segments.slice(0, -1), href);
-    const label = segments[segments.length - 1]!;
-    if (parent.children.has(label)) {
-      throw new MetsInputError(`file ${href} clashes with another file or folder of the same path`);
-    }
-    parent.children.set(label, { kind: "item", label, path: href, fileId: file.id });
-  }
-  return root;
-}
-
-function directoryAt(root: DirectoryNode, segments: readonly string[], forHref: string): DirectoryNode {
-  let node = root;
-  for (const segment of segments) {
-    const existing = node.children.get(segment);
-    if (existing?.kind === "item") {
-      throw new MetsInputError(`file ${forHref} lies under ${existing.path}, which is a file`);
-    }
-    if (existing) {
-      node = existing;
-      continue;
-    }
-    const path = node.path === "" ? segment : `${node.path}/${segment}`;
-    const created: DirectoryNode = { kind: "directory", label: segment, path, children: new Map() };
-    node.children.set(segment, created);
-    node = created;
-  }
-  return node;
-}
-
-/** Every path in the tree, so dmdSec targets can be checked before writing. */
-export function treePaths(root: DirectoryNode): Set<string> {
-  const paths = new Set<string>();
-  const visit = (node: TreeNode): void => {
-    paths.add(node.path);
-    if (node.kind === "directory") for (const child of node.children.values()) visit(child);
-  };
-  visit(root);
-  return paths;
-}
-
-export function writeFileSec(w: XmlWriter, prepared: PreparedMets, amdSecIdOf: Map<string, string>): void {
+export function* writeFileSec(
+  w: XmlWriter,
+  source: MetsFileSource,
+  pageSize: number,
+  amdSecIdOf: (entry: RankedEntry) => string,
+): Steps {
   w.open("mets:fileSec");
   for (const use of [...FILE_GROUP_ORDER, "deleted" as const]) {
-    const members = prepared.files.filter(({ file }) =>
-      use === "deleted" ? file.removed : !file.removed && file.group === use,
-    );
-    if (members.length === 0) continue;
-    w.open("mets:fileGrp", [["USE", use]]);
-    for (const { file, href } of members) {
-      const attrs = [
-        ["GROUPID", `Group-${groupRootOf(prepared, file)}`],
-        ["ID", `file-${file.id}`],
-        ["ADMID", amdSecIdOf.get(file.id)],
-      ] as const;
-      if (file.removed) {
-        // A removed file keeps its provenance (amdSec) but has no location in the package.
-        w.empty("mets:file", attrs);
-        continue;
-      }
-      w.open("mets:file", attrs);
-      w.empty("mets:FLocat", [
-        ["xlink:href", uriReferenceOf(href)],
-        ["LOCTYPE", "OTHER"],
-        ["OTHERLOCTYPE", "SYSTEM"],
-      ]);
-      w.close("mets:file");
+    let after: RankedEntry | null = null;
+    for (;;) {
+      const page: RankedEntry[] = yield* answerOf(source.rankedPage(use, after, pageSize));
+      if (page.length === 0) break;
+      if (after === null) w.open("mets:fileGrp", [["USE", use]]);
+      const roots = yield* groupRootsOf(source, page);
+      for (const entry of page)
+        writeFileElement(w, entry, `Group-${roots.get(entry.file.id)}`, amdSecIdOf(entry));
+      after = page[page.length - 1]!;
+      if (page.length < pageSize) break;
     }
-    w.close("mets:fileGrp");
+    if (after !== null) w.close("mets:fileGrp");
   }
   w.close("mets:fileSec");
 }
 
-export function writeStructMap(
+function writeFileElement(w: XmlWriter, { file, href }: MetsFileEntry, groupId: string, admId: string): void {
+  const attrs = [
+    ["GROUPID", groupId],
+    ["ID", `file-${file.id}`],
+    ["ADMID", admId],
+  ] as const;
+  if (file.removed) {
+    // A removed file keeps its provenance (amdSec) but has no location in the package.
+    w.empty("mets:file", attrs);
+    return;
+  }
+  w.open("mets:file", attrs);
+  w.empty("mets:FLocat", [
+    ["xlink:href", uriReferenceOf(href)],
+    ["LOCTYPE", "OTHER"],
+    ["OTHERLOCTYPE", "SYSTEM"],
+  ]);
+  w.close("mets:file");
+}
+
+export interface DivLinks {
+  /** The package's label (name-uuid): the root div's. */
+  rootLabel: string;
+  /** The root div's amdSec (the package's own events), if it has one. */
+  rootAdmId: string | undefined;
+  dmdIdsOf: ReadonlyMap<string, string[]>;
+  /** Labels from metadata/file_labels.csv; a div without one is labelled with its name. */
+  labels: ReadonlyMap<string, string>;
+}
+
+/**
+ * The folder tree of the files still present (removed files are not in the package), written from
+ * the files in tree order: a stack of the open folders is all that is held. Refuses two files at one
+ * href and a file under a path that is a file, as MetsInputErrors naming them.
+ */
+export function* writeStructMap(
   w: XmlWriter,
-  root: DirectoryNode,
-  dmdIdsOf: Map<string, string[]>,
-  rootAdmId: string | undefined,
-  labels: ReadonlyMap<string, string> = new Map(),
-): void {
+  source: MetsFileSource,
+  pageSize: number,
+  links: DivLinks,
+): Steps {
   w.open("mets:structMap", [
     ["ID", "structMap_1"],
     ["LABEL", STRUCT_MAP_LABEL],
     ["TYPE", "physical"],
   ]);
-  writeDiv(w, root, { dmdIdsOf, labels }, rootAdmId);
+  openDiv(w, links, "", links.rootLabel, "Directory", links.rootAdmId);
+  // objects/ is in every package, even one whose files are all elsewhere or removed.
+  let objectsWritten = false;
+  const open: string[] = [];
+  let previous: MetsFileEntry | null = null;
+  for (;;) {
+    const page: MetsFileEntry[] = yield* answerOf(source.treePage(previous, pageSize));
+    for (const entry of page) {
+      checkPlace(entry.href, previous?.href);
+      const segments = entry.href.split("/");
+      const folders = segments.slice(0, -1);
+      let shared = 0;
+      while (shared < open.length && open[shared] === folders[shared]) shared++;
+      while (open.length > shared) {
+        open.pop();
+        w.close("mets:div");
+      }
+      if (!objectsWritten && open.length === 0 && compareCodePoints(segments[0]!, "objects") >= 0) {
+        if (segments[0] !== "objects") writeEmptyFolder(w, links, "objects");
+        objectsWritten = true;
+      }
+      for (const folder of folders.slice(open.length)) {
+        open.push(folder);
+        openDiv(w, links, open.join("/"), folder, "Directory");
+      }
+      openDiv(w, links, entry.href, segments[segments.length - 1]!, "Item");
+      w.empty("mets:fptr", [["FILEID", `file-${entry.file.id}`]]);
+      w.close("mets:div");
+      previous = entry;
+    }
+    if (page.length < pageSize) break;
+  }
+  for (const _ of open) w.close("mets:div");
+  if (!objectsWritten) writeEmptyFolder(w, links, "objects");
+  w.close("mets:div");
   w.close("mets:structMap");
 }
 
-interface DivLinks {
-  dmdIdsOf: Map<string, string[]>;
-  /** Labels from metadata/file_labels.csv; a div without one is labelled with its name. */
-  labels: ReadonlyMap<string, string>;
+/** In tree order a clash is next to what it clashes with: the same href, or a file's href as a folder. */
+function checkPlace(href: string, previous: string | undefined): void {
+  if (href === "objects")
+    throw new MetsInputError(`file ${href} clashes with another file or folder of the same path`);
+  if (previous === href) throw new MetsInputError(`two files have the href "${href}"`);
+  if (previous !== undefined && href.startsWith(`${previous}/`))
+    throw new MetsInputError(`file ${href} lies under ${previous}, which is a file`);
 }
 
-function writeDiv(w: XmlWriter, node: TreeNode, links: DivLinks, admId?: string): void {
-  const { dmdIdsOf } = links;
-  const attrs = [
-    ["LABEL", links.labels.get(node.path) ?? node.label],
-    ["TYPE", node.kind === "directory" ? "Directory" : "Item"],
-    ["DMDID", dmdIdsOf.get(node.path)?.join(" ")],
+function openDiv(
+  w: XmlWriter,
+  links: DivLinks,
+  path: string,
+  name: string,
+  type: "Directory" | "Item",
+  admId?: string,
+): void {
+  w.open("mets:div", [
+    ["LABEL", links.labels.get(path) ?? name],
+    ["TYPE", type],
+    ["DMDID", links.dmdIdsOf.get(path)?.join(" ")],
     ["ADMID", admId],
-  ] as const;
-  w.open("mets:div", attrs);
-  if (node.kind === "item") {
-    w.empty("mets:fptr", [["FILEID", `file-${node.fileId}`]]);
-  } else {
-    const children = [...node.children.values()].sort((a, b) => compareCodePoints(a.label, b.label));
-    for (const child of children) writeDiv(w, child, links);
-  }
+  ]);
+}
+
+function writeEmptyFolder(w: XmlWriter, links: DivLinks, path: string): void {
+  openDiv(w, links, path, path, "Directory");
   w.close("mets:div");
 }

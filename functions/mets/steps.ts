@@ -1,0 +1,39 @@
+/**
+ * The METS writer is written once, as a generator that yields what it waits for, so the same steps
+ * run synchronously over a unit held in memory (buildMets, writeMets) and asynchronously over the
+ * store, a page at a time (writeMetsFromSource).
+ */
+
+/** What a source answers: at once (a unit in memory) or later (a query). */
+export type Answer<T> = T | Promise<T>;
+
+/** Writer steps: each yield is an Answer the driver resolves and sends back. */
+export type Steps<T = void> = Generator<unknown, T, unknown>;
+
+/** Waits for `answer` inside writer steps: `const page = yield* answerOf(source.page(...))`. */
+export function* answerOf<T>(answer: Answer<T>): Steps<T> {
+  return (yield answer) as T;
+}
+
+/** Both answers, asked at once (two queries in flight, not one after the other). */
+export function* bothOf<A, B>(a: Answer<A>, b: Answer<B>): Steps<[A, B]> {
+  if (a instanceof Promise || b instanceof Promise) return yield* answerOf(Promise.all([a, b]));
+  return [a, b];
+}
+
+/** Runs steps whose every answer is already there; a promise means the source was not in memory. */
+export function runSteps<T>(steps: Steps<T>): T {
+  let next = steps.next();
+  while (!next.done) {
+    if (next.value instanceof Promise)
+      throw new Error("runSteps: a source answered later; use runStepsAsync");
+    next = steps.next(next.value);
+  }
+  return next.value;
+}
+
+export async function runStepsAsync<T>(steps: Steps<T>): Promise<T> {
+  let next = steps.next();
+  while (!next.done) next = steps.next(await next.value);
+  return next.value;
+}
