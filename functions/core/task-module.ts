@@ -4,6 +4,7 @@ import type {
   AgentRecord,
   AipRecord,
   EventRecord,
+  FileGroup,
   FileRecord,
   JobRecord,
   TaskRecord,
@@ -48,7 +49,33 @@ export interface StoreReader {
     paths: string[],
     options?: { includeRemoved?: boolean; withoutCharacteristics?: boolean },
   ): Promise<FileRecord[]>;
-  getFiles(ids: string[]): Promise<FileRecord[]>;
+  getFiles(ids: string[], options?: { withoutCharacteristics?: boolean }): Promise<FileRecord[]>;
+  // What the METS reads (issue 16): pages of file outlines (no characteristics) in the orders the
+  // document needs, and lookups of the few ids and paths a page or the depositor's metadata names.
+  /**
+   * At most `limit` (a page) files of the scope after `after`, by path then id in code points, with
+   * their ranks among all the scope's files (removed too); `only` narrows the page, not the ranks.
+   */
+  rankedFilePage(
+    unitId: string,
+    scope: MetsFileScope,
+    query: { only?: { group: FileGroup } | "removed"; after: RankedFile | null; limit: number },
+  ): Promise<RankedFile[]>;
+  /** At most `limit` present files of the scope after `after`: paths compared segment by segment, then id. */
+  treeFilePage(
+    unitId: string,
+    scope: MetsFileScope,
+    query: { after: FileKey | null; limit: number },
+  ): Promise<FileRecord[]>;
+  /** The scope's files derived from these (a page of ids), by path then id in code points. */
+  derivativesOf(unitId: string, scope: MetsFileScope, sourceIds: string[]): Promise<FileRecord[]>;
+  /** Those of `paths` (a page) under which a present file of the scope lies. */
+  foldersAmong(unitId: string, scope: MetsFileScope, paths: string[]): Promise<string[]>;
+  /**
+   * The originals a page of names from a transfer's metadata files may mean (names relative to
+   * objects/, see transfer-metadata/targets.ts), by path then id as filePages.
+   */
+  originalsNamedBy(unitId: string, names: string[]): Promise<FileRecord[]>;
   eventsOfFiles(fileIds: string[], unitIds: string[]): Promise<EventRecord[]>;
   unitLevelEvents(unitId: string): Promise<EventRecord[]>;
   /** A unit's events of one type (e.g. "unpacking"), by time then id. */
@@ -56,6 +83,23 @@ export interface StoreReader {
   listAgents(): Promise<AgentRecord[]>;
   listJobs(unitId: string): Promise<JobRecord[]>;
   listTasks(jobId: string): Promise<TaskRecord[]>;
+}
+
+/** Where a keyset page of files starts: after this file. */
+export interface FileKey {
+  path: string;
+  id: string;
+}
+
+/** A file and its rank: its place (from 0) among the files of a scope by path then id in code points. */
+export interface RankedFile {
+  file: FileRecord;
+  rank: number;
+}
+
+/** The files of a unit a METS describes: all but these groups' (an AIP's METS leaves out access copies). */
+export interface MetsFileScope {
+  exceptGroups: FileGroup[];
 }
 
 export interface TaskContext {

@@ -89,6 +89,17 @@ export const MIGRATIONS: Array<{ version: number; name: string; sql: string[] }>
       "create index events_file on events(file_id)",
     ],
   },
+  {
+    version: 5,
+    name: "files: the METS's orders (paths in code points, folder trees) and derivatives, by index",
+    sql: [
+      // The METS pages a unit's files by path in code points and by folder tree (core/store/mets-reads.ts),
+      // whatever the database's collation; without these each page would sort the whole unit.
+      `create index files_unit_path_c on files(unit_id, path collate "C", id)`,
+      `create index files_unit_tree on files(unit_id, (string_to_array(path, '/') collate "C"), id)`,
+      "create index files_derived_from on files(derived_from) where derived_from is not null",
+    ],
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction; safe to run concurrently. */

@@ -11,7 +11,8 @@ import type {
   UnitStatus,
 } from "../model.ts";
 import { newFileRecord } from "../model.ts";
-import type { FileMove, FilePageOptions, StoreReader, TaskOutcome } from "../task-module.ts";
+import type { FileMove, FilePageOptions, RankedFile, StoreReader, TaskOutcome } from "../task-module.ts";
+import * as metsReads from "./mets-reads.ts";
 import { migrate } from "./migrations.ts";
 import {
   agentFromRow,
@@ -655,13 +656,34 @@ export class TaskStore implements StoreReader {
     return r.rows.map(fileFromRow);
   }
 
-  async getFiles(ids: string[]): Promise<FileRecord[]> {
+  async getFiles(ids: string[], options: { withoutCharacteristics?: boolean } = {}): Promise<FileRecord[]> {
     if (ids.length === 0) return [];
+    const columns = options.withoutCharacteristics ? COLUMNS_BUT_CHARACTERISTICS : "*";
     const r = await this.sql.query(
-      "select * from files where id = any(array(select jsonb_array_elements_text($1::jsonb)::uuid)) order by path, id",
+      `select ${columns} from files where id = any(array(select jsonb_array_elements_text($1::jsonb)::uuid)) order by path, id`,
       [ids],
     );
     return r.rows.map(fileFromRow);
+  }
+
+  rankedFilePage(...args: Parameters<StoreReader["rankedFilePage"]>): Promise<RankedFile[]> {
+    return metsReads.rankedFilePage(this.sql, ...args);
+  }
+
+  treeFilePage(...args: Parameters<StoreReader["treeFilePage"]>): Promise<FileRecord[]> {
+    return metsReads.treeFilePage(this.sql, ...args);
+  }
+
+  derivativesOf(...args: Parameters<StoreReader["derivativesOf"]>): Promise<FileRecord[]> {
+    return metsReads.derivativesOf(this.sql, ...args);
+  }
+
+  foldersAmong(...args: Parameters<StoreReader["foldersAmong"]>): Promise<string[]> {
+    return metsReads.foldersAmong(this.sql, ...args);
+  }
+
+  originalsNamedBy(...args: Parameters<StoreReader["originalsNamedBy"]>): Promise<FileRecord[]> {
+    return metsReads.originalsNamedBy(this.sql, ...args);
   }
 
   async insertEvents(events: EventRecord[]): Promise<void> {

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { FileRecord, UnitRecord } from "../../../functions/core/model.ts";
 import { PAGE_ROWS, TaskStore } from "../../../functions/core/store/task-store.ts";
 import type { SqlClient } from "../../../functions/ports/sql.ts";
+import { metsReadsCases } from "./mets-reads.ts";
 
 export function unitFixture(overrides: Partial<UnitRecord> = {}): UnitRecord {
   return {
@@ -58,6 +59,8 @@ export function sqlContract(name: string, make: () => Promise<SqlClient>) {
     afterEach(async () => {
       await sql.close();
     });
+
+    metsReadsCases(() => store);
 
     it("maps types both ways: text, integers, bigint, boolean, null, timestamps, json", async () => {
       const when = new Date("2025-06-07T08:09:10.123Z");
