@@ -14,10 +14,22 @@ import { dublinCoreFromJson } from "./metadata-json.ts";
 import { type ImportedProvenance, provenanceFromPremis } from "./premis-xml.ts";
 import { rightsFromCsv } from "./rights-csv.ts";
 import { structMapFromXml } from "./structmap-xml.ts";
-import { type TargetResolver, targetResolver } from "./targets.ts";
+import { namedTargetResolver, namesResolvedBy, type TargetResolver } from "./targets.ts";
 
 export { TransferMetadataError } from "./errors.ts";
-export { type TargetResolver, targetResolver } from "./targets.ts";
+export { namedTargetResolver, namesResolvedBy, type TargetResolver, targetResolver } from "./targets.ts";
+
+/**
+ * The unit's files as the metadata files need them, asked by name, never listed whole (issue 16).
+ * Access copies are left out: they are not in the METS.
+ */
+export interface TransferFileLookup {
+  /** Files at these paths (a page at most), removed ones too, by path then id as filePages. */
+  filesAt(paths: string[]): Promise<FileRecord[]>;
+  /** The originals a page of names may mean (StoreReader.originalsNamedBy). */
+  originalsNamedBy(names: string[]): Promise<FileRecord[]>;
+  pageSize: number;
+}
 
 export interface TransferMetadata {
   dublinCore: DublinCoreEntry[];
@@ -31,31 +43,38 @@ export interface TransferMetadata {
 export async function readTransferMetadata(
   unitPath: string,
   unitId: string,
-  files: readonly FileRecord[],
+  lookup: TransferFileLookup,
 ): Promise<TransferMetadata> {
-  const resolve = targetResolver(files);
   const result: TransferMetadata = {
     dublinCore: [],
     archival: {},
     provenance: { events: [], agents: [] },
     read: [],
   };
+  /**
+   * Parses the metadata file `name` (metadata/ in a transfer, objects/metadata/ in a SIP), with the
+   * names it uses resolved, and `named` the files at the paths they resolve to.
+   */
   const read = async <T>(
     name: string,
-    parse: (text: string, where: string, resolve: TargetResolver) => T,
+    parse: (text: string, where: string, resolve: TargetResolver, named: readonly FileRecord[]) => T,
   ): Promise<T | undefined> => {
-    const file = files.find((f) => !f.removed && f.path.replace(/^objects\//, "") === `metadata/${name}`);
+    const [file] = (await lookup.filesAt([`metadata/${name}`, `objects/metadata/${name}`])).filter(
+      (f) => !f.removed,
+    );
     if (!file) return undefined;
     const text = await readFile(path.join(unitPath, ...file.path.split("/")), "utf8");
     result.read.push(file.path);
-    return parse(text, file.path, resolve);
+    const names = namesResolvedBy((collect) => parse(text, file.path, collect, []));
+    const resolve = await namedTargetResolver(names, lookup.originalsNamedBy, lookup.pageSize);
+    return parse(text, file.path, resolve, await filesNamed(names, resolve, lookup));
   };
   result.dublinCore = (await read("metadata.json", dublinCoreFromJson)) ?? [];
   const rights = await read("rights.csv", (text, where, r) => rightsFromCsv(text, where, r, unitId));
   const identifiers = await read("identifiers.json", identifiersFromJson);
   const labels = await read("file_labels.csv", labelsFromCsv);
   const logicalStructMap = await read("mets_structmap.xml", structMapFromXml);
-  const provenance = await read("premis.xml", (text, where, r) =>
+  const provenance = await read("premis.xml", (text, where, r, files) =>
     provenanceFromPremis(text, where, r, { unitId, files }),
   );
   if (provenance) result.provenance = { events: provenance.events, agents: provenance.agents };
@@ -71,4 +90,27 @@ export async function readTransferMetadata(
     ...(logicalStructMap ? { logicalStructMap } : {}),
   };
   return result;
+}
+
+/** The files at the paths `names` resolve to (those that resolve), a page of paths at a time. */
+async function filesNamed(
+  names: readonly string[],
+  resolve: TargetResolver,
+  lookup: TransferFileLookup,
+): Promise<FileRecord[]> {
+  const paths = [
+    ...new Set(
+      names.flatMap((name) => {
+        try {
+          return [resolve(name, "")];
+        } catch {
+          return []; // refused again, naming where, when the file is parsed
+        }
+      }),
+    ),
+  ];
+  const files: FileRecord[] = [];
+  for (let start = 0; start < paths.length; start += lookup.pageSize)
+    files.push(...(await lookup.filesAt(paths.slice(start, start + lookup.pageSize))));
+  return files;
 }
