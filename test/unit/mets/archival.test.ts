@@ -1,83 +1,8 @@
 /** Rights, identifiers, labels and a custom structMap in the METS, valid against METS 1.12.1 + PREMIS 3. */
 import { describe, expect, it } from "vitest";
 import { buildMets, MetsInputError } from "../../../functions/mets/index.ts";
-import type { ArchivalMetadata } from "../../../functions/mets/input.ts";
 import { validateMetsXml } from "../../helpers/xsd.ts";
-import { sampleInput } from "./sample-aip.ts";
-
-const JPG = "objects/photos/Tom & Jerry <1>.jpg";
-const TXT = "objects/Übersicht \"quoted\" 'single'.txt";
-
-function archival(): ArchivalMetadata {
-  const base = { restrictions: [] as string[] };
-  return {
-    rights: [
-      {
-        ...base,
-        id: "11111111-0000-4000-8000-000000000001",
-        target: "objects",
-        basis: "Copyright",
-        status: "copyrighted",
-        jurisdiction: "gb",
-        determinationDate: "2020-01-01",
-        startDate: "2020-01-01",
-        endDate: "OPEN",
-        act: "disseminate",
-        restrictions: ["Disallow"],
-        grantStartDate: "2020-01-01",
-        grantEndDate: "2070-01-01",
-        documentation: { type: "URI", value: "https://example.org/agreement", role: "agreement" },
-      },
-      {
-        ...base,
-        id: "11111111-0000-4000-8000-000000000002",
-        target: "objects/photos",
-        basis: "License",
-        terms: "CC BY 4.0",
-        act: "replicate",
-      },
-      {
-        ...base,
-        id: "11111111-0000-4000-8000-000000000003",
-        target: JPG,
-        basis: "Statute",
-        jurisdiction: "gb",
-        citation: "Data Protection Act 2018",
-      },
-      {
-        ...base,
-        id: "11111111-0000-4000-8000-000000000004",
-        target: JPG,
-        basis: "Donor",
-        note: "Donor asks for 10 years' closure",
-      },
-      { ...base, id: "11111111-0000-4000-8000-000000000005", target: TXT, basis: "Policy" },
-    ],
-    identifiers: [
-      { target: "objects", identifiers: [{ type: "local", value: "ACC-2020-01" }] },
-      { target: "objects/photos", identifiers: [{ type: "ARK", value: "ark:/12345/photos" }] },
-      {
-        target: JPG,
-        identifiers: [
-          { type: "DOI", value: "10.1234/tom" },
-          { type: "local", value: "P1" },
-        ],
-      },
-    ],
-    labels: [{ target: JPG, label: "Cartoon still" }],
-    logicalStructMap: {
-      label: "Hierarchical",
-      divs: [
-        {
-          type: "Book",
-          label: "Album",
-          files: [],
-          children: [{ type: "page", label: "Page 1", files: [JPG], children: [] }],
-        },
-      ],
-    },
-  };
-}
+import { sampleArchival as archival, sampleInput } from "./sample-aip.ts";
 
 describe("archival metadata in the METS", () => {
   it("writes rightsMD, identifiers, labels and a logical structMap that validate", async () => {

@@ -1,6 +1,7 @@
 /** A small AIP description for the METS tests: originals, one derivative, awkward names, DC. */
 import type { AgentRecord, EventRecord, FileRecord } from "../../../functions/core/model.ts";
 import type { MetsInput } from "../../../functions/mets/index.ts";
+import type { ArchivalMetadata } from "../../../functions/mets/input.ts";
 
 export const AIP_ID = "6a82ffa2-91e2-48e1-b0d0-55b0de21568e";
 const UNIT_ID = "0c4e3e1e-8a43-4f59-9d33-0d5f3c0c1a01";
@@ -196,4 +197,79 @@ export function largeInput(count: number): MetsInput {
     });
   }
   return { ...sampleInput(), files, events, dublinCore: [] };
+}
+
+export const JPG = "objects/photos/Tom & Jerry <1>.jpg";
+export const TXT = "objects/Übersicht \"quoted\" 'single'.txt";
+
+/** Rights, identifiers, a label and a custom structMap for the sample's files and folders. */
+export function sampleArchival(): ArchivalMetadata {
+  const base = { restrictions: [] as string[] };
+  return {
+    rights: [
+      {
+        ...base,
+        id: "11111111-0000-4000-8000-000000000001",
+        target: "objects",
+        basis: "Copyright",
+        status: "copyrighted",
+        jurisdiction: "gb",
+        determinationDate: "2020-01-01",
+        startDate: "2020-01-01",
+        endDate: "OPEN",
+        act: "disseminate",
+        restrictions: ["Disallow"],
+        grantStartDate: "2020-01-01",
+        grantEndDate: "2070-01-01",
+        documentation: { type: "URI", value: "https://example.org/agreement", role: "agreement" },
+      },
+      {
+        ...base,
+        id: "11111111-0000-4000-8000-000000000002",
+        target: "objects/photos",
+        basis: "License",
+        terms: "CC BY 4.0",
+        act: "replicate",
+      },
+      {
+        ...base,
+        id: "11111111-0000-4000-8000-000000000003",
+        target: JPG,
+        basis: "Statute",
+        jurisdiction: "gb",
+        citation: "Data Protection Act 2018",
+      },
+      {
+        ...base,
+        id: "11111111-0000-4000-8000-000000000004",
+        target: JPG,
+        basis: "Donor",
+        note: "Donor asks for 10 years' closure",
+      },
+      { ...base, id: "11111111-0000-4000-8000-000000000005", target: TXT, basis: "Policy" },
+    ],
+    identifiers: [
+      { target: "objects", identifiers: [{ type: "local", value: "ACC-2020-01" }] },
+      { target: "objects/photos", identifiers: [{ type: "ARK", value: "ark:/12345/photos" }] },
+      {
+        target: JPG,
+        identifiers: [
+          { type: "DOI", value: "10.1234/tom" },
+          { type: "local", value: "P1" },
+        ],
+      },
+    ],
+    labels: [{ target: JPG, label: "Cartoon still" }],
+    logicalStructMap: {
+      label: "Hierarchical",
+      divs: [
+        {
+          type: "Book",
+          label: "Album",
+          files: [],
+          children: [{ type: "page", label: "Page 1", files: [JPG], children: [] }],
+        },
+      ],
+    },
+  };
 }
