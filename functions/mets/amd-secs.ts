@@ -38,10 +38,13 @@ export function* writeAmdSecs(plan: MetsPlan, source: MetsFileSource, pages: Met
     if (page.length === 0) break;
     for (const entry of page) checkEntry(entry);
     const { derivativesOf, related } = yield* relationsOf(source, page);
+    // The related files can be more than a page (a file and its derivatives): ask a page at a time.
+    const [head, ...rest] = chunks(related, pages.pageSize);
     const [records, events] = yield* bothOf(
       pages.recordsOf(page.map(({ file }) => file.id)),
-      pages.eventsOf(related),
+      pages.eventsOf(head ?? []),
     );
+    for (const ids of rest) events.push(...(yield* answerOf(pages.eventsOf(ids))));
     const recordById = new Map(records.map((r) => [r.id, r]));
     const { eventsByFile } = indexEvents({ fileIds: new Set(related), agentById: plan.agentById }, events);
     for (const entry of page) {
@@ -54,6 +57,12 @@ export function* writeAmdSecs(plan: MetsPlan, source: MetsFileSource, pages: Met
     if (page.length < pages.pageSize) break;
   }
   return count;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
 }
 
 /** One file's amdSec: its PREMIS object, rights and events. */

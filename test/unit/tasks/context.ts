@@ -62,7 +62,13 @@ export class UnitState {
   async run(
     module: TaskModule,
     files: FileRecord[] = [],
-    options: { apply?: boolean; wrapStore?: (store: StoreReader) => StoreReader; workRoot?: string } = {},
+    options: {
+      apply?: boolean;
+      wrapStore?: (store: StoreReader) => StoreReader;
+      workRoot?: string;
+      /** The task's arguments (e.g. ["aip"] for generate-mets). */
+      args?: string[];
+    } = {},
   ) {
     const stdout: string[] = [];
     const stderr: string[] = [];
@@ -81,7 +87,7 @@ export class UnitState {
     const ctx: TaskContext = {
       unit: this.unit,
       job: { id: randomUUID() } as TaskContext["job"],
-      task: { id: taskId, arguments: [] } as unknown as TaskContext["task"],
+      task: { id: taskId, arguments: options.args ?? [] } as unknown as TaskContext["task"],
       files,
       unitPath: this.unitPath,
       workRoot: options.workRoot ?? this.unitPath,

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { createHash, randomUUID } from "node:crypto";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PAGE_ROWS } from "../../../functions/core/store/task-store.ts";
@@ -9,7 +9,7 @@ import { changeFilenames } from "../../../functions/tasks/change-filenames.ts";
 import { completeTransfer } from "../../../functions/tasks/complete-transfer.ts";
 import { moveDip } from "../../../functions/tasks/dip.ts";
 import { extractPackages } from "../../../functions/tasks/extract-packages.ts";
-import { metsPathOf } from "../../../functions/tasks/generate-mets.ts";
+import { generateMetsTask, metsPathOf } from "../../../functions/tasks/generate-mets.ts";
 import { manualNormalization } from "../../../functions/tasks/manual-normalization.ts";
 import { normalize } from "../../../functions/tasks/normalize.ts";
 import { prepareAip } from "../../../functions/tasks/prepare-aip.ts";
@@ -23,7 +23,14 @@ import { UnitState } from "./context.ts";
 const FILES = PAGE_ROWS + 150;
 
 /** Reads about the files they are given (ids or paths): their size is the size of that list. */
-const ASKED_BY_LIST = new Set(["getFiles", "filesAtPaths", "eventsOfFiles"]);
+const ASKED_BY_LIST = new Set([
+  "getFiles",
+  "filesAtPaths",
+  "eventsOfFiles",
+  "derivativesOf",
+  "foldersAmong",
+  "originalsNamedBy",
+]);
 
 /**
  * A store that counts how large each read is: the files asked about (for a read by ids or paths,
@@ -63,8 +70,8 @@ function countingStore(largest: Map<string, number>): (store: StoreReader) => St
 let root: string;
 let state: UnitState;
 const largest = new Map<string, number>();
-const run = (module: TaskModule, files: Parameters<UnitState["run"]>[1] = []) =>
-  state.run(module, files, { wrapStore: countingStore(largest), workRoot: root });
+const run = (module: TaskModule, files: Parameters<UnitState["run"]>[1] = [], args: string[] = []) =>
+  state.run(module, files, { wrapStore: countingStore(largest), workRoot: root, args });
 
 beforeAll(async () => {
   root = await tempDir("paged-reads");
@@ -117,5 +124,47 @@ describe("tasks read a unit's files and events in pages (issue 16)", () => {
     expect(tooLarge).toEqual([]);
     // The reads were full pages: the unit was read, a page at a time.
     expect(largest.get("filePages")).toBe(PAGE_ROWS);
+  }, 120_000);
+
+  it("generate-mets reads no more than its page of files at a time, in every order the METS needs", async () => {
+    largest.clear();
+    // A page far smaller than the unit: a read of the whole unit (or of its outlines) would show.
+    const pageFiles = 100;
+    const generate = generateMetsTask({ pageFiles });
+    // Labels name a folder and a file: looked up by name, not found in a list of every path.
+    const labels = "metadata/file_labels.csv";
+    await mkdir(path.join(state.unitPath, "metadata"), { recursive: true });
+    await writeFile(
+      path.join(state.unitPath, labels),
+      "filename,label\nobjects/folder3,Folder three\nobjects/folder1/file00001.txt,First\n",
+    );
+    const template = state.listFiles()[0]!;
+    const id = randomUUID();
+    state.files.set(id, { ...template, id, path: labels, originalPath: labels, group: "metadata" });
+    for (const kind of ["transfer", "aip"]) {
+      const { outcome, stdout, stderr } = await run(generate, [], [kind]);
+      expect(stderr).toEqual([]);
+      expect(outcome.exitCode).toBe(0);
+      // Every file but the access copies (which go to the DIP), removed ones too.
+      const described = [...state.files.values()].filter((f) => f.group !== "access").length;
+      expect(described).toBeGreaterThan(PAGE_ROWS);
+      expect(stdout.join("\n")).toContain(`: ${described} file(s)`);
+    }
+    const mets = await readFile(path.join(state.unitPath, metsPathOf("aip", state.unit.id)), "utf8");
+    expect(mets).toContain('LABEL="Folder three"');
+    expect(mets).toContain('LABEL="First"');
+    expect(mets).toContain("is source of");
+    expect([...largest.keys()]).toEqual(
+      expect.arrayContaining([
+        "rankedFilePage",
+        "treeFilePage",
+        "getFiles",
+        "eventsOfFiles",
+        "originalsNamedBy",
+      ]),
+    );
+    expect([...largest].filter(([, rows]) => rows > pageFiles)).toEqual([]);
+    expect(largest.get("rankedFilePage")).toBe(pageFiles);
+    expect(largest.get("treeFilePage")).toBe(pageFiles);
   }, 120_000);
 });
