@@ -43,8 +43,7 @@ export function buildMets(input: MetsInput): string {
 export function writeMets(input: MetsInput, sink: (chunk: string) => void): void {
   const prepared = prepareMets(input);
   const source = memoryFileSource(prepared.files);
-  // The folder tree's clashes are found while the structMap is written, at the end: look first.
-  runSteps(writeStructMap(new XmlWriter(() => {}), source, MEMORY_PAGE_FILES, noLinks(input)));
+  checkTree(input, source);
   const pages = memoryPages(prepared);
   const unitEvents = input.events.filter((event) => event.fileId === null);
   runSteps(writeDocument({ ...headerOf(input), events: unitEvents }, source, pages, sink));
@@ -63,6 +62,7 @@ export async function writeMetsPaged(
   sink: (chunk: string) => void,
 ): Promise<void> {
   const source = memoryFileSource(prepareMets(input).files);
+  checkTree(input, source);
   await runStepsAsync(writeDocument(headerOf(input), source, pages, sink));
 }
 
@@ -84,8 +84,18 @@ function headerOf({ files: _files, ...header }: MetsInput): MetsHeader {
   return header;
 }
 
-function noLinks(input: MetsInput): DivLinks {
-  return { rootLabel: input.name, rootAdmId: undefined, dmdIdsOf: new Map(), labels: new Map() };
+/**
+ * The folder tree's clashes are found while the structMap is written, at the end of the document:
+ * with the files in memory, look for them before the first byte.
+ */
+function checkTree(input: MetsInput, source: MetsFileSource): void {
+  const links: DivLinks = {
+    rootLabel: input.name,
+    rootAdmId: undefined,
+    dmdIdsOf: new Map(),
+    labels: new Map(),
+  };
+  runSteps(writeStructMap(new XmlWriter(() => {}), source, MEMORY_PAGE_FILES, links));
 }
 
 /** The details of files held in memory, answered at once. */

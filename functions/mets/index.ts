@@ -11,6 +11,6 @@ export { qualifiedName } from "./dublin-core.ts";
 export type { DublinCoreEntry, MetsFileEntry, MetsHeader, MetsInput } from "./input.ts";
 export { MetsInputError } from "./input.ts";
 export { CHARACTERISTICS_NS, PREMIS_NS } from "./premis.ts";
-export type { FileUse, MetsFileSource, RankedEntry } from "./source.ts";
+export type { MetsFileSource } from "./source.ts";
 export type { MetsFileSummary, MetsSummary } from "./summary.ts";
 export { parseMetsSummary } from "./summary.ts";

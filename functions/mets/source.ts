@@ -64,7 +64,10 @@ export function memoryFileSource(sorted: readonly MetsFileEntry[]): MetsFileSour
   const derivatives = new Map<string, RankedEntry[]>();
   for (const entry of ranked) {
     const source = entry.file.derivedFrom;
-    if (source !== null) derivatives.set(source, [...(derivatives.get(source) ?? []), entry]);
+    if (source === null) continue;
+    const list = derivatives.get(source);
+    if (list) list.push(entry);
+    else derivatives.set(source, [entry]);
   }
   return {
     rankedPage(use, after, limit) {
@@ -87,7 +90,7 @@ export function memoryFileSource(sorted: readonly MetsFileEntry[]): MetsFileSour
 }
 
 /** "a/b/c.txt" → "a", "a/b". */
-export function foldersAbove(href: string): string[] {
+function foldersAbove(href: string): string[] {
   const segments = href.split("/");
   return segments.slice(0, -1).map((_, i) => segments.slice(0, i + 1).join("/"));
 }

@@ -17,7 +17,7 @@ import { structMapFromXml } from "./structmap-xml.ts";
 import { namedTargetResolver, namesResolvedBy, type TargetResolver } from "./targets.ts";
 
 export { TransferMetadataError } from "./errors.ts";
-export { namedTargetResolver, namesResolvedBy, type TargetResolver, targetResolver } from "./targets.ts";
+export { namedTargetResolver, type TargetResolver, targetResolver } from "./targets.ts";
 
 /**
  * The unit's files as the metadata files need them, asked by name, never listed whole (issue 16).
