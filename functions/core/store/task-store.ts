@@ -59,6 +59,12 @@ export const DEFAULT_LEASE_MS = 300_000;
 /** The most rows one statement of a paged read returns (files, events). */
 export const PAGE_ROWS = 2000;
 
+/** A page is 1 to PAGE_ROWS rows: a larger one would hold what paging is for not holding. */
+function checkPageLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_ROWS)
+    throw new RangeError(`a page is 1 to ${PAGE_ROWS} rows, not ${limit}`);
+}
+
 /** A task without its batch's file ids: how many files it had. */
 export type TaskSummary = Omit<TaskRecord, "fileIds"> & { files: number };
 
@@ -666,11 +672,13 @@ export class TaskStore implements StoreReader {
     return r.rows.map(fileFromRow);
   }
 
-  rankedFilePage(...args: Parameters<StoreReader["rankedFilePage"]>): Promise<RankedFile[]> {
+  async rankedFilePage(...args: Parameters<StoreReader["rankedFilePage"]>): Promise<RankedFile[]> {
+    checkPageLimit(args[2].limit);
     return metsReads.rankedFilePage(this.sql, ...args);
   }
 
-  treeFilePage(...args: Parameters<StoreReader["treeFilePage"]>): Promise<FileRecord[]> {
+  async treeFilePage(...args: Parameters<StoreReader["treeFilePage"]>): Promise<FileRecord[]> {
+    checkPageLimit(args[2].limit);
     return metsReads.treeFilePage(this.sql, ...args);
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { expect, it } from "vitest";
 import type { FileRecord } from "../../../functions/core/model.ts";
-import type { TaskStore } from "../../../functions/core/store/task-store.ts";
+import { PAGE_ROWS, type TaskStore } from "../../../functions/core/store/task-store.ts";
 import type { MetsFileScope, RankedFile } from "../../../functions/core/task-module.ts";
 import { compareCodePoints } from "../../../functions/mets/characteristics.ts";
 import { compareTreeOrder } from "../../../functions/mets/source.ts";
@@ -108,6 +108,11 @@ export function metsReadsCases(storeOf: () => TaskStore) {
     const at = (p: string) => seen.findIndex((f) => f.path === p);
     expect(at("objects/a/z.txt")).toBeLessThan(at("objects/a b"));
     expect(at("objects/a b")).toBeLessThan(at("objects/a-c"));
+    // No page larger than PAGE_ROWS is served.
+    await expect(store.treeFilePage(unit.id, SCOPE, { after: null, limit: PAGE_ROWS + 1 })).rejects.toThrow(
+      RangeError,
+    );
+    await expect(store.rankedFilePage(unit.id, SCOPE, { after: null, limit: 0 })).rejects.toThrow(RangeError);
   });
 
   it("finds a page's derivatives, which asked paths are folders, and the originals metadata names", async () => {
