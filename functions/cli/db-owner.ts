@@ -1,6 +1,7 @@
 import { unlink } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import { PGlite } from "@electric-sql/pglite";
+import { startAutovacuum } from "../adapters/sql/pglite-autovacuum.ts";
 import { serveWire } from "../adapters/sql/pglite-server.ts";
 import { ensureDataFolder } from "./data-folder.ts";
 import { ensureSecret, type HomeFiles, homeFiles, ownerRecord, readOwner, writeOwner } from "./home-files.ts";
@@ -78,6 +79,8 @@ export async function runOwner(home: string, env: NodeJS.ProcessEnv = process.en
       finish(1);
     },
   });
+  // PGlite runs no autovacuum of its own: without this a large transfer's file rows pile up.
+  const stopAutovacuum = startAutovacuum({ db, exclusive: wire.exclusive, log });
   server.off("connection", hold);
   for (const socket of [...early]) {
     socket.removeAllListeners("close");
@@ -90,6 +93,7 @@ export async function runOwner(home: string, env: NodeJS.ProcessEnv = process.en
   // The data folder is closed before the address is released: a next owner never opens it while
   // this one still writes.
   await wire.refuseNew();
+  await stopAutovacuum();
   await db.close().catch((error) => log(`closing the database: ${reason(error)}`));
   await wire.close();
   await forgetOwner(files);

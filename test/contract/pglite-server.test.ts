@@ -4,6 +4,7 @@ import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PgSql } from "../../functions/adapters/sql/pg.ts";
+import { type AutovacuumOptions, startAutovacuum } from "../../functions/adapters/sql/pglite-autovacuum.ts";
 import { serveWire } from "../../functions/adapters/sql/pglite-server.ts";
 import { sqlContract } from "./suites/sql.ts";
 
@@ -29,6 +30,8 @@ async function serveMemoryDb() {
     ({ stream, password, user: "postgres", database: "postgres" }) as object;
   return {
     config,
+    db,
+    exclusive: wire.exclusive,
     async close() {
       await wire.close();
       await db.close();
@@ -155,6 +158,75 @@ describe("the database owner's wire server", () => {
     expect((await waiting).rows[0].n).toBe(0);
     await b.query("insert into notes values (7)"); // no leftover of the dead client's transaction
     expect((await b.query("select count(*)::int as n from notes")).rows[0].n).toBe(1);
+  });
+
+  it("vacuums a table past autovacuum's thresholds between turns, never inside a client's transaction", async () => {
+    const a = await client();
+    const b = await client();
+    await a.query("create table av_rows (id int primary key, v int)");
+    await a.query("insert into av_rows select i, 0 from generate_series(1, 1000) i");
+    for (let k = 1; k <= 3; k++) await a.query("update av_rows set v = $1", [k]);
+    const stats = async (c: pg.Client) =>
+      (
+        await c.query<{ dead: number; vacuumed: boolean }>(
+          "select n_dead_tup::int as dead, last_vacuum is not null as vacuumed from pg_stat_user_tables where relname = 'av_rows'",
+        )
+      ).rows[0]!;
+    // PostgreSQL publishes a backend's counts at most once a second.
+    let before = await stats(a);
+    for (let i = 0; i < 60 && before.dead < 1000; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      before = await stats(a);
+    }
+    expect(before).toEqual({ dead: expect.any(Number), vacuumed: false });
+    expect(before.dead).toBeGreaterThanOrEqual(1000); // well past 50 + 20 % of 1,000 (pruning removes a few)
+    await b.query("begin");
+    await b.query("update av_rows set v = 9 where id = 1");
+    const logged: string[] = [];
+    // Every statement of the autovacuum must run in a turn of its own (outside: those that did not).
+    let inTurn = 0;
+    const outside: string[] = [];
+    const db: AutovacuumOptions["db"] = {
+      query: ((text: string, ...rest: []) => {
+        if (inTurn === 0) outside.push(text);
+        return served.db.query(text, ...rest);
+      }) as AutovacuumOptions["db"]["query"],
+      exec: ((text: string) => {
+        if (inTurn === 0) outside.push(text);
+        return served.db.exec(text);
+      }) as AutovacuumOptions["db"]["exec"],
+    };
+    const stop = startAutovacuum({
+      db,
+      exclusive: (work) =>
+        served.exclusive(async () => {
+          inTurn += 1;
+          try {
+            return await work();
+          } finally {
+            inTurn -= 1;
+          }
+        }),
+      intervalMs: 20,
+      log: (line) => logged.push(line),
+    });
+    try {
+      // b holds the session: the checks wait for it (a VACUUM in its transaction would fail it).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await stats(b)).vacuumed).toBe(false);
+      await b.query("commit");
+      let after = await stats(a);
+      for (let i = 0; i < 100 && !after.vacuumed; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        after = await stats(a);
+      }
+      expect(after.vacuumed).toBe(true);
+      expect(after.dead).toBeLessThan(100);
+      expect(logged).toEqual([]);
+      expect(outside).toEqual([]);
+    } finally {
+      await stop();
+    }
   });
 
   it("refuses a client without the home's password", async () => {

@@ -32,20 +32,23 @@ export interface WireServerOptions {
   onFatal?(error: unknown): void;
 }
 
+/** Who takes a turn: a client's connection, or the owner itself (maintenance such as VACUUM). */
+type TurnTaker = object;
+
 interface Waiter {
-  connection: Connection;
+  connection: TurnTaker;
   start(): void;
 }
 
 /** Who may use the session next: one batch at a time, and an open transaction's connection first. */
 class Turns {
   private busy = false;
-  private holder: Connection | null = null;
+  private holder: TurnTaker | null = null;
   private readonly waiting: Waiter[] = [];
 
   constructor(private readonly db: PGlite) {}
 
-  async run<T>(connection: Connection, work: () => Promise<T>): Promise<T> {
+  async run<T>(connection: TurnTaker, work: () => Promise<T>): Promise<T> {
     await new Promise<void>((start) => {
       this.waiting.push({ connection, start });
       this.next();
@@ -60,7 +63,7 @@ class Turns {
   }
 
   /** A connection went away: its open transaction is rolled back and the session freed. */
-  async release(connection: Connection): Promise<void> {
+  async release(connection: TurnTaker): Promise<void> {
     const index = this.waiting.findIndex((w) => w.connection === connection);
     if (index >= 0) this.waiting.splice(index, 1);
     if (this.holder !== connection) return;
@@ -240,7 +243,13 @@ export function serveWire(options: WireServerOptions) {
       closing.add(closed);
     });
   });
+  const owner: TurnTaker = {};
   return {
+    /**
+     * Runs `work` on the session between clients' turns, never inside a client's open transaction
+     * (what VACUUM needs). Work that leaves a transaction open would keep the session: it must not.
+     */
+    exclusive: <T>(work: () => Promise<T>): Promise<T> => turns.run(owner, work),
     /** Stops taking connections and ends the open ones (their transactions rolled back). */
     async refuseNew(): Promise<void> {
       refusing = true;
