@@ -83,6 +83,8 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
         large: {
           ...filesFigures(run),
           files_per_s_vs_10k: round(run.files_per_s / ten.files_per_s),
+          // Where the time and memory went at this size: every job's wall, tasks and largest tree RSS.
+          breakdown: run.breakdown,
           load_average: { before: loadBefore.map((l) => round(l)), after: loadAfter.map((l) => round(l)) },
         },
       };

@@ -4,6 +4,7 @@ import { characterize } from "./characterize.ts";
 import { compressAip } from "./compress-aip.ts";
 import { moveDip, uploadDip } from "./dip.ts";
 import { extractPackages } from "./extract-packages.ts";
+import { generateMets } from "./generate-mets.ts";
 import { normalize } from "./normalize.ts";
 import { prepareAip } from "./prepare-aip.ts";
 import { scanForViruses } from "./scan-for-viruses.ts";
@@ -17,7 +18,7 @@ import { verifyTransferChecksums } from "./verify-transfer-checksums.ts";
  * The modules of the jobs the workflows put on the heavy queue: run by the ECS worker, whose image
  * has the system tools and the native packages (sharp, ExifTool, 7-Zip) they load, and whose tasks
  * may run for hours (staging a transfer of up to maxTransferBytes from S3, hashing whole files,
- * copying a DIP's originals): longer than a Lambda function may.
+ * copying a DIP's originals, writing the METS of a unit of any size): longer than a Lambda function may.
  */
 export const HEAVY_TASK_MODULES: ReadonlyMap<string, TaskModule> = new Map(
   [
@@ -29,6 +30,7 @@ export const HEAVY_TASK_MODULES: ReadonlyMap<string, TaskModule> = new Map(
     extractPackages,
     characterize,
     validateFormats,
+    generateMets,
     normalize,
     prepareAip,
     compressAip,

@@ -4,7 +4,6 @@ import { changeFilenames } from "./change-filenames.ts";
 import { cleanUp } from "./clean-up.ts";
 import { completeTransfer } from "./complete-transfer.ts";
 import { createSip } from "./create-sip.ts";
-import { generateMets } from "./generate-mets.ts";
 import { identifyFileFormat } from "./identify-file-format.ts";
 import { manualNormalization } from "./manual-normalization.ts";
 import { recordFailure } from "./record-failure.ts";
@@ -25,7 +24,6 @@ export const LIGHT_TASK_MODULES: ReadonlyMap<string, TaskModule> = new Map(
     assignFileUuids,
     changeFilenames,
     identifyFileFormat,
-    generateMets,
     completeTransfer,
     createSip,
     verifySipCompliance,
