@@ -1,8 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { PRESETS, resolveConfig } from "../../workflows/processing-config.ts";
 import { followToEnd } from "../cli/follow.ts";
 import { openRuntime } from "../cli/runtime.ts";
@@ -64,7 +62,6 @@ export async function runPipeline(
   await rm(source, { recursive: true, force: true });
   await mkdir(source, { recursive: true });
   await smallFiles(source, files, folders);
-  collectEarlierGarbage();
   const counts = zeroCounts();
   const rt = await openRuntime({
     home,
@@ -151,17 +148,6 @@ export async function runPipeline(
     await rm(source, { recursive: true, force: true });
     await rm(path.join(scratch, "aips"), { recursive: true, force: true });
   }
-}
-
-/**
- * A full garbage collection before a measured run. The bench runs several transfers (and writes
- * their files) in one process, and V8 keeps what an earlier run left (hundreds of MB) until it
- * needs the room: counted in the next run's peak, it would be the earlier run's memory. A
- * `stepmatica run` starts without it. Only the bench does this; the runtime never forces one.
- */
-function collectEarlierGarbage(): void {
-  setFlagsFromString("--expose-gc");
-  (runInNewContext("gc") as () => void)();
 }
 
 export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
