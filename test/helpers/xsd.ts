@@ -38,7 +38,8 @@ function loadSchemas(schemasDir: string): Promise<Schemas> {
   if (schemas) return schemas;
   schemas = (async () => {
     const names = ["mets.xsd", "xlink.xsd", "premis-v3-0.xsd"];
-    const files = await Promise.all(
+    // Read side by side, reported in the order above: which read fails first is a race.
+    const settled = await Promise.allSettled(
       names.map(async (fileName) => {
         const file = path.join(schemasDir, fileName);
         try {
@@ -50,6 +51,9 @@ function loadSchemas(schemasDir: string): Promise<Schemas> {
         }
       }),
     );
+    const failed = settled.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
+    const files = settled.map((result) => (result as PromiseFulfilledResult<XMLFileInfo>).value);
     const premis = files.find((f) => f.fileName === "premis-v3-0.xsd")!.contents as string;
     // Every element of PREMIS 3.0 is declared globally, so these are the names lax processing knows.
     const premisElements = new Set([...premis.matchAll(/<xs:element\s+name="([^"]+)"/g)].map((m) => m[1]!));
