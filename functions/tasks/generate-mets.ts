@@ -3,6 +3,7 @@ import type { EventRecord } from "../core/model.ts";
 import type { TaskContext, TaskModule } from "../core/task-module.ts";
 import { type DublinCoreEntry, type MetsHeader, MetsInputError, writeMetsFromSource } from "../mets/index.ts";
 import {
+  metadataFile,
   namedTargetResolver,
   readTransferMetadata,
   type TransferFileLookup,
@@ -27,9 +28,7 @@ export const METS_PAGE_FILES = 500;
 
 /** The metadata.csv of the unit, as Dublin Core entries (its path differs in a transfer and a SIP). */
 async function dublinCoreOf(ctx: TaskContext, files: TransferFileLookup): Promise<DublinCoreEntry[]> {
-  const [csv] = (await files.filesAt(["metadata/metadata.csv", "objects/metadata/metadata.csv"])).filter(
-    (f) => !f.removed,
-  );
+  const csv = await metadataFile(files, "metadata.csv");
   if (!csv) return [];
   const read = await readMetadataCsv(path.join(ctx.unitPath, ...csv.path.split("/")), csv.path);
   if (!read) return [];

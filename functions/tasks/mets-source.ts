@@ -10,6 +10,9 @@ import type { TransferFileLookup } from "../transfer-metadata/index.ts";
 
 export const METS_SCOPE: MetsFileScope = { exceptGroups: ["access"] };
 
+/** Whether a file's group is one the METS describes (filters what a lookup by id or path found). */
+const groupInScope = (file: FileRecord) => !METS_SCOPE.exceptGroups.includes(file.group);
+
 /** In the store a file's href is its path. */
 const entryOf = (file: FileRecord): MetsFileEntry => ({ file, href: file.path });
 
@@ -24,8 +27,7 @@ export function storeMetsSource(
     importedEvents: ReadonlyMap<string, EventRecord[]>;
   },
 ): MetsFileSource & MetsPages {
-  const inScope = (file: FileRecord) =>
-    file.unitId === unitId && !METS_SCOPE.exceptGroups.includes(file.group);
+  const inScope = (file: FileRecord) => file.unitId === unitId && groupInScope(file);
   return {
     pageSize: options.pageSize,
     async rankedPage(use, after, limit) {
@@ -72,7 +74,7 @@ export function storeTransferFiles(store: StoreReader, unitId: string, pageSize:
     filesAt: async (paths) =>
       (
         await store.filesAtPaths(unitId, paths, { includeRemoved: true, withoutCharacteristics: true })
-      ).filter((file) => !METS_SCOPE.exceptGroups.includes(file.group)),
+      ).filter(groupInScope),
     originalsNamedBy: (names) => store.originalsNamedBy(unitId, names),
   };
 }

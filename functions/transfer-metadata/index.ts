@@ -59,9 +59,7 @@ export async function readTransferMetadata(
     name: string,
     parse: (text: string, where: string, resolve: TargetResolver, named: readonly FileRecord[]) => T,
   ): Promise<T | undefined> => {
-    const [file] = (await lookup.filesAt([`metadata/${name}`, `objects/metadata/${name}`])).filter(
-      (f) => !f.removed,
-    );
+    const file = await metadataFile(lookup, name);
     if (!file) return undefined;
     const text = await readFile(path.join(unitPath, ...file.path.split("/")), "utf8");
     result.read.push(file.path);
@@ -90,6 +88,17 @@ export async function readTransferMetadata(
     ...(logicalStructMap ? { logicalStructMap } : {}),
   };
   return result;
+}
+
+/** The unit's metadata file `name`: in metadata/ in a transfer, in objects/metadata/ in a SIP. */
+export async function metadataFile(
+  lookup: TransferFileLookup,
+  name: string,
+): Promise<FileRecord | undefined> {
+  const [file] = (await lookup.filesAt([`metadata/${name}`, `objects/metadata/${name}`])).filter(
+    (f) => !f.removed,
+  );
+  return file;
 }
 
 /** The files at the paths `names` resolve to (those that resolve), a page of paths at a time. */

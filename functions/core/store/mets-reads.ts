@@ -9,10 +9,7 @@
 import type { SqlClient, SqlValue } from "../../ports/sql.ts";
 import type { FileGroup, FileRecord } from "../model.ts";
 import type { FileKey, MetsFileScope, RankedFile } from "../task-module.ts";
-import { fileFromRow } from "./rows.ts";
-
-const OUTLINE =
-  "id, unit_id, path, original_path, size, sha256, file_group, puid, format_name, format_version, mime, derived_from, removed, created_at, null::jsonb as characteristics";
+import { COLUMNS_BUT_CHARACTERISTICS, fileFromRow } from "./rows.ts";
 
 /**
  * The scope's files: the unit's ($1), but for the groups it leaves out. The groups are written into
@@ -61,7 +58,7 @@ export async function rankedFilePage(
        select path, id from files where ${inScope(scope)} ${onlyClause} ${afterClause}
        order by ${BY_PATH} limit ${limit}
      ), ranked as (
-       select ${OUTLINE}, ${firstRank}::int + row_number() over (order by ${BY_PATH}) - 1 as rank
+       select ${COLUMNS_BUT_CHARACTERISTICS}, ${firstRank}::int + row_number() over (order by ${BY_PATH}) - 1 as rank
        from files where ${inScope(scope)} ${afterClause}
          and (${BY_PATH}) <= (select path collate "C", id from page order by path collate "C" desc, id desc limit 1)
      )
@@ -81,7 +78,7 @@ export async function treeFilePage(
   const { after, limit } = query;
   const afterClause = after ? `and (${BY_TREE}) > (string_to_array($2, '/'), $3::uuid)` : "";
   const r = await sql.query(
-    `select ${OUTLINE} from files where ${inScope(scope)} and not removed ${afterClause}
+    `select ${COLUMNS_BUT_CHARACTERISTICS} from files where ${inScope(scope)} and not removed ${afterClause}
      order by ${BY_TREE} limit ${limit}`,
     after ? [unitId, after.path, after.id] : [unitId],
   );
@@ -97,7 +94,7 @@ export async function derivativesOf(
 ): Promise<FileRecord[]> {
   if (sourceIds.length === 0) return [];
   const r = await sql.query(
-    `select ${OUTLINE} from files where ${inScope(scope)}
+    `select ${COLUMNS_BUT_CHARACTERISTICS} from files where ${inScope(scope)}
        and derived_from = any(array(select jsonb_array_elements_text($2::jsonb)::uuid))
      order by ${BY_PATH}`,
     [unitId, sourceIds],
@@ -142,7 +139,7 @@ export async function originalsNamedBy(
   const r = await sql.query(
     `with names as (select distinct jsonb_array_elements_text($2::jsonb) as name),
      originals as (
-       select ${OUTLINE} from files
+       select ${COLUMNS_BUT_CHARACTERISTICS} from files
        where unit_id = $1 and not removed and derived_from is null and starts_with(path, 'objects/')
      )
      select * from originals

@@ -78,6 +78,10 @@ export function taskFromRow(r: Row): TaskRecord {
   };
 }
 
+/** Tool output is most of a file's row: a caller that needs the rest alone leaves it in the table. */
+export const COLUMNS_BUT_CHARACTERISTICS =
+  "id, unit_id, path, original_path, size, sha256, file_group, puid, format_name, format_version, mime, derived_from, removed, created_at, null::jsonb as characteristics";
+
 export function fileFromRow(r: Row): FileRecord {
   return {
     id: str(r.id),

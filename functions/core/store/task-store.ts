@@ -17,6 +17,7 @@ import { migrate } from "./migrations.ts";
 import {
   agentFromRow,
   aipFromRow,
+  COLUMNS_BUT_CHARACTERISTICS,
   eventFromRow,
   eventToJson,
   fileFromRow,
@@ -67,10 +68,6 @@ function checkPageLimit(limit: number): void {
 
 /** A task without its batch's file ids: how many files it had. */
 export type TaskSummary = Omit<TaskRecord, "fileIds"> & { files: number };
-
-/** Tool output is most of a file's row: a caller that needs the rest alone leaves it in the table. */
-const COLUMNS_BUT_CHARACTERISTICS =
-  "id, unit_id, path, original_path, size, sha256, file_group, puid, format_name, format_version, mime, derived_from, removed, created_at, null::jsonb as characteristics";
 
 /** A finished task's result as recorded; resources are what it cost (core/task-meter.ts). */
 export interface TaskResult {
