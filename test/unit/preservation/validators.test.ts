@@ -86,6 +86,33 @@ describe("structural validators: a good file passes, a damaged one fails naming 
     expect(bad.outcome).toBe("fail");
   });
 
+  it("UTF-8 text larger than one read: sequences across reads, the offset and line of a fault", async () => {
+    const mib = 1 << 20;
+    // "é" (2 bytes) and "€" (3 bytes) straddle the 1 MiB read boundary; 3 lines.
+    const straddling = Buffer.concat([
+      Buffer.alloc(mib - 1, "a"),
+      Buffer.from("é\nx€\n", "utf8"),
+      Buffer.alloc(mib, "b"),
+    ]);
+    expect(await check("utf8-text", "big.txt", straddling)).toEqual({
+      outcome: "pass",
+      detail: `valid UTF-8: ${straddling.length} byte(s), 3 line(s)`,
+    });
+    const faultInSecondRead = Buffer.concat([Buffer.alloc(mib, "a\n"), Buffer.from([0x61, 0xff, 0x61])]);
+    expect((await check("utf8-text", "bad-late.txt", faultInSecondRead)).detail).toBe(
+      `invalid UTF-8 in the bytes ${mib}–${mib + 2} (line ${mib / 2 + 1} or after)`,
+    );
+    const nulLate = Buffer.concat([Buffer.alloc(mib + 5, "a"), Buffer.from([0])]);
+    expect((await check("utf8-text", "nul.txt", nulLate)).detail).toBe(
+      `NUL byte at offset ${mib + 5}: not text`,
+    );
+    const cutShort = Buffer.concat([Buffer.alloc(10, "a"), Buffer.from("€", "utf8").subarray(0, 2)]);
+    expect((await check("utf8-text", "cut.txt", cutShort)).detail).toBe(
+      "the file ends inside a UTF-8 sequence",
+    );
+    expect((await check("utf8-text", "empty.txt", "")).detail).toBe("valid UTF-8: 0 byte(s), 1 line(s)");
+  });
+
   it("MediaConch passes a WAV it checks", async () => {
     expect((await check("mediaconch", "m.wav", wavBytes(100))).outcome).toBe("pass");
   });
