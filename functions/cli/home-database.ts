@@ -15,6 +15,13 @@ import { CliError, type CliIo, writeLine } from "./io.ts";
  */
 
 const OWNER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), "db-owner.mjs");
+/**
+ * One V8 background thread instead of four: the owner's work is one WebAssembly instance on one
+ * thread, and every extra thread kept its own malloc arena of compiler and collector memory
+ * (25-30 MB each). With Liftoff only (db-owner.ts), its peak at 10,000 files went 301-305 -> 213 MB,
+ * its CPU unchanged (BENCHMARKS.md, "Memory of the process tree").
+ */
+const OWNER_NODE_OPTIONS = ["--v8-pool-size=1"];
 const ALREADY_OWNED = 3; // db-owner.ts: another process took the home first
 const START_TIMEOUT_MS = 120_000; // a first start runs initdb, slow on a busy machine
 const CONNECT_TIMEOUT_MS = 20_000;
@@ -160,7 +167,7 @@ async function ensureOwner(files: HomeFiles, env: NodeJS.ProcessEnv, deadline: n
 async function startOwner(files: HomeFiles, env: NodeJS.ProcessEnv, onExit: (code: number) => void) {
   const log = await open(files.logFile, "a");
   try {
-    const child = spawn(process.execPath, [OWNER_SCRIPT, files.home], {
+    const child = spawn(process.execPath, [...OWNER_NODE_OPTIONS, OWNER_SCRIPT, files.home], {
       detached: true,
       stdio: ["ignore", log.fd, log.fd],
       env: { ...process.env, ...env },

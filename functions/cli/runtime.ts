@@ -10,6 +10,7 @@ import { MemoryInFlight } from "../adapters/local/memory-in-flight.ts";
 import { MemoryQueue } from "../adapters/local/memory-queue.ts";
 import { PgSql } from "../adapters/sql/pg.ts";
 import { dispatchJob } from "../core/dispatch-job.ts";
+import { keepHeapNearLiveSize } from "../core/heap-growth.ts";
 import { defaultAgents } from "../core/ids.ts";
 import { aslWithTimeouts, declarationsWith, type JobTimeouts } from "../core/job-timeouts.ts";
 import { TaskStore } from "../core/store/task-store.ts";
@@ -155,7 +156,10 @@ export async function openRuntime(options: RuntimeOptions) {
       onError: (error) => process.stderr.write(`worker: ${(error as Error).message ?? error}\n`),
     },
   );
-  if (options.workers !== false) pool.start();
+  if (options.workers !== false) {
+    keepHeapNearLiveSize();
+    pool.start();
+  }
 
   const alive = new Set<string>();
   const beat = setInterval(() => {

@@ -14,6 +14,7 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
+import { keepHeapNearLiveSize } from "../core/heap-growth.ts";
 import { buildAwsRuntime } from "../handlers/aws-runtime.ts";
 import { readEnvironment } from "../handlers/environment.ts";
 import { Worker } from "./loop.ts";
@@ -63,6 +64,9 @@ async function main(): Promise<number> {
     return 1;
   }
   const { logger } = runtime;
+  logger.info("heap grows at most this far past its live size before a collection", {
+    heapGrowingPercent: keepHeapNearLiveSize(),
+  });
   const stopRefresh =
     settings.SIGNATURE_REFRESH_HOURS > 0 && settings.STEPMATICA_CLAMAV_DB_DIR
       ? scheduleSignatureRefresh({
