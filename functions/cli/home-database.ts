@@ -19,12 +19,17 @@ const OWNER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), "db
  * One V8 background thread instead of four: the owner's work is one WebAssembly instance on one
  * thread, and every extra thread kept its own malloc arena of compiler and collector memory
  * (25-30 MB each). With Liftoff only (db-owner.ts), its peak at 10,000 files went 301-305 -> 213 MB,
- * its CPU unchanged (BENCHMARKS.md, "Memory of the process tree").
+ * its CPU unchanged (BENCHMARKS.md, "The 200,000-file run").
  */
 const OWNER_NODE_OPTIONS = ["--v8-pool-size=1"];
 const ALREADY_OWNED = 3; // db-owner.ts: another process took the home first
 const START_TIMEOUT_MS = 120_000; // a first start runs initdb, slow on a busy machine
-const CONNECT_TIMEOUT_MS = 20_000;
+/**
+ * How long a new connection may wait to be let in. The owner starts a connection between other
+ * clients' turns, so a busy owner (a vacuum of a 200,000-file table on a loaded machine) can keep
+ * one waiting for many seconds; a dead owner is noticed at once anyway (its sockets close).
+ */
+const CONNECT_TIMEOUT_MS = 120_000;
 
 export interface HomeDatabaseOptions {
   env?: NodeJS.ProcessEnv;
@@ -34,6 +39,8 @@ export interface HomeDatabaseOptions {
    */
   onLost?(sentence: string): void;
   timeoutMs?: number;
+  /** How long a new pool connection may wait to be let in (default CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs?: number;
 }
 
 export async function openHomeDatabase(home: string, options: HomeDatabaseOptions = {}): Promise<PgSql> {
@@ -57,7 +64,7 @@ export async function openHomeDatabase(home: string, options: HomeDatabaseOption
       database: "postgres",
       password: () => secretOf(files),
       idleTimeoutMillis: 0, // a live process keeps a connection, so its owner never stops as idle
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
       stream: () => {
         const socket = ownerSocket(files, env, lost);
         // A new owner may have taken over since: name the one this connection talks to.
@@ -107,6 +114,9 @@ export async function openHomeDatabase(home: string, options: HomeDatabaseOption
  * A socket to the owner for `pg`: it makes sure an owner runs before connecting (so a live process
  * takes over a home whose owner died), and tells `lost` when the owner ends a connection in use.
  */
+/** The start of a ReadyForQuery message: 'Z', then its length (5). */
+const READY_FOR_QUERY = Buffer.from([0x5a, 0, 0, 0, 5]);
+
 function ownerSocket(files: HomeFiles, env: NodeJS.ProcessEnv, lost: () => void): Socket {
   const socket = new Socket();
   const connectTo = socket.connect.bind(socket);
@@ -124,9 +134,17 @@ function ownerSocket(files: HomeFiles, env: NodeJS.ProcessEnv, lost: () => void)
     ending = true;
     return endBy(...args);
   }) as typeof socket.end;
-  socket.once("data", () => {
-    answered = true;
-  });
+  // Answered means started: the owner said ReadyForQuery. A connection given up before that (`pg`
+  // destroys it when its connect timeout expires) is this process's doing, not the owner's end.
+  let tail = Buffer.alloc(0);
+  const started = (chunk: Buffer) => {
+    const seen = Buffer.concat([tail, chunk]);
+    if (seen.includes(READY_FOR_QUERY)) {
+      answered = true;
+      socket.off("data", started);
+    } else tail = seen.subarray(-(READY_FOR_QUERY.length - 1));
+  };
+  socket.on("data", started);
   // The owner's end shows as "error" (ECONNRESET, when a query was out) or as "end" (an idle
   // connection reads a clean end of stream); both come before `pg` reports it. "end" is heard first
   // of all: right after it, Node and `pg` end our side too, which would look like our own closing.
