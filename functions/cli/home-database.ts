@@ -26,8 +26,8 @@ const ALREADY_OWNED = 3; // db-owner.ts: another process took the home first
 const START_TIMEOUT_MS = 120_000; // a first start runs initdb, slow on a busy machine
 /**
  * How long a new connection may wait to be let in. The owner starts a connection between other
- * clients' turns, so a busy owner (a vacuum of a 200,000-file table on a loaded machine) can keep
- * one waiting for many seconds; a dead owner is noticed at once anyway (its sockets close).
+ * clients' turns, so a busy owner (long statements, a vacuum of a large table, a loaded machine)
+ * can keep one waiting for many seconds; a dead owner is noticed at once anyway (its sockets close).
  */
 const CONNECT_TIMEOUT_MS = 120_000;
 
@@ -110,13 +110,13 @@ export async function openHomeDatabase(home: string, options: HomeDatabaseOption
   }
 }
 
+/** The start of a ReadyForQuery message: 'Z', then its length (5). */
+const READY_FOR_QUERY = Buffer.from([0x5a, 0, 0, 0, 5]);
+
 /**
  * A socket to the owner for `pg`: it makes sure an owner runs before connecting (so a live process
  * takes over a home whose owner died), and tells `lost` when the owner ends a connection in use.
  */
-/** The start of a ReadyForQuery message: 'Z', then its length (5). */
-const READY_FOR_QUERY = Buffer.from([0x5a, 0, 0, 0, 5]);
-
 function ownerSocket(files: HomeFiles, env: NodeJS.ProcessEnv, lost: () => void): Socket {
   const socket = new Socket();
   const connectTo = socket.connect.bind(socket);
