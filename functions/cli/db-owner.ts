@@ -30,8 +30,9 @@ const MEMORY_SETTINGS = ["-c", "shared_buffers=16MB"];
  * PostgreSQL's WebAssembly is compiled by Liftoff only, never recompiled by TurboFan: both tiers'
  * code stayed resident (about 100 MB of the owner's 300). Measured at 10,000 files: the owner's
  * peak 301-305 -> 242 MB alone, 213 MB with one V8 thread (home-database.ts), its CPU unchanged
- * (12-14 s: the owner's time goes to copying and the protocol, not to compiled code's speed). Set
- * before the module is compiled; a V8 without the flag says so on stderr and runs on.
+ * (12-14 s). At 200,000 files it costs CPU: the owner and tools 745 s against 624 s, the METS jobs
+ * (database work) 10-30 % slower (BENCHMARKS.md, "The 200,000-file run"). Set before the module is
+ * compiled; a V8 without the flag says so on stderr and runs on.
  */
 const WASM_FLAGS = "--liftoff-only";
 const DEFAULT_IDLE_SECONDS = 60;
