@@ -1,4 +1,13 @@
-import { open } from "node:fs/promises";
+import { close, fstat, open, read } from "node:fs";
+import { promisify } from "node:util";
+
+// The callback API, not FileHandle: a transfer is mostly thousands of small files, and per file a
+// FileHandle (its promises, its close tracking) cost the main thread about twice as much as the
+// same four calls through callbacks (10,000 files of 0.2–6 KB: 550–800 ms against 220–420 ms).
+const openFile = promisify(open);
+const statFile = promisify(fstat);
+const readInto = promisify(read);
+const closeFile = promisify(close);
 
 /**
  * Reads a file once from start to end through one buffer of at most `maxChunk` bytes, handing each
@@ -13,17 +22,17 @@ export async function readChunks(
   each: (chunk: Buffer, offset: number) => void,
   signal?: AbortSignal,
 ): Promise<number> {
-  const handle = await open(file, "r");
+  const fd = await openFile(file, "r");
   let size = 0;
   try {
-    const expected = (await handle.stat()).size;
+    const expected = (await statFile(fd)).size;
     // One byte more than the file holds: a small file is then read in one call whose short count
     // says it has ended, instead of a second read that returns nothing (most transfers are
     // thousands of small files, and every read is a trip through the thread pool).
     const buffer = Buffer.allocUnsafe(Math.min(maxChunk, expected + 1));
     for (;;) {
       signal?.throwIfAborted();
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      const { bytesRead } = await readInto(fd, buffer, 0, buffer.length, null);
       if (bytesRead === 0) break;
       each(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead), size);
       size += bytesRead;
@@ -31,7 +40,7 @@ export async function readChunks(
       if (bytesRead < buffer.length && size >= expected) break;
     }
   } finally {
-    await handle.close();
+    await closeFile(fd);
   }
   return size;
 }

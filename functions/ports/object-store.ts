@@ -4,12 +4,29 @@ export interface StoredObject {
   key: string;
   size: number;
   sha256: string;
+  /**
+   * True when `sha256` is the digest of the bytes as stored, read back by the store before the
+   * object took its name (a local folder): a fixity check right after storing would read the same
+   * bytes again. Absent when it is the digest of the local file sent (S3: the stored bytes are
+   * only known by reading the object).
+   */
+  storedBytesHashed?: boolean;
+}
+
+export interface PutOptions {
+  /** The SHA-256 the file must have: a put whose bytes hash otherwise fails, storing nothing. */
+  sha256?: string;
+  /**
+   * The caller hands the file over: it will not change it again (it may delete it). A store on the
+   * same file system may then give the object the file itself (a hard link) instead of a copy.
+   */
+  handOver?: boolean;
 }
 
 /** S3, or a local folder. Keys use "/" separators and never start with "/" or contain "..". */
 export interface ObjectStore {
   /** Streams a local file into the store (written under a temporary name, then renamed / completed). */
-  putFile(key: string, localPath: string, options?: { sha256?: string }): Promise<StoredObject>;
+  putFile(key: string, localPath: string, options?: PutOptions): Promise<StoredObject>;
   /** Streams an object onto a local file. */
   getToFile(key: string, localPath: string): Promise<void>;
   openRead(key: string): Promise<Readable>;

@@ -3,6 +3,7 @@ import { readManifest } from "../bagit/index.ts";
 import { mapLimit } from "../core/concurrency.ts";
 import { digestFile } from "../core/digest.ts";
 import type { TaskModule } from "../core/task-module.ts";
+import type { ObjectStore, StoredObject } from "../ports/object-store.ts";
 import { absolute, aipName, bagWorkingPath, compressedExtension } from "./aip-layout.ts";
 import { fileEvent } from "./events.ts";
 import { listRegularFiles } from "./fs-walk.ts";
@@ -12,8 +13,9 @@ const STORE_CONCURRENCY = 16;
 
 /**
  * Stores the AIP (a folder of files, or one compressed file) in the AIP store under keys derived
- * from the AIP's uuid, so a retry overwrites rather than duplicates; then re-reads every stored
- * object and compares its SHA-256 with what was bagged (fixity after storing).
+ * from the AIP's uuid, so a retry overwrites rather than duplicates; then compares every stored
+ * object's SHA-256 with what was bagged (fixity after storing): the digest of the bytes as the
+ * store wrote them where it read them back itself, else the object read again from the store.
  */
 export const storeAip: TaskModule = {
   name: "store-aip",
@@ -24,43 +26,38 @@ export const storeAip: TaskModule = {
     const bagDir = absolute(ctx.workRoot, bagWorkingPath(ctx.unit));
     let key: string;
     let expected: Map<string, string>;
-    let size = 0;
+    let stored: StoredObject[];
     if (ext) {
       key = `${name}.${ext}`;
       const local = `${bagDir}.${ext}`;
-      const { size: s, digests } = await digestFile(local, ["sha256"], ctx.signal);
-      size = s;
+      const { digests } = await digestFile(local, ["sha256"], ctx.signal);
       expected = new Map([[key, digests.sha256!]]);
-      await ctx.objects.putFile(key, local, { sha256: digests.sha256! });
+      stored = [await ctx.objects.putFile(key, local, { sha256: digests.sha256!, handOver: true })];
     } else {
       key = name;
       expected = await expectedDigests(bagDir, name);
-      // The package's size is the sum of its files' sizes. Each put reports its own and they are added
-      // up afterwards: `size += await …` in concurrent callbacks would keep only some of them.
-      const sizes = await mapLimit([...expected], STORE_CONCURRENCY, async ([objectKey, sha256]) => {
+      stored = await mapLimit([...expected], STORE_CONCURRENCY, async ([objectKey, sha256]) => {
         if (ctx.signal.aborted) throw ctx.signal.reason;
         const rel = objectKey.slice(name.length + 1);
-        const local = path.join(bagDir, ...rel.split("/"));
-        return (await ctx.objects.putFile(objectKey, local, { sha256 })).size;
+        // The bag is not written again (clean-up deletes it): the store may keep its files themselves.
+        return ctx.objects.putFile(objectKey, path.join(bagDir, ...rel.split("/")), {
+          sha256,
+          handOver: true,
+        });
       });
-      size = sizes.reduce((sum, fileSize) => sum + fileSize, 0);
     }
-    const mismatches: string[] = [];
-    await mapLimit([...expected], STORE_CONCURRENCY, async ([objectKey, sha256]) => {
-      const stored = await ctx.objects.sha256(objectKey);
-      if (stored !== sha256) mismatches.push(`${objectKey}: stored ${stored}, expected ${sha256}`);
-    });
-    mismatches.sort();
-    for (const m of mismatches) ctx.stderr(`fixity check failed after storing: ${m}`);
-    const ok = mismatches.length === 0;
+    const size = stored.reduce((sum, object) => sum + object.size, 0);
+    const fixity = await checkFixity(ctx.objects, stored, expected, ctx.signal);
+    for (const m of fixity.mismatches) ctx.stderr(`fixity check failed after storing: ${m}`);
+    const ok = fixity.mismatches.length === 0;
     const location = ctx.objects.locationOf(key);
     ctx.stdout(
       `stored ${expected.size} object(s), ${size} bytes at ${location}; fixity ${ok ? "verified" : "FAILED"}`,
     );
     const event = fileEvent(ctx, null, "fixity check", {
-      detail: `program="stepmatica store-aip"; re-read ${expected.size} stored object(s) and compared SHA-256`,
+      detail: `program="stepmatica store-aip"; compared the SHA-256 of ${expected.size} stored object(s) with what was bagged: ${fixity.readBack} read back by the store as it wrote them, ${fixity.reRead} re-read after storing`,
       outcome: ok ? "success" : "failure",
-      outcomeDetail: ok ? `${expected.size} object(s) match` : mismatches.slice(0, 10).join("; "),
+      outcomeDetail: ok ? `${expected.size} object(s) match` : fixity.mismatches.slice(0, 10).join("; "),
       key: "stored-aip",
     });
     return {
@@ -79,6 +76,39 @@ export const storeAip: TaskModule = {
     };
   },
 };
+
+/**
+ * Compares each stored object's SHA-256 with the one expected. An object whose store hashed the
+ * bytes as stored while writing them (a local folder reads its copy back before naming it) is
+ * compared with that digest; any other (S3) is read again from the store.
+ */
+async function checkFixity(
+  objects: ObjectStore,
+  stored: readonly StoredObject[],
+  expected: ReadonlyMap<string, string>,
+  signal: AbortSignal,
+): Promise<{ mismatches: string[]; readBack: number; reRead: number }> {
+  const mismatches: string[] = [];
+  let readBack = 0;
+  const toReRead: StoredObject[] = [];
+  for (const object of stored) {
+    if (!object.storedBytesHashed) {
+      toReRead.push(object);
+      continue;
+    }
+    readBack += 1;
+    const want = expected.get(object.key);
+    if (object.sha256 !== want) mismatches.push(`${object.key}: stored ${object.sha256}, expected ${want}`);
+  }
+  await mapLimit(toReRead, STORE_CONCURRENCY, async (object) => {
+    signal.throwIfAborted();
+    const now = await objects.sha256(object.key);
+    const want = expected.get(object.key);
+    if (now !== want) mismatches.push(`${object.key}: stored ${now}, expected ${want}`);
+  });
+  mismatches.sort();
+  return { mismatches, readBack, reRead: toReRead.length };
+}
 
 /** Object key → SHA-256 of every file of the bag: payload digests from the manifest, tag files hashed now. */
 async function expectedDigests(bagDir: string, name: string): Promise<Map<string, string>> {

@@ -8,9 +8,11 @@ import { runTool } from "./run-tool.ts";
 
 /**
  * Scans a batch of files with ONE ClamAV process: clamdscan when a clamd socket is reachable,
- * else clamscan with the test signatures and the official databases. Files are handed over as
- * symbolic links with plain names (f0, f1, …) in a --file-list, so no file name (newlines,
- * colons, "FOUND") can confuse the list or the parsing of the answer.
+ * else clamscan with the test signatures and the official databases. Files are handed over in a
+ * --file-list, one absolute path per line, and ClamAV answers "<path>: <result>". A path that
+ * could confuse either (a line break, or ": " inside it) is handed over as a symbolic link with a
+ * plain name (f0, f1, …) instead. Only those get a link: a link per file is a file created and
+ * deleted per file, which on a large transfer costs the file system more than the scan itself.
  */
 
 /** ClamAV cannot scan files larger than 2 GiB - 1; such files are reported, never silently passed. */
@@ -42,7 +44,7 @@ export interface ScanReport {
 export interface ScanOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
-  /** Folder for the link farm and the file list (default: the OS temp folder). */
+  /** Folder for the file list and the links of odd names (default: the OS temp folder). */
   scratchDir?: string;
 }
 
@@ -76,10 +78,9 @@ export async function scanFiles(files: readonly string[], options: ScanOptions =
   const scratch = await mkdtemp(path.join(options.scratchDir ?? os.tmpdir(), "stepmatica-clamav-"));
   try {
     const links = path.join(scratch, "files");
-    await mkdir(links);
-    await Promise.all(files.map((file, i) => symlink(path.resolve(file), path.join(links, `f${i}`))));
+    const listed = await listedPaths(files, links);
     const list = path.join(scratch, "file-list.txt");
-    await writeFile(list, files.map((_, i) => `${path.join(links, `f${i}`)}\n`).join(""));
+    await writeFile(list, listed.map((p) => `${p}\n`).join(""));
     const common = ["--no-summary", "--stdout", `--file-list=${list}`];
     let args: string[];
     if (daemon) {
@@ -98,7 +99,7 @@ export async function scanFiles(files: readonly string[], options: ScanOptions =
     });
     if (run.timedOut) throw new Error(`${program} timed out after ${options.timeoutMs} ms (process killed)`);
     if (run.aborted) throw options.signal?.reason ?? new Error(`${program} aborted`);
-    const results = parseAnswer(run.stdout, links, files);
+    const results = parseAnswer(run.stdout, listed, files);
     if (run.exitCode > 1 && results.every((r) => r.status === "error")) {
       const reason = run.stderr.trim().split("\n").slice(-3).join(" ") || `exit ${run.exitCode}`;
       throw new Error(`${program} could not scan: ${reason}`);
@@ -116,17 +117,51 @@ export async function scanFiles(files: readonly string[], options: ScanOptions =
   }
 }
 
-/** Lines are "<link>: OK", "<link>: <signature> FOUND", "<link>: <message> ERROR", "<link>: Empty file". */
-export function parseAnswer(stdout: string, linkDir: string, files: readonly string[]): ScanResult[] {
+/** A path ClamAV's list and answer carry unambiguously: one line, and no ": " (the answer's separator). */
+const isPlainPath = (p: string) => !/[\r\n]/.test(p) && !p.includes(": ");
+
+/**
+ * What the file list names for each file: its absolute path when plain, else a link `links/f<i>`
+ * to it (made here). A file given twice gets a link the second time, so each line is one answer.
+ */
+async function listedPaths(files: readonly string[], links: string): Promise<string[]> {
+  const seen = new Set<string>();
+  const linked: Array<[target: string, link: string]> = [];
+  const listed = files.map((file, i) => {
+    const absolute = path.resolve(file);
+    if (isPlainPath(absolute) && !seen.has(absolute)) {
+      seen.add(absolute);
+      return absolute;
+    }
+    const link = path.join(links, `f${i}`);
+    linked.push([absolute, link]);
+    return link;
+  });
+  if (linked.length > 0) {
+    await mkdir(links);
+    await Promise.all(linked.map(([target, link]) => symlink(target, link)));
+  }
+  return listed;
+}
+
+/**
+ * Lines are "<listed>: OK", "<listed>: <signature> FOUND", "<listed>: <message> ERROR",
+ * "<listed>: Empty file", where <listed> is what the file list named for `files[i]` (`listed[i]`,
+ * plain: no line break and no ": " in it, so the first ": " ends it).
+ */
+export function parseAnswer(
+  stdout: string,
+  listed: readonly string[],
+  files: readonly string[],
+): ScanResult[] {
+  const indexOf = new Map(listed.map((p, i) => [p, i]));
   const answers = new Map<number, ScanResult>();
-  const prefix = `${linkDir}${path.sep}f`;
   for (const line of stdout.split("\n")) {
-    if (!line.startsWith(prefix)) continue;
-    const colon = line.indexOf(": ", prefix.length);
+    const colon = line.indexOf(": ");
     if (colon < 0) continue;
-    const index = Number(line.slice(prefix.length, colon));
-    const file = files[index];
-    if (!Number.isInteger(index) || file === undefined) continue;
+    const index = indexOf.get(line.slice(0, colon));
+    const file = index === undefined ? undefined : files[index];
+    if (index === undefined || file === undefined) continue;
     const text = line.slice(colon + 2).trim();
     if (text.endsWith(" FOUND")) {
       answers.set(index, { file, status: "infected", signature: text.slice(0, -" FOUND".length) });

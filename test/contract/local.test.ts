@@ -1,7 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { statSync } from "node:fs";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { FolderObjectStore } from "../../functions/adapters/local/folder-object-store.ts";
 import { MemoryInFlight } from "../../functions/adapters/local/memory-in-flight.ts";
 import { MemoryQueue } from "../../functions/adapters/local/memory-queue.ts";
@@ -38,4 +39,30 @@ objectStoreContract("local folder", async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "stepmatica-folder-store-"));
   dirs.push(dir);
   return new FolderObjectStore(dir);
+});
+
+describe("local folder store: a handed-over file", () => {
+  async function putHandedOver(storeRoot: string) {
+    const source = await mkdtemp(path.join(tmpdir(), "stepmatica-handover-"));
+    dirs.push(source, storeRoot);
+    const local = path.join(source, "a.txt");
+    await writeFile(local, "handed over\n");
+    const store = new FolderObjectStore(storeRoot);
+    await store.putFile("aip/a.txt", local, { handOver: true });
+    return { local, stored: store.locationOf("aip/a.txt") };
+  }
+
+  it("on the same file system is the file itself: no copy is made", async () => {
+    const { local, stored } = await putHandedOver(await mkdtemp(path.join(tmpdir(), "stepmatica-store-")));
+    expect((await stat(stored)).ino).toBe((await stat(local)).ino);
+  });
+
+  it("on another file system is a copy", async () => {
+    // /dev/shm is a tmpfs: another file system than the temporary folder's on a machine of this kind.
+    expect(statSync("/dev/shm").dev).not.toBe(statSync(tmpdir()).dev);
+    const { local, stored } = await putHandedOver(await mkdtemp("/dev/shm/stepmatica-store-"));
+    expect((await stat(stored)).ino).not.toBe((await stat(local)).ino);
+    await rm(local);
+    expect((await stat(stored)).size).toBe(12);
+  });
 });

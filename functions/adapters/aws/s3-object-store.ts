@@ -12,7 +12,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
-import type { ObjectStore, StoredObject } from "../../ports/object-store.ts";
+import type { ObjectStore, PutOptions, StoredObject } from "../../ports/object-store.ts";
 import { errorName } from "./retry.ts";
 import { uploadMultipart } from "./s3-multipart.ts";
 
@@ -70,7 +70,7 @@ export class S3ObjectStore implements ObjectStore {
     this.threshold = options.multipartThresholdBytes ?? this.partSize;
   }
 
-  async putFile(key: string, localPath: string, options: { sha256?: string } = {}): Promise<StoredObject> {
+  async putFile(key: string, localPath: string, options: PutOptions = {}): Promise<StoredObject> {
     const fullKey = this.fullKey(key);
     const { size } = await stat(localPath);
     const sha256 = await sha256OfStream(createReadStream(localPath));

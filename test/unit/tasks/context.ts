@@ -68,6 +68,8 @@ export class UnitState {
       workRoot?: string;
       /** The task's arguments (e.g. ["aip"] for generate-mets). */
       args?: string[];
+      /** The AIP and DIP store (store-aip); none by default. */
+      objects?: TaskContext["objects"];
     } = {},
   ) {
     const stdout: string[] = [];
@@ -95,7 +97,7 @@ export class UnitState {
       ids: idsFor(this.unit.id),
       clock: { now: () => new Date(0) },
       store: options.wrapStore ? options.wrapStore(store) : store,
-      objects: {} as TaskContext["objects"],
+      objects: options.objects ?? ({} as TaskContext["objects"]),
       transfers: null,
       signal: new AbortController().signal,
       stdout: (line) => stdout.push(line),
