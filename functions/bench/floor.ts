@@ -35,7 +35,7 @@ export interface FloorResult {
    * The same comparison in CPU seconds (stepmatica's whole process tree against the tools'
    * processes): what a shared machine's load does not distort, unlike the walls above. Below 1 when
    * the pipeline does less work than the tools run whole; the pipeline also runs identification,
-   * validation, METS, bagging and a stored copy with a fixity re-read, which the tools do not.
+   * validation, METS, bagging and storing with a fixity check, which the tools do not.
    */
   cpu_ratio: number;
   tools_cpu_s: number;

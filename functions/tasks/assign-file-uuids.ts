@@ -1,12 +1,15 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { type FileGroup, type FileRecord, newFileRecord } from "../core/model.ts";
+import { mapLimit } from "../core/concurrency.ts";
+import { type EventRecord, type FileGroup, type FileRecord, newFileRecord } from "../core/model.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { fileEvent } from "./events.ts";
 import { regularFilePages } from "./fs-walk.ts";
 
 /** Paths looked up in the store at once (a page, as the store reads). */
 const PATHS_PER_LOOKUP = 2000;
+/** Files whose size is read at once. */
+const STATS_AT_ONCE = 16;
 
 /** Which fileGrp a path belongs to, by where it sits in the unit (Archivematica's layout). */
 export function groupOf(rel: string): FileGroup | null {
@@ -33,7 +36,7 @@ export const assignFileUuids: TaskModule = {
   command: "assign-file-uuids",
   async run(ctx) {
     const newFiles: FileRecord[] = [];
-    const events = [];
+    const events: EventRecord[] = [];
     let known = 0;
     // The files on disk are walked and asked about a page of paths at a time: neither every path on
     // disk nor every known file is held.
@@ -51,21 +54,26 @@ export const assignFileUuids: TaskModule = {
         ).map((f) => f.path),
       );
       known += recorded.size;
-      for (const rel of page) {
-        if (recorded.has(rel)) continue;
-        const size = (await stat(path.join(ctx.unitPath, ...rel.split("/")))).size;
+      const unknown = page.filter((rel) => !recorded.has(rel));
+      // Sizes are asked for together: one stat after another waits out a thread-pool round trip each.
+      const sizes = await mapLimit(
+        unknown,
+        STATS_AT_ONCE,
+        async (rel) => (await stat(path.join(ctx.unitPath, ...rel.split("/")))).size,
+      );
+      unknown.forEach((rel, i) => {
         const file: FileRecord = newFileRecord({
           id: ctx.ids.uuid(`file:${rel}`),
           unitId: ctx.unit.id,
           path: rel,
           originalPath: originalPathOf(rel),
-          size,
+          size: sizes[i]!,
           group: groupOf(rel)!,
           createdAt: ctx.clock.now(),
         });
         newFiles.push(file);
         events.push(fileEvent(ctx, file, "ingestion", { detail: "", outcome: "success", outcomeDetail: "" }));
-      }
+      });
     }
     ctx.stdout(`assigned UUIDs to ${newFiles.length} new file(s); ${known} already known`);
     return { exitCode: 0, newFiles, events, output: { newFiles: newFiles.length } };
