@@ -14,7 +14,7 @@ export interface StoredObject {
 }
 
 export interface PutOptions {
-  /** The SHA-256 the file must have: a put whose bytes hash otherwise fails, storing nothing. */
+  /** The SHA-256 the file must have: a put whose bytes hash otherwise fails (the store keeps none of them). */
   sha256?: string;
   /**
    * The caller hands the file over: it will not change it again (it may delete it). A store on the
@@ -25,7 +25,10 @@ export interface PutOptions {
 
 /** S3, or a local folder. Keys use "/" separators and never start with "/" or contain "..". */
 export interface ObjectStore {
-  /** Streams a local file into the store (written under a temporary name, then renamed / completed). */
+  /**
+   * Streams a local file into the store: written under a temporary name, then renamed / completed,
+   * or linked whole (a handed-over file); an object is never seen half-written.
+   */
   putFile(key: string, localPath: string, options?: PutOptions): Promise<StoredObject>;
   /** Streams an object onto a local file. */
   getToFile(key: string, localPath: string): Promise<void>;
