@@ -1,11 +1,13 @@
 import { copyFile, mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
+import { mapLimit } from "../core/concurrency.ts";
 import type { TaskContext, TaskModule } from "../core/task-module.ts";
 import { partialPathOf } from "../core/temp-name.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import { absolute, aipName } from "./aip-layout.ts";
 import { exists, listRegularFiles } from "./fs-walk.ts";
 import { metsPathOf } from "./generate-mets.ts";
+import { checkFixity, STORE_CONCURRENCY } from "./stored-fixity.ts";
 
 /** Where access copies wait in the SIP until move-dip takes them out (they never enter the AIP). */
 export const DIP_FOLDER = "DIP";
@@ -63,7 +65,10 @@ export const moveDip: TaskModule = {
   },
 };
 
-/** Stores the assembled DIP under `<name>-<uuid>/` in the DIP store and re-reads it (fixity). */
+/**
+ * Stores the assembled DIP under `<name>-<uuid>/` in the DIP store and checks its fixity (S3
+ * objects are read again; a folder store hashed the bytes as it stored them).
+ */
 export const uploadDip: TaskModule = {
   name: "upload-dip",
   command: "upload-dip",
@@ -76,15 +81,17 @@ export const uploadDip: TaskModule = {
       return { exitCode: 1 };
     }
     const rels = await listRegularFiles(staging);
-    const problems: string[] = [];
-    for (const rel of rels) {
-      if (ctx.signal.aborted) throw ctx.signal.reason;
-      const stored = await store.putFile(`${name}/${rel}`, path.join(staging, ...rel.split("/")));
-      if ((await store.sha256(`${name}/${rel}`)) !== stored.sha256) problems.push(rel);
-    }
-    for (const p of problems) ctx.stderr(`upload-dip: ${p} differs after storing`);
+    const stored = await mapLimit(rels, STORE_CONCURRENCY, async (rel) => {
+      ctx.signal.throwIfAborted();
+      // The staged DIP is not written again (clean-up deletes it): the store may keep its files themselves.
+      return store.putFile(`${name}/${rel}`, path.join(staging, ...rel.split("/")), { handOver: true });
+    });
+    // What each put hashed: the bytes as stored (a folder store), or the file sent (S3: read again).
+    const expected = new Map(stored.map((object) => [object.key, object.sha256]));
+    const { mismatches } = await checkFixity(store, stored, expected, ctx.signal);
+    for (const m of mismatches) ctx.stderr(`upload-dip: fixity check failed after storing: ${m}`);
     const location = store.locationOf(name);
     ctx.stdout(`stored the DIP (${rels.length} file(s)) at ${location}`);
-    return { exitCode: problems.length ? 1 : 0, output: { dipLocation: location } };
+    return { exitCode: mismatches.length ? 1 : 0, output: { dipLocation: location } };
   },
 };

@@ -3,13 +3,11 @@ import { readManifest } from "../bagit/index.ts";
 import { mapLimit } from "../core/concurrency.ts";
 import { digestFile } from "../core/digest.ts";
 import type { TaskModule } from "../core/task-module.ts";
-import type { ObjectStore, StoredObject } from "../ports/object-store.ts";
+import type { StoredObject } from "../ports/object-store.ts";
 import { absolute, aipName, bagWorkingPath, compressedExtension } from "./aip-layout.ts";
 import { fileEvent } from "./events.ts";
 import { listRegularFiles } from "./fs-walk.ts";
-
-/** Objects written and re-read at once: S3 and local disks both gain from several requests in flight. */
-const STORE_CONCURRENCY = 16;
+import { checkFixity, STORE_CONCURRENCY } from "./stored-fixity.ts";
 
 /**
  * Stores the AIP (a folder of files, or one compressed file) in the AIP store under keys derived
@@ -76,39 +74,6 @@ export const storeAip: TaskModule = {
     };
   },
 };
-
-/**
- * Compares each stored object's SHA-256 with the one expected. An object whose store hashed the
- * bytes as stored while writing them (a local folder reads its copy back before naming it) is
- * compared with that digest; any other (S3) is read again from the store.
- */
-async function checkFixity(
-  objects: ObjectStore,
-  stored: readonly StoredObject[],
-  expected: ReadonlyMap<string, string>,
-  signal: AbortSignal,
-): Promise<{ mismatches: string[]; readBack: number; reRead: number }> {
-  const mismatches: string[] = [];
-  let readBack = 0;
-  const toReRead: StoredObject[] = [];
-  for (const object of stored) {
-    if (!object.storedBytesHashed) {
-      toReRead.push(object);
-      continue;
-    }
-    readBack += 1;
-    const want = expected.get(object.key);
-    if (object.sha256 !== want) mismatches.push(`${object.key}: stored ${object.sha256}, expected ${want}`);
-  }
-  await mapLimit(toReRead, STORE_CONCURRENCY, async (object) => {
-    signal.throwIfAborted();
-    const now = await objects.sha256(object.key);
-    const want = expected.get(object.key);
-    if (now !== want) mismatches.push(`${object.key}: stored ${now}, expected ${want}`);
-  });
-  mismatches.sort();
-  return { mismatches, readBack, reRead: toReRead.length };
-}
 
 /** Object key → SHA-256 of every file of the bag: payload digests from the manifest, tag files hashed now. */
 async function expectedDigests(bagDir: string, name: string): Promise<Map<string, string>> {

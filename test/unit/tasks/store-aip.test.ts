@@ -6,6 +6,7 @@ import { writeBag } from "../../../functions/bagit/index.ts";
 import type { TaskContext } from "../../../functions/core/task-module.ts";
 import type { StoredObject } from "../../../functions/ports/object-store.ts";
 import { aipName, bagWorkingPath } from "../../../functions/tasks/aip-layout.ts";
+import { dipWorkingPath, uploadDip } from "../../../functions/tasks/dip.ts";
 import { storeAip } from "../../../functions/tasks/store-aip.ts";
 import { tempDir } from "../../helpers/fixtures.ts";
 import { UnitState } from "./context.ts";
@@ -89,5 +90,41 @@ describe("store-aip", () => {
       new RegExp(`^${changedKey}: stored [0-9a-f]{64}, expected [0-9a-f]{64}$`),
     );
     expect(stderr.join("\n")).toMatch(`fixity check failed after storing: ${changedKey}`);
+  });
+});
+
+describe("upload-dip", () => {
+  async function unitWithDip() {
+    const workRoot = path.join(root, "work");
+    const state = new UnitState(path.join(workRoot, "sips", "unit"), { dip: true });
+    const staging = path.join(workRoot, ...dipWorkingPath(state.unit).split("/"));
+    await put(path.join(staging, "objects", "a.mp3"), "access copy\n");
+    await put(path.join(staging, "METS.xml"), "<mets/>\n");
+    return { state, workRoot };
+  }
+
+  it("stores the staged DIP under dips/ without reading a folder store's objects again", async () => {
+    const { state, workRoot } = await unitWithDip();
+    const out = path.join(root, "aips");
+    const { store, reRead } = countingStore(out);
+    const { outcome } = await state.run(uploadDip, [], { workRoot, objects: store });
+    expect(outcome.exitCode).toBe(0);
+    expect(reRead).toEqual([]);
+    const stored = path.join(out, "dips", aipName(state.unit), "objects", "a.mp3");
+    expect(await readFile(stored, "utf8")).toBe("access copy\n");
+  });
+
+  it("re-reads a store that did not hash what it stored, and fails naming an object that changed", async () => {
+    const { state, workRoot } = await unitWithDip();
+    const out = path.join(root, "aips");
+    const changedKey = `dips/${aipName(state.unit)}/objects/a.mp3`;
+    const { store, reRead } = countingStore(out, async (stored) => {
+      if (stored.key === changedKey) await writeFile(path.join(out, ...changedKey.split("/")), "changed\n");
+      return { key: stored.key, size: stored.size, sha256: stored.sha256 };
+    });
+    const { outcome, stderr } = await state.run(uploadDip, [], { workRoot, objects: store });
+    expect(outcome.exitCode).toBe(1);
+    expect(reRead).toHaveLength(2);
+    expect(stderr.join("\n")).toMatch(`upload-dip: fixity check failed after storing: ${changedKey}: stored`);
   });
 });
