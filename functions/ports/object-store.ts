@@ -5,10 +5,10 @@ export interface StoredObject {
   size: number;
   sha256: string;
   /**
-   * True when `sha256` is the digest of the bytes as stored, read back by the store before the
-   * object took its name (a local folder): a fixity check right after storing would read the same
-   * bytes again. Absent when it is the digest of the local file sent (S3: the stored bytes are
-   * only known by reading the object).
+   * True when `sha256` is the digest of the bytes as stored, hashed by the store itself while
+   * storing (a local folder: its copy before the copy takes its name, or the linked file): a fixity
+   * check right after storing would read the same bytes again. Absent when it is the digest of the
+   * local file sent (S3: the stored bytes are only known by reading the object).
    */
   storedBytesHashed?: boolean;
 }

@@ -53,7 +53,7 @@ export const storeAip: TaskModule = {
       `stored ${expected.size} object(s), ${size} bytes at ${location}; fixity ${ok ? "verified" : "FAILED"}`,
     );
     const event = fileEvent(ctx, null, "fixity check", {
-      detail: `program="stepmatica store-aip"; compared the SHA-256 of ${expected.size} stored object(s) with what was bagged: ${fixity.readBack} read back by the store as it wrote them, ${fixity.reRead} re-read after storing`,
+      detail: `program="stepmatica store-aip"; compared the SHA-256 of ${expected.size} stored object(s) with what was bagged: ${fixity.readBack} hashed by the store as it stored them, ${fixity.reRead} read again after storing`,
       outcome: ok ? "success" : "failure",
       outcomeDetail: ok ? `${expected.size} object(s) match` : fixity.mismatches.slice(0, 10).join("; "),
       key: "stored-aip",

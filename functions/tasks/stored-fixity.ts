@@ -6,8 +6,8 @@ export const STORE_CONCURRENCY = 16;
 
 /**
  * Compares each stored object's SHA-256 with the one expected. An object whose store hashed the
- * bytes as stored while writing them (a local folder reads its copy back before naming it) is
- * compared with that digest; any other (S3) is read again from the store.
+ * bytes as stored while storing them (a local folder, `storedBytesHashed`) is compared with that
+ * digest; any other (S3) is read again from the store.
  */
 export async function checkFixity(
   objects: ObjectStore,

@@ -63,7 +63,7 @@ describe("store-aip", () => {
       outcomeDetail: "6 object(s) match",
     });
     expect(event!.detail).toMatch(
-      /6 stored object\(s\) .*: 6 read back by the store as it wrote them, 0 re-read/,
+      /6 stored object\(s\) .*: 6 hashed by the store as it stored them, 0 read again/,
     );
     const name = aipName(state.unit);
     expect(await readFile(path.join(out, name, "data", "objects", "sub", "b.txt"), "utf8")).toBe("beta\n");
@@ -85,7 +85,7 @@ describe("store-aip", () => {
     expect(reRead).toHaveLength(6);
     const [event] = outcome.events!;
     expect(event).toMatchObject({ type: "fixity check", outcome: "failure" });
-    expect(event!.detail).toMatch(/0 read back by the store as it wrote them, 6 re-read after storing/);
+    expect(event!.detail).toMatch(/0 hashed by the store as it stored them, 6 read again after storing/);
     expect(event!.outcomeDetail).toMatch(
       new RegExp(`^${changedKey}: stored [0-9a-f]{64}, expected [0-9a-f]{64}$`),
     );
