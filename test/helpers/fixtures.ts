@@ -7,6 +7,21 @@ export async function tempDir(prefix: string): Promise<string> {
   return mkdtemp(path.join(tmpdir(), `stepmatica-${prefix}-`));
 }
 
+/**
+ * Points ClamAV's official databases at an empty folder under `root`, so that this machine's own
+ * (if any) do not decide a scan: only the project's test signature is loaded. Returns what undoes it.
+ */
+export async function withoutOfficialClamavDatabases(root: string): Promise<() => void> {
+  const saved = process.env.STEPMATICA_CLAMAV_DB_DIR;
+  const empty = path.join(root, "no-official-databases");
+  await mkdir(empty, { recursive: true });
+  process.env.STEPMATICA_CLAMAV_DB_DIR = empty;
+  return () => {
+    if (saved === undefined) delete process.env.STEPMATICA_CLAMAV_DB_DIR;
+    else process.env.STEPMATICA_CLAMAV_DB_DIR = saved;
+  };
+}
+
 /** A PNG of the given size with a deterministic gradient. */
 export async function pngBytes(width = 16, height = 12, seed = 0): Promise<Buffer> {
   const raw = Buffer.alloc(width * height * 3);

@@ -13,15 +13,12 @@ export class FolderObjectStore implements ObjectStore {
   async putFile(key: string, localPath: string, options: PutOptions = {}): Promise<StoredObject> {
     const target = this.pathOf(key);
     if (options.handOver && (await this.linkInto(localPath, target))) {
-      const { size, digests } = await digestFile(target);
-      const sha256 = digests.sha256!;
-      if (options.sha256 && options.sha256 !== sha256) {
+      try {
+        return await hashStored(key, target, options.sha256);
+      } catch (error) {
         await rm(target, { force: true });
-        throw new Error(
-          `checksum mismatch storing ${key}: expected ${options.sha256}, ${localPath} hashes to ${sha256}`,
-        );
+        throw error;
       }
-      return { key, size, sha256, storedBytesHashed: true };
     }
     // A fixed temporary name: a put repeated after a crash overwrites the leftover instead of adding one.
     const temp = partialPathOf(target);
@@ -29,15 +26,9 @@ export class FolderObjectStore implements ObjectStore {
       // A clone where the file system can (same bytes, no copy), else a copy. The folder is made
       // only when missing: an AIP of thousands of files has far fewer folders than files.
       await withFolder(target, () => copyFile(localPath, temp, constants.COPYFILE_FICLONE));
-      const { size, digests } = await digestFile(temp);
-      const sha256 = digests.sha256!;
-      if (options.sha256 && options.sha256 !== sha256) {
-        throw new Error(
-          `checksum mismatch storing ${key}: expected ${options.sha256}, stored bytes hash to ${sha256}`,
-        );
-      }
+      const stored = await hashStored(key, temp, options.sha256);
       await rename(temp, target);
-      return { key, size, sha256, storedBytesHashed: true };
+      return stored;
     } catch (error) {
       await rm(temp, { force: true });
       throw error;
@@ -135,6 +126,16 @@ export class FolderObjectStore implements ObjectStore {
     }
     return path.join(this.root, ...key.split("/"));
   }
+}
+
+/** Size and SHA-256 of the bytes stored for `key` at `file`; a put fails when they are not `expected`. */
+async function hashStored(key: string, file: string, expected?: string): Promise<StoredObject> {
+  const { size, digests } = await digestFile(file);
+  const sha256 = digests.sha256!;
+  if (expected && expected !== sha256) {
+    throw new Error(`checksum mismatch storing ${key}: expected ${expected}, stored bytes hash to ${sha256}`);
+  }
+  return { key, size, sha256, storedBytesHashed: true };
 }
 
 /** Runs `place` (which creates `target`); when its folder is missing, makes it and runs it again. */

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FolderObjectStore } from "../../../functions/adapters/local/folder-object-store.ts";
 import { writeBag } from "../../../functions/bagit/index.ts";
 import type { TaskContext } from "../../../functions/core/task-module.ts";
-import type { StoredObject } from "../../../functions/ports/object-store.ts";
+import type { PutOptions, StoredObject } from "../../../functions/ports/object-store.ts";
 import { aipName, bagWorkingPath } from "../../../functions/tasks/aip-layout.ts";
 import { dipWorkingPath, uploadDip } from "../../../functions/tasks/dip.ts";
 import { storeAip } from "../../../functions/tasks/store-aip.ts";
@@ -36,7 +36,7 @@ function countingStore(dir: string, after: (stored: StoredObject) => Promise<Sto
   const inner = new FolderObjectStore(dir);
   const reRead: string[] = [];
   const store: TaskContext["objects"] = Object.assign(Object.create(inner) as FolderObjectStore, {
-    putFile: async (key: string, local: string, options?: { sha256?: string }) =>
+    putFile: async (key: string, local: string, options?: PutOptions) =>
       after(await inner.putFile(key, local, options)),
     sha256: async (key: string) => {
       reRead.push(key);
@@ -47,7 +47,7 @@ function countingStore(dir: string, after: (stored: StoredObject) => Promise<Sto
 }
 
 describe("store-aip", () => {
-  it("a folder store's own read-back is the fixity check: no object is read a second time", async () => {
+  it("a folder store's own hash of the stored bytes is the fixity check: no object is read a second time", async () => {
     const { state, workRoot } = await unitWithBag();
     const out = path.join(root, "aips");
     const { store, reRead } = countingStore(out);

@@ -12,7 +12,7 @@ import {
 } from "../../../functions/tasks/scan-for-viruses.ts";
 import { verifyBag } from "../../../functions/tasks/verify-bag.ts";
 import { verifyTransferChecksums } from "../../../functions/tasks/verify-transfer-checksums.ts";
-import { tempDir } from "../../helpers/fixtures.ts";
+import { tempDir, withoutOfficialClamavDatabases } from "../../helpers/fixtures.ts";
 import { UnitState } from "./context.ts";
 import { EICAR, nestedPackage, put } from "./fixtures.ts";
 
@@ -42,16 +42,11 @@ async function unitWith(files: Record<string, string | Buffer>, config = {}) {
 
 describe("scan-for-viruses", () => {
   // This machine's official databases (if any) must not decide the outcome: an empty folder stands for none.
-  let savedDbDir: string | undefined;
+  let restoreDatabases: () => void;
   beforeEach(async () => {
-    savedDbDir = process.env.STEPMATICA_CLAMAV_DB_DIR;
-    process.env.STEPMATICA_CLAMAV_DB_DIR = path.join(root, "no-official-databases");
-    await mkdir(process.env.STEPMATICA_CLAMAV_DB_DIR, { recursive: true });
+    restoreDatabases = await withoutOfficialClamavDatabases(root);
   });
-  afterEach(() => {
-    if (savedDbDir === undefined) delete process.env.STEPMATICA_CLAMAV_DB_DIR;
-    else process.env.STEPMATICA_CLAMAV_DB_DIR = savedDbDir;
-  });
+  afterEach(() => restoreDatabases());
 
   it("one clamscan run per batch; EICAR fails the task naming file and signature; the same twice", async () => {
     const state = await unitWith({

@@ -3,21 +3,18 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EICAR } from "../../../functions/tools/clamav-databases.ts";
 import { scanFiles } from "../../../functions/tools/clamav-scan.ts";
-import { tempDir } from "../../helpers/fixtures.ts";
+import { tempDir, withoutOfficialClamavDatabases } from "../../helpers/fixtures.ts";
 
 // The real clamscan, with the project's test signature only (an empty folder stands for the official
 // databases, so this machine's do not change the answers).
 let root: string;
-let savedDbDir: string | undefined;
+let restoreDatabases: () => void;
 beforeAll(async () => {
   root = await tempDir("clamav-scan");
-  savedDbDir = process.env.STEPMATICA_CLAMAV_DB_DIR;
-  process.env.STEPMATICA_CLAMAV_DB_DIR = path.join(root, "no-official-databases");
-  await mkdir(process.env.STEPMATICA_CLAMAV_DB_DIR);
+  restoreDatabases = await withoutOfficialClamavDatabases(root);
 });
 afterAll(async () => {
-  if (savedDbDir === undefined) delete process.env.STEPMATICA_CLAMAV_DB_DIR;
-  else process.env.STEPMATICA_CLAMAV_DB_DIR = savedDbDir;
+  restoreDatabases();
   await rm(root, { recursive: true, force: true });
 });
 
