@@ -10,8 +10,8 @@ import type {
   UnitRecord,
   UnitStatus,
 } from "../model.ts";
-import { newFileRecord } from "../model.ts";
 import type { FileMove, FilePageOptions, RankedFile, StoreReader, TaskOutcome } from "../task-module.ts";
+import { EVENT_COLUMNS, FILE_COLUMNS, type FileUpdate, fileUpdateParts } from "./file-writes.ts";
 import * as metsReads from "./mets-reads.ts";
 import { migrate } from "./migrations.ts";
 import {
@@ -27,12 +27,6 @@ import {
   toJson,
   unitFromRow,
 } from "./rows.ts";
-
-const FILE_COLUMNS = `id uuid, unit_id uuid, path text, original_path text, size bigint, sha256 text, file_group text,
-  puid text, format_name text, format_version text, mime text, derived_from uuid, removed boolean,
-  created_at timestamptz, characteristics jsonb`;
-const EVENT_COLUMNS = `id uuid, unit_id uuid, file_id uuid, task_id uuid, type text, date_time timestamptz,
-  detail text, outcome text, outcome_detail text, agents jsonb`;
 
 export interface UnitPatch {
   status?: UnitStatus;
@@ -465,10 +459,6 @@ export class TaskStore implements StoreReader {
     );
   }
 
-  /**
-   * Records a task's result and everything it changed, in one transaction, only if this attempt
-   * still holds the task. Returns false when it does not (another attempt finished it first).
-   */
   /** Whether a task outcome writes anything besides the task's own result. */
   static writesOf(outcome: TaskOutcome): number {
     return (
@@ -482,6 +472,10 @@ export class TaskStore implements StoreReader {
     );
   }
 
+  /**
+   * Records a task's result and everything it changed, atomically, only if this attempt still
+   * holds the task. Returns false when it does not (another attempt finished it first).
+   */
   async completeTask(
     taskId: string,
     attempt: number,
@@ -489,26 +483,24 @@ export class TaskStore implements StoreReader {
     outcome: TaskOutcome,
     unitId?: string,
   ): Promise<boolean> {
-    const record = (sql: SqlClient) =>
-      sql.query(
-        `update tasks set status = 'done', exit_code = $3, stdout = $4, stderr = $5, output = $6,
-           ended_at = now(), lease_expires = null, cpu_s = $7, peak_rss_mb = $8
-         where id = $1 and attempt = $2 and status = 'running' returning id`,
-        [
-          taskId,
-          attempt,
-          result.exitCode,
-          result.stdout,
-          result.stderr,
-          outcome.output ?? null,
-          result.resources?.cpuS ?? null,
-          result.resources?.peakRssMb ?? null,
-        ],
-      );
+    const params: SqlValue[] = [
+      taskId,
+      attempt,
+      result.exitCode,
+      result.stdout,
+      result.stderr,
+      outcome.output ?? null,
+      result.resources?.cpuS ?? null,
+      result.resources?.peakRssMb ?? null,
+    ];
+    const recordTask = `update tasks set status = 'done', exit_code = $3, stdout = $4, stderr = $5, output = $6,
+         ended_at = now(), lease_expires = null, cpu_s = $7, peak_rss_mb = $8
+       where id = $1 and attempt = $2 and status = 'running' returning id`;
     // Nothing else to write: one conditional statement is atomic on its own.
-    if (TaskStore.writesOf(outcome) === 0) return (await record(this.sql)).rowCount > 0;
+    if (TaskStore.writesOf(outcome) === 0) return (await this.sql.query(recordTask, params)).rowCount > 0;
+    if (TaskStore.fitsOneStatement(outcome)) return this.completeInOneStatement(recordTask, params, outcome);
     return this.sql.transaction(async (tx) => {
-      if ((await record(tx)).rowCount === 0) return false;
+      if ((await tx.query(recordTask, params)).rowCount === 0) return false;
       const writer = new TaskStore(tx);
       for (const unit of outcome.newUnits ?? []) await writer.createUnit(unit);
       if (outcome.newFiles?.length) await writer.upsertFiles(outcome.newFiles);
@@ -522,6 +514,45 @@ export class TaskStore implements StoreReader {
       }
       return true;
     });
+  }
+
+  /** What most tasks change (file updates and events, up to a page of each) fits one statement. */
+  private static fitsOneStatement(outcome: TaskOutcome): boolean {
+    return (
+      !outcome.newUnits?.length &&
+      !outcome.newFiles?.length &&
+      !outcome.moveFiles &&
+      !outcome.aip &&
+      !outcome.unitUpdate &&
+      (outcome.fileUpdates?.length ?? 0) <= PAGE_ROWS &&
+      (outcome.events?.length ?? 0) <= PAGE_ROWS
+    );
+  }
+
+  /**
+   * The task's result, its file updates and its events in one statement: each write is a
+   * data-modifying WITH that runs only if the task's own update found this attempt holding it, and
+   * one statement is atomic on its own. A transaction took five round trips (begin, three writes,
+   * commit) and held the embedded database's one session across them, or five Data API calls.
+   */
+  private async completeInOneStatement(recordTask: string, params: SqlValue[], outcome: TaskOutcome) {
+    const parts = [`done as (${recordTask})`];
+    const updates = fileUpdateParts(outcome.fileUpdates ?? []);
+    if (updates.assignments)
+      parts.push(`updated as (
+        update files f set ${updates.assignments}
+        from jsonb_to_recordset($${params.push(updates.rows)}::jsonb) as u(${updates.recordset})
+        where f.id = u.id and exists (select 1 from done))`);
+    if (outcome.events?.length)
+      parts.push(`recorded as (
+        insert into events select * from jsonb_to_recordset($${params.push(outcome.events.map(eventToJson))}::jsonb)
+          as e(${EVENT_COLUMNS})
+        where exists (select 1 from done) on conflict (id) do nothing)`);
+    const r = await this.sql.query<{ done: number }>(
+      `with ${parts.join(", ")} select count(*)::int as done from done`,
+      params,
+    );
+    return Number(r.rows[0]?.done ?? 0) > 0;
   }
 
   private async unitOfTask(taskId: string): Promise<string | null> {
@@ -556,24 +587,13 @@ export class TaskStore implements StoreReader {
     return r.rowCount;
   }
 
-  /** Partial updates: a field absent (undefined) in an update keeps its stored value. */
-  async updateFiles(updates: Array<Partial<FileRecord> & { id: string }>): Promise<void> {
+  /** Partial updates: a field absent (undefined) in an update keeps its stored value (fileUpdateParts). */
+  async updateFiles(updates: FileUpdate[]): Promise<void> {
     for (let i = 0; i < updates.length; i += 2000) {
-      const rows = updates.slice(i, i + 2000).map((u) => {
-        const row = fileToJson({ ...BLANK_FILE, ...u } as FileRecord);
-        for (const key of Object.keys(row)) if (!(keyOfColumn(key) in u)) row[key] = null;
-        return row;
-      });
+      const { rows, recordset, assignments } = fileUpdateParts(updates.slice(i, i + 2000));
+      if (!assignments) continue;
       await this.sql.query(
-        `update files f set unit_id = coalesce(u.unit_id, f.unit_id), path = coalesce(u.path, f.path),
-           size = coalesce(u.size, f.size), sha256 = coalesce(u.sha256, f.sha256),
-           file_group = coalesce(u.file_group, f.file_group), puid = coalesce(u.puid, f.puid),
-           format_name = coalesce(u.format_name, f.format_name), format_version = coalesce(u.format_version, f.format_version),
-           mime = coalesce(u.mime, f.mime), derived_from = coalesce(u.derived_from, f.derived_from),
-           removed = coalesce(u.removed, f.removed),
-           characteristics = case when u.characteristics is null then f.characteristics
-             else coalesce(f.characteristics, '{}'::jsonb) || u.characteristics end
-         from jsonb_to_recordset($1::jsonb) as u(${FILE_COLUMNS}) where f.id = u.id`,
+        `update files f set ${assignments} from jsonb_to_recordset($1::jsonb) as u(${recordset}) where f.id = u.id`,
         [rows],
       );
     }
@@ -792,26 +812,4 @@ export class TaskStore implements StoreReader {
     ]);
     return r.rows[0] ? aipFromRow(r.rows[0]) : null;
   }
-}
-
-const BLANK_FILE: FileRecord = newFileRecord({
-  id: "",
-  unitId: "",
-  path: "",
-  originalPath: "",
-  size: 0,
-  createdAt: new Date(0),
-});
-
-const COLUMN_TO_KEY: Record<string, keyof FileRecord> = {
-  unit_id: "unitId",
-  original_path: "originalPath",
-  file_group: "group",
-  format_name: "formatName",
-  format_version: "formatVersion",
-  derived_from: "derivedFrom",
-  created_at: "createdAt",
-};
-function keyOfColumn(column: string): string {
-  return COLUMN_TO_KEY[column] ?? column;
 }

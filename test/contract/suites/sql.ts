@@ -216,6 +216,69 @@ export function sqlContract(name: string, make: () => Promise<SqlClient>) {
       expect(await store.claimTasksInContext([tasks[0]!.id])).toEqual([]);
     });
 
+    it("records a task's file updates and events only with the attempt that holds it", async () => {
+      const unit = unitFixture();
+      await store.createUnit(unit);
+      const files = [fileFixture(unit.id, "objects/a.txt"), fileFixture(unit.id, "objects/b.txt")];
+      await store.upsertFiles(files);
+      await store.updateFiles([{ id: files[0]!.id, characteristics: { exiftool: { Kept: 1 } } }]);
+      const taskId = randomUUID();
+      await store.createJob({
+        job: {
+          id: randomUUID(),
+          unitId: unit.id,
+          executionId: "exec-outcome",
+          name: "characterize_and_extract_metadata",
+          microservice: "M",
+          description: "D",
+          enteredAt: "2025-01-01T00:00:00Z",
+          taskToken: "tok",
+          taskCount: 1,
+        },
+        tasks: [{ id: taskId, seq: 0, module: "noop", queue: "heavy", arguments: [], fileIds: [] }],
+      });
+      expect(await store.claimTask(taskId, 60_000)).toBe(1);
+      const eventOf = (file: FileRecord) => ({
+        id: randomUUID(),
+        unitId: unit.id,
+        fileId: file.id,
+        taskId,
+        type: "metadata extraction",
+        dateTime: new Date("2025-01-01T00:00:01Z"),
+        detail: 'program="exiftool"',
+        outcome: "success" as const,
+        outcomeDetail: "",
+        agents: [],
+      });
+      const outcome = {
+        exitCode: 0,
+        // One file gets a format and tool output, the other only a format: each keeps the rest.
+        fileUpdates: [
+          { id: files[0]!.id, puid: "x-fmt/111", characteristics: { mediainfo: { Added: 2 } } },
+          { id: files[1]!.id, puid: "fmt/101" },
+        ],
+        events: files.map(eventOf),
+      };
+      const result = { exitCode: 0, stdout: "", stderr: "" };
+      expect(await store.completeTask(taskId, 2, result, outcome)).toBe(false); // a stale attempt
+      expect((await store.getFiles(files.map((f) => f.id))).map((f) => f.puid)).toEqual([null, null]);
+      expect(await store.listEvents(unit.id)).toEqual([]);
+
+      expect(await store.completeTask(taskId, 1, result, outcome)).toBe(true);
+      const [a, b] = await store.getFiles(files.map((f) => f.id));
+      expect(a).toMatchObject({ puid: "x-fmt/111", path: "objects/a.txt", size: 12 });
+      expect(a!.characteristics).toEqual({ exiftool: { Kept: 1 }, mediainfo: { Added: 2 } });
+      expect(b).toMatchObject({ puid: "fmt/101", path: "objects/b.txt", characteristics: null });
+      expect((await store.listEvents(unit.id)).map((e) => e.fileId).sort()).toEqual(
+        files.map((f) => f.id).sort(),
+      );
+      // A redelivery of the finished task records nothing twice.
+      const again = { ...outcome, events: files.map(eventOf) };
+      expect(await store.completeTask(taskId, 1, result, again)).toBe(false);
+      expect(await store.listEvents(unit.id)).toHaveLength(2);
+      expect((await store.getTask(taskId))?.status).toBe("done");
+    });
+
     it("writes files in bulk, updates only the fields given, and records events once", async () => {
       const unit = unitFixture();
       await store.createUnit(unit);
