@@ -1,6 +1,7 @@
 /**
  * The files' amdSecs, a page of files at a time: each file's PREMIS object (its whole record, tool
- * output included), rights and events are read for the page, written, and let go.
+ * output included), rights and events are read for the page, written, and let go. The next page is
+ * read while one is written, so at most two pages are held.
  */
 import type { AgentRecord, EventRecord, FileRecord } from "../core/model.ts";
 import { checkEntry, indexEvents, type MetsFileEntry, MetsInputError } from "./input.ts";
@@ -10,7 +11,7 @@ import { relationsOf } from "./relations.ts";
 import { writeRightsStatement } from "./rights.ts";
 import { mdSec } from "./sections.ts";
 import type { MetsFileSource, RankedEntry } from "./source.ts";
-import { type Answer, answerOf, bothOf, type Steps } from "./steps.ts";
+import { type Answer, answerOf, bothOf, type Steps, startSteps } from "./steps.ts";
 
 /**
  * The details of files that the writer reads a page at a time: their whole records (tool output
@@ -31,32 +32,55 @@ interface PageContext {
 
 /** Every file's amdSec, by href then id; returns how many files there were. */
 export function* writeAmdSecs(plan: MetsPlan, source: MetsFileSource, pages: MetsPages): Steps<number> {
-  let after: RankedEntry | null = null;
   let count = 0;
+  let reading = startSteps(readPage(plan, source, pages, null));
   for (;;) {
-    const page: RankedEntry[] = yield* answerOf(source.rankedPage("all", after, pages.pageSize));
-    if (page.length === 0) break;
-    for (const entry of page) checkEntry(entry);
-    const { derivativesOf, related } = yield* relationsOf(source, page);
-    // The related files can be more than a page (a file and its derivatives): ask a page at a time.
-    const [head, ...rest] = chunks(related, pages.pageSize);
-    const [records, events] = yield* bothOf(
-      pages.recordsOf(page.map(({ file }) => file.id)),
-      pages.eventsOf(head ?? []),
-    );
-    for (const ids of rest) events.push(...(yield* answerOf(pages.eventsOf(ids))));
-    const recordById = new Map(records.map((r) => [r.id, r]));
-    const { eventsByFile } = indexEvents({ fileIds: new Set(related), agentById: plan.agentById }, events);
-    for (const entry of page) {
-      const record = recordById.get(entry.file.id);
+    const page: AmdSecPage = yield* answerOf(reading);
+    const full = page.entries.length === pages.pageSize;
+    // The next page is read while this one is written: the database and the writer work at once.
+    if (full) reading = startSteps(readPage(plan, source, pages, page.entries[page.entries.length - 1]!));
+    for (const entry of page.entries) {
+      const record = page.recordById.get(entry.file.id);
       if (!record) throw new MetsInputError(`file ${entry.file.path} (id ${entry.file.id}) has no record`);
-      writeFileAmdSec(plan, { eventsByFile, derivativesOf }, { file: record, href: entry.href }, entry.rank);
+      writeFileAmdSec(plan, page.context, { file: record, href: entry.href }, entry.rank);
     }
-    count += page.length;
-    after = page[page.length - 1]!;
-    if (page.length < pages.pageSize) break;
+    count += page.entries.length;
+    if (!full) break;
   }
   return count;
+}
+
+/** A page of files with everything their amdSecs say: their records, events and relations. */
+interface AmdSecPage {
+  entries: RankedEntry[];
+  recordById: Map<string, FileRecord>;
+  context: PageContext;
+}
+
+function* readPage(
+  plan: MetsPlan,
+  source: MetsFileSource,
+  pages: MetsPages,
+  after: RankedEntry | null,
+): Steps<AmdSecPage> {
+  const entries: RankedEntry[] = yield* answerOf(source.rankedPage("all", after, pages.pageSize));
+  if (entries.length === 0)
+    return { entries, recordById: new Map(), context: { eventsByFile: new Map(), derivativesOf: new Map() } };
+  for (const entry of entries) checkEntry(entry);
+  const { derivativesOf, related } = yield* relationsOf(source, entries);
+  // The related files can be more than a page (a file and its derivatives): ask a page at a time.
+  const [head, ...rest] = chunks(related, pages.pageSize);
+  const [records, events] = yield* bothOf(
+    pages.recordsOf(entries.map(({ file }) => file.id)),
+    pages.eventsOf(head ?? []),
+  );
+  for (const ids of rest) events.push(...(yield* answerOf(pages.eventsOf(ids))));
+  const { eventsByFile } = indexEvents({ fileIds: new Set(related), agentById: plan.agentById }, events);
+  return {
+    entries,
+    recordById: new Map(records.map((r) => [r.id, r])),
+    context: { eventsByFile, derivativesOf },
+  };
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

@@ -37,3 +37,27 @@ export async function runStepsAsync<T>(steps: Steps<T>): Promise<T> {
   while (!next.done) next = steps.next(await next.value);
   return next.value;
 }
+
+/**
+ * Starts steps now and gives their result as an Answer: at once when every answer was there (a
+ * unit in memory), else a promise that runs the rest meanwhile, so the caller can go on (write one
+ * page while the next is read) and wait for it later with answerOf. A failure waits for that call:
+ * until then it is not an unhandled rejection.
+ */
+export function startSteps<T>(steps: Steps<T>): Answer<T> {
+  let next = steps.next();
+  while (!next.done) {
+    if (next.value instanceof Promise) {
+      const first = next.value;
+      const rest = (async () => {
+        let step = steps.next(await first);
+        while (!step.done) step = steps.next(await step.value);
+        return step.value;
+      })();
+      rest.catch(() => {});
+      return rest;
+    }
+    next = steps.next(next.value);
+  }
+  return next.value;
+}
