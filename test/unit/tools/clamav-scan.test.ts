@@ -61,6 +61,15 @@ describe("scanFiles", () => {
     expect(await readdir(scratch)).toEqual([]);
   });
 
+  it("fails, naming the folder, when clamscan cannot make its temporary folder (it would answer OK)", async () => {
+    const eicar = path.join(root, "unscanned-eicar.com");
+    await writeFile(eicar, EICAR);
+    const missing = path.join(root, "no-such-temporary-folder");
+    await expect(scanFiles([eicar], { temporaryDir: missing })).rejects.toThrow(
+      `clamscan could not make its temporary folder in ${missing}, so no file was scanned`,
+    );
+  });
+
   it("a file that vanished before the scan is an error naming it, never clean", async () => {
     const present = path.join(root, "present.txt");
     await writeFile(present, "clean\n");
