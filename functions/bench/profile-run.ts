@@ -52,7 +52,7 @@ function sampleCpuByCommand() {
  * the embedded pipeline (as files_10k), after a 10-file warm-up, printing where the time went —
  * every job's wall and task seconds, the tools started, the calls through the ports, the process
  * tree's CPU seconds and the load average (the machine may be shared). For profiling, run it under
- * `node --cpu-prof --import tsx`.
+ * `node --cpu-prof --import tsx` (and the database owner with STEPMATICA_OWNER_CPU_PROF=DIR).
  */
 const files = Number(process.argv[2] ?? 10_000);
 const folders = process.argv[3] ? Number(process.argv[3]) : undefined;

@@ -21,7 +21,15 @@ const OWNER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), "db
  * (25-30 MB each). With Liftoff only (db-owner.ts), its peak at 10,000 files went 301-305 -> 213 MB,
  * its CPU unchanged (BENCHMARKS.md, "The 200,000-file run").
  */
-const OWNER_NODE_OPTIONS = ["--v8-pool-size=1"];
+const OWNER_NODE_OPTIONS = ["--v8-pool-size=1", ...ownerProfiling(process.env.STEPMATICA_OWNER_CPU_PROF)];
+
+/**
+ * STEPMATICA_OWNER_CPU_PROF=DIR: the owner writes a V8 CPU profile into DIR when it stops (SIGTERM
+ * or idle), for profiling the embedded database beside `node --cpu-prof` of the pipeline.
+ */
+function ownerProfiling(dir: string | undefined): string[] {
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+}
 const ALREADY_OWNED = 3; // db-owner.ts: another process took the home first
 const START_TIMEOUT_MS = 120_000; // a first start runs initdb, slow on a busy machine
 /**
