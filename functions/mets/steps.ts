@@ -32,8 +32,12 @@ export function runSteps<T>(steps: Steps<T>): T {
   return next.value;
 }
 
-export async function runStepsAsync<T>(steps: Steps<T>): Promise<T> {
-  let next = steps.next();
+export function runStepsAsync<T>(steps: Steps<T>): Promise<T> {
+  return finishSteps(steps, steps.next());
+}
+
+/** Runs steps on from `next` (the step last taken), waiting for each answer. */
+async function finishSteps<T>(steps: Steps<T>, next: IteratorResult<unknown, T>): Promise<T> {
   while (!next.done) next = steps.next(await next.value);
   return next.value;
 }
@@ -48,12 +52,7 @@ export function startSteps<T>(steps: Steps<T>): Answer<T> {
   let next = steps.next();
   while (!next.done) {
     if (next.value instanceof Promise) {
-      const first = next.value;
-      const rest = (async () => {
-        let step = steps.next(await first);
-        while (!step.done) step = steps.next(await step.value);
-        return step.value;
-      })();
+      const rest = finishSteps(steps, next);
       rest.catch(() => {});
       return rest;
     }

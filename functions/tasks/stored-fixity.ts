@@ -16,6 +16,10 @@ export async function checkFixity(
   signal: AbortSignal,
 ): Promise<{ mismatches: string[]; readBack: number; reRead: number }> {
   const mismatches: string[] = [];
+  const compare = (key: string, digest: string) => {
+    const want = expected.get(key);
+    if (digest !== want) mismatches.push(`${key}: stored ${digest}, expected ${want}`);
+  };
   let readBack = 0;
   const toReRead: StoredObject[] = [];
   for (const object of stored) {
@@ -24,14 +28,11 @@ export async function checkFixity(
       continue;
     }
     readBack += 1;
-    const want = expected.get(object.key);
-    if (object.sha256 !== want) mismatches.push(`${object.key}: stored ${object.sha256}, expected ${want}`);
+    compare(object.key, object.sha256);
   }
   await mapLimit(toReRead, STORE_CONCURRENCY, async (object) => {
     signal.throwIfAborted();
-    const now = await objects.sha256(object.key);
-    const want = expected.get(object.key);
-    if (now !== want) mismatches.push(`${object.key}: stored ${now}, expected ${want}`);
+    compare(object.key, await objects.sha256(object.key));
   });
   mismatches.sort();
   return { mismatches, readBack, reRead: toReRead.length };

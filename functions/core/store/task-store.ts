@@ -516,17 +516,15 @@ export class TaskStore implements StoreReader {
     });
   }
 
-  /** What most tasks change (file updates and events, up to a page of each) fits one statement. */
+  /**
+   * What most tasks change (file updates and events, up to a page of each) fits one statement:
+   * every write the outcome has is one of those (writesOf counts them all, so a kind of write added
+   * there never takes this path unnoticed).
+   */
   private static fitsOneStatement(outcome: TaskOutcome): boolean {
-    return (
-      !outcome.newUnits?.length &&
-      !outcome.newFiles?.length &&
-      !outcome.moveFiles &&
-      !outcome.aip &&
-      !outcome.unitUpdate &&
-      (outcome.fileUpdates?.length ?? 0) <= PAGE_ROWS &&
-      (outcome.events?.length ?? 0) <= PAGE_ROWS
-    );
+    const updates = outcome.fileUpdates?.length ?? 0;
+    const events = outcome.events?.length ?? 0;
+    return TaskStore.writesOf(outcome) === updates + events && updates <= PAGE_ROWS && events <= PAGE_ROWS;
   }
 
   /**
