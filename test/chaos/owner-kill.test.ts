@@ -24,11 +24,28 @@ async function transfer(dir: string, files: number, tag: string): Promise<string
   return dir;
 }
 
-function runBoth(sources: string[], ids: string[], home: string, out: string): CliProcess[] {
+/**
+ * Each run is frozen (SIGSTOP to its process group, so its tools too) the moment its output shows it
+ * midway through the transfer, past its first jobs and talking to the owner. Waiting and then
+ * killing raced: a 60-file run passes all its jobs in about a second, and under CI load one run
+ * finished before the other had printed its first job (CI of b9cd08d).
+ */
+function runBoth(sources: string[], ids: string[], home: string, out: string, freezeAt?: RegExp) {
   const common = ["--deterministic", "--json", "--config", "automated", "--set", "aip_compression=none"];
-  return sources.map((source, i) =>
-    spawnCli(["run", source, "--out", out, "--id", ids[i]!, ...common], home, { env: ENV }),
-  );
+  const frozen = new Set<number>();
+  const runs: CliProcess[] = sources.map((source, i) => {
+    const run: CliProcess = spawnCli(["run", source, "--out", out, "--id", ids[i]!, ...common], home, {
+      env: ENV,
+      onOutput: (text) => {
+        const pid = run.child.pid;
+        if (!freezeAt || pid === undefined || frozen.has(pid) || !freezeAt.test(text)) return;
+        process.kill(-pid, "SIGSTOP");
+        frozen.add(pid);
+      },
+    });
+    return run;
+  });
+  return { runs, frozen };
 }
 
 it("SIGKILL of the database owner while two runs go: both finish after resume, AIPs identical to clean runs", async () => {
@@ -40,29 +57,28 @@ it("SIGKILL of the database owner while two runs go: both finish after resume, A
   const ids = [randomUUID(), randomUUID()];
 
   const clean = await Promise.all(
-    runBoth(sources, ids, path.join(root, "clean-home"), path.join(root, "clean-out")).map((r) => r.done),
+    runBoth(sources, ids, path.join(root, "clean-home"), path.join(root, "clean-out")).runs.map(
+      (r) => r.done,
+    ),
   );
   for (const r of clean) expect(r.code, r.out).toBe(0);
 
   const home = path.join(root, "home");
   const out = path.join(root, "out");
-  const runs = runBoth(sources, ids, home, out);
-  // Both have started their jobs (so both talk to the owner) and one is past its first jobs: then the
-  // owner dies. Waiting for the slower one to get midway let the faster one finish first when another
-  // test file ran alongside (the runs' pace differs by seconds under load).
-  const started = /Transfer › /;
   const midway =
     /Assign file UUIDs|Assign checksums|Verify transfer checksums|Scan for viruses|Identify file format/;
-  while (!(runs.every((r) => started.test(r.output())) && runs.some((r) => midway.test(r.output())))) {
+  const { runs, frozen } = runBoth(sources, ids, home, out, midway);
+  while (frozen.size < runs.length) {
     expect(
       runs.every((r) => r.child.exitCode === null),
       runs.map((r) => r.output()).join("\n"),
     ).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+  // Both are midway and hold connections to the owner: it dies, then they go on and find it gone.
   const owner = JSON.parse(await readFile(path.join(home, "db-owner.json"), "utf8")) as { pid: number };
-  expect(runs.every((r) => r.child.exitCode === null)).toBe(true);
   process.kill(owner.pid, "SIGKILL");
+  for (const run of runs) process.kill(-run.child.pid!, "SIGCONT");
 
   const interrupted = await Promise.all(runs.map((r) => r.done));
   for (const [i, r] of interrupted.entries()) {
