@@ -44,6 +44,9 @@ export interface JobBreakdown {
   task_s: number;
   /** The largest process-tree RSS any of its tasks saw (tasks.peak_rss_mb), in MB. */
   peak_rss_mb: number | null;
+  /** When it was created and when it ended (epoch milliseconds), to match against samples. */
+  from_ms: number;
+  to_ms: number;
 }
 
 /**
@@ -112,8 +115,11 @@ export async function runPipeline(
       tasks: number;
       task_s: number;
       peak: number | null;
+      from_ms: number;
+      to_ms: number;
     }>(
-      `select j.name, extract(epoch from (j.ended_at - j.created_at))::float8 as wall, j.task_count as tasks,
+      `select j.name, extract(epoch from (j.ended_at - j.created_at))::float8 as wall,
+         (extract(epoch from j.created_at) * 1000)::float8 as from_ms, (extract(epoch from j.ended_at) * 1000)::float8 as to_ms, j.task_count as tasks,
          coalesce((select sum(extract(epoch from (t.ended_at - t.started_at))) from tasks t where t.job_id = j.id), 0)::float8 as task_s,
          (select max(t.peak_rss_mb) from tasks t where t.job_id = j.id)::float8 as peak
        from jobs j where j.unit_id in ($1::uuid, $2::uuid) order by j.created_at`,
@@ -139,6 +145,8 @@ export async function runPipeline(
         tasks: Number(r.tasks),
         task_s: round(Number(r.task_s), 3),
         peak_rss_mb: r.peak === null ? null : Math.round(Number(r.peak)),
+        from_ms: Number(r.from_ms),
+        to_ms: Number(r.to_ms),
       })),
       tool_invocations: Object.fromEntries(toolInvocationCounts()),
     };

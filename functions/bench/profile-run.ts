@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { loadavg, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { descendants } from "../core/process-tree.ts";
 import { statementStats } from "./counting.ts";
@@ -48,6 +48,32 @@ function sampleCpuByCommand() {
 }
 
 /**
+ * The machine's busy CPU (user, nice, system, irq, softirq ticks of /proc/stat's first line), sampled
+ * every 100 ms with the time: how many cores were busy inside each job shows where the run leaves the
+ * machine idle (work that could overlap) and where it is already CPU-bound.
+ */
+function sampleMachineCpu() {
+  const samples: { ms: number; ticks: number }[] = [];
+  const sample = () => {
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).map(Number);
+    samples.push({ ms: Date.now(), ticks: f[1]! + f[2]! + f[3]! + f[6]! + f[7]! });
+  };
+  sample();
+  const timer = setInterval(sample, 100);
+  return {
+    stop: () => clearInterval(timer),
+    /** Cores busy on average between two moments (the samples nearest inside them). */
+    coresBusy(fromMs: number, toMs: number): number | null {
+      const inside = samples.filter((s) => s.ms >= fromMs && s.ms <= toMs);
+      if (inside.length < 2) return null;
+      const first = inside[0]!;
+      const last = inside.at(-1)!;
+      return (last.ticks - first.ticks) / 100 / ((last.ms - first.ms) / 1000);
+    },
+  };
+}
+
+/**
  * `npx tsx functions/bench/profile-run.ts [files] [folders]`: one transfer of small files through
  * the embedded pipeline (as files_10k), after a 10-file warm-up, printing where the time went —
  * every job's wall and task seconds, the tools started, the calls through the ports, the process
@@ -58,14 +84,17 @@ const files = Number(process.argv[2] ?? 10_000);
 const folders = process.argv[3] ? Number(process.argv[3]) : undefined;
 const scratch = await mkdtemp(path.join(tmpdir(), "stepmatica-profile-"));
 const home = path.join(scratch, "home");
+let machine: ReturnType<typeof sampleMachineCpu> | null = null;
 let byCommand = new Map<string, { seconds: number; processes: number; peakMb: number }>();
 try {
   await runPipeline(home, scratch, 10);
   statementStats.clear();
   const before = loadavg();
   const stopSampling = sampleCpuByCommand();
+  machine = sampleMachineCpu();
   const r = await runPipeline(home, scratch, files, folders, () => {
     byCommand = stopSampling();
+    machine?.stop();
   });
   const after = loadavg();
   console.log(`${files} files: ${r.status}`);
@@ -79,14 +108,19 @@ try {
       `  CPU ${v.seconds.toFixed(2)} s in ${v.processes} process(es) named ${command}, peak RSS of one ${v.peakMb} MB`,
     );
   const width = Math.max(...r.breakdown.map((b) => b.job.length));
-  console.log(`${"job".padEnd(width)}  wall_s  tasks  task_s  peak_mb`);
-  for (const b of r.breakdown)
+  console.log(`${"job".padEnd(width)}  wall_s  tasks  task_s  peak_mb  cores busy (of ${cpus().length})`);
+  for (const b of r.breakdown) {
+    const busy = machine?.coresBusy(b.from_ms, b.to_ms);
     console.log(
-      `${b.job.padEnd(width)}  ${b.wall_s.toFixed(3).padStart(6)}  ${String(b.tasks).padStart(5)}  ${b.task_s.toFixed(3).padStart(6)}  ${String(b.peak_rss_mb ?? "-").padStart(7)}`,
+      `${b.job.padEnd(width)}  ${b.wall_s.toFixed(3).padStart(6)}  ${String(b.tasks).padStart(5)}  ${b.task_s.toFixed(3).padStart(6)}  ${String(b.peak_rss_mb ?? "-").padStart(7)}  ${busy == null ? "-" : busy.toFixed(2)}`,
     );
+  }
   console.log("statements by time waited (count, ms, parameter MB, text):");
   for (const [text, v] of [...statementStats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15))
     console.log(`  ${v.count} ${v.ms.toFixed(0)} ms ${(v.paramChars / 1e6).toFixed(1)} MB  ${text}`);
+  // For matching V8 CPU profiles (timestamps on the monotonic clock, microseconds) to the jobs.
+  const clock = { epoch_ms: Date.now(), monotonic_us: Number(process.hrtime.bigint() / 1000n) };
+  console.log(`timeline ${JSON.stringify({ clock, jobs: r.breakdown })}`);
   const summed = r.breakdown.reduce((s, b) => s + b.wall_s, 0);
   console.log(
     `sum of job walls ${summed.toFixed(2)} s; the rest (${(r.wall_s - summed).toFixed(2)} s) is between jobs`,

@@ -53,8 +53,15 @@ export async function rankedFilePage(
     ? `and (${BY_PATH}) > (${param(after.file.path)}::text, ${param(after.file.id)}::uuid)`
     : "";
   const firstRank = param(after ? after.rank + 1 : 0);
+  // Every file of the scope: the page is the whole span, numbered as it is read (a second scan of
+  // the span cost as much again: 5.3 against 2.4 ms a page of 500 in PGlite).
   const r = await sql.query(
-    `with page as (
+    only === undefined
+      ? `select *, ${firstRank}::int + row_number() over (order by ${BY_PATH}) - 1 as rank from (
+           select ${COLUMNS_BUT_CHARACTERISTICS} from files where ${inScope(scope)} ${afterClause}
+           order by ${BY_PATH} limit ${limit}) page
+         order by ${BY_PATH}`
+      : `with page as (
        select path, id from files where ${inScope(scope)} ${onlyClause} ${afterClause}
        order by ${BY_PATH} limit ${limit}
      ), ranked as (

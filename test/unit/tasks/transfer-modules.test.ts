@@ -1,7 +1,8 @@
-import { mkdir, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, stat, symlink, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { writeBag } from "../../../functions/bagit/index.ts";
+import { assignChecksums } from "../../../functions/tasks/assign-checksums.ts";
 import { assignFileUuids } from "../../../functions/tasks/assign-file-uuids.ts";
 import { changeFilenames } from "../../../functions/tasks/change-filenames.ts";
 import { extractPackages } from "../../../functions/tasks/extract-packages.ts";
@@ -11,7 +12,9 @@ import {
   scanForViruses,
 } from "../../../functions/tasks/scan-for-viruses.ts";
 import { verifyBag } from "../../../functions/tasks/verify-bag.ts";
+import { verifySipCompliance } from "../../../functions/tasks/verify-sip-compliance.ts";
 import { verifyTransferChecksums } from "../../../functions/tasks/verify-transfer-checksums.ts";
+import { verifyTransferCompliance } from "../../../functions/tasks/verify-transfer-compliance.ts";
 import { tempDir, withoutOfficialClamavDatabases } from "../../helpers/fixtures.ts";
 import { UnitState } from "./context.ts";
 import { EICAR, nestedPackage, put } from "./fixtures.ts";
@@ -259,5 +262,41 @@ describe("verify-bag and verify-transfer-checksums", () => {
     expect(first.outcome.exitCode).toBe(1);
     expect(first.stderr.join("\n")).toContain("data/a.txt");
     expect(second.stderr).toEqual(first.stderr);
+  });
+});
+
+describe("verify-transfer-compliance", () => {
+  it("names every entry that is not a file or folder, in walk order, across pages of checks", async () => {
+    const unitPath = path.join(root, "unit");
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 2100; i++) files[`objects/f${String(i).padStart(4, "0")}.txt`] = `${i}\n`;
+    for (const [rel, body] of Object.entries(files)) await put(path.join(unitPath, rel), body);
+    await symlink("f0001.txt", path.join(unitPath, "objects", "f0500.link"));
+    await symlink("/etc/passwd", path.join(unitPath, "objects", "f2050.link"));
+    const state = new UnitState(unitPath);
+    const { outcome, stderr } = await state.run(verifyTransferCompliance);
+    expect(outcome.exitCode).toBe(1);
+    expect(stderr).toEqual([
+      "objects/f0500.link: symbolic link not allowed in a transfer",
+      "objects/f2050.link: symbolic link not allowed in a transfer",
+    ]);
+    expect(outcome.output).toEqual({ objects: 2100 });
+  });
+});
+
+describe("verify-sip-compliance", () => {
+  it("names each recorded file missing from the SIP or of another size, in path order", async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) files[`objects/f${String(i).padStart(3, "0")}.txt`] = `${i}\n`;
+    const state = await unitWith(files);
+    await state.run(assignChecksums);
+    await rm(path.join(state.unitPath, "objects", "f100.txt"));
+    await writeFile(path.join(state.unitPath, "objects", "f250.txt"), "longer now\n");
+    const { outcome, stderr } = await state.run(verifySipCompliance);
+    expect(outcome.exitCode).toBe(1);
+    expect(stderr).toEqual([
+      "objects/f100.txt: recorded but missing from the SIP",
+      "objects/f250.txt: size 11 differs from the recorded 4",
+    ]);
   });
 });
