@@ -10,6 +10,7 @@ import { partialPathOf } from "../../../functions/core/temp-name.ts";
 import { assignChecksums } from "../../../functions/tasks/assign-checksums.ts";
 import { recordFailure } from "../../../functions/tasks/record-failure.ts";
 import { stageTransfer } from "../../../functions/tasks/stage-transfer.ts";
+import { resetToolInvocationCounts, toolInvocationCounts } from "../../../functions/tools/run-tool.ts";
 import { compiled, findJob } from "../../../workflows/index.ts";
 import { tempDir } from "../../helpers/fixtures.ts";
 import { UnitState } from "./context.ts";
@@ -69,6 +70,56 @@ describe("stage-transfer", () => {
     const again = await state.run(stageTransfer);
     expect(first.outcome).toEqual({ exitCode: 0, output: { stagedFiles: 1 } });
     expect(again.outcome).toEqual(first.outcome);
+  });
+});
+
+describe("stage-transfer copies", () => {
+  /** Every file under root (relative path and content), sorted. */
+  async function tree(root: string): Promise<string[]> {
+    const found: string[] = [];
+    for (const rel of (await readdir(root, { recursive: true, withFileTypes: true }))
+      .filter((d) => d.isFile())
+      .map((d) => path.relative(root, path.join(d.parentPath, d.name)))
+      .sort())
+      found.push(`${rel}=${await readFile(path.join(root, rel), "utf8")}`);
+    return found;
+  }
+
+  it("with cp and file by file (no cp on the PATH), into the same layout", async () => {
+    const source = path.join(root, "deposit");
+    await put(path.join(source, "letters", "a.txt"), "a\n");
+    await put(path.join(source, "b c.txt"), "b\n");
+    await put(path.join(source, "-dash.txt"), "dash\n");
+    await put(path.join(source, "metadata", "metadata.csv"), "filename\n");
+    await put(path.join(source, "submissionDocumentation", "deed.txt"), "deed\n");
+    await put(path.join(source, "processingMCP.xml"), "<processingMCP/>\n");
+    const staged = async (name: string) => {
+      const state = new UnitState(path.join(root, "work", name));
+      state.unit.source = pathToFileURL(source).href;
+      const { outcome } = await state.run(stageTransfer);
+      expect(outcome).toEqual({ exitCode: 0, output: { stagedFiles: 6 } });
+      return tree(state.unitPath);
+    };
+    resetToolInvocationCounts();
+    const byCp = await staged("cp");
+    expect(toolInvocationCounts().get("cp")).toBe(3); // into objects/, metadata/ and the top
+    const path_ = process.env.PATH;
+    process.env.PATH = root; // no cp here
+    let oneByOne: string[];
+    try {
+      oneByOne = await staged("each");
+    } finally {
+      process.env.PATH = path_;
+    }
+    expect(byCp).toEqual([
+      "metadata/metadata.csv=filename\n",
+      "metadata/submissionDocumentation/deed.txt=deed\n",
+      "objects/-dash.txt=dash\n",
+      "objects/b c.txt=b\n",
+      "objects/letters/a.txt=a\n",
+      "processingMCP.xml=<processingMCP/>\n",
+    ]);
+    expect(oneByOne).toEqual(byCp);
   });
 });
 
