@@ -114,7 +114,9 @@ async function copiedByCp(
   const byFolder = new Map<string, string[]>();
   for (const name of entries.sort()) {
     const folder = path.posix.dirname(layoutPath(name, hasObjects));
-    byFolder.set(folder, [...(byFolder.get(folder) ?? []), path.join(source, name)]);
+    const sources = byFolder.get(folder) ?? [];
+    sources.push(path.join(source, name));
+    byFolder.set(folder, sources);
   }
   for (const [folder, sources] of byFolder) {
     const into = path.join(temp, ...folder.split("/"));
