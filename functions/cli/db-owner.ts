@@ -1,6 +1,5 @@
 import { unlink } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
-import { setFlagsFromString } from "node:v8";
 import { PGlite } from "@electric-sql/pglite";
 import { startAutovacuum } from "../adapters/sql/pglite-autovacuum.ts";
 import { serveWire } from "../adapters/sql/pglite-server.ts";
@@ -34,15 +33,6 @@ const MEMORY_SETTINGS = ["-c", "shared_buffers=16MB"];
  */
 const PLANNER_SETTINGS = ["-c", "random_page_cost=1.1"];
 
-/**
- * PostgreSQL's WebAssembly is compiled by Liftoff only, never recompiled by TurboFan: both tiers'
- * code stayed resident (about 100 MB of the owner's 300). Measured at 10,000 files: the owner's
- * peak 301-305 -> 242 MB alone, 213 MB with one V8 thread (home-database.ts), its CPU unchanged
- * (12-14 s). At 200,000 files it costs CPU: the owner and tools 745 s against 624 s, the METS jobs
- * (database work) 10-30 % slower (BENCHMARKS.md, "The 200,000-file run"). Set before the module is
- * compiled; a V8 without the flag says so on stderr and runs on.
- */
-const WASM_FLAGS = "--liftoff-only";
 const DEFAULT_IDLE_SECONDS = 60;
 
 export async function runOwner(home: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -68,7 +58,9 @@ export async function runOwner(home: string, env: NodeJS.ProcessEnv = process.en
     // A new data folder is created by a child process: initdb's memory would stay in this one.
     if ((await ensureDataFolder(files.dataDir)) === "created")
       log(`created the data folder ${files.dataDir}`);
-    setFlagsFromString(WASM_FLAGS);
+    // PostgreSQL's WebAssembly gets V8's usual tiering (Liftoff, then TurboFan for hot code). Liftoff
+    // only saved 20-35 MB of the owner's peak and cost 15-20 % of its CPU (BENCHMARKS.md, "Waiting,
+    // not working": 200,000 files in 378 s against 427 s, the tree's peak 905 against 885 MB).
     db = new PGlite(files.dataDir, {
       startParams: [...PGlite.defaultStartParams, ...MEMORY_SETTINGS, ...PLANNER_SETTINGS],
     });

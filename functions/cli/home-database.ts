@@ -18,8 +18,8 @@ const OWNER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), "db
 /**
  * One V8 background thread instead of four: the owner's work is one WebAssembly instance on one
  * thread, and every extra thread kept its own malloc arena of compiler and collector memory
- * (25-30 MB each). With Liftoff only (db-owner.ts), its peak at 10,000 files went 301-305 -> 213 MB,
- * its CPU unchanged (BENCHMARKS.md, "The 200,000-file run").
+ * (25-30 MB each). With Liftoff only as well its peak at 10,000 files went 301-305 -> 213 MB
+ * (BENCHMARKS.md, "The 200,000-file run"); Liftoff only was dropped again for its CPU (db-owner.ts).
  */
 const OWNER_NODE_OPTIONS = ["--v8-pool-size=1", ...ownerProfiling(process.env.STEPMATICA_OWNER_CPU_PROF)];
 
