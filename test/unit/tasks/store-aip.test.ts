@@ -107,9 +107,10 @@ describe("upload-dip", () => {
     const { state, workRoot } = await unitWithDip();
     const out = path.join(root, "aips");
     const { store, reRead } = countingStore(out);
-    const { outcome } = await state.run(uploadDip, [], { workRoot, objects: store });
+    const { outcome, stdout } = await state.run(uploadDip, [], { workRoot, objects: store });
     expect(outcome.exitCode).toBe(0);
     expect(reRead).toEqual([]);
+    expect(stdout.join("\n")).toMatch(/; the store hashed each file as it stored it$/);
     const stored = path.join(out, "dips", aipName(state.unit), "objects", "a.mp3");
     expect(await readFile(stored, "utf8")).toBe("access copy\n");
   });
@@ -122,9 +123,10 @@ describe("upload-dip", () => {
       if (stored.key === changedKey) await writeFile(path.join(out, ...changedKey.split("/")), "changed\n");
       return { key: stored.key, size: stored.size, sha256: stored.sha256 };
     });
-    const { outcome, stderr } = await state.run(uploadDip, [], { workRoot, objects: store });
+    const { outcome, stderr, stdout } = await state.run(uploadDip, [], { workRoot, objects: store });
     expect(outcome.exitCode).toBe(1);
     expect(reRead).toHaveLength(2);
     expect(stderr.join("\n")).toMatch(`upload-dip: fixity check failed after storing: ${changedKey}: stored`);
+    expect(stdout.join("\n")).toMatch(/; 2 object\(s\) read back and compared with the files sent$/);
   });
 });
