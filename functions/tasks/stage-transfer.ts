@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { constants } from "node:fs";
 import { access, copyFile, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
@@ -27,7 +28,8 @@ export function sourcePath(source: string): string {
 
 /**
  * Copies the deposit onto working storage in the standard transfer layout. The copy goes to a
- * temporary folder that is renamed when complete, so a retry after a crash starts clean.
+ * temporary folder that is renamed when complete, so a retry after a crash starts clean (and in a
+ * folder of its own: see freshTemporaryFolder).
  */
 export const stageTransfer: TaskModule = {
   name: "stage-transfer",
@@ -47,9 +49,7 @@ export const stageTransfer: TaskModule = {
       ctx.stderr(`${source}: no such file or folder`);
       return { exitCode: 1 };
     }
-    const temp = `${target}.partial`;
-    await rm(temp, { recursive: true, force: true });
-    await mkdir(temp, { recursive: true });
+    const temp = await freshTemporaryFolder(target);
     let copied = 0;
     if (info.isFile()) {
       // A package (zip, tar, 7z…) is staged as one object; "Extract packages" opens it.
@@ -92,6 +92,23 @@ export const stageTransfer: TaskModule = {
     return { exitCode: 0, output: { stagedFiles: copied } };
   },
 };
+
+/**
+ * A folder of this attempt's own to copy into before the rename (`<target>.<random>.partial`), once
+ * the folders of earlier attempts are removed. A killed attempt's cp runs on (it is its own process
+ * group) and may still be writing: into its own folder, which is gone, never into this one.
+ */
+async function freshTemporaryFolder(target: string): Promise<string> {
+  const parent = path.dirname(target);
+  const name = path.basename(target);
+  const earlier = (await readdir(parent).catch(() => [] as string[])).filter(
+    (entry) => entry === `${name}.partial` || (entry.startsWith(`${name}.`) && entry.endsWith(".partial")),
+  );
+  for (const entry of earlier) await rm(path.join(parent, entry), { recursive: true, force: true });
+  const temp = `${target}.${randomUUID().slice(0, 8)}.partial`;
+  await mkdir(temp, { recursive: true });
+  return temp;
+}
 
 /** Top-level entries given to one cp: beyond this the command line could pass the system's limit. */
 const CP_MAX_ENTRIES = 1000;

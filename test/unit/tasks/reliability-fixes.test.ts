@@ -1,4 +1,4 @@
-import { readdir, readFile, rm, symlink } from "node:fs/promises";
+import { readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -120,6 +120,32 @@ describe("stage-transfer copies", () => {
       "processingMCP.xml=<processingMCP/>\n",
     ]);
     expect(oneByOne).toEqual(byCp);
+  });
+
+  it("into a folder of its own: earlier attempts' folders go, and a copy still writing into one reaches nothing", async () => {
+    const source = path.join(root, "deposit");
+    await put(path.join(source, "a.txt"), "a\n");
+    const state = new UnitState(path.join(root, "work", "unit"));
+    state.unit.source = pathToFileURL(source).href;
+    const leftovers = [`${state.unitPath}.partial`, `${state.unitPath}.0badc0de.partial`];
+    for (const folder of leftovers) await put(path.join(folder, "objects", "junk.txt"), "junk\n");
+    // A killed attempt's cp, still running: it writes into its own folder, never making folders.
+    const late = path.join(leftovers[0]!, "objects", "late.txt");
+    await writeFile(late, "late\n");
+    let refused = 0;
+    const orphan = setInterval(() => {
+      writeFile(late, "late\n").catch(() => (refused += 1));
+    }, 1);
+    try {
+      const { outcome } = await state.run(stageTransfer);
+      expect(outcome).toEqual({ exitCode: 0, output: { stagedFiles: 1 } });
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    } finally {
+      clearInterval(orphan);
+    }
+    expect(refused).toBeGreaterThan(0); // it went on writing after its folder was removed
+    expect(await tree(state.unitPath)).toEqual(["objects/a.txt=a\n"]);
+    expect(await readdir(path.join(root, "work"))).toEqual(["unit"]);
   });
 });
 
