@@ -26,7 +26,8 @@ export async function readChunks(
 ): Promise<number> {
   const fd = await openFile(file, "r");
   let size = 0;
-  let pending: Promise<{ bytesRead: number }> | null = null;
+  // The read out now, if any: it writes into one of our buffers through fd, so it ends before the close.
+  let reading: Promise<{ bytesRead: number }> | null = null;
   try {
     const expected = (await statFile(fd)).size;
     // One byte more than the file holds: a small file is then read in one call whose short count
@@ -37,28 +38,26 @@ export async function readChunks(
     if (expected + 1 > maxChunk) buffers.push(Buffer.allocUnsafe(length));
     let current = 0;
     const readNext = (into: number) => readInto(fd, buffers[into]!, 0, length, null);
-    let reading = readNext(current);
-    pending = reading;
-    for (;;) {
+    reading = readNext(current);
+    while (reading) {
       signal?.throwIfAborted();
       const { bytesRead } = await reading;
-      pending = null;
+      reading = null;
       if (bytesRead === 0) break;
       const buffer = buffers[current]!;
       // A short read of a regular file is its end; a file that grew since fstat reads on.
       const ended = bytesRead < length && size + bytesRead >= expected;
       const spare = (current + 1) % buffers.length;
       // With one buffer the next read must wait until `each` is done with it.
-      if (!ended && spare !== current) pending = reading = readNext(spare);
+      if (!ended && spare !== current) reading = readNext(spare);
       each(bytesRead === length ? buffer : buffer.subarray(0, bytesRead), size);
       size += bytesRead;
       if (ended) break;
-      if (spare === current) pending = reading = readNext(current);
+      if (spare === current) reading = readNext(current);
       current = spare;
     }
   } finally {
-    // A read still out writes into our buffer through this descriptor: it ends before the close.
-    if (pending) await pending.catch(() => undefined);
+    if (reading) await reading.catch(() => undefined);
     await closeFile(fd);
   }
   return size;

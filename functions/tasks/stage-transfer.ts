@@ -182,8 +182,7 @@ async function stageObject(ctx: TaskContext, target: string): Promise<TaskOutcom
     ctx.stderr(`${ctx.unit.source}: this worker has no transfer store to read it from`);
     return { exitCode: 1 };
   }
-  const temp = `${target}.partial`;
-  await rm(temp, { recursive: true, force: true });
+  const temp = await freshTemporaryFolder(target);
   for (const folder of ["objects", "metadata", "logs"])
     await mkdir(path.join(temp, folder), { recursive: true });
   await ctx.transfers.getToFile(key, path.join(temp, "objects", path.posix.basename(key)));

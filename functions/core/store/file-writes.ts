@@ -21,12 +21,13 @@ const FILE_COLUMN_TYPES = {
   characteristics: "jsonb",
 } as const;
 type FileColumn = keyof typeof FILE_COLUMN_TYPES;
+const ALL_FILE_COLUMNS = Object.keys(FILE_COLUMN_TYPES) as FileColumn[];
 
 const recordset = (columns: readonly FileColumn[]) =>
   columns.map((column) => `${column} ${FILE_COLUMN_TYPES[column]}`).join(", ");
 
 /** Every column of files, for jsonb_to_recordset(...) as f(FILE_COLUMNS). */
-export const FILE_COLUMNS = recordset(Object.keys(FILE_COLUMN_TYPES) as FileColumn[]);
+export const FILE_COLUMNS = recordset(ALL_FILE_COLUMNS);
 
 export const EVENT_COLUMNS = `id uuid, unit_id uuid, file_id uuid, task_id uuid, type text, date_time timestamptz,
   detail text, outcome text, outcome_detail text, agents jsonb`;
@@ -65,14 +66,14 @@ export function fileUpdateParts(updates: FileUpdate[]) {
   const rows = updates.map((update) => {
     const full = fileToJson({ ...BLANK_FILE, ...update } as FileRecord);
     const row: Record<string, unknown> = { id: update.id };
-    for (const column of Object.keys(FILE_COLUMN_TYPES) as FileColumn[]) {
+    for (const column of ALL_FILE_COLUMNS) {
       if (column === "id" || !((COLUMN_TO_KEY[column] ?? column) in update)) continue;
       row[column] = full[column];
       named.add(column);
     }
     return row;
   });
-  const columns = (Object.keys(FILE_COLUMN_TYPES) as FileColumn[]).filter((c) => named.has(c));
+  const columns = ALL_FILE_COLUMNS.filter((c) => named.has(c));
   const assignments = columns
     .map((column) =>
       column === "characteristics"
