@@ -96,7 +96,10 @@ export const stageTransfer: TaskModule = {
 /**
  * A folder of this attempt's own to copy into before the rename (`<target>.<random>.partial`), once
  * the folders of earlier attempts are removed. A killed attempt's cp runs on (it is its own process
- * group) and may still be writing: into its own folder, which is gone, never into this one.
+ * group) and may still be writing: into its own folder, never into this one. Each earlier folder is
+ * first renamed out of that writer's way (its writes by path then fail), then removed: removing it
+ * in place races the writer, whose new files land between rm's listing and its rmdir (ENOTEMPTY).
+ * The new name matches the same pattern, so a folder left by a crash between the two goes next time.
  */
 async function freshTemporaryFolder(target: string): Promise<string> {
   const parent = path.dirname(target);
@@ -104,11 +107,23 @@ async function freshTemporaryFolder(target: string): Promise<string> {
   const earlier = (await readdir(parent).catch(() => [] as string[])).filter(
     (entry) => entry === `${name}.partial` || (entry.startsWith(`${name}.`) && entry.endsWith(".partial")),
   );
-  for (const entry of earlier) await rm(path.join(parent, entry), { recursive: true, force: true });
-  const temp = `${target}.${randomUUID().slice(0, 8)}.partial`;
+  for (const entry of earlier) {
+    const doomed = attemptFolderName(target);
+    const moved = await rename(path.join(parent, entry), doomed).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") return false;
+        throw error;
+      },
+    );
+    if (moved) await rm(doomed, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+  }
+  const temp = attemptFolderName(target);
   await mkdir(temp, { recursive: true });
   return temp;
 }
+
+const attemptFolderName = (target: string) => `${target}.${randomUUID().slice(0, 8)}.partial`;
 
 /** Top-level entries given to one cp: beyond this the command line could pass the system's limit. */
 const CP_MAX_ENTRIES = 1000;

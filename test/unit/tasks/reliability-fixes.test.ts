@@ -1,4 +1,6 @@
-import { readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { readdir, readFile, rm, symlink } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -129,25 +131,48 @@ describe("stage-transfer copies", () => {
     state.unit.source = pathToFileURL(source).href;
     const leftovers = [`${state.unitPath}.partial`, `${state.unitPath}.0badc0de.partial`];
     for (const folder of leftovers) await put(path.join(folder, "objects", "junk.txt"), "junk\n");
-    // A killed attempt's cp, still running: it writes into its own folder, never making folders.
-    const late = path.join(leftovers[0]!, "objects", "late.txt");
-    await writeFile(late, "late\n");
-    let refused = 0;
-    const orphan = setInterval(() => {
-      writeFile(late, "late\n").catch(() => (refused += 1));
-    }, 1);
+    // A killed attempt's cp, still running in a process of its own: it writes new files into its
+    // folder by path, as fast as it can, never making folders. Removing that folder in place loses
+    // the race (files land between rm's listing and its rmdir: ENOTEMPTY) in 48 of 50 tries.
+    const late = path.join(leftovers[0]!, "objects", "late");
+    const orphan = spawn(process.execPath, ["-e", ORPHAN_WRITER, late], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let report = "";
+    orphan.stdout.on("data", (chunk) => (report += chunk));
+    await once(orphan.stdout, "data"); // writing
     try {
       const { outcome } = await state.run(stageTransfer);
       expect(outcome).toEqual({ exitCode: 0, output: { stagedFiles: 1 } });
       await new Promise((resolve) => setTimeout(resolve, 30));
     } finally {
-      clearInterval(orphan);
+      orphan.kill("SIGTERM");
+      await once(orphan, "close");
     }
-    expect(refused).toBeGreaterThan(0); // it went on writing after its folder was removed
+    const refused = Number(report.trim().split("\n").at(-1));
+    expect(refused, report).toBeGreaterThan(0); // it went on writing after its folder was removed
     expect(await tree(state.unitPath)).toEqual(["objects/a.txt=a\n"]);
     expect(await readdir(path.join(root, "work"))).toEqual(["unit"]);
   });
 });
+
+/**
+ * Writes argv[1]-1, argv[1]-2, … as fast as it can, like a cp working through a folder; prints
+ * "writing" once, then at SIGTERM the count of writes refused (its folder gone).
+ */
+const ORPHAN_WRITER = `
+const fs = require("node:fs");
+let refused = 0;
+let written = 0;
+process.stdout.write("writing\\n");
+process.on("SIGTERM", () => process.stdout.write(refused + "\\n", () => process.exit(0)));
+(function loop() {
+  for (let i = 0; i < 200; i++) {
+    try { fs.writeFileSync(process.argv[1] + "-" + ++written, "late\\n"); } catch { refused++; }
+  }
+  setImmediate(loop);
+})();
+`;
 
 describe("temporary names", () => {
   it("stay within 255 bytes for a 255-byte name, and the same each time", async () => {
