@@ -179,7 +179,7 @@ describe(`operable on AWS: cloud in a box on ${ENGINE === "moto" ? "moto's" : "o
        group by j.id, j.name having count(*) >= 200 order by j.created_at`,
     );
     expect(rows.length, "heavy jobs of 200 tasks").toBeGreaterThan(0);
-    // At least one of them outlasted its state's (scaled) heartbeat window several times over.
+    // At least one of them outlasted its state's (scaled) heartbeat window.
     const longest = Math.max(...rows.map((r) => r.seconds));
     expect(longest / scale, JSON.stringify(rows)).toBeGreaterThan(900);
   }, 600_000);
