@@ -104,8 +104,9 @@ export const stageTransfer: TaskModule = {
 async function freshTemporaryFolder(target: string): Promise<string> {
   const parent = path.dirname(target);
   const name = path.basename(target);
+  // `<name>.partial` (the fixed name earlier versions used) and `<name>.<random>.partial`.
   const earlier = (await readdir(parent).catch(() => [] as string[])).filter(
-    (entry) => entry === `${name}.partial` || (entry.startsWith(`${name}.`) && entry.endsWith(".partial")),
+    (entry) => entry.startsWith(`${name}.`) && entry.endsWith(".partial"),
   );
   for (const entry of earlier) {
     const doomed = attemptFolderName(target);
