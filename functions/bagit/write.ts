@@ -1,8 +1,9 @@
 /** writeBag: turns a directory whose payload already sits under data/ into a BagIt 1.0 bag, in place. */
-import { lstat, readdir, rm } from "node:fs/promises";
+import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { mapLimit } from "../core/concurrency.ts";
 import { digestFile } from "../core/digest.ts";
+import { statFile } from "../core/inline-fs.ts";
 import { AtomicAppender, isTempName, writeFileAtomic } from "./atomic.ts";
 import { type BagInfoField, formatBagInfo } from "./bag-info.ts";
 import { bagPath, DEFAULT_CONCURRENCY, filePagesInByteOrder, isDirectory, listFiles } from "./files.ts";
@@ -82,7 +83,11 @@ export async function writeBag(dir: string, options: WriteBagOptions = {}): Prom
         const missing = algorithms.filter((algorithm) => known[algorithm] === undefined);
         const absolute = bagPath(dir, entry.path);
         if (missing.length === 0)
-          return { path: entry.path, digests: known, size: (await lstat(absolute)).size };
+          return {
+            path: entry.path,
+            digests: known,
+            size: (await statFile(absolute, { followLinks: false })).size,
+          };
         hashedFiles++;
         const hashed = await digestFile(absolute, missing).catch((error: Error) => {
           throw new BagError(entry.path, `cannot read payload file: ${error.message}`);

@@ -1,4 +1,5 @@
 import { extname } from "node:path";
+import { readSmallFileInline, yieldAfterInline } from "../core/inline-fs.ts";
 import { type CompiledSignatures, compileSignatures } from "./compile.ts";
 import { type CompiledContainers, compileContainers, matchContainers } from "./container.ts";
 import {
@@ -97,6 +98,11 @@ interface Context {
 const HEAD_BYTES = 16 << 10;
 
 async function identifyFile(context: Context, path: string): Promise<Identification> {
+  const small = readSmallFileInline(path, HEAD_BYTES - 1);
+  if (small) {
+    await yieldAfterInline();
+    return identifyHead(context, path, small).catch((error: unknown) => cannotRead(path, error));
+  }
   let fd: number;
   try {
     fd = await openForReading(path);
@@ -109,20 +115,27 @@ async function identifyFile(context: Context, path: string): Promise<Identificat
   }
   try {
     const head = await readAt(fd, 0, HEAD_BYTES);
-    if (head.length === 0) return unidentified(path, "empty file");
-    if (head.length < HEAD_BYTES) {
-      const view: FileView = { size: head.length, bof: head, eof: head, whole: true };
-      return await identifyView(context, path, view, bufferSource(head));
-    }
+    if (head.length < HEAD_BYTES) return await identifyHead(context, path, head);
     const { view, source } = await readView(context.compiled, descriptorSource(fd, await sizeOf(fd)));
     return await identifyView(context, path, view, source);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EISDIR") return unidentified(path, "not a regular file", "error");
-    return unidentified(path, `cannot read: ${code ?? (error as Error).message}`, "error");
+    return cannotRead(path, error);
   } finally {
     closeQuietly(fd);
   }
+}
+
+function cannotRead(path: string, error: unknown): Identification {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EISDIR") return unidentified(path, "not a regular file", "error");
+  return unidentified(path, `cannot read: ${code ?? (error as Error).message}`, "error");
+}
+
+/** A file shorter than HEAD_BYTES, read whole. */
+function identifyHead(context: Context, path: string, head: Buffer): Promise<Identification> {
+  if (head.length === 0) return Promise.resolve(unidentified(path, "empty file"));
+  const view: FileView = { size: head.length, bof: head, eof: head, whole: true };
+  return identifyView(context, path, view, bufferSource(head));
 }
 
 /** Reads what the signatures can reach: the whole file when small, else a BOF and an EOF window. */

@@ -1,6 +1,6 @@
-import { stat } from "node:fs/promises";
 import path from "node:path";
 import { mapLimit } from "../core/concurrency.ts";
+import { statFile } from "../core/inline-fs.ts";
 import { type EventRecord, type FileGroup, type FileRecord, newFileRecord } from "../core/model.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { fileEvent } from "./events.ts";
@@ -59,7 +59,7 @@ export const assignFileUuids: TaskModule = {
       const sizes = await mapLimit(
         unknown,
         STATS_AT_ONCE,
-        async (rel) => (await stat(path.join(ctx.unitPath, ...rel.split("/")))).size,
+        async (rel) => (await statFile(path.join(ctx.unitPath, ...rel.split("/")))).size,
       );
       unknown.forEach((rel, i) => {
         const file: FileRecord = newFileRecord({

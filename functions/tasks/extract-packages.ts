@@ -1,7 +1,8 @@
-import { rm, stat } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { type ExtractedEntry, extractArchive, isArchiveError } from "../archives/index.ts";
 import { mapLimit } from "../core/concurrency.ts";
+import { statFile } from "../core/inline-fs.ts";
 import type { EventRecord, FileRecord } from "../core/model.ts";
 import type { TaskContext, TaskModule, TaskOutcome } from "../core/task-module.ts";
 import { groupOf } from "./assign-file-uuids.ts";
@@ -159,7 +160,7 @@ async function extractOne(ctx: TaskContext, pkg: FileRecord, folder: string, out
     // Deleted by an earlier attempt of this task after a complete extraction: take what is there.
     const files = await listRegularFiles(destination);
     entries = await Promise.all(
-      files.map(async (rel) => ({ path: rel, size: (await stat(path.join(destination, rel))).size })),
+      files.map(async (rel) => ({ path: rel, size: (await statFile(path.join(destination, rel))).size })),
     );
   }
   for (const note of notes) ctx.stdout(`${pkg.path}: ${note}`);

@@ -1,6 +1,6 @@
-import { stat } from "node:fs/promises";
 import path from "node:path";
 import { mapLimit } from "../core/concurrency.ts";
+import { statFile } from "../core/inline-fs.ts";
 import type { EventRecord, FileRecord } from "../core/model.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { NOT_PERFORMED_WITH_REAL_SIGNATURES } from "../tools/clamav-databases.ts";
@@ -29,7 +29,7 @@ export const scanForViruses: TaskModule = {
     const sizes = await mapLimit(
       ctx.files,
       16,
-      async (file) => (await stat(absolutePath(ctx.unitPath, file)).catch(() => null))?.size ?? 0,
+      async (file) => (await statFile(absolutePath(ctx.unitPath, file)).catch(() => null))?.size ?? 0,
     );
     ctx.files.forEach((file, i) => {
       (sizes[i]! > CLAMAV_MAX_FILE_BYTES ? oversized : scannable).push(file);

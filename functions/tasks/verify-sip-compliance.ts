@@ -1,6 +1,6 @@
-import { stat } from "node:fs/promises";
 import path from "node:path";
 import { mapLimit } from "../core/concurrency.ts";
+import { statFile } from "../core/inline-fs.ts";
 import type { FileRecord } from "../core/model.ts";
 import type { TaskModule } from "../core/task-module.ts";
 
@@ -17,7 +17,7 @@ export const verifySipCompliance: TaskModule = {
     for await (const page of ctx.store.filePages(ctx.unit.id, { withoutCharacteristics: true })) {
       files += page.length;
       const check = async (f: FileRecord) => {
-        const s = await stat(path.join(ctx.unitPath, ...f.path.split("/"))).catch(() => null);
+        const s = await statFile(path.join(ctx.unitPath, ...f.path.split("/"))).catch(() => null);
         if (!s?.isFile()) return `${f.path}: recorded but missing from the SIP`;
         if (s.size !== f.size) return `${f.path}: size ${s.size} differs from the recorded ${f.size}`;
         return null;

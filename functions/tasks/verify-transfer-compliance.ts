@@ -1,6 +1,5 @@
-import { constants } from "node:fs";
-import { access } from "node:fs/promises";
 import { mapLimit } from "../core/concurrency.ts";
+import { canRead } from "../core/inline-fs.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { kindOf, type WalkEntry, walk } from "./fs-walk.ts";
 
@@ -18,11 +17,7 @@ async function problemsOf(entry: WalkEntry): Promise<string[]> {
   const problems: string[] = [];
   if (Buffer.byteLength(entry.rel) > MAX_PATH_BYTES)
     problems.push(`${entry.rel}: path longer than ${MAX_PATH_BYTES} bytes`);
-  const readable = await access(entry.abs, constants.R_OK).then(
-    () => true,
-    () => false,
-  );
-  if (!readable) problems.push(`${entry.rel}: file is not readable`);
+  if (!(await canRead(entry.abs))) problems.push(`${entry.rel}: file is not readable`);
   return problems;
 }
 

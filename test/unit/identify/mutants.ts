@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -44,11 +44,18 @@ export const MUTATIONS: Mutation[] = [
 
 /**
  * Copies functions/identify (sources, not the signature files) to a temporary folder, applies the
- * mutation to the copy and imports it: the real module is never touched.
+ * mutation to the copy and imports it: the real module is never touched. The copy's imports of
+ * other folders of functions/ point back at the real ones.
  */
 export async function loadMutant(mutation: Mutation): Promise<typeof IdentifyModule> {
   const dir = await mkdtemp(join(tmpdir(), "stepmatica-mutant-"));
   await cp(IDENTIFY_DIR, dir, { recursive: true, filter: (source) => !source.includes("/signatures") });
+  for (const name of (await readdir(dir)).filter((n) => n.endsWith(".ts"))) {
+    const copied = join(dir, name);
+    const text = await readFile(copied, "utf8");
+    const outside = text.replaceAll('from "../', `from "${resolve(IDENTIFY_DIR, "..")}/`);
+    if (outside !== text) await writeFile(copied, outside);
+  }
   const path = join(dir, mutation.file);
   const source = await readFile(path, "utf8");
   const occurrences = source.split(mutation.from).length - 1;
