@@ -20,10 +20,16 @@ function exiftool(): ExifTool {
 /** Tags that describe the working copy (name, folder, dates, permissions), not the object: left out. */
 const WORKING_COPY_TAGS = ["SourceFile", "errors"];
 
-/** Reads several files in one ExifTool request; the File System group is left out (it describes the copy). */
+/**
+ * What characterization asks ExifTool for: JSON, without the File System group (it describes the
+ * working copy), and without reading past the metadata to the end of a file (-fast).
+ */
+export const EXIFTOOL_READ_ARGS = ["-fast", "--System:all", "-json"];
+
+/** Reads several files in one ExifTool request. */
 class ReadManyTask extends ExifToolTask<Array<Record<string, unknown>>> {
   constructor(files: string[]) {
-    super(["-fast", "--System:all", "-json", ...files]);
+    super([...EXIFTOOL_READ_ARGS, ...files]);
   }
   protected parse(input: string): Array<Record<string, unknown>> {
     return input.trim() ? (JSON.parse(input) as Array<Record<string, unknown>>) : [];

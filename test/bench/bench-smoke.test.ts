@@ -1,4 +1,5 @@
 import { expect, it } from "vitest";
+import { EXIFTOOL_READ_ARGS } from "../../functions/preservation/exiftool.ts";
 import { stepmatica } from "../helpers/cli.ts";
 
 const isNumber = (v: unknown) => typeof v === "number" && Number.isFinite(v);
@@ -50,6 +51,8 @@ it("bench --quick --json prints one JSON object with every figure as a number", 
   expect(floor.files).toBe(at(json, "files_10k.files"));
   const tools = floor.tools as Array<{ tool: string; wall_s: number; invocations: number; cpu_s: number }>;
   expect(tools.map((t) => t.tool)).toEqual(["sha256sum", "clamscan", "exiftool", "cp"]);
+  // ExifTool does in the floor what characterization asks of it, no more.
+  expect((tools[2] as unknown as { args: string[] }).args).toEqual([...EXIFTOOL_READ_ARGS, "-r", "."]);
   for (const t of tools) {
     expect(t.wall_s, t.tool).toBeGreaterThan(0);
     expect(t.invocations, t.tool).toBeGreaterThanOrEqual(1);
