@@ -3,6 +3,7 @@ import {
   closeSync,
   constants,
   fstatSync,
+  linkSync,
   lstatSync,
   openSync,
   readSync,
@@ -10,7 +11,7 @@ import {
   statfsSync,
   statSync,
 } from "node:fs";
-import { access, lstat, stat } from "node:fs/promises";
+import { access, link, lstat, stat } from "node:fs/promises";
 import path from "node:path";
 
 /**
@@ -54,11 +55,13 @@ const MAX_FOLDERS = 4096;
 export function localFolder(folder: string): boolean {
   const known = folderIsLocal.get(folder);
   if (known !== undefined) return known;
-  let local = false;
+  let local: boolean;
   try {
     local = isLocalFileSystem(statfsSync(folder).type);
   } catch {
-    // A folder that cannot be looked at is not read inline; the asynchronous read reports why.
+    // Not remembered: the folder may be made in a moment (then looked at again). Meanwhile the
+    // asynchronous call reports why it cannot be used.
+    return false;
   }
   if (folderIsLocal.size >= MAX_FOLDERS) folderIsLocal.clear();
   folderIsLocal.set(folder, local);
@@ -149,6 +152,13 @@ export async function canRead(file: string): Promise<boolean> {
   }
   await yieldAfterInline();
   return readable;
+}
+
+/** A hard link, made inline on a local file system; errors as link's. */
+export async function linkFile(existing: string, target: string): Promise<void> {
+  if (!localFolder(path.dirname(target))) return link(existing, target);
+  linkSync(existing, target);
+  await yieldAfterInline();
 }
 
 /** A close error after a complete read changes nothing that was read. */

@@ -1,6 +1,7 @@
 import type { Dirent } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
+import { statFile } from "../core/inline-fs.ts";
 
 export interface WalkEntry {
   /** Path relative to the walked root, POSIX separators. */
@@ -70,7 +71,7 @@ export function kindOf(d: Dirent): string {
 
 /** Whether anything exists at `p` (a file or a folder). */
 export const exists = (p: string): Promise<boolean> =>
-  stat(p).then(
+  statFile(p).then(
     () => true,
     () => false,
   );

@@ -1,8 +1,9 @@
 import { constants, createReadStream } from "node:fs";
-import { copyFile, link, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { digestFile } from "../../core/digest.ts";
+import { linkFile } from "../../core/inline-fs.ts";
 import { isPartialName, partialPathOf } from "../../core/temp-name.ts";
 import type { ObjectStore, PutOptions, StoredObject } from "../../ports/object-store.ts";
 
@@ -44,7 +45,7 @@ export class FolderObjectStore implements ObjectStore {
    */
   private async linkInto(localPath: string, target: string): Promise<boolean> {
     try {
-      await withFolder(target, () => link(localPath, target));
+      await withFolder(target, () => linkFile(localPath, target));
       return true;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

@@ -9,6 +9,7 @@ import {
   canRead,
   INLINE_READ_LIMIT,
   isLocalFileSystem,
+  linkFile,
   localFolder,
   readSmallFileInline,
   statFile,
@@ -37,9 +38,12 @@ describe("which file systems are read inline", () => {
     expect(isLocalFileSystem(0)).toBe(false);
   });
 
-  it("this machine's temporary folder is local; a folder that does not exist is not", () => {
+  it("this machine's temporary folder is local; a folder is not until it exists", async () => {
     expect(localFolder(dir)).toBe(true);
-    expect(localFolder(path.join(dir, "no-such-folder"))).toBe(false);
+    const later = path.join(dir, "made-later");
+    expect(localFolder(later)).toBe(false);
+    await mkdir(later);
+    expect(localFolder(later)).toBe(true);
   });
 });
 
@@ -124,7 +128,7 @@ describe("readChunks around the inline limit", () => {
   });
 });
 
-describe("statFile and canRead", () => {
+describe("statFile, canRead and linkFile", () => {
   it("answer as stat, lstat and access do, errors included", async () => {
     const file = path.join(dir, "looked-up");
     await writeFile(file, "12345");
@@ -136,5 +140,14 @@ describe("statFile and canRead", () => {
     await expect(statFile(path.join(dir, "missing"))).rejects.toMatchObject({ code: "ENOENT" });
     expect(await canRead(file)).toBe(true);
     expect(await canRead(path.join(dir, "missing"))).toBe(false);
+  });
+
+  it("linkFile makes a hard link, and fails as link does", async () => {
+    const file = path.join(dir, "linked");
+    await writeFile(file, "abc");
+    await linkFile(file, path.join(dir, "linked-2"));
+    expect((await statFile(file)).nlink).toBe(2);
+    await expect(linkFile(file, path.join(dir, "linked-2"))).rejects.toMatchObject({ code: "EEXIST" });
+    await expect(linkFile(file, path.join(dir, "no-folder", "x"))).rejects.toMatchObject({ code: "ENOENT" });
   });
 });
