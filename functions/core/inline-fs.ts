@@ -15,14 +15,15 @@ import { access, link, lstat, stat } from "node:fs/promises";
 import path from "node:path";
 
 /**
- * Small files read, and files looked up, synchronously where that is cheap. Each asynchronous file-system call is a
- * round trip through libuv's thread pool: a request queued, a pool thread woken, the answer posted
- * back. For the thousands of small files of a transfer on a local disk that trip costs far more than
- * the system call: reading and hashing 10,000 files of 0.2–6 KB took 130 ms of CPU synchronously and
- * 1.3–1.7 s through the pool (four pool threads on two cores, most of it the kernel's, waking
- * threads; BENCHMARKS.md, "Small files read inline"). On a network file system (EFS is NFS) a
- * read waits on the network instead, and the pool lets many wait side by side while the event loop
- * runs on: there, and wherever the file system is not known to be local, files are read as before.
+ * Small files read, and files looked up, synchronously where that is cheap. Each asynchronous
+ * file-system call is a round trip through libuv's thread pool: a request queued, a pool thread
+ * woken, the answer posted back. For the thousands of small files of a transfer on a local disk
+ * that trip costs far more than the system call: reading and hashing 10,000 files of 0.2–6 KB took
+ * 130 ms of CPU synchronously and 1.3–1.7 s through the pool (four pool threads on two cores, most
+ * of it the kernel's, waking threads; BENCHMARKS.md, "Small files read inline"). On a network file
+ * system (EFS is NFS) a call waits on the network instead, and the pool lets many wait side by side
+ * while the event loop runs on: there, and wherever the file system is not known to be local,
+ * files are read and looked up as before.
  */
 
 /** Files up to this size may be read inline: one read, and the event loop blocked a few microseconds. */
