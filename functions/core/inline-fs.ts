@@ -126,40 +126,54 @@ export async function yieldAfterInline(): Promise<void> {
   if (now - sliceStartedAt >= SLICE_MS) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
+/** `inline` on a local file system (then the event loop's turn is seen to), else `pooled`. */
+async function inlineOr<T>(folder: string, inline: () => T, pooled: () => Promise<T>): Promise<T> {
+  if (!localFolder(folder)) return pooled();
+  const result = inline();
+  await yieldAfterInline();
+  return result;
+}
+
 /**
  * A file's stat (lstat with followLinks false): inline on a local file system, through the pool
  * elsewhere. Errors are the same either way (the synchronous call throws what the promise rejects with).
  */
-export async function statFile(file: string, options: { followLinks?: boolean } = {}): Promise<Stats> {
+export function statFile(file: string, options: { followLinks?: boolean } = {}): Promise<Stats> {
   const follow = options.followLinks ?? true;
-  if (!localFolder(path.dirname(file))) return follow ? stat(file) : lstat(file);
-  const stats = follow ? statSync(file) : lstatSync(file);
-  await yieldAfterInline();
-  return stats;
+  return inlineOr(
+    path.dirname(file),
+    () => (follow ? statSync(file) : lstatSync(file)),
+    () => (follow ? stat(file) : lstat(file)),
+  );
 }
 
 /** Whether this process may read the file (access R_OK), inline on a local file system. */
-export async function canRead(file: string): Promise<boolean> {
-  if (!localFolder(path.dirname(file)))
-    return access(file, constants.R_OK).then(
-      () => true,
-      () => false,
-    );
-  let readable = true;
-  try {
-    accessSync(file, constants.R_OK);
-  } catch {
-    readable = false;
-  }
-  await yieldAfterInline();
-  return readable;
+export function canRead(file: string): Promise<boolean> {
+  return inlineOr(
+    path.dirname(file),
+    () => {
+      try {
+        accessSync(file, constants.R_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    () =>
+      access(file, constants.R_OK).then(
+        () => true,
+        () => false,
+      ),
+  );
 }
 
 /** A hard link, made inline on a local file system; errors as link's. */
-export async function linkFile(existing: string, target: string): Promise<void> {
-  if (!localFolder(path.dirname(target))) return link(existing, target);
-  linkSync(existing, target);
-  await yieldAfterInline();
+export function linkFile(existing: string, target: string): Promise<void> {
+  return inlineOr(
+    path.dirname(target),
+    () => linkSync(existing, target),
+    () => link(existing, target),
+  );
 }
 
 /** A close error after a complete read changes nothing that was read. */
