@@ -1,8 +1,10 @@
-import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, statfs, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EICAR } from "../../../functions/tools/clamav-databases.ts";
 import { scanFiles } from "../../../functions/tools/clamav-scan.ts";
+import { roomyMemoryFolder, SHARED_MEMORY_FOLDER } from "../../../functions/tools/memory-folder.ts";
 import { tempDir, withoutOfficialClamavDatabases } from "../../helpers/fixtures.ts";
 
 // The real clamscan, with the project's test signature only (an empty folder stands for the official
@@ -78,5 +80,44 @@ describe("scanFiles", () => {
     expect(report.results[0]).toMatchObject({ file: present, status: "clean" });
     expect(report.results[1]).toMatchObject({ file: gone, status: "error" });
     expect(report.results[1]!.message).toMatch(/No such file|not scanned|Can't access/i);
+  });
+});
+
+describe("clamscan's folders in memory", () => {
+  it("a scan whose memory folder fails runs again on disk and still finds the signature", async () => {
+    const eicar = path.join(root, "memory-eicar.com");
+    const clean = path.join(root, "memory-clean.txt");
+    await writeFile(eicar, EICAR);
+    await writeFile(clean, "clean\n");
+    // A folder that is not there stands for a memory folder that filled up: clamscan cannot make its
+    // folders and (alone) would answer OK for the infected file.
+    const report = await scanFiles([eicar, clean], { memoryDir: path.join(root, "no-such-memory-folder") });
+    expect(report.results.map((r) => [r.status, r.signature])).toEqual([
+      ["infected", SIGNATURE],
+      ["clean", undefined],
+    ]);
+  });
+
+  it("the default scan finds the signature and leaves nothing in /dev/shm", async () => {
+    const eicar = path.join(root, "default-eicar.com");
+    await writeFile(eicar, EICAR);
+    const before: string[] = await readdir(SHARED_MEMORY_FOLDER).catch(() => []);
+    const report = await scanFiles([eicar]);
+    expect(report.results[0]).toMatchObject({ status: "infected", signature: SIGNATURE });
+    const after: string[] = await readdir(SHARED_MEMORY_FOLDER).catch(() => []);
+    expect(after.filter((name) => name.startsWith("stepmatica-clamav-") && !before.includes(name))).toEqual(
+      [],
+    );
+  });
+});
+
+describe("roomyMemoryFolder", () => {
+  it("is /dev/shm on a roomy Linux machine, and never a folder on disk or one short of room", async () => {
+    const shm = await statfs(SHARED_MEMORY_FOLDER).catch(() => null);
+    const tmpfs = shm !== null && Number(shm.type) === 0x01021994;
+    const roomy = tmpfs && Number(shm.bavail) * Number(shm.bsize) >= 2 ** 30 && os.freemem() >= 2 ** 30;
+    expect(await roomyMemoryFolder(2 ** 30)).toBe(roomy ? SHARED_MEMORY_FOLDER : null);
+    expect(await roomyMemoryFolder(1, root)).toBeNull(); // the test's folder is on disk
+    expect(await roomyMemoryFolder(2 ** 60)).toBeNull();
   });
 });
