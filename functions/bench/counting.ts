@@ -31,11 +31,19 @@ export const zeroCounts = (): CallCounts => ({
 /**
  * Statements by their text's first 100 characters (whitespace folded): how many, the milliseconds
  * waited for their answers and the characters of their parameters, for profile-run.ts. Process-wide,
- * filled by every countingSql.
+ * filled by every countingSql once recordStatements() was called: measuring the parameters turns
+ * them all into JSON again (60 MB on 10,000 files), work the bench's figures must not include.
  */
 export const statementStats = new Map<string, { count: number; ms: number; paramChars: number }>();
+let statementsRecorded = false;
+
+/** From now on countingSql fills statementStats (profile-run.ts; the bench leaves it off). */
+export function recordStatements(): void {
+  statementsRecorded = true;
+}
 
 function recordStatement(text: string, params: unknown, ms: number) {
+  if (!statementsRecorded) return;
   const key = text.replace(/\s+/g, " ").trim().slice(0, 100);
   const entry = statementStats.get(key) ?? { count: 0, ms: 0, paramChars: 0 };
   entry.count += 1;

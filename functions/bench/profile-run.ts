@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { descendants } from "../core/process-tree.ts";
-import { statementStats } from "./counting.ts";
+import { recordStatements, statementStats } from "./counting.ts";
 import { runPipeline } from "./pipeline.ts";
 
 /**
@@ -89,6 +89,7 @@ let byCommand = new Map<string, { seconds: number; processes: number; peakMb: nu
 try {
   await runPipeline(home, scratch, 10);
   statementStats.clear();
+  recordStatements();
   const before = loadavg();
   const stopSampling = sampleCpuByCommand();
   machine = sampleMachineCpu();
