@@ -100,6 +100,11 @@ export const MIGRATIONS: Array<{ version: number; name: string; sql: string[] }>
       "create index files_derived_from on files(derived_from) where derived_from is not null",
     ],
   },
+  {
+    version: 6,
+    name: "files: room on each page for the updates of the jobs that follow",
+    sql: ["alter table files set (fillfactor = 50)"],
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction; safe to run concurrently. */

@@ -11,7 +11,7 @@ import type {
   UnitStatus,
 } from "../model.ts";
 import type { FileMove, FilePageOptions, RankedFile, StoreReader, TaskOutcome } from "../task-module.ts";
-import { EVENT_COLUMNS, FILE_COLUMNS, type FileUpdate, fileUpdateParts } from "./file-writes.ts";
+import { eventInsertSelect, FILE_COLUMNS, type FileUpdate, fileUpdateParts } from "./file-writes.ts";
 import * as metsReads from "./mets-reads.ts";
 import { migrate } from "./migrations.ts";
 import {
@@ -19,7 +19,6 @@ import {
   aipFromRow,
   COLUMNS_BUT_CHARACTERISTICS,
   eventFromRow,
-  eventToJson,
   fileFromRow,
   fileToJson,
   jobFromRow,
@@ -543,8 +542,7 @@ export class TaskStore implements StoreReader {
         where f.id = u.id and exists (select 1 from done))`);
     if (outcome.events?.length)
       parts.push(`recorded as (
-        insert into events select * from jsonb_to_recordset($${params.push(outcome.events.map(eventToJson))}::jsonb)
-          as e(${EVENT_COLUMNS})
+        insert into events ${eventInsertSelect(outcome.events, (value) => `$${params.push(value)}`)}
         where exists (select 1 from done) on conflict (id) do nothing)`);
     const r = await this.sql.query<{ done: number }>(
       `with ${parts.join(", ")} select count(*)::int as done from done`,
@@ -711,10 +709,9 @@ export class TaskStore implements StoreReader {
 
   async insertEvents(events: EventRecord[]): Promise<void> {
     for (let i = 0; i < events.length; i += 2000) {
-      await this.sql.query(
-        `insert into events select * from jsonb_to_recordset($1::jsonb) as e(${EVENT_COLUMNS}) on conflict (id) do nothing`,
-        [events.slice(i, i + 2000).map(eventToJson)],
-      );
+      const params: SqlValue[] = [];
+      const select = eventInsertSelect(events.slice(i, i + 2000), (value) => `$${params.push(value)}`);
+      await this.sql.query(`insert into events ${select} on conflict (id) do nothing`, params);
     }
   }
 

@@ -331,6 +331,46 @@ export function sqlContract(name: string, make: () => Promise<SqlClient>) {
       expect(groups).toHaveLength(299);
     });
 
+    it("inserts a batch of events whose values are shared in some columns and differ in others", async () => {
+      const unit = unitFixture();
+      await store.createUnit(unit);
+      const files = [fileFixture(unit.id, "objects/a.txt"), fileFixture(unit.id, "objects/b.txt")];
+      await store.upsertFiles(files);
+      const base = {
+        unitId: unit.id,
+        taskId: null,
+        type: "virus check",
+        dateTime: new Date("2024-05-06T07:08:09Z"),
+        detail: 'program="clamscan"',
+        outcomeDetail: "clean",
+      };
+      const events = [
+        {
+          ...base,
+          id: randomUUID(),
+          fileId: files[0]!.id,
+          outcome: "success" as const,
+          agents: ["a1", "a2"],
+        },
+        {
+          ...base,
+          id: randomUUID(),
+          fileId: files[1]!.id,
+          outcome: "failure" as const,
+          agents: ["a1", "a3"],
+        },
+        { ...base, id: randomUUID(), fileId: null, outcome: "success" as const, agents: ["a1", "a2"] },
+      ];
+      await store.insertEvents(events);
+      const stored = await store.listEvents(unit.id);
+      const byId = (list: typeof events) => [...list].sort((x, y) => x.id.localeCompare(y.id));
+      expect(byId(stored as typeof events)).toEqual(byId(events));
+      // One event alone: every column but its id is "shared".
+      const alone = { ...events[0]!, id: randomUUID(), type: "fixity check" };
+      await store.insertEvents([alone]);
+      expect(await store.eventsOfType(unit.id, "fixity check")).toEqual([alone]);
+    });
+
     it("finds a unit's files by a page of paths (filesAtPaths), removed ones only when asked", async () => {
       const unit = unitFixture();
       const other = unitFixture();
