@@ -14,7 +14,7 @@ import { runPipeline } from "./pipeline.ts";
  * database owner's figure includes whatever it did before the run (its start, the warm-up).
  */
 function sampleCpuByCommand() {
-  const last = new Map<number, { command: string; ticks: number; peakKb: number }>();
+  const last = new Map<number, { command: string; ticks: number; systemTicks: number; peakKb: number }>();
   const sample = () => {
     for (const pid of descendants()) {
       try {
@@ -22,23 +22,33 @@ function sampleCpuByCommand() {
         const command = text.slice(text.indexOf("(") + 1, text.lastIndexOf(")"));
         const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
         const peak = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-        last.set(pid, { command, ticks: Number(f[11]) + Number(f[12]), peakKb: Number(peak?.[1] ?? 0) });
+        const systemTicks = Number(f[12]);
+        last.set(pid, {
+          command,
+          ticks: Number(f[11]) + systemTicks,
+          systemTicks,
+          peakKb: Number(peak?.[1] ?? 0),
+        });
       } catch {
         // ended meanwhile
       }
     }
   };
   const timer = setInterval(sample, 100);
-  const baseline = new Map<number, number>();
+  const baseline = new Map<number, { ticks: number; systemTicks: number }>();
   sample();
-  for (const [pid, v] of last) baseline.set(pid, v.ticks);
+  for (const [pid, v] of last) baseline.set(pid, v);
   return () => {
     sample();
     clearInterval(timer);
-    const by = new Map<string, { seconds: number; processes: number; peakMb: number }>();
+    const by = new Map<
+      string,
+      { seconds: number; systemSeconds: number; processes: number; peakMb: number }
+    >();
     for (const [pid, v] of last) {
-      const e = by.get(v.command) ?? { seconds: 0, processes: 0, peakMb: 0 };
-      e.seconds += (v.ticks - (baseline.get(pid) ?? 0)) / 100;
+      const e = by.get(v.command) ?? { seconds: 0, systemSeconds: 0, processes: 0, peakMb: 0 };
+      e.seconds += (v.ticks - (baseline.get(pid)?.ticks ?? 0)) / 100;
+      e.systemSeconds += (v.systemTicks - (baseline.get(pid)?.systemTicks ?? 0)) / 100;
       e.processes += 1;
       e.peakMb = Math.max(e.peakMb, Math.round(v.peakKb / 1024));
       by.set(v.command, e);
@@ -85,12 +95,16 @@ const folders = process.argv[3] ? Number(process.argv[3]) : undefined;
 const scratch = await mkdtemp(path.join(tmpdir(), "stepmatica-profile-"));
 const home = path.join(scratch, "home");
 let machine: ReturnType<typeof sampleMachineCpu> | null = null;
-let byCommand = new Map<string, { seconds: number; processes: number; peakMb: number }>();
+let byCommand = new Map<
+  string,
+  { seconds: number; systemSeconds: number; processes: number; peakMb: number }
+>();
 try {
   await runPipeline(home, scratch, 10);
   statementStats.clear();
   recordStatements();
   const before = loadavg();
+  const ownBefore = process.resourceUsage();
   const stopSampling = sampleCpuByCommand();
   machine = sampleMachineCpu();
   const r = await runPipeline(home, scratch, files, folders, () => {
@@ -98,15 +112,20 @@ try {
     machine?.stop();
   });
   const after = loadavg();
+  const ownAfter = process.resourceUsage();
   console.log(`${files} files: ${r.status}`);
   console.log(
     `wall ${r.wall_s} s, CPU ${r.cpu_s} s (tools ${r.cpu_children_s}), peak RSS ${r.peak_rss_mb} MB (Node alone ${r.peak_rss_self_mb} MB), load average ${before[0].toFixed(2)} → ${after[0].toFixed(2)}`,
+  );
+  const ownSeconds = (field: "userCPUTime" | "systemCPUTime") => (ownAfter[field] - ownBefore[field]) / 1e6;
+  console.log(
+    `this process: ${ownSeconds("userCPUTime").toFixed(2)} s user, ${ownSeconds("systemCPUTime").toFixed(2)} s in the kernel`,
   );
   console.log(`calls ${JSON.stringify(r.calls)}`);
   console.log(`tools started through runTool ${JSON.stringify(r.tool_invocations)}`);
   for (const [command, v] of [...byCommand].sort((a, b) => b[1].seconds - a[1].seconds))
     console.log(
-      `  CPU ${v.seconds.toFixed(2)} s in ${v.processes} process(es) named ${command}, peak RSS of one ${v.peakMb} MB`,
+      `  CPU ${v.seconds.toFixed(2)} s (${v.systemSeconds.toFixed(2)} in the kernel) in ${v.processes} process(es) named ${command}, peak RSS of one ${v.peakMb} MB`,
     );
   const width = Math.max(...r.breakdown.map((b) => b.job.length));
   console.log(`${"job".padEnd(width)}  wall_s  tasks  task_s  peak_mb  cores busy (of ${cpus().length})`);
