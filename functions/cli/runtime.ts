@@ -152,7 +152,10 @@ export async function openRuntime(options: RuntimeOptions) {
     },
     queue,
     {
-      concurrency: options.concurrency ?? { light: cpuCount * 2, heavy: cpuCount },
+      // One heavy task more than cores: while a task's result and the next claim go to the database,
+      // the tool processes (ExifTool keeps one per core) have the extra task's files to read
+      // (characterization's cores busy 1.71-1.74 -> 1.78-1.81, BENCHMARKS.md).
+      concurrency: options.concurrency ?? { light: cpuCount * 2, heavy: cpuCount + 1 },
       onError: (error) => process.stderr.write(`worker: ${(error as Error).message ?? error}\n`),
     },
   );
