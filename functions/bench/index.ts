@@ -18,6 +18,7 @@ const FULL = {
   overheadTasks: 10_000,
   transitions: [10, 1000, 10_000],
   scaling: [1000, 10_000, 50_000],
+  floorRounds: 3,
 };
 const QUICK = {
   files: 200,
@@ -25,6 +26,7 @@ const QUICK = {
   overheadTasks: 1000,
   transitions: [10, 100, 200],
   scaling: [100, 200],
+  floorRounds: 2,
 };
 
 /** The transfer size --large adds to `scaling` (bounded memory at 200,000 files; minutes, so not by default). */
@@ -104,10 +106,13 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
       if (values.json) writeLine(io.stdout, JSON.stringify(result));
       return 0;
     }
-    say(`floor: ${sizes.files} files in 20 folders through stepmatica, then through its tools …`);
-    const floor = await benchFloor(home, scratch, sizes.files);
     say(
-      `  stepmatica ${floor.stepmatica_s} s, tools ${floor.tools_s} s (${floor.tools.map((t) => `${t.tool} ${t.wall_s}`).join(", ")}), ratio ${floor.ratio}; CPU: stepmatica ${floor.stepmatica_cpu_s} s, tools ${floor.tools_cpu_s} s, ratio ${floor.cpu_ratio}`,
+      `floor: ${sizes.files} files in 20 folders through stepmatica, then through its tools, ${sizes.floorRounds} round(s) …`,
+    );
+    const floor = await benchFloor(home, scratch, sizes.files, sizes.floorRounds);
+    say(`  rounds: ${floor.rounds.map((r) => `${r.stepmatica_s} / ${r.tools_s} = ${r.ratio}`).join("; ")}`);
+    say(
+      `  median round: stepmatica ${floor.stepmatica_s} s, tools ${floor.tools_s} s (${floor.tools.map((t) => `${t.tool} ${t.wall_s}`).join(", ")}), ratio ${floor.ratio}; CPU: stepmatica ${floor.stepmatica_cpu_s} s, tools ${floor.tools_cpu_s} s, ratio ${floor.cpu_ratio}`,
     );
     say("sha256 …");
     const sha256 = await benchSha256(scratch, sizes.sha256Bytes);
