@@ -13,8 +13,9 @@ let shared: ExifTool | null = null;
 const PROCESSES = 2;
 /**
  * Files per ExifTool request: a task's batch (128) in one. Every request costs ExifTool about 4 ms
- * of its own (10,000 small files in one process: 8.1 s in requests of 32, 7.1 s in requests of 128;
- * BENCHMARKS.md, "ClamAV's folders in memory"); a request that fails is read again a file at a time.
+ * of its own (10,000 small files in one process: 8.1 s in requests of 32, 7.1 s in requests of
+ * 128; BENCHMARKS.md, "Waste in the tools' own runs"). A request that fails is read again a file
+ * at a time.
  */
 const FILES_PER_REQUEST = 128;
 
@@ -30,8 +31,8 @@ function exiftool(): ExifTool {
 
 /**
  * exiftool.config beside this file: File::StatX asked for once, not once per file (10,000 small
- * files: 7.35-8.03 s against 8.06-9.35 s, the same output; BENCHMARKS.md, "ExifTool asks once").
- * Where the file is not there (a bundle of this module), ExifTool runs without it.
+ * files: 7.35-8.03 s against 8.06-9.35 s, the same output; BENCHMARKS.md, "Waste in the tools'
+ * own runs"). Where the file is not there (a bundle of this module), ExifTool runs without it.
  */
 export function exiftoolConfig(): string {
   return fileURLToPath(new URL("./exiftool.config", import.meta.url));

@@ -130,7 +130,7 @@ export async function scanFiles(files: readonly string[], options: ScanOptions =
     // killed, and two scans at once do not queue on that folder's lock (1,250 files each: 1.14 s
     // in /tmp, 0.80 s in folders of their own). In memory when the machine has room for the
     // largest thing clamscan may unpack there: 2,500 small files took 1.1 s with the folders on
-    // ext4, 0.36 s on tmpfs (BENCHMARKS.md, "ClamAV's folders in memory").
+    // ext4, 0.36 s on tmpfs (BENCHMARKS.md, "Waste in the tools' own runs").
     let temporary: string | null = null;
     if (!daemon) {
       temporary = options.temporaryDir ?? path.join(scratch, "clamscan-temp");

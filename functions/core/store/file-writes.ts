@@ -51,8 +51,8 @@ const ALL_EVENT_COLUMNS = Object.keys(EVENT_COLUMN_TYPES) as EventColumn[];
  * but a column whose value every event shares (a task's events have one unit, task, type, detail,
  * outcome and agents) is sent once, in a second parameter, and joined to every row. Most of an
  * event is such text; parsing it once per event was most of what the database spent inserting
- * them (10,240 events: 350–510 ms as whole rows, 230–330 ms with the shared columns once, in PGlite).
- * `param` names a parameter for a value (\$n). Callers may add a where clause.
+ * them (10,240 events in PGlite: 341–511 ms as whole rows, 229–325 ms with the shared columns
+ * once). `param` names a parameter for a value (\$n). Callers may add a where clause.
  */
 export function eventInsertSelect(
   events: readonly EventRecord[],
