@@ -5,7 +5,7 @@ import path from "node:path";
 import { openHomeDatabase } from "../../functions/cli/home-database.ts";
 import { jobsOf } from "../../workflows/index.ts";
 import { listTree } from "../e2e/aip-checks.ts";
-import { killGroup, spawnCli } from "../helpers/cli-process.ts";
+import { killGroup, spawnCli, stopHomeOwner } from "../helpers/cli-process.ts";
 
 export interface ChaosOptions {
   files: number;
@@ -130,6 +130,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ...stats,
     };
   } finally {
+    for (const home of ["clean-home", "chaos-home"]) await stopHomeOwner(path.join(root, home));
     await rm(root, { recursive: true, force: true });
   }
 }

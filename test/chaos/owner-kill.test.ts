@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { type CliProcess, lastJson, spawnCli } from "../helpers/cli-process.ts";
+import { type CliProcess, lastJson, spawnCli, stopHomeOwner } from "../helpers/cli-process.ts";
 import { tempDir } from "../helpers/fixtures.ts";
 import { compareTrees, taskStats } from "./chaos.ts";
 
@@ -12,7 +12,9 @@ import { compareTrees, taskStats } from "./chaos.ts";
 const ENV = { STEPMATICA_DB_IDLE_SECONDS: "5" };
 let root: string;
 afterAll(async () => {
-  if (root) await rm(root, { recursive: true, force: true });
+  if (!root) return;
+  for (const home of ["clean-home", "home"]) await stopHomeOwner(path.join(root, home));
+  await rm(root, { recursive: true, force: true });
 });
 
 async function transfer(dir: string, files: number, tag: string): Promise<string> {

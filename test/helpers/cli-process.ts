@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -67,4 +68,31 @@ export function lastJson(stdout: string): Record<string, unknown> | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Stops the database owner of `home` if one still runs (it lingers for its idle seconds after the
+ * last client) and waits for it to exit, so the home can be removed: removing it while the owner
+ * writes its data folder fails with ENOTEMPTY. Only a process whose command line names db-owner is
+ * signalled (the pid in db-owner.json may be a killed owner's, reused since).
+ */
+export async function stopHomeOwner(home: string, timeoutMs = 15_000): Promise<void> {
+  let pid: number;
+  try {
+    pid = (JSON.parse(await readFile(path.join(home, "db-owner.json"), "utf8")) as { pid: number }).pid;
+    const command = await readFile(`/proc/${pid}/cmdline`, "utf8");
+    if (!command.includes("db-owner")) return;
+    process.kill(pid, "SIGTERM");
+  } catch {
+    return; // no owner recorded, or it is gone
+  }
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the database owner ${pid} of ${home} did not stop within ${timeoutMs} ms`);
 }
