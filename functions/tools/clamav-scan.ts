@@ -97,7 +97,6 @@ export async function scanFiles(files: readonly string[], options: ScanOptions =
 
   const scratch = await mkdtemp(path.join(options.scratchDir ?? os.tmpdir(), "stepmatica-clamav-"));
   let inMemory: string | null = null;
-  let madeInMemory = false;
   try {
     const links = path.join(scratch, "files");
     const listed = await listedPaths(files, links);
@@ -140,7 +139,6 @@ export async function scanFiles(files: readonly string[], options: ScanOptions =
         else {
           const memory = await roomyMemoryFolder(MEMORY_TEMPORARY_ROOM);
           if (memory) inMemory = await mkdtemp(path.join(memory, "stepmatica-clamav-")).catch(() => null);
-          madeInMemory = inMemory !== null;
         }
       }
     }
@@ -168,7 +166,8 @@ export async function scanFiles(files: readonly string[], options: ScanOptions =
     };
   } finally {
     await rm(scratch, { recursive: true, force: true });
-    if (madeInMemory && inMemory) await rm(inMemory, { recursive: true, force: true });
+    // Only a folder made here: one given as memoryDir is the caller's.
+    if (inMemory && options.memoryDir === undefined) await rm(inMemory, { recursive: true, force: true });
   }
 }
 

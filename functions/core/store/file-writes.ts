@@ -24,11 +24,13 @@ const FILE_COLUMN_TYPES = {
 type FileColumn = keyof typeof FILE_COLUMN_TYPES;
 const ALL_FILE_COLUMNS = Object.keys(FILE_COLUMN_TYPES) as FileColumn[];
 
-const recordset = (columns: readonly FileColumn[]) =>
-  columns.map((column) => `${column} ${FILE_COLUMN_TYPES[column]}`).join(", ");
+/** `name type, …` of these columns, for jsonb_to_recordset(...) as x(…) over a table's type map. */
+function recordset<Column extends string>(types: Record<Column, string>, columns: readonly Column[]): string {
+  return columns.map((column) => `${column} ${types[column]}`).join(", ");
+}
 
 /** Every column of files, for jsonb_to_recordset(...) as f(FILE_COLUMNS). */
-export const FILE_COLUMNS = recordset(ALL_FILE_COLUMNS);
+export const FILE_COLUMNS = recordset(FILE_COLUMN_TYPES, ALL_FILE_COLUMNS);
 
 /** The events table's columns and types, in its order. */
 const EVENT_COLUMN_TYPES = {
@@ -65,13 +67,12 @@ export function eventInsertSelect(
       first !== undefined && column !== "id" && rows.every((row) => sameValue(row[column], first[column])),
   );
   const own = ALL_EVENT_COLUMNS.filter((column) => !shared.includes(column));
-  const types = (columns: EventColumn[]) => columns.map((c) => `${c} ${EVENT_COLUMN_TYPES[c]}`).join(", ");
   const perRow = rows.map((row) => Object.fromEntries(own.map((column) => [column, row[column]])));
   const select = ALL_EVENT_COLUMNS.map((column) => (shared.includes(column) ? `s.${column}` : `e.${column}`));
-  let from = `jsonb_to_recordset(${param(perRow)}::jsonb) as e(${types(own)})`;
+  let from = `jsonb_to_recordset(${param(perRow)}::jsonb) as e(${recordset(EVENT_COLUMN_TYPES, own)})`;
   if (shared.length > 0) {
     const once = Object.fromEntries(shared.map((column) => [column, first![column]]));
-    from += ` cross join jsonb_to_record(${param(once)}::jsonb) as s(${types(shared)})`;
+    from += ` cross join jsonb_to_record(${param(once)}::jsonb) as s(${recordset(EVENT_COLUMN_TYPES, shared)})`;
   }
   return `(${ALL_EVENT_COLUMNS.join(", ")}) select ${select.join(", ")} from ${from}`;
 }
@@ -131,5 +132,5 @@ export function fileUpdateParts(updates: FileUpdate[]) {
         : `${column} = coalesce(u.${column}, f.${column})`,
     )
     .join(", ");
-  return { rows, recordset: recordset(["id", ...columns]), assignments };
+  return { rows, recordset: recordset(FILE_COLUMN_TYPES, ["id", ...columns]), assignments };
 }
