@@ -11,7 +11,13 @@ import { relationsOf } from "./relations.ts";
 import { writeRightsStatement } from "./rights.ts";
 import { mdSec } from "./sections.ts";
 import type { MetsFileSource, RankedEntry } from "./source.ts";
-import { type Answer, answerOf, bothOf, type Steps, startSteps } from "./steps.ts";
+import { type Answer, allOf, answerOf, type Steps, settled, startSteps, turn } from "./steps.ts";
+
+/**
+ * Files written between turns of the event loop: the next page's reads (three queries one after
+ * another) move on while this page is written, instead of one query per page written.
+ */
+const FILES_BETWEEN_TURNS = 32;
 
 /**
  * The details of files that the writer reads a page at a time: their whole records (tool output
@@ -31,23 +37,33 @@ interface PageContext {
 }
 
 /** Every file's amdSec, by href then id; returns how many files there were. */
-export function* writeAmdSecs(plan: MetsPlan, source: MetsFileSource, pages: MetsPages): Steps<number> {
+export function* writeAmdSecs(
+  plan: MetsPlan,
+  source: MetsFileSource,
+  pages: MetsPages,
+  pageWritten?: () => void,
+): Steps<number> {
   let count = 0;
   let reading = startSteps(readPage(plan, source, pages, null));
-  for (;;) {
-    const page: AmdSecPage = yield* answerOf(reading);
-    const full = page.entries.length === pages.pageSize;
-    // The next page is read while this one is written: the database and the writer work at once.
-    if (full) reading = startSteps(readPage(plan, source, pages, page.entries[page.entries.length - 1]!));
-    for (const entry of page.entries) {
-      const record = page.recordById.get(entry.file.id);
-      if (!record) throw new MetsInputError(`file ${entry.file.path} (id ${entry.file.id}) has no record`);
-      writeFileAmdSec(plan, page.context, { file: record, href: entry.href }, entry.rank);
+  try {
+    for (;;) {
+      const page: AmdSecPage = yield* answerOf(reading);
+      const full = page.entries.length === pages.pageSize;
+      // The next page is read while this one is written: the database and the writer work at once.
+      if (full) reading = startSteps(readPage(plan, source, pages, page.entries[page.entries.length - 1]!));
+      for (const [index, entry] of page.entries.entries()) {
+        const record = page.recordById.get(entry.file.id);
+        if (!record) throw new MetsInputError(`file ${entry.file.path} (id ${entry.file.id}) has no record`);
+        writeFileAmdSec(plan, page.context, { file: record, href: entry.href }, entry.rank);
+        if (index % FILES_BETWEEN_TURNS === FILES_BETWEEN_TURNS - 1) yield* turn();
+      }
+      count += page.entries.length;
+      pageWritten?.();
+      if (!full) return count;
     }
-    count += page.entries.length;
-    if (!full) break;
+  } finally {
+    yield* settled(reading); // a page read ahead of an error is waited for, not left running
   }
-  return count;
 }
 
 /** A page of files with everything their amdSecs say: their records, events and relations. */
@@ -67,14 +83,20 @@ function* readPage(
   if (entries.length === 0)
     return { entries, recordById: new Map(), context: { eventsByFile: new Map(), derivativesOf: new Map() } };
   for (const entry of entries) checkEntry(entry);
-  const { derivativesOf, related } = yield* relationsOf(source, entries);
-  // The related files can be more than a page (a file and its derivatives): ask a page at a time.
-  const [head, ...rest] = chunks(related, pages.pageSize);
-  const [records, events] = yield* bothOf(
-    pages.recordsOf(entries.map(({ file }) => file.id)),
-    pages.eventsOf(head ?? []),
+  const ids = entries.map(({ file }) => file.id);
+  // The page's own records and events are asked with its relations: one round trip, not two.
+  const [records, events, { derivativesOf, related }] = yield* allOf(
+    pages.recordsOf(ids),
+    pages.eventsOf(ids),
+    startSteps(relationsOf(source, entries)),
   );
-  for (const ids of rest) events.push(...(yield* answerOf(pages.eventsOf(ids))));
+  // The related files beyond the page (sources, derivatives) can be more than a page: a page at a time.
+  const own = new Set(ids);
+  for (const more of chunks(
+    related.filter((id) => !own.has(id)),
+    pages.pageSize,
+  ))
+    events.push(...(yield* answerOf(pages.eventsOf(more))));
   const { eventsByFile } = indexEvents({ fileIds: new Set(related), agentById: plan.agentById }, events);
   return {
     entries,

@@ -15,11 +15,13 @@ import { amdSecIdOf, type MetsPlan, planMets } from "./plan.ts";
 import { PREMIS_NS, PREMIS_SCHEMA_URL, writeIntellectualEntity } from "./premis.ts";
 import { mdSec, writeHeader } from "./sections.ts";
 import { type MetsFileSource, memoryFileSource } from "./source.ts";
-import { runSteps, runStepsAsync, type Steps } from "./steps.ts";
+import { answerOf, runSteps, runStepsAsync, type Steps, settled, startSteps } from "./steps.ts";
 import { type DivLinks, writeFileSec, writeStructMap } from "./structure.ts";
+import { type MetsSpill, Pace, pacedSource } from "./tail.ts";
 import { XmlWriter } from "./xml-writer.ts";
 
 export type { MetsPages } from "./amd-secs.ts";
+export type { MetsSpill } from "./tail.ts";
 
 export const METS_NS = "http://www.loc.gov/METS/";
 export const METS_SCHEMA_URL = "http://www.loc.gov/standards/mets/version1121/mets.xsd";
@@ -76,8 +78,9 @@ export function writeMetsFromSource(
   header: MetsHeader,
   source: MetsFileSource & MetsPages,
   sink: (chunk: string) => void,
+  options: { spill?: MetsSpill } = {},
 ): Promise<number> {
-  return runStepsAsync(writeDocument(header, source, source, sink));
+  return runStepsAsync(writeDocument(header, source, source, sink, options.spill));
 }
 
 function headerOf({ files: _files, ...header }: MetsInput): MetsHeader {
@@ -112,24 +115,48 @@ function* writeDocument(
   source: MetsFileSource,
   pages: MetsPages,
   sink: (chunk: string) => void,
+  spill?: MetsSpill,
 ): Steps<number> {
   const plan = yield* planMets(header, source, pages.pageSize, sink);
   writeOpening(plan);
-  const files = yield* writeAmdSecs(plan, source, pages);
   const { w, archival } = plan;
-  yield* writeFileSec(w, source, pages.pageSize, (entry) => amdSecIdOf(plan, entry.rank));
-  yield* writeStructMap(w, source, pages.pageSize, {
-    rootLabel: plan.packageLabel,
-    rootAdmId: plan.packageAmdSecId,
-    dmdIdsOf: plan.dmdIdsOf,
-    labels: archival.labels,
-  });
+  let files: number;
+  if (spill) {
+    // The fileSec and structMap go to the spill meanwhile; an error in either waits for the amdSecs.
+    const tail = new XmlWriter((chunk) => spill.sink(chunk), w.currentDepth);
+    const pace = new Pace();
+    const writingTail = startSteps(writeStructure(plan, pacedSource(source, pace), pages.pageSize, tail));
+    try {
+      files = yield* writeAmdSecs(plan, source, pages, () => pace.pageWritten());
+    } finally {
+      pace.finish();
+      yield* settled(writingTail); // no statement of this document outlives it
+    }
+    yield* answerOf(writingTail);
+    w.flush();
+    yield* answerOf(spill.replay(sink));
+  } else {
+    files = yield* writeAmdSecs(plan, source, pages);
+    yield* writeStructure(plan, source, pages.pageSize, w);
+  }
   if (header.archival?.logicalStructMap) {
     writeLogicalStructMap(w, header.archival.logicalStructMap, archival.fileIdOfHref);
   }
   w.close("mets:mets");
   w.flush();
   return files;
+}
+
+/** The fileSec and the physical structMap. */
+function* writeStructure(plan: MetsPlan, source: MetsFileSource, pageSize: number, w: XmlWriter): Steps {
+  yield* writeFileSec(w, source, pageSize, (entry) => amdSecIdOf(plan, entry.rank));
+  yield* writeStructMap(w, source, pageSize, {
+    rootLabel: plan.packageLabel,
+    rootAdmId: plan.packageAmdSecId,
+    dmdIdsOf: plan.dmdIdsOf,
+    labels: plan.archival.labels,
+  });
+  w.flush();
 }
 
 /** Everything before the files' amdSecs: header, dmdSecs, the package's own amdSec. */

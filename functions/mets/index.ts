@@ -3,6 +3,7 @@ export {
   buildMets,
   METS_NS,
   type MetsPages,
+  type MetsSpill,
   writeMets,
   writeMetsFromSource,
   writeMetsPaged,

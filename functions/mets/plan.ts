@@ -8,7 +8,7 @@ import { type PreparedArchival, pathsNamedBy, prepareArchival } from "./archival
 import { prepareDublinCore } from "./dublin-core.ts";
 import { checkHeader, indexAgents, indexEvents, type MetsHeader, MetsInputError } from "./input.ts";
 import type { MetsFileSource } from "./source.ts";
-import { bothOf, type Steps } from "./steps.ts";
+import { allOf, type Steps } from "./steps.ts";
 import { XmlWriter } from "./xml-writer.ts";
 
 export interface MetsPlan {
@@ -115,7 +115,7 @@ function* lookUpPaths(
   const asked = [...new Set(named)].filter((path) => !paths.has(path));
   for (let start = 0; start < asked.length; start += pageSize) {
     const page = asked.slice(start, start + pageSize);
-    const [files, folders] = yield* bothOf(source.presentAt(page), source.foldersAmong(page));
+    const [files, folders] = yield* allOf(source.presentAt(page), source.foldersAmong(page));
     for (const { file, href } of files) {
       paths.add(href);
       fileIdOfHref.set(href, file.id);

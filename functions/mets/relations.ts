@@ -6,7 +6,7 @@
 import type { FileRecord } from "../core/model.ts";
 import { groupRootOf, type MetsFileEntry } from "./input.ts";
 import type { MetsFileSource } from "./source.ts";
-import { answerOf, bothOf, type Steps } from "./steps.ts";
+import { allOf, answerOf, type Steps } from "./steps.ts";
 
 /** Each file's GROUPID root (groupRootOf), its ancestors read a generation at a time. */
 export function* groupRootsOf(
@@ -46,7 +46,7 @@ export function* relationsOf(source: MetsFileSource, page: readonly MetsFileEntr
   const sourceIds = [
     ...new Set(page.flatMap(({ file }) => (file.derivedFrom === null ? [] : [file.derivedFrom]))),
   ];
-  const [sources, derivatives] = yield* bothOf(source.filesWithIds(sourceIds), source.derivativesOf(ids));
+  const [sources, derivatives] = yield* allOf(source.filesWithIds(sourceIds), source.derivativesOf(ids));
   const derivativesOf = new Map<string, MetsFileEntry[]>();
   for (const derivative of derivatives) {
     const of = derivative.file.derivedFrom!;

@@ -5,8 +5,8 @@
 import { compareCodePoints } from "./characteristics.ts";
 import { FILE_GROUP_ORDER, type MetsFileEntry, MetsInputError } from "./input.ts";
 import { groupRootsOf } from "./relations.ts";
-import type { MetsFileSource, RankedEntry } from "./source.ts";
-import { answerOf, type Steps } from "./steps.ts";
+import type { FileUse, MetsFileSource, RankedEntry } from "./source.ts";
+import { answerOf, type Steps, settled, startSteps } from "./steps.ts";
 import { uriReferenceOf } from "./uri.ts";
 import type { XmlWriter } from "./xml-writer.ts";
 
@@ -21,19 +21,42 @@ export function* writeFileSec(
   w.open("mets:fileSec");
   for (const use of [...FILE_GROUP_ORDER, "deleted" as const]) {
     let after: RankedEntry | null = null;
-    for (;;) {
-      const page: RankedEntry[] = yield* answerOf(source.rankedPage(use, after, pageSize));
-      if (page.length === 0) break;
-      if (after === null) w.open("mets:fileGrp", [["USE", use]]);
-      const roots = yield* groupRootsOf(source, page);
-      for (const entry of page)
-        writeFileElement(w, entry, `Group-${roots.get(entry.file.id)}`, amdSecIdOf(entry));
-      after = page[page.length - 1]!;
-      if (page.length < pageSize) break;
+    let reading = startSteps(fileSecPage(source, use, null, pageSize));
+    try {
+      for (;;) {
+        const { page, roots }: FileSecPage = yield* answerOf(reading);
+        if (page.length === 0) break;
+        const full = page.length === pageSize;
+        // The next page is read while this one is written.
+        if (full) reading = startSteps(fileSecPage(source, use, page[page.length - 1]!, pageSize));
+        if (after === null) w.open("mets:fileGrp", [["USE", use]]);
+        for (const entry of page)
+          writeFileElement(w, entry, `Group-${roots.get(entry.file.id)}`, amdSecIdOf(entry));
+        after = page[page.length - 1]!;
+        if (!full) break;
+      }
+    } finally {
+      yield* settled(reading);
     }
     if (after !== null) w.close("mets:fileGrp");
   }
   w.close("mets:fileSec");
+}
+
+interface FileSecPage {
+  page: RankedEntry[];
+  /** Each file's GROUPID root. */
+  roots: Map<string, string>;
+}
+
+function* fileSecPage(
+  source: MetsFileSource,
+  use: FileUse,
+  after: RankedEntry | null,
+  pageSize: number,
+): Steps<FileSecPage> {
+  const page: RankedEntry[] = yield* answerOf(source.rankedPage(use, after, pageSize));
+  return { page, roots: page.length === 0 ? new Map() : yield* groupRootsOf(source, page) };
 }
 
 function writeFileElement(w: XmlWriter, { file, href }: MetsFileEntry, groupId: string, admId: string): void {
@@ -87,32 +110,39 @@ export function* writeStructMap(
   let objectsWritten = false;
   const open: string[] = [];
   let previous: MetsFileEntry | null = null;
-  for (;;) {
-    const page: MetsFileEntry[] = yield* answerOf(source.treePage(previous, pageSize));
-    for (const entry of page) {
-      checkPlace(entry.href, previous?.href);
-      const segments = entry.href.split("/");
-      const folders = segments.slice(0, -1);
-      let shared = 0;
-      while (shared < open.length && open[shared] === folders[shared]) shared++;
-      while (open.length > shared) {
-        open.pop();
+  let reading = source.treePage(null, pageSize);
+  try {
+    for (;;) {
+      const page: MetsFileEntry[] = yield* answerOf(reading);
+      // The next page is read while this one is written.
+      if (page.length === pageSize) reading = source.treePage(page[page.length - 1]!, pageSize);
+      for (const entry of page) {
+        checkPlace(entry.href, previous?.href);
+        const segments = entry.href.split("/");
+        const folders = segments.slice(0, -1);
+        let shared = 0;
+        while (shared < open.length && open[shared] === folders[shared]) shared++;
+        while (open.length > shared) {
+          open.pop();
+          w.close("mets:div");
+        }
+        if (!objectsWritten && open.length === 0 && compareCodePoints(segments[0]!, "objects") >= 0) {
+          if (segments[0] !== "objects") writeEmptyFolder(w, links, "objects");
+          objectsWritten = true;
+        }
+        for (const folder of folders.slice(open.length)) {
+          open.push(folder);
+          openDiv(w, links, open.join("/"), folder, "Directory");
+        }
+        openDiv(w, links, entry.href, segments[segments.length - 1]!, "Item");
+        w.empty("mets:fptr", [["FILEID", `file-${entry.file.id}`]]);
         w.close("mets:div");
+        previous = entry;
       }
-      if (!objectsWritten && open.length === 0 && compareCodePoints(segments[0]!, "objects") >= 0) {
-        if (segments[0] !== "objects") writeEmptyFolder(w, links, "objects");
-        objectsWritten = true;
-      }
-      for (const folder of folders.slice(open.length)) {
-        open.push(folder);
-        openDiv(w, links, open.join("/"), folder, "Directory");
-      }
-      openDiv(w, links, entry.href, segments[segments.length - 1]!, "Item");
-      w.empty("mets:fptr", [["FILEID", `file-${entry.file.id}`]]);
-      w.close("mets:div");
-      previous = entry;
+      if (page.length < pageSize) break;
     }
-    if (page.length < pageSize) break;
+  } finally {
+    yield* settled(reading);
   }
   for (const _ of open) w.close("mets:div");
   if (!objectsWritten) writeEmptyFolder(w, links, "objects");

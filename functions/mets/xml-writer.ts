@@ -61,44 +61,53 @@ export function isIdSafe(value: string): boolean {
 }
 
 /** About 64 KiB of typical METS markup per chunk. */
-const FLUSH_EVERY_PIECES = 8192;
+const FLUSH_EVERY_CHARACTERS = 65536;
 
 export class XmlWriter {
   // Pieces are joined once per chunk: far less garbage than growing one string piece by piece.
-  private parts: string[] = [];
-  private depth = 0;
+  private buffer = "";
   private readonly indents: string[] = [""];
   private readonly fragments = new Map<string, string>();
 
-  constructor(private readonly sink: (chunk: string) => void) {}
+  /** `depth`: where the first element goes (a part of a document written apart from the rest). */
+  constructor(
+    private readonly sink: (chunk: string) => void,
+    private depth = 0,
+  ) {}
+
+  /** How deep the next element goes. */
+  get currentDepth(): number {
+    return this.depth;
+  }
 
   /** Writes raw markup (already escaped) on its own line at the current depth. */
   raw(markup: string): void {
-    this.parts.push(this.indent(), markup, "\n");
+    this.buffer += this.indent() + markup + "\n";
     this.maybeFlush();
   }
 
   open(name: string, attrs?: readonly Attr[]): void {
-    this.parts.push(this.indent(), "<", name, formatAttrs(attrs), ">\n");
+    this.buffer += this.indent() + "<" + name + formatAttrs(attrs) + ">\n";
     this.depth++;
     this.maybeFlush();
   }
 
   close(name: string): void {
     this.depth--;
-    this.parts.push(this.indent(), "</", name, ">\n");
+    this.buffer += this.indent() + "</" + name + ">\n";
     this.maybeFlush();
   }
 
   /** An element with no children. */
   empty(name: string, attrs?: readonly Attr[]): void {
-    this.parts.push(this.indent(), "<", name, formatAttrs(attrs), "/>\n");
+    this.buffer += this.indent() + "<" + name + formatAttrs(attrs) + "/>\n";
     this.maybeFlush();
   }
 
   /** An element holding only text. */
   leaf(name: string, text: string, attrs?: readonly Attr[]): void {
-    this.parts.push(this.indent(), "<", name, formatAttrs(attrs), ">", escapeText(text), "</", name, ">\n");
+    this.buffer +=
+      this.indent() + "<" + name + formatAttrs(attrs) + ">" + escapeText(text) + "</" + name + ">\n";
     this.maybeFlush();
   }
 
@@ -111,27 +120,26 @@ export class XmlWriter {
     let markup = this.fragments.get(cacheKey);
     if (markup === undefined) {
       const pieces: string[] = [];
-      const sub = new XmlWriter((chunk) => pieces.push(chunk));
-      sub.depth = this.depth;
+      const sub = new XmlWriter((chunk) => pieces.push(chunk), this.depth);
       render(sub);
       sub.flush();
       markup = pieces.join("");
       this.fragments.set(cacheKey, markup);
     }
-    this.parts.push(markup);
+    this.buffer += markup;
     this.maybeFlush();
   }
 
   /** Passes everything written so far to the sink. */
   flush(): void {
-    if (this.parts.length > 0) {
-      this.sink(this.parts.join(""));
-      this.parts = [];
+    if (this.buffer.length > 0) {
+      this.sink(this.buffer);
+      this.buffer = "";
     }
   }
 
   private maybeFlush(): void {
-    if (this.parts.length >= FLUSH_EVERY_PIECES) this.flush();
+    if (this.buffer.length >= FLUSH_EVERY_CHARACTERS) this.flush();
   }
 
   private indent(): string {

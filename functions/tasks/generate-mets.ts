@@ -12,6 +12,7 @@ import {
 import { writeFileStreamAtomic } from "./atomic-write.ts";
 import { MetadataCsvError, readMetadataCsv } from "./metadata-csv.ts";
 import { storeMetsSource, storeTransferFiles } from "./mets-source.ts";
+import { SpillFile } from "./spill-file.ts";
 
 /** Where each kind of METS is written, relative to the unit's folder. */
 export function metsPathOf(kind: "transfer" | "aip", unitId: string): string {
@@ -97,7 +98,13 @@ export function generateMetsTask(options: { pageFiles?: number } = {}): TaskModu
         // the files themselves are read a page at a time, in each order the document needs.
         const target = path.join(ctx.unitPath, ...rel.split("/"));
         characters = await writeFileStreamAtomic(target, async (sink) => {
-          described = await writeMetsFromSource(header, source, sink);
+          // The fileSec and structMap are written there while the amdSecs are (MetsSpill).
+          const spill = new SpillFile(`${target}.structure.partial`);
+          try {
+            described = await writeMetsFromSource(header, source, sink, { spill });
+          } finally {
+            spill.remove();
+          }
         });
       } catch (error) {
         const known = [MetadataCsvError, MetsInputError, TransferMetadataError];

@@ -105,6 +105,25 @@ export const MIGRATIONS: Array<{ version: number; name: string; sql: string[] }>
     name: "files: room on each page for the updates of the jobs that follow",
     sql: ["alter table files set (fillfactor = 50)"],
   },
+  {
+    version: 7,
+    name: "events and files: statistics only of what queries filter on",
+    // ANALYZE sorts a sample of every column: 60,000 events took 160-180 ms, most of it the free
+    // texts no query filters on, and the embedded database analyzes while its clients wait
+    // (pglite-autovacuum.ts), four times in a 10,000-file run. With these: 16-20 ms. Columns that
+    // queries filter or join on keep a small histogram; those no query filters on keep none.
+    sql: [
+      ...["detail", "outcome_detail", "agents"].map(
+        (c) => `alter table events alter column ${c} set statistics 0`,
+      ),
+      ...["id", "unit_id", "file_id", "task_id", "type", "date_time", "outcome"].map(
+        (c) => `alter table events alter column ${c} set statistics 10`,
+      ),
+      ...["characteristics", "sha256", "size", "format_name", "format_version", "mime", "created_at"].map(
+        (c) => `alter table files alter column ${c} set statistics 0`,
+      ),
+    ],
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction; safe to run concurrently. */

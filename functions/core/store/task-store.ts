@@ -748,13 +748,16 @@ export class TaskStore implements StoreReader {
     }
   }
 
-  /** The events that `unitIds` recorded about some files (one page of them), by file, then time and id. */
+  /**
+   * The events that `unitIds` recorded about some files (one page of them), in no set order: the
+   * callers group them by file (the METS sorts each file's few events). Sorting a page's 3,000
+   * events took the database more time than finding them (PGlite: 57-346 against 44-75 ms).
+   */
   async eventsOfFiles(fileIds: string[], unitIds: string[]): Promise<EventRecord[]> {
     if (fileIds.length === 0) return [];
     const r = await this.sql.query(
       `select * from events where file_id = any(array(select jsonb_array_elements_text($1::jsonb)::uuid))
-         and unit_id = any(array(select jsonb_array_elements_text($2::jsonb)::uuid))
-       order by file_id, date_time, id`,
+         and unit_id = any(array(select jsonb_array_elements_text($2::jsonb)::uuid))`,
       [fileIds, unitIds],
     );
     return r.rows.map(eventFromRow);

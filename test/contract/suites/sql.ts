@@ -371,6 +371,46 @@ export function sqlContract(name: string, make: () => Promise<SqlClient>) {
       expect(await store.eventsOfType(unit.id, "fixity check")).toEqual([alone]);
     });
 
+    it("ANALYZE keeps statistics of the columns queries filter on, none of free texts or tool output", async () => {
+      const unit = unitFixture();
+      await store.createUnit(unit);
+      const files = Array.from({ length: 40 }, (_, i) =>
+        fileFixture(unit.id, `objects/f${i}.txt`, {
+          sha256: String(i).padStart(64, "0"),
+          characteristics: { exiftool: { Lines: i } },
+        }),
+      );
+      await store.upsertFiles(files);
+      await store.insertEvents(
+        files.map((file, i) => ({
+          id: randomUUID(),
+          unitId: unit.id,
+          fileId: file.id,
+          taskId: null,
+          type: i % 2 ? "validation" : "virus check",
+          dateTime: new Date(Date.UTC(2024, 0, 1, 0, 0, i)),
+          detail: `program="p${i}"`,
+          outcome: "success" as const,
+          outcomeDetail: `note ${i}`,
+          agents: ["a1"],
+        })),
+      );
+      await sql.query("analyze events");
+      await sql.query("analyze files");
+      const r = await sql.query<{ tablename: string; attname: string }>(
+        `select tablename, attname from pg_stats
+         where schemaname = current_schema() and tablename in ('events', 'files')`,
+      );
+      const of = (table: string) =>
+        new Set(r.rows.filter((row) => row.tablename === table).map((row) => row.attname));
+      const events = of("events");
+      for (const column of ["unit_id", "file_id", "type", "date_time"]) expect(events).toContain(column);
+      for (const column of ["detail", "outcome_detail", "agents"]) expect(events).not.toContain(column);
+      const filesStats = of("files");
+      for (const column of ["unit_id", "path", "file_group", "removed"]) expect(filesStats).toContain(column);
+      for (const column of ["characteristics", "sha256", "mime"]) expect(filesStats).not.toContain(column);
+    });
+
     it("finds a unit's files by a page of paths (filesAtPaths), removed ones only when asked", async () => {
       const unit = unitFixture();
       const other = unitFixture();

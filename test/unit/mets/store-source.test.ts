@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PgliteSql } from "../../../functions/adapters/sql/pglite.ts";
 import type { EventRecord, FileRecord } from "../../../functions/core/model.ts";
 import { TaskStore } from "../../../functions/core/store/task-store.ts";
-import { buildMets, type MetsInput, writeMetsFromSource } from "../../../functions/mets/index.ts";
+import {
+  buildMets,
+  type MetsInput,
+  type MetsSpill,
+  writeMetsFromSource,
+} from "../../../functions/mets/index.ts";
 import { storeMetsSource } from "../../../functions/tasks/mets-source.ts";
 import { fileFixture, unitFixture } from "../../contract/suites/sql.ts";
 import { validateMetsXml } from "../../helpers/xsd.ts";
@@ -72,27 +77,80 @@ afterAll(async () => {
   await sql.close();
 });
 
-async function fromStore(pageSize: number): Promise<string> {
-  const { files: _files, ...header } = input;
-  const source = storeMetsSource(store, unit.id, {
-    pageSize,
-    eventUnits: [unit.id],
-    importedEvents: new Map(),
-  });
+/** A spill held in memory; `used` says whether the writer wrote to it. */
+function memorySpill(): MetsSpill & { used: boolean } {
   const chunks: string[] = [];
-  const described = await writeMetsFromSource(
-    { ...header, events: header.events.filter((e) => e.fileId === null) },
-    source,
-    (chunk) => chunks.push(chunk),
+  return {
+    used: false,
+    sink(chunk) {
+      this.used = true;
+      chunks.push(chunk);
+    },
+    replay: (into) => {
+      for (const chunk of chunks) into(chunk);
+    },
+  };
+}
+
+/** Reads of the store under way: a source whose every read is counted while it runs. */
+let readsUnderWay = 0;
+function counted<T extends object>(source: T): T {
+  return new Proxy(source, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        const answer = value.apply(target, args);
+        if (!(answer instanceof Promise)) return answer;
+        readsUnderWay++;
+        return answer.finally(() => readsUnderWay--);
+      };
+    },
+  });
+}
+
+type StoreSource = ReturnType<typeof storeMetsSource>;
+
+async function fromStore(
+  pageSize: number,
+  spill?: MetsSpill & { used: boolean },
+  alter: (source: StoreSource) => StoreSource = (source) => source,
+): Promise<string> {
+  const { files: _files, ...header } = input;
+  const source = counted(
+    alter(
+      storeMetsSource(store, unit.id, {
+        pageSize,
+        eventUnits: [unit.id],
+        importedEvents: new Map(),
+      }),
+    ),
   );
-  expect(described).toBe(input.files.length);
+  const chunks: string[] = [];
+  try {
+    const described = await writeMetsFromSource(
+      { ...header, events: header.events.filter((e) => e.fileId === null) },
+      source,
+      (chunk) => chunks.push(chunk),
+      spill ? { spill } : {},
+    );
+    expect(described).toBe(input.files.length);
+  } finally {
+    // Done or failed, the writer leaves no read of its own behind (a read ahead is waited for).
+    expect(readsUnderWay).toBe(0);
+  }
+  if (spill) expect(spill.used).toBe(true);
   return chunks.join("");
 }
 
 describe("the METS from the store, a page at a time", () => {
   it("has the same bytes as buildMets of the same files, with pages of 1, 2, 3 and 500 files", async () => {
     const inMemory = buildMets(input);
-    for (const pageSize of [1, 2, 3, 500]) expect(await fromStore(pageSize)).toBe(inMemory);
+    for (const pageSize of [1, 2, 3, 500]) {
+      expect(await fromStore(pageSize)).toBe(inMemory);
+      // The fileSec and structMap written apart while the amdSecs are, then copied in.
+      expect(await fromStore(pageSize, memorySpill())).toBe(inMemory);
+    }
     expect(inMemory).toContain("is source of");
     expect(inMemory).toContain(`ID="file-${DERIVATIVE_ID}"`);
     expect(inMemory).toContain('USE="deleted"');
@@ -103,13 +161,26 @@ describe("the METS from the store, a page at a time", () => {
     expect(result.errors).toEqual([]);
   });
 
+  it("stops at a file without a record, the fileSec and structMap written apart or not", async () => {
+    const missing = input.files[3]!.file;
+    const withoutOne = (source: StoreSource): StoreSource => ({
+      ...source,
+      recordsOf: async (ids) => (await source.recordsOf(ids)).filter((r) => r.id !== missing.id),
+    });
+    for (const spill of [undefined, memorySpill()])
+      await expect(fromStore(2, spill, withoutOne)).rejects.toThrow(
+        `file ${missing.path} (id ${missing.id}) has no record`,
+      );
+  });
+
   it("refuses a file under a path that is a file, and names it", async () => {
     const clash = fileFixture(unit.id, `objects/a/z.txt/${randomUUID()}.txt`);
     await store.upsertFiles([clash]);
     try {
-      await expect(fromStore(2)).rejects.toThrow(
-        `file ${clash.path} lies under objects/a/z.txt, which is a file`,
-      );
+      for (const spill of [undefined, memorySpill()])
+        await expect(fromStore(2, spill)).rejects.toThrow(
+          `file ${clash.path} lies under objects/a/z.txt, which is a file`,
+        );
       expect(() =>
         buildMets({ ...input, files: [...input.files, { file: clash, href: clash.path }] }),
       ).toThrow(`file ${clash.path} lies under objects/a/z.txt, which is a file`);
