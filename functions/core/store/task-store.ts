@@ -751,7 +751,8 @@ export class TaskStore implements StoreReader {
   /**
    * The events that `unitIds` recorded about some files (one page of them), in no set order: the
    * callers group them by file (the METS sorts each file's few events). Sorting a page's 3,000
-   * events took the database more time than finding them (PGlite: 57-346 against 44-75 ms).
+   * events took the database twice as long as finding them (PGlite, the statement counted in SQL:
+   * 7-17 against 4-5 ms); sending the rows, about 55 ms a page, is the same either way.
    */
   async eventsOfFiles(fileIds: string[], unitIds: string[]): Promise<EventRecord[]> {
     if (fileIds.length === 0) return [];
