@@ -22,6 +22,9 @@ const FILES_PER_REQUEST = 128;
 function exiftool(): ExifTool {
   shared ??= new ExifTool({
     maxProcs: PROCESSES,
+    // batch-cluster waits 1.5 s between starting two processes by default: the second ExifTool
+    // came 1.5 s into characterization, which ran on one process (one core) until then.
+    minDelayBetweenSpawnMillis: 0,
     taskTimeoutMillis: 120_000,
     // -config must come first: ExifTool reads it before anything else.
     exiftoolArgs: [...configArgs(), ...DefaultExiftoolArgs],

@@ -46,4 +46,20 @@ describe("ExifTool's configuration", () => {
     const { SourceFile: _source, ...expected } = alone!;
     expect(tags).toEqual(expected);
   });
+
+  it("starts its second process as soon as two requests wait, not 1.5 s later (batch-cluster's default)", async () => {
+    await closeExifTool();
+    const files: string[] = [];
+    for (let i = 0; i < 256; i++) {
+      files.push(path.join(root, `batch-${i}.txt`));
+      await writeFile(files[i]!, `line ${i}\n`);
+    }
+    // Two requests of 128 files, both queued at once: each takes well under 1.5 s here.
+    const tags = await readExifTagsMany(files);
+    expect([...tags.values()].filter((t) => t instanceof Error)).toEqual([]);
+    const processes = descendants().filter((pid) =>
+      readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes("-stay_open"),
+    );
+    expect(processes).toHaveLength(2);
+  });
 });
