@@ -430,6 +430,59 @@ export function sqlContract(name: string, make: () => Promise<SqlClient>) {
       expect(await store.filesAtPaths(unit.id, [])).toEqual([]);
     });
 
+    it("looks a page of paths up by index or hash, not against every file, with statistics from before a move", async () => {
+      const transfer = unitFixture();
+      const sip = unitFixture();
+      await store.createUnit(transfer);
+      await store.createUnit(sip);
+      const files = Array.from({ length: 3000 }, (_, i) =>
+        fileFixture(transfer.id, `objects/d${i % 20}/f${i}.txt`),
+      );
+      await store.upsertFiles(files);
+      // Statistics say the SIP has no files; then they all change hands without new ones.
+      await sql.query("analyze files");
+      await sql.query("update files set unit_id = $1 where unit_id = $2", [sip.id, transfer.id]);
+      const asked: { text: string; params: unknown[] }[] = [];
+      const recording = new TaskStore({
+        query: (text, params) => {
+          asked.push({ text, params: params ?? [] });
+          return sql.query(text, params);
+        },
+        transaction: (work) => sql.transaction(work),
+        close: async () => {},
+      });
+      const paths = files.slice(0, 2000).map((f) => f.path);
+      expect(await recording.filesAtPaths(sip.id, paths)).toHaveLength(2000);
+      const plan = await sql.query<Record<string, string>>(
+        `explain ${asked[0]!.text}`,
+        asked[0]!.params as never,
+      );
+      const lines = plan.rows.map((row) => Object.values(row)[0]!);
+      expect(lines.filter((line) => /Filter:.*path = ANY/.test(line))).toEqual([]);
+    });
+
+    it("takes the statistics of files again when a unit's files move to another (moveFiles)", async () => {
+      const transfer = unitFixture();
+      const sip = unitFixture();
+      await store.createUnit(transfer);
+      await store.createUnit(sip);
+      await store.upsertFiles(
+        Array.from({ length: 200 }, (_, i) => fileFixture(transfer.id, `objects/f${i}.txt`)),
+      );
+      await sql.query("analyze files");
+      const commonUnits = async () =>
+        (
+          await sql.query<{ units: string }>(
+            `select most_common_vals::text as units from pg_stats
+             where schemaname = current_schema() and tablename = 'files' and attname = 'unit_id'`,
+          )
+        ).rows[0]?.units ?? "";
+      expect(await commonUnits()).toContain(transfer.id);
+      expect(await store.moveFiles({ fromUnit: transfer.id, toUnit: sip.id })).toBe(200);
+      expect(await commonUnits()).toContain(sip.id);
+      expect(await commonUnits()).not.toContain(transfer.id);
+    });
+
     it("filters file pages in the database (pathPrefix, withoutChecksum) and counts a unit's files", async () => {
       const unit = unitFixture();
       const other = unitFixture();
