@@ -25,6 +25,11 @@ export async function readChunks(
   maxChunk: number,
   each: (chunk: Buffer, offset: number) => void,
   signal?: AbortSignal,
+  /**
+   * Asked with the size of a file too large to read inline: a promise of the bytes read means the
+   * caller reads this file its own way (digestFile hands large ones to a thread), and `each` is not called.
+   */
+  divert?: (bytes: number) => Promise<number> | null,
 ): Promise<number> {
   signal?.throwIfAborted();
   const small = readSmallFileInline(file, Math.min(maxChunk, INLINE_READ_LIMIT));
@@ -39,6 +44,8 @@ export async function readChunks(
   let reading: Promise<{ bytesRead: number }> | null = null;
   try {
     const expected = (await statFile(fd)).size;
+    const diverted = divert?.(expected);
+    if (diverted) return await diverted;
     // One byte more than the file holds: a small file is then read in one call whose short count
     // says it has ended, instead of a second read that returns nothing (most transfers are
     // thousands of small files, and every read is a trip through the thread pool).

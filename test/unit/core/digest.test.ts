@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { digestFile } from "../../../functions/core/digest.ts";
+import { digestFile, digestThreadsStarted, THREAD_FROM_BYTES } from "../../../functions/core/digest.ts";
 import { readChunks } from "../../../functions/core/read-chunks.ts";
 
 // digestFile stops at a short read instead of reading until a read returns nothing: these sizes sit
@@ -33,6 +33,38 @@ describe("digestFile", () => {
       expect(digests.md5).toBe(reference(bytes, "md5"));
     },
   );
+});
+
+describe("digestFile of a large file", () => {
+  it("hashes it on a thread, with the same digests and size; a small one stays here", async () => {
+    const bytes = randomBytes(THREAD_FROM_BYTES + 12_345);
+    const file = path.join(dir, "large");
+    await writeFile(file, bytes);
+    const before = digestThreadsStarted();
+    const { size, digests } = await digestFile(file, ["sha256", "md5"]);
+    expect(digestThreadsStarted()).toBe(before + 1);
+    expect(size).toBe(bytes.length);
+    expect(digests.sha256).toBe(reference(bytes, "sha256"));
+    expect(digests.md5).toBe(reference(bytes, "md5"));
+    await digestFile(path.join(dir, `f-${CHUNK + 1}`));
+    expect(digestThreadsStarted()).toBe(before + 1);
+  });
+
+  it("stops at an abort with the reason, and names the file when it cannot be read", async () => {
+    const file = path.join(dir, "large-aborted");
+    await writeFile(file, Buffer.alloc(THREAD_FROM_BYTES));
+    const controller = new AbortController();
+    const started = digestThreadsStarted();
+    const hashing = digestFile(file, ["sha256"], controller.signal);
+    // Aborted once its thread is under way (64 MiB take it tens of milliseconds at least).
+    while (digestThreadsStarted() === started) await new Promise((resolve) => setImmediate(resolve));
+    controller.abort(new Error("stopped by the test"));
+    await expect(hashing).rejects.toThrow("stopped by the test");
+    const early = new AbortController();
+    early.abort(new Error("stopped before"));
+    await expect(digestFile(file, ["sha256"], early.signal)).rejects.toThrow("stopped before");
+    await expect(digestFile(path.join(dir, "missing"))).rejects.toThrow(/missing/);
+  });
 });
 
 describe("readChunks", () => {
