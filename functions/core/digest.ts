@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { readChunks } from "./read-chunks.ts";
@@ -17,6 +18,12 @@ export const THREAD_FROM_BYTES = 64 << 20;
 const THREAD_SCRIPT = fileURLToPath(new URL("./digest-thread.mjs", import.meta.url));
 /** Not there in a bundle of this module (a Lambda function): every file is then hashed here. */
 const threadAvailable = existsSync(THREAD_SCRIPT);
+/**
+ * At most one hashing thread per core at once (each holds a V8 isolate and a 4 MiB buffer): a
+ * large file asked for beyond that (storing sixteen objects at once, say) is hashed here.
+ */
+const MAX_THREADS = Math.max(1, availableParallelism());
+let threadsRunning = 0;
 let threadsStarted = 0;
 
 /** How many files this process has hashed on a thread (for tests and diagnostics). */
@@ -45,7 +52,7 @@ export async function digestFile(
     },
     signal,
     (bytes) => {
-      if (bytes < THREAD_FROM_BYTES || !threadAvailable) return null;
+      if (bytes < THREAD_FROM_BYTES || !threadAvailable || threadsRunning >= MAX_THREADS) return null;
       onThread = digestOnThread(file, algorithms, signal);
       return onThread.then((result) => result.size);
     },
@@ -61,7 +68,8 @@ export async function digestFile(
 function digestOnThread(file: string, algorithms: string[], signal?: AbortSignal): Promise<FileDigests> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   threadsStarted += 1;
-  return new Promise<FileDigests>((resolve, reject) => {
+  threadsRunning += 1;
+  const hashing = new Promise<FileDigests>((resolve, reject) => {
     const worker = new Worker(THREAD_SCRIPT, { workerData: { file, algorithms, chunkBytes: CHUNK } });
     const stop = () => {
       void worker.terminate();
@@ -81,5 +89,8 @@ function digestOnThread(file: string, algorithms: string[], signal?: AbortSignal
       settle();
       reject(new Error(`${file}: the hashing thread ended (${code}) without a digest`));
     });
+  });
+  return hashing.finally(() => {
+    threadsRunning -= 1;
   });
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { digestFile, digestThreadsStarted, THREAD_FROM_BYTES } from "../../../functions/core/digest.ts";
@@ -46,8 +46,27 @@ describe("digestFile of a large file", () => {
     expect(size).toBe(bytes.length);
     expect(digests.sha256).toBe(reference(bytes, "sha256"));
     expect(digests.md5).toBe(reference(bytes, "md5"));
-    await digestFile(path.join(dir, `f-${CHUNK + 1}`));
+    const small = path.join(dir, "below-the-thread");
+    await writeFile(small, randomBytes(CHUNK + 1));
+    await digestFile(small);
     expect(digestThreadsStarted()).toBe(before + 1);
+  });
+
+  it("hashes no more large files on threads at once than there are cores: the others here", async () => {
+    const files = await Promise.all(
+      Array.from({ length: availableParallelism() + 2 }, async (_, i) => {
+        const file = path.join(dir, `large-${i}`);
+        await writeFile(file, Buffer.alloc(THREAD_FROM_BYTES, i));
+        return file;
+      }),
+    );
+    const before = digestThreadsStarted();
+    const results = await Promise.all(files.map((file) => digestFile(file)));
+    expect(digestThreadsStarted() - before).toBeLessThanOrEqual(availableParallelism());
+    results.forEach((result, i) =>
+      expect(result.digests.sha256).toBe(reference(Buffer.alloc(THREAD_FROM_BYTES, i), "sha256")),
+    );
+    await Promise.all(files.map((file) => rm(file)));
   });
 
   it("stops at an abort with the reason, and names the file when it cannot be read", async () => {
