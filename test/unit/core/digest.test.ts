@@ -63,9 +63,8 @@ describe("digestFile of a large file", () => {
     const before = digestThreadsStarted();
     const results = await Promise.all(files.map((file) => digestFile(file)));
     expect(digestThreadsStarted() - before).toBeLessThanOrEqual(availableParallelism());
-    results.forEach((result, i) =>
-      expect(result.digests.sha256).toBe(reference(Buffer.alloc(THREAD_FROM_BYTES, i), "sha256")),
-    );
+    for (const [i, result] of results.entries())
+      expect(result.digests.sha256).toBe(reference(Buffer.alloc(THREAD_FROM_BYTES, i), "sha256"));
     await Promise.all(files.map((file) => rm(file)));
   });
 
