@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { readdir, readFile, rm, symlink } from "node:fs/promises";
+import { chmod, readdir, readFile, rm, symlink } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -104,7 +104,8 @@ describe("stage-transfer copies", () => {
     };
     resetToolInvocationCounts();
     const byCp = await staged("cp");
-    expect(toolInvocationCounts().get("cp")).toBe(3); // into objects/, metadata/ and the top
+    // Into objects/ (three entries: two cp), metadata/ (one: one cp) and the top (two: two cp).
+    expect(toolInvocationCounts().get("cp")).toBe(5);
     const path_ = process.env.PATH;
     process.env.PATH = root; // no cp here
     let oneByOne: string[];
@@ -122,6 +123,37 @@ describe("stage-transfer copies", () => {
       "processingMCP.xml=<processingMCP/>\n",
     ]);
     expect(oneByOne).toEqual(byCp);
+  });
+
+  it("file by file again when one of the cp runs side by side fails", async () => {
+    const source = path.join(root, "deposit");
+    await put(path.join(source, "a-good", "a.txt"), "a\n");
+    await put(path.join(source, "b-bad", "b.txt"), "b\n");
+    // A cp that fails on the second run's entry (as on an unreadable file) and copies the rest.
+    const bin = path.join(root, "bin");
+    await put(
+      path.join(bin, "cp"),
+      `#!${process.execPath}\n` +
+        `const args = process.argv.slice(2);\n` +
+        `if (args.some((a) => a.endsWith("b-bad"))) process.exit(1);\n` +
+        `const run = require("node:child_process").spawnSync("/bin/cp", args, { stdio: "inherit" });\n` +
+        `process.exit(run.status ?? 1);\n`,
+    );
+    await chmod(path.join(bin, "cp"), 0o755);
+    const state = new UnitState(path.join(root, "work", "unit"));
+    state.unit.source = pathToFileURL(source).href;
+    const path_ = process.env.PATH;
+    process.env.PATH = `${bin}:${path_}`;
+    resetToolInvocationCounts();
+    let outcome: Awaited<ReturnType<typeof state.run>>["outcome"];
+    try {
+      ({ outcome } = await state.run(stageTransfer));
+    } finally {
+      process.env.PATH = path_;
+    }
+    expect(toolInvocationCounts().get("cp")).toBe(2);
+    expect(outcome).toEqual({ exitCode: 0, output: { stagedFiles: 2 } });
+    expect(await tree(state.unitPath)).toEqual(["objects/a-good/a.txt=a\n", "objects/b-bad/b.txt=b\n"]);
   });
 
   it("into a folder of its own: earlier attempts' folders go, and a copy still writing into one reaches nothing", async () => {
