@@ -24,11 +24,13 @@ export interface FloorTool {
   cpu_s: number;
 }
 
-/** One round of the floor: stepmatica, then the tools, on the same files. */
+/** One round of the floor: stepmatica and the tools on the same files, one after the other. */
 export interface FloorRound {
   ratio: number;
   tools_s: number;
   stepmatica_s: number;
+  /** Which side ran first: the rounds alternate, so a machine slowing down wrongs neither side. */
+  first: "stepmatica" | "tools";
 }
 
 export interface FloorResult {
@@ -64,9 +66,12 @@ export interface FloorResult {
  * which also reads the File System group and every file to its end, work the pipeline does not ask
  * for: 8.5 against 6.8 s on 10,000 files), cp -r. tools_s is the sum of the tools' walls.
  *
- * `rounds` times, each round a new transfer and the tools right after it: the machines this runs on
- * drift in speed by a third over minutes (ExifTool alone took 7.2 to 10.9 s on the same files), so
- * one round can flatter or wrong either side; the median round is reported, and every round listed.
+ * `rounds` times, each round a new transfer and the tools beside it: the machines this runs on
+ * drift in speed by a third over minutes (ExifTool alone took 7.2 to 10.9 s on the same files, and
+ * both sides slowed down together over a bench: tools 8.8 -> 11.7 s, stepmatica 14.6 -> 16.6 s in
+ * three rounds), so one round can flatter or wrong either side. The rounds alternate which side runs
+ * first (stepmatica in the first), so a drift does not always land on the side that runs second;
+ * the median round is reported, and every round listed.
  */
 export async function benchFloor(
   home: string,
@@ -74,12 +79,19 @@ export async function benchFloor(
   files: number,
   rounds = 1,
 ): Promise<FloorResult> {
-  const results: Array<Omit<FloorResult, "rounds">> = [];
-  for (let round = 0; round < rounds; round++) results.push(await floorRound(home, scratch, files));
+  const results: Array<Omit<FloorResult, "rounds"> & Pick<FloorRound, "first">> = [];
+  for (let round = 0; round < rounds; round++)
+    results.push(await floorRound(home, scratch, files, round % 2 === 0 ? "stepmatica" : "tools"));
   const median = [...results].sort((a, b) => a.ratio - b.ratio)[Math.floor(results.length / 2)]!;
+  const { first: _first, ...figures } = median;
   return {
-    ...median,
-    rounds: results.map(({ ratio, tools_s, stepmatica_s }) => ({ ratio, tools_s, stepmatica_s })),
+    ...figures,
+    rounds: results.map(({ ratio, tools_s, stepmatica_s, first }) => ({
+      ratio,
+      tools_s,
+      stepmatica_s,
+      first,
+    })),
   };
 }
 
@@ -87,11 +99,35 @@ async function floorRound(
   home: string,
   scratch: string,
   files: number,
-): Promise<Omit<FloorResult, "rounds">> {
-  const pipeline = await runPipeline(home, scratch, files, FLOOR_FOLDERS);
-  if (pipeline.status !== "completed")
-    throw new Error(`the floor's ${files}-file stepmatica run did not complete: ${pipeline.status}`);
-  // runPipeline removed its copy; the generator is deterministic, so these are the same bytes.
+  first: FloorRound["first"],
+): Promise<Omit<FloorResult, "rounds"> & Pick<FloorRound, "first">> {
+  const runStepmatica = async () => {
+    const pipeline = await runPipeline(home, scratch, files, FLOOR_FOLDERS);
+    if (pipeline.status !== "completed")
+      throw new Error(`the floor's ${files}-file stepmatica run did not complete: ${pipeline.status}`);
+    return pipeline;
+  };
+  const early = first === "stepmatica" ? await runStepmatica() : null;
+  const tools = await runTools(scratch, files);
+  const pipeline = early ?? (await runStepmatica());
+  const toolsSeconds = tools.reduce((sum, t) => sum + t.wall_s, 0);
+  const toolsCpu = tools.reduce((sum, t) => sum + t.cpu_s, 0);
+  return {
+    ratio: round(pipeline.wall_s / toolsSeconds),
+    tools_s: round(toolsSeconds),
+    stepmatica_s: pipeline.wall_s,
+    first,
+    files,
+    folders: FLOOR_FOLDERS,
+    tools,
+    cpu_ratio: round(pipeline.cpu_s / toolsCpu),
+    tools_cpu_s: round(toolsCpu),
+    stepmatica_cpu_s: pipeline.cpu_s,
+  };
+}
+
+/** The tools once each on the floor's files (generated here: the same bytes as the pipeline's). */
+async function runTools(scratch: string, files: number): Promise<FloorTool[]> {
   const source = path.join(scratch, `floor-${files}`);
   const copy = path.join(scratch, `floor-${files}-copy`);
   await rm(source, { recursive: true, force: true });
@@ -102,25 +138,12 @@ async function floorRound(
     const databases = await virusDatabaseState();
     const clamArgs = ["--database", databases.testDatabaseDir];
     if (databases.official.length > 0) clamArgs.push("--database", databases.officialDir);
-    const tools = [
+    return [
       await timed("sha256sum", source, batches(relative, SHA256SUM_BATCH), `${relative.length} files`),
       await timed(await requireTool("clamscan"), source, [[...clamArgs, "-r", "--no-summary", "."]]),
       await timed(await requireTool("exiftool"), source, [[...EXIFTOOL_READ_ARGS, "-r", "."]]),
       await timed("cp", scratch, [["-r", source, copy]]),
     ];
-    const toolsSeconds = tools.reduce((sum, t) => sum + t.wall_s, 0);
-    const toolsCpu = tools.reduce((sum, t) => sum + t.cpu_s, 0);
-    return {
-      ratio: round(pipeline.wall_s / toolsSeconds),
-      tools_s: round(toolsSeconds),
-      stepmatica_s: pipeline.wall_s,
-      files,
-      folders: FLOOR_FOLDERS,
-      tools,
-      cpu_ratio: round(pipeline.cpu_s / toolsCpu),
-      tools_cpu_s: round(toolsCpu),
-      stepmatica_cpu_s: pipeline.cpu_s,
-    };
   } finally {
     await rm(source, { recursive: true, force: true });
     await rm(copy, { recursive: true, force: true });

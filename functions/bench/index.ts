@@ -110,7 +110,9 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
       `floor: ${sizes.files} files in 20 folders through stepmatica, then through its tools, ${sizes.floorRounds} round(s) …`,
     );
     const floor = await benchFloor(home, scratch, sizes.files, sizes.floorRounds);
-    say(`  rounds: ${floor.rounds.map((r) => `${r.stepmatica_s} / ${r.tools_s} = ${r.ratio}`).join("; ")}`);
+    say(
+      `  rounds: ${floor.rounds.map((r) => `${r.stepmatica_s} / ${r.tools_s} = ${r.ratio} (${r.first} first)`).join("; ")}`,
+    );
     say(
       `  median round: stepmatica ${floor.stepmatica_s} s, tools ${floor.tools_s} s (${floor.tools.map((t) => `${t.tool} ${t.wall_s}`).join(", ")}), ratio ${floor.ratio}; CPU: stepmatica ${floor.stepmatica_cpu_s} s, tools ${floor.tools_cpu_s} s, ratio ${floor.cpu_ratio}`,
     );
