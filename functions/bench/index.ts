@@ -107,7 +107,7 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     say(
-      `floor: ${sizes.files} files in 20 folders through stepmatica, then through its tools, ${sizes.floorRounds} round(s) …`,
+      `floor: ${sizes.files} files in 20 folders through stepmatica and through its tools, ${sizes.floorRounds} round(s), each side first in turn …`,
     );
     const floor = await benchFloor(home, scratch, sizes.files, sizes.floorRounds);
     say(
