@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { chmod, readdir, readFile, rm, symlink } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, rm, stat, symlink } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -123,6 +123,25 @@ describe("stage-transfer copies", () => {
       "processingMCP.xml=<processingMCP/>\n",
     ]);
     expect(oneByOne).toEqual(byCp);
+  });
+
+  it("a deposit of one folder in cp runs side by side too, its entries shared between them", async () => {
+    const source = path.join(root, "deposit");
+    await put(path.join(source, "objects", "a.txt"), "a\n");
+    await put(path.join(source, "objects", "b", "c.txt"), "c\n");
+    await mkdir(path.join(source, "objects", "empty"));
+    await chmod(path.join(source, "objects"), 0o750);
+    const state = new UnitState(path.join(root, "work", "unit"));
+    state.unit.source = pathToFileURL(source).href;
+    resetToolInvocationCounts();
+    const { outcome } = await state.run(stageTransfer);
+    expect(outcome).toEqual({ exitCode: 0, output: { stagedFiles: 2 } });
+    // objects/ alone is spread: a.txt, b/ and empty/ go to two cp runs.
+    expect(toolInvocationCounts().get("cp")).toBe(2);
+    expect(await tree(state.unitPath)).toEqual(["objects/a.txt=a\n", "objects/b/c.txt=c\n"]);
+    const objects = await stat(path.join(state.unitPath, "objects"));
+    expect(objects.mode & 0o777).toBe(0o750 & ~process.umask());
+    expect((await stat(path.join(state.unitPath, "objects", "empty"))).isDirectory()).toBe(true);
   });
 
   it("file by file again when one of the cp runs side by side fails", async () => {
