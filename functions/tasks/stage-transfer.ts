@@ -141,10 +141,11 @@ const CP_PROCESSES = 2;
 /**
  * The deposit copied by `cp -R -P` (links copied as links, never followed: the walk has refused
  * them already, and one made since is refused by the compliance check), CP_PROCESSES runs at once
- * per folder of the layout its top-level entries go into (a lone folder's entries: spreadLoneFolder). 10,000 small files: cp 0.15-0.17 s,
- * Node's copyFile 0.44 s at best and 1-2 s after many deletions (a thread-pool round trip,
- * ftruncate and fchmod per file). False when cp is missing or any run failed (an unreadable file,
- * a full disk): the caller copies again.
+ * per folder of the layout its top-level entries go into (a lone folder's entries instead: see
+ * spreadLoneFolder). 10,000 small files: cp 0.15-0.17 s, Node's copyFile 0.44 s at best and 1-2 s
+ * after many deletions (a thread-pool round trip, ftruncate and fchmod per file). False when cp is
+ * missing, a folder cannot be read or any run failed (an unreadable file, a full disk): the caller
+ * copies again, file by file, and names what it cannot read.
  */
 async function copiedByCp(
   source: string,
@@ -164,7 +165,9 @@ async function copiedByCp(
   for (const [folder, entriesHere] of byFolder) {
     const layoutFolder = path.join(temp, ...folder.split("/"));
     await mkdir(layoutFolder, { recursive: true });
-    const { sources, into } = await spreadLoneFolder(entriesHere, layoutFolder);
+    const spread = await spreadLoneFolder(entriesHere, layoutFolder).catch(() => null);
+    if (!spread) return false;
+    const { sources, into } = spread;
     const groups = Array.from({ length: Math.min(CP_PROCESSES, sources.length) }, (_, group) =>
       sources.filter((_, index) => index % CP_PROCESSES === group),
     );
