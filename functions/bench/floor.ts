@@ -33,6 +33,9 @@ export interface FloorRound {
   first: "stepmatica" | "tools";
 }
 
+/** One round's whole figures, before the median round is chosen among them. */
+type MeasuredRound = Omit<FloorResult, "rounds"> & Pick<FloorRound, "first">;
+
 export interface FloorResult {
   /**
    * stepmatica_s / tools_s: what the pipeline costs against its tools run once each, in the round
@@ -79,7 +82,7 @@ export async function benchFloor(
   files: number,
   rounds = 1,
 ): Promise<FloorResult> {
-  const results: Array<Omit<FloorResult, "rounds"> & Pick<FloorRound, "first">> = [];
+  const results: MeasuredRound[] = [];
   for (let round = 0; round < rounds; round++)
     results.push(await floorRound(home, scratch, files, round % 2 === 0 ? "stepmatica" : "tools"));
   const median = [...results].sort((a, b) => a.ratio - b.ratio)[Math.floor(results.length / 2)]!;
@@ -100,7 +103,7 @@ async function floorRound(
   scratch: string,
   files: number,
   first: FloorRound["first"],
-): Promise<Omit<FloorResult, "rounds"> & Pick<FloorRound, "first">> {
+): Promise<MeasuredRound> {
   const runStepmatica = async () => {
     const pipeline = await runPipeline(home, scratch, files, FLOOR_FOLDERS);
     if (pipeline.status !== "completed")
