@@ -9,6 +9,7 @@
 import type { SqlClient, SqlValue } from "../../ports/sql.ts";
 import type { FileGroup, FileRecord } from "../model.ts";
 import type { FileKey, MetsFileScope, RankedFile } from "../task-module.ts";
+import { folderTreeKey } from "./folder-tree-key.ts";
 import { COLUMNS_BUT_CHARACTERISTICS, fileFromRow } from "./rows.ts";
 
 /**
@@ -25,7 +26,7 @@ function inScope(scope: MetsFileScope): string {
 }
 const BY_PATH = `path collate "C", id`;
 /** A folder's children by name: paths compared segment by segment ("a/b" before "a-c"). */
-const BY_TREE = `string_to_array(path, '/') collate "C", id`;
+const BY_TREE = `${folderTreeKey("path")}, id`;
 
 /**
  * At most `limit` files of the scope after `after` by path then id (code points), each with its
@@ -83,7 +84,7 @@ export async function treeFilePage(
   query: { after: FileKey | null; limit: number },
 ): Promise<FileRecord[]> {
   const { after, limit } = query;
-  const afterClause = after ? `and (${BY_TREE}) > (string_to_array($2, '/'), $3::uuid)` : "";
+  const afterClause = after ? `and (${BY_TREE}) > (${folderTreeKey("$2::text")}, $3::uuid)` : "";
   const r = await sql.query(
     `select ${COLUMNS_BUT_CHARACTERISTICS} from files where ${inScope(scope)} and not removed ${afterClause}
      order by ${BY_TREE} limit ${limit}`,

@@ -22,6 +22,10 @@ const PATHS = [
   "objects/bell\u0007.txt",
   "objects/tab\there.txt",
   "objects/%41 percent.txt",
+  // \u0001 in a name: it sorts after "a" (a prefix) though "a/b..." shares its bytes up to the "b"
+  // with a key that would turn "/" into \u0001 alone.
+  "objects/a\u0001a",
+  "objects/a\u0001/x.txt",
   "logs/x.log",
 ];
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { FileRecord, UnitRecord } from "../../../functions/core/model.ts";
 import { PAGE_ROWS, TaskStore } from "../../../functions/core/store/task-store.ts";
+import type { MetsFileScope } from "../../../functions/core/task-module.ts";
 import type { SqlClient } from "../../../functions/ports/sql.ts";
 import { metsReadsCases } from "./mets-reads.ts";
 
@@ -413,12 +414,12 @@ export function sqlContract(name: string, make: () => Promise<SqlClient>) {
       // paths make a histogram of 11 bounds, in the column and in the folder-tree index's expression.
       const bounds = await sql.query<{ tablename: string; attname: string; bounds: number }>(
         `select tablename, attname, array_length(histogram_bounds::text::text[], 1) as bounds from pg_stats
-         where schemaname = current_schema() and (tablename, attname) in (('files', 'path'), ('files_unit_tree', 'string_to_array'))
+         where schemaname = current_schema() and (tablename, attname) in (('files', 'path'), ('files_unit_tree_key', 'replace'))
          order by tablename`,
       );
       expect(bounds.rows).toEqual([
         { tablename: "files", attname: "path", bounds: 11 },
-        { tablename: "files_unit_tree", attname: "string_to_array", bounds: 11 },
+        { tablename: "files_unit_tree_key", attname: "replace", bounds: 11 },
       ]);
     });
 
@@ -470,6 +471,36 @@ export function sqlContract(name: string, make: () => Promise<SqlClient>) {
       );
       const lines = plan.rows.map((row) => Object.values(row)[0]!);
       expect(lines.filter((line) => /Filter:.*path = ANY/.test(line))).toEqual([]);
+    });
+
+    it("pages the folder tree by its index after a key, without sorting the unit's files", async () => {
+      const unit = unitFixture();
+      await store.createUnit(unit);
+      const files = Array.from({ length: 3000 }, (_, i) =>
+        fileFixture(unit.id, `objects/d${i % 20}/f${i}.txt`),
+      );
+      await store.upsertFiles(files);
+      await sql.query("analyze files");
+      const asked: { text: string; params: unknown[] }[] = [];
+      const recording = new TaskStore({
+        query: (text, params) => {
+          asked.push({ text, params: params ?? [] });
+          return sql.query(text, params);
+        },
+        transaction: (work) => sql.transaction(work),
+        close: async () => {},
+      });
+      const scope: MetsFileScope = { exceptGroups: ["access"] };
+      const first = await recording.treeFilePage(unit.id, scope, { after: null, limit: 100 });
+      const last = first.at(-1)!;
+      expect(await recording.treeFilePage(unit.id, scope, { after: last, limit: 100 })).toHaveLength(100);
+      const plan = await sql.query<Record<string, string>>(
+        `explain ${asked[1]!.text}`,
+        asked[1]!.params as never,
+      );
+      const lines = plan.rows.map((row) => Object.values(row)[0]!);
+      expect(lines.some((line) => /Index Scan using files_unit_tree_key/.test(line))).toBe(true);
+      expect(lines.filter((line) => /Sort/.test(line))).toEqual([]);
     });
 
     it("takes the statistics of files again when a unit's files move to another (moveFiles)", async () => {
