@@ -8,7 +8,13 @@ import type { TaskContext, TaskModule, TaskOutcome } from "../core/task-module.t
 import { groupOf } from "./assign-file-uuids.ts";
 import { fileEvent } from "./events.ts";
 import { exists, listRegularFiles } from "./fs-walk.ts";
-import { extractionFolderOf, nestingDepth, packageKind, planExtractionFolders } from "./package-files.ts";
+import {
+  extractionFolderOf,
+  nestingDepth,
+  PACKAGE_PUIDS,
+  packageKind,
+  planExtractionFolders,
+} from "./package-files.ts";
 
 /** Files looked at (stat, first bytes) at once when looking for packages. */
 const LOOK_CONCURRENCY = 16;
@@ -80,6 +86,9 @@ async function packagesToOpen(ctx: TaskContext): Promise<FileRecord[]> {
   for await (const page of ctx.store.filePages(ctx.unit.id, { withoutCharacteristics: true })) {
     const candidates = await mapLimit(page, LOOK_CONCURRENCY, async (file) => {
       if (file.group !== "original") return false;
+      // Identified as something else: no package, on disk or not, and nothing to look at (10,000
+      // identified files were 10,000 stats, and a text file gone from disk passed for a package).
+      if (file.puid !== null && !PACKAGE_PUIDS.has(file.puid)) return false;
       const absolute = path.join(ctx.unitPath, ...file.path.split("/"));
       const onDisk = await exists(absolute);
       // A package deleted after extraction by a run that crashed before recording it still counts.

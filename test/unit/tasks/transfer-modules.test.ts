@@ -194,6 +194,22 @@ describe("extract-packages", () => {
     );
     expect(warnings.map((e) => e.outcomeDetail)).toEqual(["not extracted: nesting depth limit 1 reached"]);
   });
+
+  it("takes a file identified as something else for no package, on disk or not, without looking at it", async () => {
+    const state = await unitWith(
+      { "objects/notes.txt": "plain text\n", "objects/a.zip": "not a zip either\n" },
+      { delete_packages_after_extraction: true },
+    );
+    await state.run(identifyFileFormat, state.listFiles());
+    expect(state.listFiles().find((f) => f.path === "objects/notes.txt")!.puid).toBe("x-fmt/111");
+    // Gone from disk, as a package deleted after extraction by a run that crashed would be: a text
+    // file is still no package, and nothing is there to be looked at.
+    await rm(path.join(state.unitPath, "objects", "notes.txt"));
+    const { outcome } = await state.run(extractPackages, [], { apply: false });
+    expect(outcome.exitCode).toBe(0);
+    expect(outcome.output).toMatchObject({ extracted: 0 });
+    expect(outcome.events ?? []).toEqual([]);
+  });
 });
 
 describe("change-filenames", () => {
