@@ -1,5 +1,5 @@
 /** writeBag on a payload larger than a page: manifests written a page at a time, in manifest order. */
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, symlink, truncate } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { MANIFEST_PAGE, validateBag, writeBag } from "../../../functions/bagit/index.ts";
@@ -33,5 +33,44 @@ describe("writeBag in pages (issue 16)", () => {
     const lines = (await readFile(path.join(dir, "manifest-sha256.txt"), "utf8")).trimEnd().split("\n");
     expect(lines).toEqual(sorted.map((p) => `${digestOf("sha256", `content of ${p}`)}  ${p}`));
     expectValid(await validateBag(dir));
+  });
+
+  it("looks up the next page while one is still hashing; the manifest stays in byte order", async () => {
+    const dir = await tempDir();
+    await mkdir(path.join(dir, "data"));
+    // The first page holds a file large enough to be hashed on a thread (sparse: nothing to write).
+    await writeAt(dir, "data/a-large.bin", "");
+    await truncate(path.join(dir, "data", "a-large.bin"), 96 << 20);
+    const small = Array.from(
+      { length: MANIFEST_PAGE + 10 },
+      (_, i) => `data/f${String(i).padStart(5, "0")}.txt`,
+    );
+    for (const p of small) await writeAt(dir, p, p);
+    // Manifest lines written so far (in the appender's temporary file, .manifest-sha256.txt.<pid>…) at each lookup.
+    const linesAtLookup: number[] = [];
+    const knownDigests = async () => {
+      const temp = (await readdir(dir)).find((name) => name.startsWith(".manifest-sha256.txt"))!;
+      linesAtLookup.push((await readFile(path.join(dir, temp), "utf8")).split("\n").length - 1);
+      return new Map();
+    };
+    const written = await writeBag(dir, { knownDigests });
+    // The second page was looked up before the first one's lines were written: it was still hashing.
+    expect(linesAtLookup).toEqual([0, 0]);
+    expect(written.payloadFiles).toBe(small.length + 1);
+    const lines = (await readFile(path.join(dir, "manifest-sha256.txt"), "utf8")).trimEnd().split("\n");
+    expect(lines.map((line) => line.split("  ")[1])).toEqual(["data/a-large.bin", ...small]);
+    expectValid(await validateBag(dir));
+  });
+
+  it("names a later page's link while an earlier page is still hashing, and leaves no manifest", async () => {
+    const dir = await tempDir();
+    await mkdir(path.join(dir, "data"));
+    await writeAt(dir, "data/a-large.bin", "");
+    await truncate(path.join(dir, "data", "a-large.bin"), 96 << 20);
+    for (let i = 0; i < MANIFEST_PAGE + 10; i++)
+      await writeAt(dir, `data/f${String(i).padStart(5, "0")}.txt`, `${i}`);
+    await symlink("f00000.txt", path.join(dir, "data", "z-link.txt"));
+    await expect(writeBag(dir)).rejects.toThrow(/data\/z-link\.txt: a symbolic link/);
+    expect((await readdir(dir)).filter((name) => name.startsWith("manifest"))).toEqual([]);
   });
 });
