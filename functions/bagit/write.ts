@@ -1,7 +1,7 @@
 /** writeBag: turns a directory whose payload already sits under data/ into a BagIt 1.0 bag, in place. */
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { mapLimit } from "../core/concurrency.ts";
+import { limiter, mapLimit } from "../core/concurrency.ts";
 import { digestFile } from "../core/digest.ts";
 import { statFile } from "../core/inline-fs.ts";
 import { AtomicAppender, isTempName, writeFileAtomic } from "./atomic.ts";
@@ -32,6 +32,12 @@ export type KnownDigests = ReadonlyMap<string, Partial<Record<Algorithm, string>
 
 /** Payload files listed, hashed and written to the manifests at once. */
 export const MANIFEST_PAGE = 2000;
+/**
+ * Pages walked, looked up and hashed at once, their lines still written in order: a large file (an
+ * AIP's METS is over 100 MB for 10,000 files) hashes while the pages after it are looked up. Files
+ * are read `concurrency` at a time across all of them.
+ */
+const PAGES_IN_FLIGHT = 8;
 
 type PayloadEntry = ListedFile;
 interface DigestedFile {
@@ -79,6 +85,24 @@ export async function writeBag(dir: string, options: WriteBagOptions = {}): Prom
   const manifests = await Promise.all(
     algorithms.map((algorithm) => AtomicAppender.open(path.join(dir, `manifest-${algorithm}.txt`))),
   );
+  const readSlot = limiter(concurrency);
+  let failure: unknown = null;
+  const digestEntry = async (entry: PayloadEntry, knownPage: KnownDigests): Promise<DigestedFile> => {
+    const known = checkKnown(entry.path, knownPage.get(entry.path), algorithms);
+    const missing = algorithms.filter((algorithm) => known[algorithm] === undefined);
+    const absolute = bagPath(dir, entry.path);
+    if (missing.length === 0)
+      return {
+        path: entry.path,
+        digests: known,
+        size: (await statFile(absolute, { followLinks: false })).size,
+      };
+    hashedFiles++;
+    const hashed = await digestFile(absolute, missing).catch((error: Error) => {
+      throw new BagError(entry.path, `cannot read payload file: ${error.message}`);
+    });
+    return { path: entry.path, digests: { ...known, ...hashed.digests }, size: hashed.size };
+  };
   const digestPage = async (page: PayloadEntry[]): Promise<DigestedFile[]> => {
     const oddEntry = page.find((entry) => entry.kind !== "file");
     if (oddEntry) {
@@ -89,22 +113,18 @@ export async function writeBag(dir: string, options: WriteBagOptions = {}): Prom
       options.knownDigests,
       page.map((entry) => entry.path),
     );
-    return mapLimit(page, concurrency, async (entry) => {
-      const known = checkKnown(entry.path, knownPage.get(entry.path), algorithms);
-      const missing = algorithms.filter((algorithm) => known[algorithm] === undefined);
-      const absolute = bagPath(dir, entry.path);
-      if (missing.length === 0)
-        return {
-          path: entry.path,
-          digests: known,
-          size: (await statFile(absolute, { followLinks: false })).size,
-        };
-      hashedFiles++;
-      const hashed = await digestFile(absolute, missing).catch((error: Error) => {
-        throw new BagError(entry.path, `cannot read payload file: ${error.message}`);
-      });
-      return { path: entry.path, digests: { ...known, ...hashed.digests }, size: hashed.size };
-    });
+    return Promise.all(
+      page.map((entry) =>
+        readSlot(async () => {
+          // Once one file failed, the files still waiting are not read: the bag fails anyway.
+          if (failure) throw failure;
+          return digestEntry(entry, knownPage).catch((error: unknown) => {
+            failure ??= error;
+            throw error;
+          });
+        }),
+      ),
+    );
   };
   const appendPage = async (digested: DigestedFile[]) => {
     for (const file of digested) payloadOctets += file.size;
@@ -115,25 +135,21 @@ export async function writeBag(dir: string, options: WriteBagOptions = {}): Prom
     }
   };
   // A page of payload files at a time, in manifest order: their known digests looked up, the others
-  // hashed, and their lines appended, so no list of every payload file is ever held. The next page
-  // is walked and looked up while one is still hashing (an AIP's METS, over 100 MB for 10,000
-  // files, sits in the first page): at most two pages are held.
-  const started: Promise<DigestedFile[]>[] = [];
+  // hashed, and their lines appended, so no list of every payload file is ever held: at most
+  // PAGES_IN_FLIGHT pages are.
+  const inFlight: Promise<DigestedFile[]>[] = [];
   try {
-    let previous: Promise<DigestedFile[]> | null = null;
     for await (const page of filePagesInByteOrder(bagPath(dir, PAYLOAD_DIR), PAYLOAD_DIR, MANIFEST_PAGE)) {
       const current = digestPage(page);
-      current.catch(() => {}); // awaited after the page before it: no unhandled rejection meanwhile
-      started.push(current);
-      if (previous) await appendPage(await previous);
-      previous = current;
-      started.splice(0, started.length - 2);
+      current.catch(() => {}); // awaited in its turn, after the pages before it: not unhandled meanwhile
+      inFlight.push(current);
+      if (inFlight.length >= PAGES_IN_FLIGHT) await appendPage(await inFlight.shift()!);
     }
-    if (previous) await appendPage(await previous);
+    while (inFlight.length > 0) await appendPage(await inFlight.shift()!);
     for (const manifest of manifests) await manifest.commit();
   } finally {
     // A page still hashing when another failed ends before the manifests are discarded.
-    await Promise.allSettled(started);
+    await Promise.allSettled(inFlight);
     for (const manifest of manifests) await manifest.discard();
   }
   await writeFileAtomic(
