@@ -442,6 +442,24 @@ export function sqlContract(name: string, make: () => Promise<SqlClient>) {
       expect(await store.filesAtPaths(unit.id, [])).toEqual([]);
     });
 
+    /** A store over the engine that keeps the statements it sends, and the plan of the n-th of them. */
+    function recordingStore() {
+      const asked: { text: string; params: unknown[] }[] = [];
+      const recording = new TaskStore({
+        query: (text, params) => {
+          asked.push({ text, params: params ?? [] });
+          return sql.query(text, params);
+        },
+        transaction: (work) => sql.transaction(work),
+        close: async () => {},
+      });
+      const planOf = async (n: number) =>
+        (
+          await sql.query<Record<string, string>>(`explain ${asked[n]!.text}`, asked[n]!.params as never)
+        ).rows.map((row) => Object.values(row)[0]!);
+      return { recording, planOf };
+    }
+
     it("looks a page of paths up by index or hash, not against every file, with statistics from before a move", async () => {
       const transfer = unitFixture();
       const sip = unitFixture();
@@ -454,23 +472,10 @@ export function sqlContract(name: string, make: () => Promise<SqlClient>) {
       // Statistics say the SIP has no files; then they all change hands without new ones.
       await sql.query("analyze files");
       await sql.query("update files set unit_id = $1 where unit_id = $2", [sip.id, transfer.id]);
-      const asked: { text: string; params: unknown[] }[] = [];
-      const recording = new TaskStore({
-        query: (text, params) => {
-          asked.push({ text, params: params ?? [] });
-          return sql.query(text, params);
-        },
-        transaction: (work) => sql.transaction(work),
-        close: async () => {},
-      });
+      const { recording, planOf } = recordingStore();
       const paths = files.slice(0, 2000).map((f) => f.path);
       expect(await recording.filesAtPaths(sip.id, paths)).toHaveLength(2000);
-      const plan = await sql.query<Record<string, string>>(
-        `explain ${asked[0]!.text}`,
-        asked[0]!.params as never,
-      );
-      const lines = plan.rows.map((row) => Object.values(row)[0]!);
-      expect(lines.filter((line) => /Filter:.*path = ANY/.test(line))).toEqual([]);
+      expect((await planOf(0)).filter((line) => /Filter:.*path = ANY/.test(line))).toEqual([]);
     });
 
     it("pages the folder tree by its index after a key, without sorting the unit's files", async () => {
@@ -481,24 +486,12 @@ export function sqlContract(name: string, make: () => Promise<SqlClient>) {
       );
       await store.upsertFiles(files);
       await sql.query("analyze files");
-      const asked: { text: string; params: unknown[] }[] = [];
-      const recording = new TaskStore({
-        query: (text, params) => {
-          asked.push({ text, params: params ?? [] });
-          return sql.query(text, params);
-        },
-        transaction: (work) => sql.transaction(work),
-        close: async () => {},
-      });
+      const { recording, planOf } = recordingStore();
       const scope: MetsFileScope = { exceptGroups: ["access"] };
       const first = await recording.treeFilePage(unit.id, scope, { after: null, limit: 100 });
       const last = first.at(-1)!;
       expect(await recording.treeFilePage(unit.id, scope, { after: last, limit: 100 })).toHaveLength(100);
-      const plan = await sql.query<Record<string, string>>(
-        `explain ${asked[1]!.text}`,
-        asked[1]!.params as never,
-      );
-      const lines = plan.rows.map((row) => Object.values(row)[0]!);
+      const lines = await planOf(1);
       expect(lines.some((line) => /Index Scan using files_unit_tree_key/.test(line))).toBe(true);
       expect(lines.filter((line) => /Sort/.test(line))).toEqual([]);
     });

@@ -9,6 +9,23 @@ afterEach(removeTempDirs);
 
 const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
+/**
+ * A payload whose first page holds a file large enough to be hashed on a thread (sparse: nothing to
+ * write), then MANIFEST_PAGE + 10 small files: two pages.
+ */
+async function payloadWithLargeFirstFile() {
+  const dir = await tempDir();
+  await mkdir(path.join(dir, "data"));
+  await writeAt(dir, "data/a-large.bin", "");
+  await truncate(path.join(dir, "data", "a-large.bin"), 96 << 20);
+  const small = Array.from(
+    { length: MANIFEST_PAGE + 10 },
+    (_, i) => `data/f${String(i).padStart(5, "0")}.txt`,
+  );
+  for (const p of small) await writeAt(dir, p, p);
+  return { dir, small };
+}
+
 describe("writeBag in pages (issue 16)", () => {
   it("asks for known digests a page of paths at a time and writes the lines in byte order of path", async () => {
     const dir = await tempDir();
@@ -36,17 +53,8 @@ describe("writeBag in pages (issue 16)", () => {
   });
 
   it("looks up the next page while one is still hashing; the manifest stays in byte order", async () => {
-    const dir = await tempDir();
-    await mkdir(path.join(dir, "data"));
-    // The first page holds a file large enough to be hashed on a thread (sparse: nothing to write).
-    await writeAt(dir, "data/a-large.bin", "");
-    await truncate(path.join(dir, "data", "a-large.bin"), 96 << 20);
-    const small = Array.from(
-      { length: MANIFEST_PAGE + 10 },
-      (_, i) => `data/f${String(i).padStart(5, "0")}.txt`,
-    );
-    for (const p of small) await writeAt(dir, p, p);
-    // Manifest lines written so far (in the appender's temporary file, .manifest-sha256.txt.<pid>…) at each lookup.
+    const { dir, small } = await payloadWithLargeFirstFile();
+    // Manifest lines written so far (the appender's temporary .manifest-sha256.txt.<pid>…) at each lookup.
     const linesAtLookup: number[] = [];
     const knownDigests = async () => {
       const temp = (await readdir(dir)).find((name) => name.startsWith(".manifest-sha256.txt"))!;
@@ -63,12 +71,7 @@ describe("writeBag in pages (issue 16)", () => {
   });
 
   it("names a later page's link while an earlier page is still hashing, and leaves no manifest", async () => {
-    const dir = await tempDir();
-    await mkdir(path.join(dir, "data"));
-    await writeAt(dir, "data/a-large.bin", "");
-    await truncate(path.join(dir, "data", "a-large.bin"), 96 << 20);
-    for (let i = 0; i < MANIFEST_PAGE + 10; i++)
-      await writeAt(dir, `data/f${String(i).padStart(5, "0")}.txt`, `${i}`);
+    const { dir } = await payloadWithLargeFirstFile();
     await symlink("f00000.txt", path.join(dir, "data", "z-link.txt"));
     await expect(writeBag(dir)).rejects.toThrow(/data\/z-link\.txt: a symbolic link/);
     expect((await readdir(dir)).filter((name) => name.startsWith("manifest"))).toEqual([]);
