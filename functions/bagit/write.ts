@@ -107,7 +107,8 @@ export async function writeBag(dir: string, options: WriteBagOptions = {}): Prom
     const oddEntry = page.find((entry) => entry.kind !== "file");
     if (oddEntry) {
       const what = oddEntry.kind === "symlink" ? "a symbolic link" : "not a regular file";
-      throw new BagError(oddEntry.path, `${what}; a bag's payload must hold the bytes themselves`);
+      failure ??= new BagError(oddEntry.path, `${what}; a bag's payload must hold the bytes themselves`);
+      throw failure;
     }
     const knownPage = await knownDigestsOf(
       options.knownDigests,
