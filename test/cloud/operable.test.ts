@@ -42,17 +42,27 @@ async function open(options: { timeScale?: number; batchSize?: number }): Promis
   return box;
 }
 
-/** The scheduled watchdog Lambda, every QUEUED_HEARTBEAT_INTERVAL_SECONDS on the scenario's clock. */
+/**
+ * The scheduled watchdog Lambda, every QUEUED_HEARTBEAT_INTERVAL_SECONDS on the scenario's clock, at
+ * a fixed rate as EventBridge invokes it: a pass that runs long delays the next one only while it
+ * runs. Waiting a whole period after each pass added the pass's own time, which the scenario's
+ * clock does not shrink, to every gap between heartbeats: at 1/300 a period is one second and a
+ * state's window three, so a pass of two seconds on a loaded machine used up the whole margin.
+ */
 function scheduleWatchdog(box: Box, scale: number) {
   const handler = createWatchdogHandler(box.runtime);
+  const periodMs = QUEUED_HEARTBEAT_INTERVAL_SECONDS * 1000 * scale;
   let stopped = false;
   let passes = 0;
   const loop = (async () => {
+    let due = performance.now();
     while (!stopped) {
-      await sleep(QUEUED_HEARTBEAT_INTERVAL_SECONDS * 1000 * scale);
+      due += periodMs;
+      await sleep(Math.max(0, due - performance.now()));
       if (stopped) break;
       await handler();
       passes++;
+      due = Math.max(due, performance.now() - periodMs); // a long pass is not made up for with a burst
     }
   })();
   opened.push({
