@@ -10,8 +10,8 @@ import { fileEvent } from "./events.ts";
 import { exists, listRegularFiles } from "./fs-walk.ts";
 import {
   extractionFolderOf,
+  identifiedAsNoPackage,
   nestingDepth,
-  PACKAGE_PUIDS,
   packageKind,
   planExtractionFolders,
 } from "./package-files.ts";
@@ -88,7 +88,7 @@ async function packagesToOpen(ctx: TaskContext): Promise<FileRecord[]> {
       if (file.group !== "original") return false;
       // Identified as something else: no package, on disk or not, and nothing to look at (10,000
       // identified files were 10,000 stats, and a text file gone from disk passed for a package).
-      if (file.puid !== null && !PACKAGE_PUIDS.has(file.puid)) return false;
+      if (identifiedAsNoPackage(file)) return false;
       const absolute = path.join(ctx.unitPath, ...file.path.split("/"));
       const onDisk = await exists(absolute);
       // A package deleted after extraction by a run that crashed before recording it still counts.

@@ -32,12 +32,17 @@ const PACKAGE_EXTENSIONS = [
   ".xz",
 ];
 
+/** Format identification named the file a format other than a plain package: it is none, whatever its bytes. */
+export function identifiedAsNoPackage(file: Pick<FileRecord, "puid">): boolean {
+  return file.puid !== null && !PACKAGE_PUIDS.has(file.puid);
+}
+
 /** The package kind, or null when the file is not a package we open (or cannot be read). */
 export async function packageKind(
   absolute: string,
   file: Pick<FileRecord, "puid">,
 ): Promise<ArchiveKind | null> {
-  if (file.puid !== null && !PACKAGE_PUIDS.has(file.puid)) return null;
+  if (identifiedAsNoPackage(file)) return null;
   return detectArchive(absolute).catch(() => null);
 }
 
