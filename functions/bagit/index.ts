@@ -25,6 +25,7 @@ export { type ValidateBagOptions, validateBag } from "./validate.ts";
 export {
   DEFAULT_SOFTWARE_AGENT,
   type KnownDigests,
+  type KnownFile,
   MANIFEST_PAGE,
   type WriteBagOptions,
   type WriteBagResult,

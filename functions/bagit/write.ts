@@ -28,7 +28,14 @@ import {
 
 export const DEFAULT_SOFTWARE_AGENT = "stepmatica BagIt library";
 
-export type KnownDigests = ReadonlyMap<string, Partial<Record<Algorithm, string>>>;
+/**
+ * What the caller already knows of a payload file: digests, and its size when those digests were
+ * taken from the same bytes (the file's record). A file whose digests are all known and whose size is
+ * given is not touched at all: no read, and no stat for Payload-Oxum (10,000 files: prepare_aip
+ * 0.79-0.92 -> 0.59-0.70 s, BENCHMARKS.md).
+ */
+export type KnownFile = Partial<Record<Algorithm, string>> & { size?: number };
+export type KnownDigests = ReadonlyMap<string, KnownFile>;
 
 /** Payload files listed, hashed and written to the manifests at once. */
 export const MANIFEST_PAGE = 2000;
@@ -88,14 +95,15 @@ export async function writeBag(dir: string, options: WriteBagOptions = {}): Prom
   const readSlot = limiter(concurrency);
   let failure: unknown = null;
   const digestEntry = async (entry: PayloadEntry, knownPage: KnownDigests): Promise<DigestedFile> => {
-    const known = checkKnown(entry.path, knownPage.get(entry.path), algorithms);
+    const given = knownPage.get(entry.path);
+    const known = checkKnown(entry.path, given, algorithms);
     const missing = algorithms.filter((algorithm) => known[algorithm] === undefined);
     const absolute = bagPath(dir, entry.path);
     if (missing.length === 0)
       return {
         path: entry.path,
         digests: known,
-        size: (await statFile(absolute, { followLinks: false })).size,
+        size: knownSize(entry.path, given) ?? (await statFile(absolute, { followLinks: false })).size,
       };
     hashedFiles++;
     const hashed = await digestFile(absolute, missing).catch((error: Error) => {
@@ -215,7 +223,7 @@ function buildBagInfo(options: WriteBagOptions): BagInfoField[] {
 
 function checkKnown(
   file: string,
-  known: Partial<Record<Algorithm, string>> | undefined,
+  known: KnownFile | undefined,
   algorithms: readonly Algorithm[],
 ): Partial<Record<Algorithm, string>> {
   const usable: Partial<Record<Algorithm, string>> = {};
@@ -228,6 +236,14 @@ function checkKnown(
     usable[algorithm] = digest.toLowerCase();
   }
   return usable;
+}
+
+function knownSize(file: string, known: KnownFile | undefined): number | undefined {
+  const size = known?.size;
+  if (size === undefined) return undefined;
+  if (!Number.isSafeInteger(size) || size < 0)
+    throw new BagError(file, `known size ${String(size)} is not a number of bytes`);
+  return size;
 }
 
 /** Removes temp files of a crashed run and manifests of algorithms no longer requested. */

@@ -1,7 +1,6 @@
 import { mkdir, rename } from "node:fs/promises";
 import path from "node:path";
-import type { Algorithm } from "../bagit/index.ts";
-import { writeBag } from "../bagit/index.ts";
+import { type KnownFile, writeBag } from "../bagit/index.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { absolute, bagWorkingPath } from "./aip-layout.ts";
 import { exists } from "./fs-walk.ts";
@@ -22,12 +21,14 @@ export const prepareAip: TaskModule = {
       await mkdir(bagDir, { recursive: true });
       await rename(ctx.unitPath, data);
     }
-    // writeBag asks for the checksums of a page of payload files at a time, in manifest order.
+    // writeBag asks for the checksums of a page of payload files at a time, in manifest order. The
+    // size recorded with a checksum is that of the bytes it was taken from: the bag's Payload-Oxum
+    // needs no stat of those files either, and store_aip reads every file back against the manifest.
     const knownDigests = async (bagPaths: string[]) => {
-      const found = new Map<string, Partial<Record<Algorithm, string>>>();
+      const found = new Map<string, KnownFile>();
       const paths = bagPaths.filter((p) => p.startsWith("data/")).map((p) => p.slice("data/".length));
       for (const f of await ctx.store.filesAtPaths(ctx.unit.id, paths, { withoutCharacteristics: true }))
-        if (f.sha256) found.set(`data/${f.path}`, { sha256: f.sha256 });
+        if (f.sha256) found.set(`data/${f.path}`, { sha256: f.sha256, size: f.size });
       return found;
     };
     const bagInfo: Record<string, string> = {

@@ -151,6 +151,23 @@ describe("writeBag", () => {
     ]);
   });
 
+  it("takes a known file's size as given, without looking at the file", async () => {
+    const dir = await payloadDir({ "data/a.txt": "alpha", "data/b.txt": "beta" });
+    // A size the file does not have proves it was not read from disk: it lands in Payload-Oxum.
+    const knownDigests = new Map([["data/a.txt", { sha256: digestOf("sha256", "alpha"), size: 99 }]]);
+    const written = await writeBag(dir, { baggingDate, knownDigests });
+    expect(written).toMatchObject({ payloadOctets: 99 + 4, hashedFiles: 1 });
+    const info = parseBagInfo(await readFile(path.join(dir, "bag-info.txt"), "utf8"));
+    expect(info.fields.find((field) => field.label === "Payload-Oxum")?.value).toBe("103.2");
+    expect((await validateBag(dir)).problems).toEqual([expect.objectContaining({ rule: "payload-oxum" })]);
+    // Without a size, the file's own is read.
+    await writeBag(dir, {
+      baggingDate,
+      knownDigests: new Map([["data/a.txt", { sha256: digestOf("sha256", "alpha") }]]),
+    });
+    expectValid(await validateBag(dir));
+  });
+
   it("hashes only the algorithms a known digest does not cover", async () => {
     const dir = await payloadDir({ "data/a.txt": "alpha" });
     const knownDigests = new Map([["data/a.txt", { md5: digestOf("md5", "alpha") }]]);
@@ -180,6 +197,8 @@ describe("writeBag", () => {
     await expect(writeBag(dir, { knownDigests: badKnown })).rejects.toThrow(
       /data\/a\.txt: known sha256 digest/,
     );
+    const badSize = new Map([["data/a.txt", { sha256: digestOf("sha256", "alpha"), size: -1 }]]);
+    await expect(writeBag(dir, { knownDigests: badSize })).rejects.toThrow(/data\/a\.txt: known size -1/);
     await symlink("a.txt", path.join(dir, "data", "link.txt"));
     await expect(writeBag(dir)).rejects.toThrow(/data\/link\.txt: a symbolic link/);
     await rm(path.join(dir, "data", "link.txt"));
