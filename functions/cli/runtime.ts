@@ -152,10 +152,13 @@ export async function openRuntime(options: RuntimeOptions) {
     },
     queue,
     {
-      // One heavy task more than cores: while a task's result and the next claim go to the database,
-      // the tool processes (ExifTool keeps one per core) have the extra task's files to read
-      // (characterization's cores busy 1.71-1.74 -> 1.78-1.81, BENCHMARKS.md).
-      concurrency: options.concurrency ?? { light: cpuCount * 2, heavy: cpuCount + 1 },
+      // Two heavy tasks more than cores: while one task's result and the next claim go to the
+      // database and another lists its files, the others' tools keep the cores busy (ExifTool keeps
+      // one process per core; characterization's cores busy 1.71-1.74 with one slot per core,
+      // 1.78-1.81 with one more). A 10,000-file transfer's four virus-scan batches run at once:
+      // the scan 1.82-2.36 -> 1.69-1.89 s with four slots against three (BENCHMARKS.md). Without
+      // clamd, each clamscan holds the official databases (about 1 GB): the README says to run clamd.
+      concurrency: options.concurrency ?? { light: cpuCount * 2, heavy: cpuCount + 2 },
       onError: (error) => process.stderr.write(`worker: ${(error as Error).message ?? error}\n`),
     },
   );
