@@ -10,8 +10,9 @@ import {
   type Stats,
   statfsSync,
   statSync,
+  unlinkSync,
 } from "node:fs";
-import { access, link, lstat, stat } from "node:fs/promises";
+import { access, link, lstat, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 
 /**
@@ -170,6 +171,15 @@ export function linkFile(existing: string, target: string): Promise<void> {
     path.dirname(target),
     () => linkSync(existing, target),
     () => link(existing, target),
+  );
+}
+
+/** Removes a file or a symbolic link (never what it points to), inline on a local file system; errors as unlink's. */
+export function unlinkFile(file: string): Promise<void> {
+  return inlineOr(
+    path.dirname(file),
+    () => unlinkSync(file),
+    () => unlink(file),
   );
 }
 

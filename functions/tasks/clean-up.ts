@@ -1,4 +1,5 @@
 import { rm } from "node:fs/promises";
+import { removeTree } from "../core/remove-tree.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { absolute, bagWorkingPath, compressedExtension } from "./aip-layout.ts";
 import { dipWorkingPath } from "./dip.ts";
@@ -10,9 +11,9 @@ export const cleanUp: TaskModule = {
   async run(ctx) {
     const bagDir = absolute(ctx.workRoot, bagWorkingPath(ctx.unit));
     const ext = compressedExtension(ctx.config.aip_compression);
-    await rm(bagDir, { recursive: true, force: true });
+    await removeTree(bagDir);
     if (ext) await rm(`${bagDir}.${ext}`, { force: true });
-    await rm(absolute(ctx.workRoot, dipWorkingPath(ctx.unit)), { recursive: true, force: true });
+    await removeTree(absolute(ctx.workRoot, dipWorkingPath(ctx.unit)));
     ctx.stdout(`removed the working copy of ${bagWorkingPath(ctx.unit)}`);
     return { exitCode: 0, unitUpdate: { status: "completed" } };
   },
