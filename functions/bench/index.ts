@@ -114,7 +114,7 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<number> {
       `  rounds: ${floor.rounds.map((r) => `${r.stepmatica_s} / ${r.tools_s} = ${r.ratio} (${r.first} first)`).join("; ")}`,
     );
     say(
-      `  median round: stepmatica ${floor.stepmatica_s} s, tools ${floor.tools_s} s (${floor.tools.map((t) => `${t.tool} ${t.wall_s}`).join(", ")}), ratio ${floor.ratio}; CPU: stepmatica ${floor.stepmatica_cpu_s} s, tools ${floor.tools_cpu_s} s, ratio ${floor.cpu_ratio}`,
+      `  median round: stepmatica ${floor.stepmatica_s} s, tools ${floor.tools_s} s (${floor.tools.map((t) => `${t.tool} ${t.wall_s}`).join(", ")}), ratio ${floor.ratio} (${floor.ratio_at_quickest_tools} in the round whose tools ran quickest); CPU: stepmatica ${floor.stepmatica_cpu_s} s, tools ${floor.tools_cpu_s} s, ratio ${floor.cpu_ratio}`,
     );
     say("sha256 …");
     const sha256 = await benchSha256(scratch, sizes.sha256Bytes);

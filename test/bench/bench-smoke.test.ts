@@ -24,6 +24,7 @@ it("bench --quick --json prints one JSON object with every figure as a number", 
     "files_10k.cpu_children_s",
     "files_10k.peak_rss_self_mb",
     "floor.ratio",
+    "floor.ratio_at_quickest_tools",
     "floor.tools_s",
     "floor.stepmatica_s",
     "floor.cpu_ratio",
@@ -67,6 +68,9 @@ it("bench --quick --json prints one JSON object with every figure as a number", 
   expect(rounds.map((r) => r.first)).toEqual(["stepmatica", "tools"]);
   expect(floor.ratio).toBe(Math.max(...rounds.map((r) => r.ratio)));
   expect(rounds.map((r) => r.ratio)).toContain(floor.ratio);
+  // Beside the median, the round with the least drift on the tools' side.
+  const quickest = [...rounds].sort((a, b) => a.tools_s - b.tools_s)[0]!;
+  expect(at(json, "floor.ratio_at_quickest_tools")).toBe(quickest.ratio);
   expect(floor.tools_s).toBeCloseTo(
     tools.reduce((sum, t) => sum + t.wall_s, 0),
     1,
