@@ -1,4 +1,4 @@
-import { readdir, rmdir } from "node:fs/promises";
+import { lstat, readdir, rmdir } from "node:fs/promises";
 import path from "node:path";
 import { mapLimit } from "./concurrency.ts";
 import { unlinkFile } from "./inline-fs.ts";
@@ -15,27 +15,30 @@ const REMOVALS_AT_ONCE = 16;
  * (BENCHMARKS.md, "A sixth machine"). Errors other than "not there" are thrown as they come.
  */
 export async function removeTree(target: string): Promise<void> {
-  let entries: Awaited<ReturnType<typeof readDirectory>>;
-  try {
-    entries = await readDirectory(target);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return;
-    if (code !== "ENOTDIR") throw error;
-    await unlinkFile(target).catch(ignoreMissing);
-    return;
-  }
-  const folders = entries.filter((entry) => entry.isDirectory());
+  const found = await lstat(target).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return null;
+    throw error;
+  });
+  if (!found) return;
+  if (found.isDirectory()) await removeFolder(target);
+  else await unlinkFile(target).catch(ignoreMissing);
+}
+
+/** A folder's files (a few at once), then its folders one after another, then the folder itself. */
+async function removeFolder(folder: string): Promise<void> {
+  const entries = await readdir(folder, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return [];
+    throw error;
+  });
   await mapLimit(
     entries.filter((entry) => !entry.isDirectory()),
     REMOVALS_AT_ONCE,
-    (entry) => unlinkFile(path.join(target, entry.name)).catch(ignoreMissing),
+    (entry) => unlinkFile(path.join(folder, entry.name)).catch(ignoreMissing),
   );
-  for (const folder of folders) await removeTree(path.join(target, folder.name));
-  await rmdir(target).catch(ignoreMissing);
+  for (const entry of entries.filter((entry) => entry.isDirectory()))
+    await removeFolder(path.join(folder, entry.name));
+  await rmdir(folder).catch(ignoreMissing);
 }
-
-const readDirectory = (folder: string) => readdir(folder, { withFileTypes: true });
 
 function ignoreMissing(error: NodeJS.ErrnoException): void {
   if (error.code !== "ENOENT") throw error;

@@ -39,6 +39,17 @@ describe("removeTree", () => {
     expect(await readdir(outside)).toEqual(["kept.txt"]);
   });
 
+  it("removes a link given as the target, not the folder it points to", async () => {
+    const folder = path.join(dir, "pointed-at");
+    await mkdir(folder);
+    await writeFile(path.join(folder, "kept.txt"), "kept");
+    const link = path.join(dir, "link-to-folder");
+    await symlink(folder, link);
+    await removeTree(link);
+    expect(await exists(link)).toBe(false);
+    expect(await readdir(folder)).toEqual(["kept.txt"]);
+  });
+
   it("takes a missing target as done and removes a file given instead of a folder", async () => {
     await expect(removeTree(path.join(dir, "never-made"))).resolves.toBeUndefined();
     const file = path.join(dir, "single.txt");
