@@ -102,15 +102,19 @@ describe("the dashboard with 1,000 units and a 10,000-task job", () => {
     );
     expect(await page.locator("table.units tbody tr").count()).toBe(50);
     expect(await page.textContent(".pager")).toContain("1–50 of 1,005");
+    // The page can show the new rows before the response listener has read the answer's body:
+    // the answers are waited for, as the rows are.
+    await expect.poll(() => answersTo(/^\/api\/units\?/, from).length).toBeGreaterThan(0);
     const unitPages = answersTo(/^\/api\/units\?/, from);
-    expect(unitPages.length).toBeGreaterThan(0);
     for (const answer of unitPages) expect((answer.units as unknown[]).length).toBeLessThanOrEqual(50);
     from = answers.length;
     const next = await timed(
       () => page.click(".pager button:text('Next ›')"),
       () => page.locator(".pager", { hasText: "51–100" }).waitFor(),
     );
-    expect(answersTo(/^\/api\/units\?/, from).map((a) => (a.units as unknown[]).length)).toEqual([50]);
+    await expect
+      .poll(() => answersTo(/^\/api\/units\?/, from).map((a) => (a.units as unknown[]).length))
+      .toEqual([50]);
     console.log(`render times (ms): unit list ${list.toFixed(0)}, next page ${next.toFixed(0)}`);
     await page.fill("input[type=search]", "bulk-0999");
     // (Not waitForFunction: the page's CSP refuses the eval it needs, as it should.)
@@ -137,8 +141,9 @@ describe("the dashboard with 1,000 units and a 10,000-task job", () => {
       () => page.locator(".tree .job .pager", { hasText: "101–200" }).waitFor(),
     );
     expect(await page.locator(".tree .job .task.failed").count()).toBe(0);
-    const taskPages = answersTo(/^\/api\/jobs\/[^/]+\/tasks\?/, from);
-    expect(taskPages.map((a) => (a.tasks as unknown[]).length)).toEqual([100, 100]);
+    await expect
+      .poll(() => answersTo(/^\/api\/jobs\/[^/]+\/tasks\?/, from).map((a) => (a.tasks as unknown[]).length))
+      .toEqual([100, 100]);
     // No answer carried the whole store: the unit's jobs, files and events came in pages too.
     expect(largestAnswer().bytes, largestAnswer().path).toBeLessThan(LARGEST_ANSWER_BYTES);
     await mkdir(ARTIFACTS, { recursive: true });
