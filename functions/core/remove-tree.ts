@@ -15,31 +15,29 @@ const REMOVALS_AT_ONCE = 16;
  * (BENCHMARKS.md, "A sixth machine"). Errors other than "not there" are thrown as they come.
  */
 export async function removeTree(target: string): Promise<void> {
-  const found = await lstat(target).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return null;
-    throw error;
-  });
+  const found = await lstat(target).catch(whenMissing(null));
   if (!found) return;
   if (found.isDirectory()) await removeFolder(target);
-  else await unlinkFile(target).catch(ignoreMissing);
+  else await unlinkFile(target).catch(whenMissing(undefined));
 }
 
 /** A folder's files (a few at once), then its folders one after another, then the folder itself. */
 async function removeFolder(folder: string): Promise<void> {
-  const entries = await readdir(folder, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return [];
-    throw error;
-  });
+  const entries = await readdir(folder, { withFileTypes: true }).catch(whenMissing([]));
   await mapLimit(
     entries.filter((entry) => !entry.isDirectory()),
     REMOVALS_AT_ONCE,
-    (entry) => unlinkFile(path.join(folder, entry.name)).catch(ignoreMissing),
+    (entry) => unlinkFile(path.join(folder, entry.name)).catch(whenMissing(undefined)),
   );
   for (const entry of entries.filter((entry) => entry.isDirectory()))
     await removeFolder(path.join(folder, entry.name));
-  await rmdir(folder).catch(ignoreMissing);
+  await rmdir(folder).catch(whenMissing(undefined));
 }
 
-function ignoreMissing(error: NodeJS.ErrnoException): void {
-  if (error.code !== "ENOENT") throw error;
+/** What a call gives when its path is not there (someone removed it first); other errors are thrown. */
+function whenMissing<T>(fallback: T): (error: NodeJS.ErrnoException) => T {
+  return (error) => {
+    if (error.code !== "ENOENT") throw error;
+    return fallback;
+  };
 }

@@ -1,8 +1,9 @@
-import { access, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeTree } from "../../../functions/core/remove-tree.ts";
+import { exists } from "../../../functions/tasks/fs-walk.ts";
 
 let dir: string;
 beforeAll(async () => {
@@ -11,12 +12,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-const exists = (p: string) =>
-  access(p).then(
-    () => true,
-    () => false,
-  );
 
 describe("removeTree", () => {
   it("removes a tree as rm -rf does, links removed and never followed", async () => {
