@@ -1,13 +1,13 @@
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeTree } from "../../../functions/core/remove-tree.ts";
 import { exists } from "../../../functions/tasks/fs-walk.ts";
+import { tempDir } from "../../helpers/fixtures.ts";
 
 let dir: string;
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "stepmatica-remove-tree-"));
+  dir = await tempDir("remove-tree");
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
