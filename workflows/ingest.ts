@@ -1,4 +1,4 @@
-import { LIGHT_TASK_SECONDS, type WorkflowInput } from "./schema.ts";
+import { ARCHIVEMATICA_BATCH_SIZE, LIGHT_TASK_SECONDS, type WorkflowInput } from "./schema.ts";
 
 const NORMALIZE_FAILED_EXIT = 2;
 
@@ -60,6 +60,7 @@ export const ingestWorkflow: WorkflowInput = {
       arguments: ["preservation"],
       scope: "file",
       fileGroups: ["original"],
+      batchSize: ARCHIVEMATICA_BATCH_SIZE,
       queue: "heavy",
       timeoutSeconds: 12 * 3600,
       heartbeatSeconds: 300,
@@ -84,6 +85,7 @@ export const ingestWorkflow: WorkflowInput = {
       arguments: ["access"],
       scope: "file",
       fileGroups: ["original"],
+      batchSize: ARCHIVEMATICA_BATCH_SIZE,
       queue: "heavy",
       timeoutSeconds: 12 * 3600,
       heartbeatSeconds: 300,

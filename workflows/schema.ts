@@ -32,8 +32,9 @@ export const JobSchema = z
     fileGroups: z.array(FileGroupSchema).optional(),
     queue: z.enum(["light", "heavy"]),
     /**
-     * Files per task for a per-file job (default 128, Archivematica's batch). Tools that pay a
-     * large start-up cost per invocation (ClamAV loading its databases) take bigger batches.
+     * Files per task for a per-file job (default 256, functions/core/dispatch-job.ts). Tools that
+     * pay a large start-up cost per invocation (ClamAV loading its databases) take bigger batches;
+     * jobs whose tasks must stay short take ARCHIVEMATICA_BATCH_SIZE.
      */
     batchSize: z.number().int().positive().max(10_000).optional(),
     /** The whole job's limit (all its tasks, queueing included): the Task state's TimeoutSeconds. */
@@ -102,6 +103,13 @@ export const taskTimeoutOf = (job: Pick<JobNode, "timeoutSeconds" | "taskTimeout
  * stops a task 15 s before its own timeout (STOP_MARGIN_MS) to give it back.
  */
 export const LIGHT_TASK_SECONDS = 240;
+
+/**
+ * Archivematica's batch: for the per-file jobs whose tasks must stay short — a light job's, which
+ * has to finish within the run-tasks Lambda's limit whatever the files' sizes, and normalization's,
+ * whose work on a file is long and whose files should spread over as many workers as there are.
+ */
+export const ARCHIVEMATICA_BATCH_SIZE = 128;
 export type DecisionNode = z.infer<typeof DecisionSchema>;
 export type WorkflowNode = z.infer<typeof NodeSchema>;
 export type Workflow = z.infer<typeof WorkflowSchema>;

@@ -1,4 +1,4 @@
-import { LIGHT_TASK_SECONDS, type WorkflowInput } from "./schema.ts";
+import { ARCHIVEMATICA_BATCH_SIZE, LIGHT_TASK_SECONDS, type WorkflowInput } from "./schema.ts";
 
 /**
  * The transfer workflow: what a depositor handed over is checked, described and made into a SIP.
@@ -160,6 +160,7 @@ export const transferWorkflow: WorkflowInput = {
       module: "identify-file-format",
       scope: "file",
       fileGroups: ["original", "metadata", "submissionDocumentation"],
+      batchSize: ARCHIVEMATICA_BATCH_SIZE,
       queue: "light",
       timeoutSeconds: 6 * 3600,
       taskTimeoutSeconds: LIGHT_TASK_SECONDS,

@@ -10,7 +10,7 @@ export class ToolError extends Error {
   override name = "ToolError";
 }
 
-/** Characterization JSON for a batch of 128 media files can be large; keep it whole. */
+/** Characterization JSON for a batch of 256 media files can be large; keep it whole. */
 const MAX_OUTPUT = 64 * 1024 * 1024;
 
 /**

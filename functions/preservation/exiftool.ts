@@ -12,10 +12,10 @@ let shared: ExifTool | null = null;
 /** One ExifTool process per core a worker uses for heavy tasks. */
 const PROCESSES = 2;
 /**
- * Files per ExifTool request: a task's batch (128) in one. Every request costs ExifTool about 4 ms
- * of its own (10,000 small files in one process: 8.1 s in requests of 32, 7.1 s in requests of
- * 128; BENCHMARKS.md, "Waste in the tools' own runs"). A request that fails is read again a file
- * at a time.
+ * Files per ExifTool request: half a task's batch (256), one request for each process. Every
+ * request costs ExifTool about 4 ms of its own (10,000 small files in one process: 8.1 s in
+ * requests of 32, 7.1 s in requests of 128; BENCHMARKS.md, "Waste in the tools' own runs"). A
+ * request that fails is read again a file at a time.
  */
 const FILES_PER_REQUEST = 128;
 

@@ -21,7 +21,7 @@ import { REDIS_URL, uniqueName } from "../helpers/services.ts";
  * job's second task is done, while its other batches are queued or running. The run must complete
  * with a valid AIP, every job settled once, every file checksummed once.
  */
-const FILES = BATCH_SIZE * 4 + 10; // five batches per per-file job
+const FILES = BATCH_SIZE * 4 + 10; // five batches per per-file job of the default size, nine of 128
 let root: string;
 let redis: Redis;
 const prefix = `${uniqueName("lostcache")}:`;
