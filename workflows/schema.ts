@@ -110,6 +110,7 @@ export const LIGHT_TASK_SECONDS = 240;
  * whose work on a file is long and whose files should spread over as many workers as there are.
  */
 export const ARCHIVEMATICA_BATCH_SIZE = 128;
+
 export type DecisionNode = z.infer<typeof DecisionSchema>;
 export type WorkflowNode = z.infer<typeof NodeSchema>;
 export type Workflow = z.infer<typeof WorkflowSchema>;

@@ -154,7 +154,10 @@ async function redispatch(deps: DispatchDeps, decl: JobNode, job: JobRecord, tok
 
 type BatchedFile = Pick<FileRecord, "id" | "group">;
 
-/** A per-file job's files in tasks: the job's own batch size, else the default given (tests), else BATCH_SIZE. */
+/**
+ * A per-file job's files in tasks: the job's own batch size, else the default given (a test's), else
+ * BATCH_SIZE.
+ */
 export function batchFiles(
   files: BatchedFile[],
   decl: JobNode,
