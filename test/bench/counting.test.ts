@@ -22,8 +22,8 @@ const sourceOf = (name: string) => path.join(work, "source", name.replaceAll("/"
 beforeAll(async () => {
   s3 = await startLocalS3(["aips"]);
   work = await mkdtemp(path.join(tmpdir(), "stepmatica-counting-"));
+  await mkdir(path.join(work, "source"));
   for (const [index, name] of files.entries()) {
-    await mkdir(path.join(work, "source"), { recursive: true });
     await writeFile(sourceOf(name), `file ${index}\n`.repeat(100 + index));
   }
 });
