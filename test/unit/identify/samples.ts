@@ -8,6 +8,7 @@ import {
   loadSignatureFolder,
   SHIPPED_SIGNATURES_DIR,
 } from "../../../functions/identify/index.ts";
+import { wavBytes } from "../../helpers/media-fixtures.ts";
 import { writeOle2, writeZip } from "./containers-writer.ts";
 
 /** The official PRONOM files the project ships (the tests name the versions they were written for). */
@@ -44,25 +45,6 @@ function pdf14(): Buffer {
   for (const offset of offsets) body += `${String(offset).padStart(10, "0")} 00000 n \n`;
   body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(body, "latin1");
-}
-
-function wav(): Buffer {
-  const samples = Buffer.alloc(800);
-  for (let i = 0; i < 400; i++) samples.writeInt16LE(Math.round(Math.sin(i / 5) * 8000), i * 2);
-  const header = Buffer.alloc(44);
-  header.write("RIFF", 0, "latin1");
-  header.writeUInt32LE(36 + samples.length, 4);
-  header.write("WAVEfmt ", 8, "latin1");
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(8000, 24);
-  header.writeUInt32LE(16000, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write("data", 36, "latin1");
-  header.writeUInt32LE(samples.length, 40);
-  return Buffer.concat([header, samples]);
 }
 
 const OOXML = "application/vnd.openxmlformats-officedocument";
@@ -140,7 +122,7 @@ export async function writeSamples(dir: string): Promise<{ path: string; puid: s
     ["doc.docx", docx(), "fmt/412"],
     ["doc.odt", odt(), "fmt/291"],
     ["book.epub", epub(), "fmt/483"],
-    ["sound.wav", wav(), "fmt/141"],
+    ["sound.wav", wavBytes(400), "fmt/141"],
     ["archive.zip", writeZip([{ name: "a.txt", data: "hello\n".repeat(20) }]), "x-fmt/263"],
     ["old.doc", doc97(), "fmt/40"],
   ];

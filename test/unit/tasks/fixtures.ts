@@ -4,6 +4,7 @@ import sharp from "sharp";
 import { createArchive } from "../../../functions/archives/index.ts";
 import { EICAR } from "../../../functions/tools/clamav-databases.ts";
 import { pdfBytes, pngBytes } from "../../helpers/fixtures.ts";
+import { wavBytes } from "../../helpers/media-fixtures.ts";
 import { deflatedZeros, rawTar, rawZip } from "../archives/fixtures.ts";
 
 export { EICAR };
@@ -12,26 +13,6 @@ export async function put(file: string, content: string | Buffer): Promise<strin
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, content);
   return file;
-}
-
-/** A 0.01 s mono 8 kHz 16-bit PCM WAV. */
-export function wavBytes(samples = 80): Buffer {
-  const data = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(Math.sin(i / 4) * 8000), i * 2);
-  const header = Buffer.alloc(44);
-  header.write("RIFF", 0, "latin1");
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write("WAVEfmt ", 8, "latin1");
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(8000, 24);
-  header.writeUInt32LE(16000, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write("data", 36, "latin1");
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
 }
 
 /** A minimal Word document: a zip holding the OOXML parts. */
@@ -96,7 +77,7 @@ export async function preservationDeposit(root: string, work: string, withEicar:
     "images/picture.png": await pngBytes(16, 12, 5),
     "images/photo.jpg": await jpegBytes(),
     "docs/report.pdf": pdfBytes("report"),
-    "audio/tone.wav": wavBytes(),
+    "audio/tone.wav": wavBytes(80),
     "docs/letter.docx": docxBytes(),
     "data/table.csv": "id,name\n1,Ada\n2,Grace\n",
     "docs/not-really.zip": "this file only looks like a package\n",
