@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { FileRecord, UnitRecord } from "../../../functions/core/model.ts";
+import { type FileRecord, newFileRecord, type UnitRecord } from "../../../functions/core/model.ts";
 import { PAGE_ROWS, TaskStore } from "../../../functions/core/store/task-store.ts";
 import type { MetsFileScope } from "../../../functions/core/task-module.ts";
 import type { SqlClient } from "../../../functions/ports/sql.ts";
@@ -27,24 +27,15 @@ export function unitFixture(overrides: Partial<UnitRecord> = {}): UnitRecord {
 }
 
 export function fileFixture(unitId: string, rel: string, overrides: Partial<FileRecord> = {}): FileRecord {
-  return {
+  return newFileRecord({
     id: randomUUID(),
     unitId,
     path: rel,
     originalPath: rel,
     size: 12,
-    sha256: null,
-    group: "original",
-    puid: null,
-    formatName: null,
-    formatVersion: null,
-    mime: null,
-    derivedFrom: null,
-    removed: false,
     createdAt: new Date("2024-01-02T03:04:05Z"),
-    characteristics: null,
     ...overrides,
-  };
+  });
 }
 
 /** The store's contract over the SqlClient port: PGlite, PostgreSQL (pg) and the RDS Data API must pass it. */
