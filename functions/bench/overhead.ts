@@ -8,7 +8,7 @@ import { LOCAL_ARNS, LocalWorkflowEngine } from "../adapters/local/local-engine.
 import { MemoryInFlight } from "../adapters/local/memory-in-flight.ts";
 import { MemoryQueue } from "../adapters/local/memory-queue.ts";
 import { dispatchJob } from "../core/dispatch-job.ts";
-import { type FileRecord, newFileRecord } from "../core/model.ts";
+import { type FileRecord, newFileRecord, newUnitRecord } from "../core/model.ts";
 import { TaskStore } from "../core/store/task-store.ts";
 import type { TaskModule } from "../core/task-module.ts";
 import { WorkerPool } from "../core/worker-pool.ts";
@@ -41,22 +41,16 @@ export async function benchOverhead(sql: SqlClient, inFlight: InFlight, tasks: n
   const store = new TaskStore(sql);
   await store.migrate();
   const unitId = randomUUID();
-  await store.createUnit({
-    id: unitId,
-    type: "transfer",
-    name: "overhead",
-    status: "running",
-    source: "file:///dev/null",
-    workingPath: "transfers/overhead",
-    config: {},
-    options: {},
-    parentId: null,
-    reason: null,
-    createdAt: new Date(),
-    updatedAt: new Date(),
-    heartbeatAt: null,
-    hidden: false,
-  });
+  await store.createUnit(
+    newUnitRecord({
+      id: unitId,
+      type: "transfer",
+      name: "overhead",
+      source: "file:///dev/null",
+      workingPath: "transfers/overhead",
+      config: {},
+    }),
+  );
   const files: FileRecord[] = Array.from({ length: tasks }, (_, i) =>
     newFileRecord({ id: randomUUID(), unitId, path: `objects/${i}`, originalPath: String(i), size: 0 }),
   );

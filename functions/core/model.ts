@@ -122,6 +122,25 @@ export interface FileRecord {
   characteristics: Record<string, unknown> | null;
 }
 
+/** A unit record given what and where it is: running, no parent, no reason, created now. */
+export function newUnitRecord(
+  fields: Pick<UnitRecord, "id" | "type" | "name" | "source" | "workingPath" | "config"> &
+    Partial<UnitRecord>,
+): UnitRecord {
+  const now = new Date();
+  return {
+    status: "running",
+    options: {},
+    parentId: null,
+    reason: null,
+    createdAt: now,
+    updatedAt: now,
+    heartbeatAt: null,
+    hidden: false,
+    ...fields,
+  };
+}
+
 /** A file record with nothing known yet beyond where it is: no checksum, format or derivation. */
 export function newFileRecord(
   fields: Pick<FileRecord, "id" | "unitId" | "path" | "originalPath" | "size"> & Partial<FileRecord>,

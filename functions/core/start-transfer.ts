@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { ProcessingConfig } from "../../workflows/processing-config.ts";
 import type { WorkflowEngine } from "../ports/workflow-engine.ts";
-import type { UnitOptions, UnitRecord } from "./model.ts";
+import { newUnitRecord, type UnitOptions } from "./model.ts";
 import type { TaskStore } from "./store/task-store.ts";
 
 export interface TransferRequest {
@@ -23,22 +23,16 @@ export async function startTransfer(
   request: TransferRequest,
 ) {
   const id = request.id ?? randomUUID();
-  const unit: UnitRecord = {
+  const unit = newUnitRecord({
     id,
     type: "transfer",
     name: request.name,
-    status: "running",
     source: request.source,
     workingPath: `transfers/incoming-${id}`,
     config: request.config,
     options: request.options ?? {},
-    parentId: null,
-    reason: null,
-    createdAt: new Date(),
-    updatedAt: new Date(),
     heartbeatAt: new Date(),
-    hidden: false,
-  };
+  });
   const { unit: stored, created } = await deps.store.createUnit(unit);
   const started = await deps.engine.startExecution("transfer", id, { unit: id, config: stored.config });
   return { unit: stored, created, executionId: started.executionId, alreadyStarted: started.alreadyStarted };

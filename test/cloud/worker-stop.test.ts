@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newUnitRecord } from "../../functions/core/model.ts";
 import type { TaskModule } from "../../functions/core/task-module.ts";
 import { taskOf } from "../../functions/ports/task-queue.ts";
 import { Worker } from "../../functions/worker/loop.ts";
@@ -34,22 +35,16 @@ afterAll(async () => {
 /** A transfer with one job (a real job name, whose heartbeat and timeout apply) of one slow heavy task. */
 async function queueSlowTask(ms: number): Promise<string> {
   const unitId = randomUUID();
-  await box.runtime.store.createUnit({
-    id: unitId,
-    type: "transfer",
-    name: "slow",
-    status: "running",
-    source: "s3://nowhere/slow.zip",
-    workingPath: `transfers/slow-${unitId}`,
-    config: PRESETS.automated,
-    options: {},
-    parentId: null,
-    reason: null,
-    createdAt: new Date(),
-    updatedAt: new Date(),
-    heartbeatAt: null,
-    hidden: false,
-  });
+  await box.runtime.store.createUnit(
+    newUnitRecord({
+      id: unitId,
+      type: "transfer",
+      name: "slow",
+      source: "s3://nowhere/slow.zip",
+      workingPath: `transfers/slow-${unitId}`,
+      config: PRESETS.automated,
+    }),
+  );
   const jobId = randomUUID();
   const taskId = randomUUID();
   await box.runtime.store.createJob({

@@ -1,29 +1,26 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type FileRecord, newFileRecord, type UnitRecord } from "../../../functions/core/model.ts";
+import {
+  type FileRecord,
+  newFileRecord,
+  newUnitRecord,
+  type UnitRecord,
+} from "../../../functions/core/model.ts";
 import { PAGE_ROWS, TaskStore } from "../../../functions/core/store/task-store.ts";
 import type { MetsFileScope } from "../../../functions/core/task-module.ts";
 import type { SqlClient } from "../../../functions/ports/sql.ts";
 import { metsReadsCases } from "./mets-reads.ts";
 
 export function unitFixture(overrides: Partial<UnitRecord> = {}): UnitRecord {
-  return {
+  return newUnitRecord({
     id: randomUUID(),
     type: "transfer",
     name: "contract",
-    status: "running",
     source: "file:///tmp/x",
     workingPath: "transfers/x",
     config: { normalize: "none" },
-    options: {},
-    parentId: null,
-    reason: null,
-    createdAt: new Date(),
-    updatedAt: new Date(),
-    heartbeatAt: null,
-    hidden: false,
     ...overrides,
-  };
+  });
 }
 
 export function fileFixture(unitId: string, rel: string, overrides: Partial<FileRecord> = {}): FileRecord {

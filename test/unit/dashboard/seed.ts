@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { UnitRecord, UnitStatus } from "../../../functions/core/model.ts";
+import { newUnitRecord, type UnitRecord, type UnitStatus } from "../../../functions/core/model.ts";
 import { DecisionStore } from "../../../functions/core/store/decisions.ts";
 import type { TaskStore } from "../../../functions/core/store/task-store.ts";
 import { PRESETS } from "../../../workflows/processing-config.ts";
@@ -15,21 +15,15 @@ export const FAILING_STDERR = "objects/: the transfer holds no files";
 
 export function unitRecord(over: Partial<UnitRecord> & { name: string; status: UnitStatus }): UnitRecord {
   const id = over.id ?? randomUUID();
-  return {
+  return newUnitRecord({
     id,
     type: "transfer",
     source: `file:///deposits/${over.name}`,
     workingPath: `transfers/${over.name}-${id}`,
     config: PRESETS.automated,
-    options: {},
-    parentId: null,
-    reason: null,
-    createdAt: new Date(),
-    updatedAt: new Date(),
     heartbeatAt: new Date(),
-    hidden: false,
     ...over,
-  };
+  });
 }
 
 interface TaskSpec {

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { FolderObjectStore } from "../../../functions/adapters/local/folder-object-store.ts";
 import { defaultAgents, idsFor } from "../../../functions/core/ids.ts";
-import type { FileRecord, UnitRecord } from "../../../functions/core/model.ts";
+import { type FileRecord, newUnitRecord, type UnitRecord } from "../../../functions/core/model.ts";
 import type { TaskContext } from "../../../functions/core/task-module.ts";
 import { PRESETS, type ProcessingConfig } from "../../../workflows/processing-config.ts";
 import { pagedReads } from "../../helpers/paged-reader.ts";
@@ -36,22 +36,15 @@ export function taskContext(
 ): TaskContext & { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
-  const unit: UnitRecord = {
+  const unit: UnitRecord = newUnitRecord({
     id: UNIT_ID,
     type: "sip",
     name: "unit",
-    status: "running",
     source: "test",
     workingPath: "sips/unit",
     config: { ...PRESETS.automated, ...options.config },
     options: { sourceDateEpoch: 1_700_000_000 },
-    parentId: null,
-    reason: null,
-    createdAt: new Date(),
-    updatedAt: new Date(),
-    heartbeatAt: null,
-    hidden: false,
-  };
+  });
   const all = options.allFiles ?? files;
   return {
     unit,

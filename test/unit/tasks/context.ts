@@ -1,6 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { defaultAgents, idsFor } from "../../../functions/core/ids.ts";
-import type { EventRecord, FileRecord, UnitRecord } from "../../../functions/core/model.ts";
+import {
+  type EventRecord,
+  type FileRecord,
+  newUnitRecord,
+  type UnitRecord,
+} from "../../../functions/core/model.ts";
 import type {
   StoreReader,
   TaskContext,
@@ -23,22 +28,17 @@ export class UnitState {
     config: Partial<ProcessingConfig> = {},
   ) {
     const now = new Date(0);
-    this.unit = {
+    this.unit = newUnitRecord({
       id: randomUUID(),
       type: "transfer",
       name: "t",
-      status: "running",
       source: unitPath,
       workingPath: unitPath,
       config: { ...PRESETS.automated, ...config },
       options: { sourceDateEpoch: 0 },
-      parentId: null,
-      reason: null,
       createdAt: now,
       updatedAt: now,
-      heartbeatAt: null,
-      hidden: false,
-    };
+    });
   }
 
   apply(outcome: TaskOutcome): void {
