@@ -1,5 +1,10 @@
 /** A small AIP description for the METS tests: originals, one derivative, awkward names, DC. */
-import type { AgentRecord, EventRecord, FileRecord } from "../../../functions/core/model.ts";
+import {
+  type AgentRecord,
+  type EventRecord,
+  type FileRecord,
+  newFileRecord,
+} from "../../../functions/core/model.ts";
 import type { MetsInput } from "../../../functions/mets/index.ts";
 import type { ArchivalMetadata } from "../../../functions/mets/input.ts";
 
@@ -33,22 +38,14 @@ export const AGENTS: AgentRecord[] = [
 const at = (minute: number): Date => new Date(Date.UTC(2024, 4, 1, 10, minute, 0));
 
 export function fileRecord(overrides: Partial<FileRecord> & Pick<FileRecord, "id" | "path">): FileRecord {
-  return {
+  return newFileRecord({
     unitId: UNIT_ID,
     originalPath: overrides.path,
     size: 10,
     sha256: "a".repeat(64),
-    group: "original",
-    puid: null,
-    formatName: null,
-    formatVersion: null,
-    mime: null,
-    derivedFrom: null,
-    removed: false,
     createdAt: at(0),
-    characteristics: null,
     ...overrides,
-  };
+  });
 }
 
 export const IMAGE_ID = "d0c46bbb-63b1-4530-ad1f-f65d9a32e434";

@@ -1,7 +1,12 @@
 import path from "node:path";
 import { FolderObjectStore } from "../../../functions/adapters/local/folder-object-store.ts";
 import { defaultAgents, idsFor } from "../../../functions/core/ids.ts";
-import { type FileRecord, newUnitRecord, type UnitRecord } from "../../../functions/core/model.ts";
+import {
+  type FileRecord,
+  newFileRecord,
+  newUnitRecord,
+  type UnitRecord,
+} from "../../../functions/core/model.ts";
 import type { TaskContext } from "../../../functions/core/task-module.ts";
 import { PRESETS, type ProcessingConfig } from "../../../workflows/processing-config.ts";
 import { pagedReads } from "../../helpers/paged-reader.ts";
@@ -9,23 +14,15 @@ import { pagedReads } from "../../helpers/paged-reader.ts";
 const UNIT_ID = "7d3c1f0e-5a1b-4c2d-9e8f-0a1b2c3d4e5f";
 
 export function fileRecord(rel: string, index: number): FileRecord {
-  return {
+  return newFileRecord({
     id: idsFor(UNIT_ID).uuid(`file:${rel}`),
     unitId: UNIT_ID,
     path: rel,
     originalPath: rel.replace(/^objects\//, ""),
     size: 0,
-    sha256: null,
     group: rel.startsWith("objects/metadata/") ? "metadata" : "original",
-    puid: null,
-    formatName: null,
-    formatVersion: null,
-    mime: null,
-    derivedFrom: null,
-    removed: false,
     createdAt: new Date(1_700_000_000_000 + index),
-    characteristics: null,
-  };
+  });
 }
 
 /** A TaskContext over a real folder (the unit is `<workRoot>/sips/unit`), for calling a task module directly. */
