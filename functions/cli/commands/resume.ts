@@ -4,9 +4,8 @@ import { sipIdOf } from "../../core/ids.ts";
 import { followToEnd, progressPoll, summarize } from "../follow.ts";
 import { CliError, type CliIo, usageError, writeLine } from "../io.ts";
 import { ownerState } from "../owners.ts";
-import { Progress } from "../progress.ts";
-import { openCliRuntime, STALE_AFTER_MS } from "../runtime.ts";
-import { checkTools, jobTimeoutsOf, report } from "./run.ts";
+import { STALE_AFTER_MS } from "../runtime.ts";
+import { checkTools, openFollowedRuntime, report } from "./run.ts";
 
 /**
  * Continues a run whose process died: executions re-enter the state they were in (same job rows),
@@ -20,13 +19,7 @@ export async function resumeCommand(argv: string[], io: CliIo): Promise<number> 
   });
   if (positionals.length !== 1) throw usageError("resume takes exactly one ID");
   const id = positionals[0]!.toLowerCase();
-  const json = values.json ?? false;
-  const progress = new Progress(json ? (io.stderr as CliIo["stdout"]) : io.stdout, true);
-  const rt = await openCliRuntime(io, {
-    ...(values.out ? { out: values.out } : {}),
-    jobTimeouts: jobTimeoutsOf(io),
-    onTransition: progress.onTransition,
-  });
+  const { json, progress, rt } = await openFollowedRuntime(io, values);
   try {
     const transfer = await rt.store.getUnit(id);
     if (transfer?.type !== "transfer") throw new CliError(`no transfer with id ${id}`);

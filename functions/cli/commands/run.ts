@@ -60,13 +60,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   }
   await checkTools(config);
 
-  const json = values.json ?? false;
-  const progress = new Progress(json ? (io.stderr as CliIo["stdout"]) : io.stdout, true);
-  const rt = await openCliRuntime(io, {
-    ...(values.out ? { out: values.out } : {}),
-    jobTimeouts: jobTimeoutsOf(io),
-    onTransition: progress.onTransition,
-  });
+  const { json, progress, rt } = await openFollowedRuntime(io, values);
   const id = values.id?.toLowerCase() ?? randomUUID();
   progress.poll = progressPoll(rt, id);
   progress.start();
@@ -100,7 +94,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** STEPMATICA_JOB_TIMEOUTS="job=seconds,…": per-job timeout overrides (a bad entry is a usage error). */
-export function jobTimeoutsOf(io: CliIo) {
+function jobTimeoutsOf(io: CliIo) {
   try {
     return parseJobTimeouts(io.env.STEPMATICA_JOB_TIMEOUTS);
   } catch (error) {
@@ -177,4 +171,19 @@ export function transferName(source: string): string {
   const base = path.basename(source);
   const ext = PACKAGE_EXTENSIONS.find((e) => base.toLowerCase().endsWith(e));
   return ext ? base.slice(0, -ext.length) || base : base;
+}
+
+/**
+ * The runtime a run or a resume follows to its end, its progress shown as it goes: on stdout, or on
+ * stderr with --json (stdout then holds the one JSON line of the result).
+ */
+export async function openFollowedRuntime(io: CliIo, values: { json?: boolean; out?: string }) {
+  const json = values.json ?? false;
+  const progress = new Progress(json ? (io.stderr as CliIo["stdout"]) : io.stdout, true);
+  const rt = await openCliRuntime(io, {
+    ...(values.out ? { out: values.out } : {}),
+    jobTimeouts: jobTimeoutsOf(io),
+    onTransition: progress.onTransition,
+  });
+  return { json, progress, rt };
 }
