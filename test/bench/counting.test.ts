@@ -2,14 +2,13 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { S3ObjectStore } from "../../functions/adapters/aws/s3-object-store.ts";
 import { FolderObjectStore } from "../../functions/adapters/local/folder-object-store.ts";
 import { countingObjects, zeroCounts } from "../../functions/bench/counting.ts";
 import type { ObjectStore } from "../../functions/ports/object-store.ts";
 import { checkFixity } from "../../functions/tasks/stored-fixity.ts";
-import { type LocalS3, startLocalS3 } from "../helpers/local-aws/s3-server.ts";
+import { type LocalS3, recordingClient, startLocalS3 } from "../helpers/local-aws/s3-server.ts";
 
 // The cost model prices the S3 requests the bench counts through the object store port. The bench
 // stores into a local folder, which hashes what it stored, so storing reads nothing back there; on S3
@@ -56,15 +55,7 @@ describe("the bench's S3 request counts", () => {
     expect(local.fixity).toEqual({ mismatches: [], readBack: 3, reRead: 0 });
 
     // The same steps against S3 (s3rver), every request the SDK sends recorded.
-    const client = new S3Client(s3.clientConfig);
-    const sent: string[] = [];
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        sent.push(String(context.commandName).replace(/Command$/, ""));
-        return next(args);
-      },
-      { step: "initialize" },
-    );
+    const { client, commands: sent } = recordingClient(s3.clientConfig);
     const remote = await storeAndCheck(new S3ObjectStore({ bucket: "aips", keyPrefix: "counting/", client }));
     expect(remote.fixity).toEqual({ mismatches: [], readBack: 0, reRead: 3 });
 

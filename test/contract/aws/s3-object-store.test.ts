@@ -2,34 +2,17 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { S3ObjectStore, validateKey } from "../../../functions/adapters/aws/s3-object-store.ts";
 import type { ObjectStore } from "../../../functions/ports/object-store.ts";
-import { type LocalS3, startLocalS3 } from "../../helpers/local-aws/s3-server.ts";
+import { type LocalS3, recordingClient, startLocalS3 } from "../../helpers/local-aws/s3-server.ts";
 import { runSharedContract } from "../../helpers/local-aws/shared-contracts.ts";
 
 const MiB = 1024 * 1024;
 let s3: LocalS3;
 let work: string;
 let storeCount = 0;
-
-/** A client that records the S3 operations it sends (and can fail one, to prove the abort path). */
-function recordingClient(failOn?: { command: string; nth: number }) {
-  const client = new S3Client(s3.clientConfig);
-  const commands: string[] = [];
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      commands.push(String(context.commandName).replace(/Command$/, ""));
-      const seen = commands.filter((c) => c === failOn?.command).length;
-      if (failOn && commands.at(-1) === failOn.command && seen === failOn.nth)
-        throw new Error("connection reset (injected)");
-      return next(args);
-    },
-    { step: "initialize" },
-  );
-  return { client, commands };
-}
 
 function make(client?: S3Client): S3ObjectStore {
   return new S3ObjectStore({
@@ -80,7 +63,7 @@ describe("S3ObjectStore against s3rver", () => {
   });
 
   it("uploads a large file in parts, each with its own checksum, byte-identical", async () => {
-    const { client, commands } = recordingClient();
+    const { client, commands } = recordingClient(s3.clientConfig);
     const store = make(client);
     const data = bytes(12 * MiB + 123, 2);
     const local = path.join(work, "large.bin");
@@ -99,7 +82,7 @@ describe("S3ObjectStore against s3rver", () => {
   });
 
   it("aborts a failed multipart upload and leaves no object", async () => {
-    const { client, commands } = recordingClient({ command: "UploadPart", nth: 2 });
+    const { client, commands } = recordingClient(s3.clientConfig, { command: "UploadPart", nth: 2 });
     const store = make(client);
     const local = path.join(work, "fails.bin");
     await writeFile(local, bytes(11 * MiB, 3));

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import type { S3ClientConfig } from "@aws-sdk/client-s3";
+import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 
 export interface LocalS3 {
   /** Client configuration reaching the server: path-style addressing, s3rver's built-in credentials. */
@@ -48,4 +48,24 @@ export async function startLocalS3(buckets: string[]): Promise<LocalS3> {
       await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A client that records the S3 operations it sends, by name ("PutObject"), and can fail the nth of
+ * one of them (to prove an abort path).
+ */
+export function recordingClient(config: S3ClientConfig, failOn?: { command: string; nth: number }) {
+  const client = new S3Client(config);
+  const commands: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      commands.push(String(context.commandName).replace(/Command$/, ""));
+      const seen = commands.filter((c) => c === failOn?.command).length;
+      if (failOn && commands.at(-1) === failOn.command && seen === failOn.nth)
+        throw new Error("connection reset (injected)");
+      return next(args);
+    },
+    { step: "initialize" },
+  );
+  return { client, commands };
 }
