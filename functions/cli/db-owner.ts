@@ -19,11 +19,16 @@ export const ALREADY_OWNED = 3;
 
 /**
  * PostgreSQL's memory inside PGlite is WebAssembly memory, which grows and never shrinks: every
- * shared buffer touched once stays resident for the owner's life. Small shared buffers: the data
- * folder's pages stay in the OS's cache anyway. Measured at 10,000 files: the owner peaked at
- * 622 and 661 MB with 16 MB, 854 MB with the default; the run's CPU was the same (72 s).
+ * shared buffer touched once stays resident for the owner's life, so the buffers are kept small
+ * (PostgreSQL's default is 128 MB). 64 MB rather than 16: a 200,000-file transfer's tables and
+ * indexes are several hundred MB, and with 16 MB nearly every row the per-file jobs touch was a
+ * page read and written back through Emscripten's file system. At 200,000 files the owner's CPU was
+ * 144-159 s with 16 MB, 111 s with 64 MB, 121 s with 128 MB, its kernel time 22-26 s against 10-11 s;
+ * the tree's peak 695-717 MB against 779 and 840 MB (BENCHMARKS.md, "A ninth machine"). At 10,000
+ * files, where nearly everything fits either way, the owner saved 0.1-0.2 s of CPU and peaked some
+ * 60 MB higher (the seventh machine).
  */
-const MEMORY_SETTINGS = ["-c", "shared_buffers=16MB"];
+const MEMORY_SETTINGS = ["-c", "shared_buffers=64MB"];
 
 /**
  * A page read at random costs about what a page read in sequence does here: the data folder is a
