@@ -4,7 +4,7 @@ import { openHomeDatabase } from "../../../functions/cli/home-database.ts";
 import { tempDir } from "../../helpers/fixtures.ts";
 
 // The home's database owner starts PostgreSQL with settings measured for the embedded database
-// (functions/cli/db-owner.ts): shared buffers of 64 MB (a 200,000-file transfer spent a quarter more
+// (functions/cli/db-owner.ts): shared buffers of 64 MB (a 200,000-file transfer spent a third more
 // of the owner's CPU with 16 MB; the default of 128 MB costs memory that WebAssembly never gives
 // back) and a random page cost for a data folder in the OS's cache.
 let home: string;
