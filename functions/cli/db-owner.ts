@@ -1,5 +1,7 @@
+import { statSync } from "node:fs";
 import { unlink } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
+import { Worker } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
 import { startAutovacuum } from "../adapters/sql/pglite-autovacuum.ts";
 import { serveWire } from "../adapters/sql/pglite-server.ts";
@@ -40,6 +42,11 @@ const PLANNER_SETTINGS = ["-c", "random_page_cost=1.1"];
 
 const DEFAULT_IDLE_SECONDS = 60;
 
+/** How often the owner's thread beats, and its watch thread looks (owner-watch.mjs). */
+const WATCH_INTERVAL_MS = 1_000;
+/** How long one statement may keep the owner's thread before a full file system is taken as the cause. */
+const STALL_MS = 10_000;
+
 export async function runOwner(home: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const files = await homeFiles(home);
   const server = createServer();
@@ -76,11 +83,14 @@ export async function runOwner(home: string, env: NodeJS.ProcessEnv = process.en
     await forgetOwner(files);
     return 1;
   }
+  // From here on a data folder removed or filled up under the owner ends it (owner-watch.mjs).
+  const watch = watchOwner(files.dataDir);
   await writeOwner(files, { ...record, ready: true });
   log(`owner of ${files.dataDir}`);
 
   const idleMs = idleSeconds(env) * 1000;
   let timer: NodeJS.Timeout | null = null;
+  let panicked = false;
   let finish: (code: number) => void = () => {};
   const finished = new Promise<number>((resolve) => {
     finish = resolve;
@@ -97,6 +107,11 @@ export async function runOwner(home: string, env: NodeJS.ProcessEnv = process.en
       log(`the embedded database failed: ${reason(error)}`);
       finish(1);
     },
+    onPanic(message) {
+      log(`the embedded database PANICked (${message}): stopping without another statement`);
+      panicked = true;
+      finish(1);
+    },
   });
   // PGlite runs no autovacuum of its own: without this a large transfer's file rows pile up.
   const stopAutovacuum = startAutovacuum({ db, exclusive: wire.exclusive, log });
@@ -109,6 +124,14 @@ export async function runOwner(home: string, env: NodeJS.ProcessEnv = process.en
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
   const code = await finished;
+  if (panicked) {
+    // What a server does after a PANIC: stop, and the next start recovers the data folder from its
+    // WAL. Closing the database would write it once more, and PGlite spins on a failed WAL write.
+    await wire.close();
+    await forgetOwner(files);
+    await watch.stop();
+    return code;
+  }
   // The data folder is closed before the address is released: a next owner never opens it while
   // this one still writes.
   await wire.refuseNew();
@@ -116,8 +139,35 @@ export async function runOwner(home: string, env: NodeJS.ProcessEnv = process.en
   await db.close().catch((error) => log(`closing the database: ${reason(error)}`));
   await wire.close();
   await forgetOwner(files);
+  await watch.stop(); // last: closing the database is when a removed folder would make it spin
   log(code === 0 ? "stopped" : "stopped after a failure");
   return code;
+}
+
+/**
+ * A thread that ends this process when the data folder at `dataDir` is no longer the one opened
+ * here (removed, moved, replaced) or when this thread has stalled with the folder's file system
+ * full: in both cases PGlite keeps this thread busy for good. This thread beats every second so
+ * that the watch can tell a stall from a long statement.
+ */
+function watchOwner(dataDir: string): { stop(): Promise<void> } {
+  const { dev, ino } = statSync(dataDir);
+  const heartbeat = new SharedArrayBuffer(8);
+  const beat = new BigInt64Array(heartbeat);
+  const beatNow = () => Atomics.store(beat, 0, BigInt(Date.now()));
+  beatNow();
+  const beating = setInterval(beatNow, WATCH_INTERVAL_MS);
+  beating.unref();
+  const worker = new Worker(new URL("./owner-watch.mjs", import.meta.url), {
+    workerData: { path: dataDir, dev, ino, heartbeat, intervalMs: WATCH_INTERVAL_MS, stallMs: STALL_MS },
+  });
+  worker.unref(); // it never keeps the owner alive by itself
+  return {
+    async stop() {
+      clearInterval(beating);
+      await worker.terminate();
+    },
+  };
 }
 
 async function listen(server: Server, files: HomeFiles): Promise<boolean> {

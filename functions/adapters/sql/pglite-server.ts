@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { Server, Socket } from "node:net";
 import type { PGlite } from "@electric-sql/pglite";
+import { PanicScanner } from "./panic-scanner.ts";
 
 /**
  * One embedded PGlite served over the PostgreSQL wire protocol, so several processes share one data
@@ -30,6 +31,11 @@ export interface WireServerOptions {
   onConnections?(count: number): void;
   /** PGlite threw (a WASM abort, not an SQL error, which is answered to its client): the session is unusable. */
   onFatal?(error: unknown): void;
+  /**
+   * PostgreSQL answered a client PANIC (its message given): the session must not run another
+   * statement, as a server would restart its backends; none is run once this is called.
+   */
+  onPanic?(message: string): void;
 }
 
 /** Who takes a turn: a client's connection, or the owner itself (maintenance such as VACUUM). */
@@ -43,6 +49,8 @@ interface Waiter {
 /** Who may use the session next: one batch at a time, and an open transaction's connection first. */
 class Turns {
   private busy = false;
+  /** After a PANIC: no turn is given again. */
+  private broken = false;
   private holder: TurnTaker | null = null;
   private readonly waiting: Waiter[] = [];
 
@@ -80,8 +88,13 @@ class Turns {
     }
   }
 
+  /** Gives no turn again: whoever waits keeps waiting until its connection goes. */
+  stop(): void {
+    this.broken = true;
+  }
+
   private next(): void {
-    if (this.busy) return;
+    if (this.busy || this.broken) return;
     const index = this.holder ? this.waiting.findIndex((w) => w.connection === this.holder) : 0;
     if (index < 0 || index >= this.waiting.length) return;
     const [waiter] = this.waiting.splice(index, 1);
@@ -110,6 +123,7 @@ class Connection {
     private readonly turns: Turns,
     private readonly password: string,
     private readonly onFatal: ((error: unknown) => void) | undefined,
+    private readonly onPanic: ((message: string) => void) | undefined,
   ) {
     socket.on("data", (chunk: Buffer) => {
       this.pending.push(chunk);
@@ -170,16 +184,22 @@ class Connection {
    * kept after a collection, against 20 MB streamed).
    */
   private async execute(message: Buffer): Promise<void> {
+    const scanner = new PanicScanner();
     try {
       await this.db.execProtocolRawStream(message, {
         // A view of PGlite's WebAssembly memory, overwritten by the next bytes: copied before queueing.
         onRawData: (data) => {
+          scanner.feed(data);
           if (!this.socket.destroyed) this.socket.write(Buffer.from(data));
         },
       });
     } catch (error) {
       this.onFatal?.(error);
       throw error;
+    }
+    if (scanner.panic !== null) {
+      this.turns.stop();
+      this.onPanic?.(scanner.panic);
     }
   }
 
@@ -232,7 +252,14 @@ export function serveWire(options: WireServerOptions) {
     }
     open.add(socket);
     options.onConnections?.(open.size);
-    const connection = new Connection(socket, options.db, turns, options.password, options.onFatal);
+    const connection = new Connection(
+      socket,
+      options.db,
+      turns,
+      options.password,
+      options.onFatal,
+      options.onPanic,
+    );
     socket.on("error", () => {});
     socket.on("close", () => {
       open.delete(socket);
