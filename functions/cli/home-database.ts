@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process";
-import { open, readFile, stat } from "node:fs/promises";
+import { open, readFile, stat, statfs } from "node:fs/promises";
 import { connect, Socket } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PgSql } from "../adapters/sql/pg.ts";
 import { type HomeFiles, homeFiles, type OwnerRecord, readOwner, readSecret } from "./home-files.ts";
 import { CliError, type CliIo, writeLine } from "./io.ts";
+import { FULL_BELOW_BYTES } from "./owner-watch-rules.mjs";
 
 /**
  * A process's connection to its home's embedded database: through the home's database owner
@@ -248,9 +249,23 @@ async function openFailure(files: HomeFiles, from: number): Promise<CliError | n
     .split("\n")
     .findLast((line) => line.includes("cannot open the embedded database"));
   if (!failure) return null;
-  return new CliError(
-    `the embedded database of home ${files.home} could not be opened (${failure.replace(/^.*cannot open the embedded database \S+: /, "")}, see ${files.logFile}): restore ${files.dataDir} from a backup, or move it aside to start an empty one`,
+  const free = await statfs(files.dataDir).then(
+    ({ bavail, bsize }) => bavail * bsize,
+    () => null,
   );
+  return new CliError(
+    `the embedded database of home ${files.home} could not be opened (${failure.replace(/^.*cannot open the embedded database \S+: /, "")}, see ${files.logFile}): ${openAdvice(files.dataDir, free)}`,
+  );
+}
+
+/**
+ * What to do about a data folder its owner could not open. On a full file system PostgreSQL cannot
+ * replay its WAL, and moving the folder aside would start an empty database for nothing.
+ */
+export function openAdvice(dataDir: string, freeBytes: number | null): string {
+  if (freeBytes !== null && freeBytes < FULL_BELOW_BYTES)
+    return `the file system of ${dataDir} is full (${Math.floor(freeBytes / 2 ** 20)} MB free): free some space, then try again`;
+  return `restore ${dataDir} from a backup, or move it aside to start an empty one`;
 }
 
 /**

@@ -23,7 +23,11 @@ setInterval(() => {
     },
   );
   if (reason === null) return;
-  // stderr is the owner's log (db-owner.log), where commands that lose the owner point.
-  writeSync(2, `${new Date().toISOString()} db-owner ${process.pid}: ${reason}: stopping at once\n`);
+  try {
+    // stderr is the owner's log (db-owner.log), where commands that lose the owner point.
+    writeSync(2, `${new Date().toISOString()} db-owner ${process.pid}: ${reason}: stopping at once\n`);
+  } catch {
+    // The log is on the full file system, or went with the folder: stopping matters more.
+  }
   process.kill(process.pid, "SIGKILL");
 }, intervalMs);
