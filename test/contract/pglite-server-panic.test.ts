@@ -1,12 +1,10 @@
-import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
-import { createServer, Socket } from "node:net";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { expect, it } from "vitest";
-import { serveWire } from "../../functions/adapters/sql/pglite-server.ts";
 import { tempDir } from "../helpers/fixtures.ts";
+import { serveOverWire } from "../helpers/pglite-wire.ts";
 
 // PostgreSQL PANICs when it cannot write its WAL (here: the data folder removed, as a disk that is
 // full does too) and a server then restarts its backends. PGlite cannot: its one session answered
@@ -16,19 +14,10 @@ it("after a PANIC the wire server tells the owner and runs no other statement", 
   const dataDir = path.join(await tempDir("panic"), "db");
   const db = new PGlite(dataDir);
   await db.waitReady;
-  const address = `\0stepmatica-test-${randomUUID()}`;
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(address, resolve));
   const panics: string[] = [];
-  const wire = serveWire({ db, server, password: "p", onPanic: (message) => panics.push(message) });
-  const stream = () => {
-    const socket = new Socket();
-    const connectTo = socket.connect.bind(socket);
-    socket.connect = (() => connectTo({ path: address })) as typeof socket.connect;
-    return socket;
-  };
+  const { config, wire } = await serveOverWire(db, { onPanic: (message) => panics.push(message) });
   const connect = async () => {
-    const client = new pg.Client({ stream, password: "p", user: "postgres", database: "postgres" } as object);
+    const client = new pg.Client(config());
     client.on("error", () => {});
     await client.connect();
     return client;

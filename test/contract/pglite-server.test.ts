@@ -1,42 +1,21 @@
-import { createHash, randomUUID } from "node:crypto";
-import { createServer, Socket } from "node:net";
+import { createHash } from "node:crypto";
+import type { Socket } from "node:net";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PgSql } from "../../functions/adapters/sql/pg.ts";
 import { type AutovacuumOptions, startAutovacuum } from "../../functions/adapters/sql/pglite-autovacuum.ts";
-import { serveWire } from "../../functions/adapters/sql/pglite-server.ts";
+import { serveOverWire } from "../helpers/pglite-wire.ts";
 import { sqlContract } from "./suites/sql.ts";
 
 // The home's database owner serves one PGlite to many `pg` clients (functions/cli/db-owner.ts):
 // the SQL contract through it, and the turn-taking that keeps clients from seeing each other's work.
-const PASSWORD = "contract-test-password";
 
 async function serveMemoryDb() {
   const db = new PGlite();
   await db.waitReady;
-  const address =
-    process.platform === "linux" ? `\0stepmatica-test-${randomUUID()}` : `/tmp/sm-${randomUUID()}`;
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(address, resolve));
-  const wire = serveWire({ db, server, password: PASSWORD });
-  const stream = () => {
-    const socket = new Socket();
-    const connectTo = socket.connect.bind(socket);
-    socket.connect = (() => connectTo({ path: address })) as typeof socket.connect;
-    return socket;
-  };
-  const config = (password = PASSWORD) =>
-    ({ stream, password, user: "postgres", database: "postgres" }) as object;
-  return {
-    config,
-    db,
-    exclusive: wire.exclusive,
-    async close() {
-      await wire.close();
-      await db.close();
-    },
-  };
+  const served = await serveOverWire(db);
+  return { config: served.config, db, exclusive: served.wire.exclusive, close: served.close };
 }
 
 sqlContract("PGlite through the home's database owner (pg over its socket)", async () => {
